@@ -1,0 +1,1 @@
+"""EnigmaPay dealer console: client, sandbox and the logic behind the pages."""
