@@ -1,0 +1,159 @@
+"""Money: the one place where amounts are parsed, converted and formatted.
+
+Amounts are Turkish lira with two decimals. Models, forms and the journal hold `Decimal`;
+large frames hold integer kuruş (1 TRY = 100 kuruş) so sums are exact and filters fast.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import numpy as np
+
+CENT = Decimal("0.01")
+KURUS_PER_TRY = 100
+# JSON numbers decode to binary doubles; for a two-decimal amount below this bound,
+# round(x * 100) recovers the exact kuruş integer (2**53 / 100 with a wide margin).
+_EXACT_FLOAT_KURUS_LIMIT = 10**15
+
+
+class AmountError(ValueError):
+    """An amount that cannot be read as lira; the message is fit to show a person."""
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """Tolerant reader for amounts in API bodies: "3.50", 3.5, 125000, "1,234.50", None/"" -> None.
+
+    Floats go through their shortest repr, which is exact for two-decimal amounts the API sends.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace("₺", "").replace("TL", "").replace("TRY", "").strip()
+        if not text:
+            return None
+        # API bodies use '.' for decimals; a ',' there is a thousands separator ("125,000.00").
+        text = text.replace(",", "").replace(" ", "")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            return None
+        return result if result.is_finite() else None
+    return None
+
+
+_INPUT_CHARS = re.compile(r"^[+-]?[0-9.,]+$")
+
+
+def parse_amount_input(text: str) -> Decimal:
+    """Read an amount a person typed, in Turkish or English style, refusing anything ambiguous.
+
+    Accepts "1500", "1500.5", "1500,50", "1.500,50", "1,500.50", "₺1.500,50", "1500 TL".
+    Refuses "1.500" and "1,500": a person may mean fifteen hundred or one and a half, and a payout
+    must not guess.
+    """
+    cleaned = (text or "").strip()
+    for token in ("₺", "TRY", "TL", "tl", " ", "\u00a0"):
+        cleaned = cleaned.replace(token, "")
+    if not cleaned:
+        raise AmountError("Enter an amount.")
+    if not _INPUT_CHARS.match(cleaned):
+        raise AmountError("An amount has only digits and one decimal separator, e.g. 1500,50.")
+    if "." in cleaned and "," in cleaned:
+        decimal_sep = "." if cleaned.rfind(".") > cleaned.rfind(",") else ","
+        thousands_sep = "," if decimal_sep == "." else "."
+        whole, _, fraction = cleaned.rpartition(decimal_sep)
+        groups = whole.lstrip("+-").split(thousands_sep)
+        if not groups[0] or any(len(g) != 3 for g in groups[1:]) or decimal_sep in whole:
+            raise AmountError("The thousands separators in this amount are misplaced.")
+        number = whole.replace(thousands_sep, "") + "." + fraction
+    elif "." in cleaned or "," in cleaned:
+        sep = "." if "." in cleaned else ","
+        if cleaned.count(sep) > 1:
+            raise AmountError("Write the amount without thousands separators, e.g. 1500000,00.")
+        whole, fraction = cleaned.split(sep)
+        if len(fraction) == 3:
+            raise AmountError(
+                f"'{text.strip()}' is ambiguous: write 1500 for fifteen hundred or 1,50 for one and a half."
+            )
+        number = f"{whole}.{fraction}"
+    else:
+        number = cleaned
+    try:
+        amount = Decimal(number)
+    except InvalidOperation:
+        raise AmountError("This is not an amount.") from None
+    if not amount.is_finite():
+        raise AmountError("This is not an amount.")
+    return amount
+
+
+def quantize(amount: Decimal) -> Decimal:
+    """Round half-up to kuruş."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_kurus(amount: Decimal) -> int:
+    """Exact lira -> integer kuruş; refuses sub-kuruş precision rather than silently rounding."""
+    scaled = amount * KURUS_PER_TRY
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more than two decimals")
+    return int(scaled)
+
+
+def from_kurus(kurus: int) -> Decimal:
+    return (Decimal(int(kurus)) / KURUS_PER_TRY).quantize(CENT)
+
+
+def kurus_array(values: object) -> np.ndarray:
+    """Vectorised lira -> int64 kuruş for a column of JSON numbers or numeric strings.
+
+    Missing or unreadable values become 0 with no error: the tolerant reader keeps such rows.
+    """
+    arr = np.asarray(values, dtype=object)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    try:
+        floats = arr.astype(np.float64)
+    except (TypeError, ValueError):
+        # Strings with thousands separators or junk: slow path, one value at a time.
+        out = np.empty(arr.size, dtype=np.int64)
+        for i, v in enumerate(arr):
+            d = to_decimal(v)
+            out[i] = int(quantize(d) * KURUS_PER_TRY) if d is not None else 0
+        return out
+    floats = np.nan_to_num(floats, nan=0.0, posinf=0.0, neginf=0.0)
+    scaled = np.rint(floats * KURUS_PER_TRY)
+    if np.abs(scaled).max(initial=0) >= _EXACT_FLOAT_KURUS_LIMIT:
+        raise ValueError("amount too large for exact kuruş conversion")
+    return scaled.astype(np.int64)
+
+
+def format_try(amount: Decimal | int | None, lang: str = "en", *, kurus: bool = False) -> str:
+    """'₺125,000.00' in English, '125.000,00 ₺' in Turkish; `kurus=True` when `amount` is int kuruş."""
+    if amount is None:
+        return ""
+    value = from_kurus(int(amount)) if kurus else quantize(Decimal(amount))
+    sign = "-" if value < 0 else ""
+    body = f"{abs(value):,.2f}"
+    if lang == "tr":
+        body = body.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return f"{sign}{body} ₺"
+    return f"{sign}₺{body}"
+
+
+def format_percent(rate: Decimal | None, lang: str = "en") -> str:
+    """Commission rates: '3.50%' / '%3,50' (Turkish puts the sign first)."""
+    if rate is None:
+        return ""
+    body = f"{quantize(rate):.2f}"
+    return f"%{body.replace('.', ',')}" if lang == "tr" else f"{body}%"

@@ -1,0 +1,58 @@
+"""Time: API timestamps carry no offset; they are the dealer's local time (Europe/Istanbul by default)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Europe/Istanbul"
+API_DATE_FORMAT = "%Y-%m-%d"
+API_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@lru_cache(maxsize=16)
+def zone(name: str = DEFAULT_TZ) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def now(tz: str | tzinfo = DEFAULT_TZ) -> datetime:
+    return datetime.now(zone(tz) if isinstance(tz, str) else tz)
+
+
+def parse_api_datetime(value: object, tz: str | tzinfo = DEFAULT_TZ) -> datetime | None:
+    """'2025-11-26 14:30:00' (local), ISO 8601 with 'T', offset or 'Z', or a bare date -> aware datetime.
+
+    Anything unreadable is None: a tolerant reader keeps the record and leaves the time empty.
+    """
+    if value is None or value == "":
+        return None
+    tzinfo_ = zone(tz) if isinstance(tz, str) else tz
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=timezone.utc).astimezone(tzinfo_)
+    elif isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=tzinfo_)
+    return parsed.astimezone(tzinfo_)
+
+
+def format_api_date(day: date) -> str:
+    return day.strftime(API_DATE_FORMAT)
+
+
+def day_bounds(start: date, end: date, tz: str | tzinfo = DEFAULT_TZ) -> tuple[datetime, datetime]:
+    """[start 00:00, day after end 00:00) in the dealer's zone: the half-open range a date filter means."""
+    tzinfo_ = zone(tz) if isinstance(tz, str) else tz
+    return (
+        datetime.combine(start, time.min, tzinfo=tzinfo_),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tzinfo_),
+    )
