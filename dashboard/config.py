@@ -1,0 +1,190 @@
+"""Configuration: environment variables > `.env` > `.streamlit/secrets.toml` > defaults.
+
+Every setting is an `ENIGMAPAY_*` name, the same in all three sources, so operators and deployment
+scripts can rely on one list (README "Configuration"). Secret values are wrapped in `Secret`, whose
+repr and str never show the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets as _secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_BASE_URL = "https://www.enigmapay.net/api/dealer"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEZONE = "Europe/Istanbul"
+DEFAULT_DATA_DIR = "data"
+DEFAULT_SANDBOX_TRANSACTIONS = 30_000
+LANGUAGES = ("en", "tr")
+
+# name -> (description, is secret); the README's configuration table mirrors this.
+SETTINGS: dict[str, tuple[str, bool]] = {
+    "ENIGMAPAY_BASE_URL": ("API base URL", False),
+    "ENIGMAPAY_API_KEY": ("dealer API key; unset = built-in sandbox", True),
+    "ENIGMAPAY_SECRET_KEY": ("dealer secret key, required with an API key", True),
+    "ENIGMAPAY_TIMEOUT": ("read timeout for API calls, seconds", False),
+    "ENIGMAPAY_TIMEZONE": ("dealer time zone for dates and day boundaries", False),
+    "ENIGMAPAY_DATA_DIR": ("folder for the journal / audit / callback database", False),
+    "ENIGMAPAY_CALLBACK_TOKEN": ("secret path token of the callback URL", True),
+    "ENIGMAPAY_CALLBACK_ALLOWED_IPS": ("comma-separated source IPs allowed to post callbacks", False),
+    "ENIGMAPAY_LANGUAGE": ("default language, en or tr", False),
+    "ENIGMAPAY_SANDBOX_TRANSACTIONS": ("size of the sandbox's demo history", False),
+}
+
+
+class ConfigError(Exception):
+    """A configuration the console must not start with; the message says how to fix it."""
+
+
+class Secret:
+    """A string that does not leak: repr/str show '***'; `reveal()` is the only way to the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and _secrets.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self):  # pickling (st.cache_data) must not be a side door either
+        raise TypeError("Secret values are not picklable")
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str = DEFAULT_BASE_URL
+    api_key: Secret | None = None
+    secret_key: Secret | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    timezone: str = DEFAULT_TIMEZONE
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    callback_token: Secret | None = None
+    callback_allowed_ips: frozenset[str] = field(default_factory=frozenset)
+    language: str = "en"
+    sandbox_transactions: int = DEFAULT_SANDBOX_TRANSACTIONS
+
+    @property
+    def use_builtin_sandbox(self) -> bool:
+        """No credentials: the console starts and talks to its own sandbox."""
+        return self.api_key is None
+
+    def credentials_fingerprint(self) -> str:
+        """A short non-reversible key for caches, so entries never mix between credential sets."""
+        material = "\x00".join(
+            [self.base_url, self.api_key.reveal() if self.api_key else "", self.secret_key.reveal() if self.secret_key else ""]
+        )
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def _read_secrets_toml(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return {k: str(v) for k, v in data.items() if k.startswith("ENIGMAPAY_") and not isinstance(v, dict)}
+
+
+def merged_sources(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | Path | None = ".env",
+    secrets_path: str | Path | None = ".streamlit/secrets.toml",
+) -> dict[str, str]:
+    """All ENIGMAPAY_* values, the earlier source winning: environment, .env, secrets.toml."""
+    merged: dict[str, str] = {}
+    if secrets_path:
+        merged.update(_read_secrets_toml(Path(secrets_path)))
+    if dotenv_path and Path(dotenv_path).is_file():
+        merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if k.startswith("ENIGMAPAY_") and v is not None})
+    env = os.environ if environ is None else environ
+    merged.update({k: v for k, v in env.items() if k.startswith("ENIGMAPAY_")})
+    return {k: v.strip() for k, v in merged.items() if v is not None and v.strip() != ""}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | Path | None = ".env",
+    secrets_path: str | Path | None = ".streamlit/secrets.toml",
+) -> Settings:
+    """Read and check every setting; raise ConfigError with a fix-it message on a bad one."""
+    values = merged_sources(environ, dotenv_path, secrets_path)
+    unknown = sorted(set(values) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(SETTINGS)}.")
+
+    api_key, secret_key = values.get("ENIGMAPAY_API_KEY"), values.get("ENIGMAPAY_SECRET_KEY")
+    if api_key and not secret_key:
+        raise ConfigError(
+            "ENIGMAPAY_API_KEY is set but ENIGMAPAY_SECRET_KEY is not. Set both to use the live API, "
+            "or neither to use the built-in sandbox."
+        )
+    if secret_key and not api_key:
+        raise ConfigError("ENIGMAPAY_SECRET_KEY is set but ENIGMAPAY_API_KEY is not. Set both, or neither.")
+
+    base_url = values.get("ENIGMAPAY_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        raise ConfigError(f"ENIGMAPAY_BASE_URL must start with https:// (got {base_url!r}).")
+
+    timeout = _positive_float(values, "ENIGMAPAY_TIMEOUT", DEFAULT_TIMEOUT)
+    tz = values.get("ENIGMAPAY_TIMEZONE", DEFAULT_TIMEZONE)
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"ENIGMAPAY_TIMEZONE {tz!r} is not a known time zone (e.g. Europe/Istanbul).") from None
+
+    language = values.get("ENIGMAPAY_LANGUAGE", "en").lower()
+    if language not in LANGUAGES:
+        raise ConfigError(f"ENIGMAPAY_LANGUAGE must be one of {', '.join(LANGUAGES)} (got {language!r}).")
+
+    sandbox_size = int(_positive_float(values, "ENIGMAPAY_SANDBOX_TRANSACTIONS", DEFAULT_SANDBOX_TRANSACTIONS))
+    token = values.get("ENIGMAPAY_CALLBACK_TOKEN")
+    if token is not None and len(token) < 16:
+        raise ConfigError("ENIGMAPAY_CALLBACK_TOKEN must be at least 16 characters (it is the callback URL's only secret).")
+    ips = frozenset(ip.strip() for ip in values.get("ENIGMAPAY_CALLBACK_ALLOWED_IPS", "").split(",") if ip.strip())
+
+    return Settings(
+        base_url=base_url,
+        api_key=Secret(api_key) if api_key else None,
+        secret_key=Secret(secret_key) if secret_key else None,
+        timeout=timeout,
+        timezone=tz,
+        data_dir=Path(values.get("ENIGMAPAY_DATA_DIR", DEFAULT_DATA_DIR)),
+        callback_token=Secret(token) if token else None,
+        callback_allowed_ips=ips,
+        language=language,
+        sandbox_transactions=sandbox_size,
+    )
+
+
+def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number (got {raw!r}).") from None
+    if not number > 0:
+        raise ConfigError(f"{name} must be greater than zero (got {raw!r}).")
+    return number

@@ -1,0 +1,89 @@
+import pickle
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import ConfigError, Secret, load_settings
+
+
+def load(env=None, tmp_path: Path | None = None, dotenv: str | None = None, secrets: str | None = None):
+    dotenv_path = secrets_path = None
+    if tmp_path is not None:
+        if dotenv is not None:
+            dotenv_path = tmp_path / ".env"
+            dotenv_path.write_text(dotenv, encoding="utf-8")
+        if secrets is not None:
+            secrets_path = tmp_path / "secrets.toml"
+            secrets_path.write_text(secrets, encoding="utf-8")
+    return load_settings(environ=env or {}, dotenv_path=dotenv_path, secrets_path=secrets_path)
+
+
+def test_no_key_means_builtin_sandbox_with_defaults():
+    s = load()
+    assert s.use_builtin_sandbox
+    assert s.base_url == "https://www.enigmapay.net/api/dealer"
+    assert s.timezone == "Europe/Istanbul"
+    assert s.timeout == 30.0
+
+
+def test_key_without_secret_refuses_to_start():
+    with pytest.raises(ConfigError, match="ENIGMAPAY_SECRET_KEY is not"):
+        load({"ENIGMAPAY_API_KEY": "k"})
+
+
+def test_secret_without_key_refuses_to_start():
+    with pytest.raises(ConfigError, match="ENIGMAPAY_API_KEY is not"):
+        load({"ENIGMAPAY_SECRET_KEY": "s"})
+
+
+def test_precedence_env_over_dotenv_over_secrets(tmp_path):
+    secrets = 'ENIGMAPAY_TIMEOUT = "11"\nENIGMAPAY_TIMEZONE = "UTC"\nENIGMAPAY_DATA_DIR = "/from-secrets"\n'
+    dotenv = "ENIGMAPAY_TIMEOUT=12\nENIGMAPAY_TIMEZONE=Europe/London\n"
+    s = load({"ENIGMAPAY_TIMEOUT": "13"}, tmp_path, dotenv=dotenv, secrets=secrets)
+    assert s.timeout == 13.0  # environment wins
+    assert s.timezone == "Europe/London"  # .env beats secrets.toml
+    assert s.data_dir == Path("/from-secrets")  # secrets.toml beats the default
+
+
+def test_secrets_never_show_in_repr_or_str():
+    s = load({"ENIGMAPAY_API_KEY": "key-AAAA", "ENIGMAPAY_SECRET_KEY": "secret-BBBB", "ENIGMAPAY_CALLBACK_TOKEN": "tok-CCCCCCCCCCCCCCCC"})
+    text = repr(s) + str(s) + repr(s.api_key) + str(s.secret_key) + f"{s.callback_token}"
+    for value in ("key-AAAA", "secret-BBBB", "tok-CCCCCCCCCCCCCCCC"):
+        assert value not in text
+    assert s.api_key.reveal() == "key-AAAA"
+    with pytest.raises(TypeError):
+        pickle.dumps(s.secret_key)
+
+
+def test_fingerprint_differs_per_credentials_and_hides_them():
+    a = load({"ENIGMAPAY_API_KEY": "key-1", "ENIGMAPAY_SECRET_KEY": "s"})
+    b = load({"ENIGMAPAY_API_KEY": "key-2", "ENIGMAPAY_SECRET_KEY": "s"})
+    assert a.credentials_fingerprint() != b.credentials_fingerprint()
+    assert "key-1" not in a.credentials_fingerprint()
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"ENIGMAPAY_TIMEOUT": "soon"}, "must be a number"),
+        ({"ENIGMAPAY_TIMEOUT": "0"}, "greater than zero"),
+        ({"ENIGMAPAY_TIMEZONE": "Mars/Olympus"}, "not a known time zone"),
+        ({"ENIGMAPAY_BASE_URL": "ftp://x"}, "must start with https://"),
+        ({"ENIGMAPAY_LANGUAGE": "de"}, "must be one of"),
+        ({"ENIGMAPAY_CALLBACK_TOKEN": "short"}, "at least 16"),
+        ({"ENIGMAPAY_APIKEY": "typo"}, "Unknown setting"),
+    ],
+)
+def test_bad_values_get_a_clear_message(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load(env)
+
+
+def test_allowed_ips_are_split_and_trimmed():
+    s = load({"ENIGMAPAY_CALLBACK_ALLOWED_IPS": " 10.0.0.1, 10.0.0.2 ,"})
+    assert s.callback_allowed_ips == frozenset({"10.0.0.1", "10.0.0.2"})
+
+
+def test_secret_equality_is_by_value():
+    assert Secret("a") == Secret("a")
+    assert Secret("a") != Secret("b")
