@@ -1,0 +1,582 @@
+"""Exactly-once money actions: every payout and card payment goes through this journal.
+
+The provider has no idempotency key, so the journal is our equivalent (see STYLE.md): each form
+gets an `operation_id` when rendered, the intent is committed *before* the API call, and a second
+submit of the same id -- double click, Streamlit rerun, two browser tabs -- returns the first entry
+and calls nothing.
+
+Operation states:
+    held                same content as a recent payout; nothing sent. The UI asks "send a second
+                        payout?"; submitting again with confirm_duplicate=True proceeds.
+    pending             intent committed, call in flight -- or the process died before the answer
+                        (then, after `pending_grace`, it is listed by `unsettled()`).
+    confirmed           the provider accepted; transaction_id known. `status`/`status_final` track
+                        the provider's transaction status (refresh_status / status checks).
+    rejected            the provider answered with a refusal (401/403/404/422/429/other 4xx,
+                        success:false): nothing happened upstream.
+    failed_before_send  proven not sent (input refused by our checks, connection never made).
+    unknown             the request may have reached the provider and no answer came. Never resent
+                        automatically; `settle` looks for it, an operator may resolve it.
+    not_sent            an operator checked with the provider and declared it not sent.
+
+Settling an unknown payout (no transaction id: the answer never came). The provider offers no
+lookup by our reference, so `settle` searches, in order:
+ 1. the transaction history of every dealer IBAN from the intent's day: a withdrawal with the same
+    customer IBAN, amount and username, created no earlier than the intent (minus clock slack),
+    not already tied to another entry. Exactly one -> confirmed. Several -> stays unknown
+    ("ambiguous"; an operator picks via mark_resolved(transaction_id=...)).
+ 2. callback events with the same username and amount received since the intent, whose
+    transaction is tied to no entry and is not in the history we just read with other details
+    (e.g. a deposit). Exactly one, and transaction-status confirms it exists with that amount ->
+    confirmed. Callbacks carry no IBAN or type, so this only fills the gap while history lags.
+ 3. otherwise it stays unknown. After `settle_after` the message tells the operator to check with
+    EnigmaPay and mark it resolved: only a person may declare money not sent.
+An unknown *card payment* moves no money by itself (the customer pays through the link we never
+received), so settle leaves it for an operator.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from dashboard.audit import AuditLog
+from dashboard.iban import mask_iban, normalize_iban
+from dashboard.money import to_decimal, to_kurus
+from dashboard.store import Store
+from dashboard.timeutil import DEFAULT_TZ, zone
+
+log = logging.getLogger(__name__)
+
+HELD = "held"
+PENDING = "pending"
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
+FAILED_BEFORE_SEND = "failed_before_send"
+UNKNOWN = "unknown"
+NOT_SENT = "not_sent"
+STATES = (HELD, PENDING, CONFIRMED, REJECTED, FAILED_BEFORE_SEND, UNKNOWN, NOT_SENT)
+# States in which an earlier payout may have moved money: a same-content submit is held.
+_DUPLICATE_STATES = (PENDING, CONFIRMED, UNKNOWN)
+
+# Error -> state, by class name along the exception's MRO, first match wins. By name so this module
+# needs neither httpx nor the client package (and tests may use stand-ins); the names are the error
+# tree documented in ARCHITECTURE.md. Anything not listed is UNKNOWN: when in doubt, money may have moved.
+_ERROR_STATES: tuple[tuple[str, str], ...] = (
+    ("OutcomeUnknownError", UNKNOWN),  # POST sent, answer never came
+    ("InputError", FAILED_BEFORE_SEND),  # dashboard.validation refused it before any request
+    # Connect-phase failures; once a POST body may have left, the client raises OutcomeUnknownError.
+    ("APIConnectionError", FAILED_BEFORE_SEND),
+    ("MalformedResponseError", UNKNOWN),  # an answer came but was unreadable: the provider may have acted
+    ("ServerError", UNKNOWN),  # 5xx: may fail after processing
+    ("APIStatusError", REJECTED),  # 4xx and success:false -- refused (5xx handled below)
+)
+
+
+def new_operation_id() -> str:
+    """A fresh id for a money form, made when the form is rendered."""
+    return uuid.uuid4().hex
+
+
+def outcome_state(exc: BaseException) -> str:
+    """The journal state an exception from send_money / create_card_payment leads to."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    for name, state in _ERROR_STATES:
+        if name in names:
+            if state == REJECTED and (getattr(exc, "status_code", None) or 0) >= 500:
+                return UNKNOWN
+            return state
+    return UNKNOWN
+
+
+def is_error(exc: BaseException, name: str) -> bool:
+    """Whether `exc` is a client error of this class name (see `_ERROR_STATES` for why by name)."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+# -- statuses -----------------------------------------------------------------------------------
+
+_FOLD = str.maketrans("ıİşŞğĞüÜöÖçÇ", "iissgguuoocc")
+# Used only when dashboard.client is not importable; the client's Status.parse is the real table.
+_FALLBACK_STATUSES = {
+    "pending": ("pending", False), "beklemede": ("pending", False), "bekliyor": ("pending", False),
+    "processing": ("processing", False), "isleniyor": ("processing", False), "islemde": ("processing", False),
+    "completed": ("completed", True), "tamamlandi": ("completed", True), "basarili": ("completed", True),
+    "failed": ("failed", True), "basarisiz": ("failed", True),
+    "cancelled": ("cancelled", True), "canceled": ("cancelled", True), "iptal": ("cancelled", True),
+    "iptal edildi": ("cancelled", True), "rejected": ("rejected", True), "reddedildi": ("rejected", True),
+}  # fmt: skip
+
+
+def status_key(value: Any) -> tuple[str, bool]:
+    """A provider status (client `Status` or text) -> (normalised lower-case key, is_final).
+
+    Unrecognised text keeps its own folded key so two different unknown statuses stay distinct.
+    """
+    if value is None:
+        return "unknown", False
+    if hasattr(value, "is_final") and hasattr(value, "name"):
+        return str(value.name).lower(), bool(value.is_final)
+    text = str(value).strip()
+    folded = text.translate(_FOLD).lower()
+    try:
+        from dashboard.client.models import Status
+    except ImportError:
+        return _FALLBACK_STATUSES.get(folded, (folded, False))
+    parsed = Status.parse(text)
+    key = parsed.name.lower()
+    return (folded, False) if key == "unknown" else (key, bool(parsed.is_final))
+
+
+# -- the Operation record -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One journal entry, as the UI shows it."""
+
+    id: str
+    kind: str  # "payout" | "card_payment"
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    actor: str
+    amount: Decimal
+    username: str
+    customer_iban: str | None = None
+    customer_name: str | None = None
+    description: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    transaction_id: int | None = None
+    status: str | None = None
+    status_text: str | None = None
+    status_final: bool = False
+    message: str | None = None
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    duplicate_of: str | None = None
+    payment_url: str | None = None
+    order_id: str | None = None
+    resolved_by: str | None = None
+    resolution_note: str | None = None
+
+    @property
+    def masked_iban(self) -> str | None:
+        return mask_iban(self.customer_iban) if self.customer_iban else None
+
+    @property
+    def is_open(self) -> bool:
+        """Outcome not known yet: show it until settled or resolved."""
+        return self.state in (PENDING, UNKNOWN)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Operation:
+        request = row.get("request") or {}
+        return cls(
+            id=row["id"], kind=row["kind"], state=row["state"], created_at=row["created_at"],
+            updated_at=row["updated_at"], actor=row["actor"], amount=row["amount"], username=row["username"],
+            customer_iban=row.get("customer_iban"), customer_name=row.get("customer_name"),
+            description=row.get("description"), firstname=request.get("firstname"),
+            lastname=request.get("lastname"), email=request.get("email"), phone=request.get("phone"),
+            transaction_id=row.get("transaction_id"), status=row.get("status"),
+            status_text=row.get("status_text"), status_final=bool(row.get("status_final")),
+            message=row.get("message"), field_errors=row.get("field_errors") or {},
+            duplicate_of=row.get("duplicate_of"), payment_url=row.get("payment_url"),
+            order_id=row.get("order_id"), resolved_by=row.get("resolved_by"),
+            resolution_note=row.get("resolution_note"),
+        )  # fmt: skip
+
+
+class Journal:
+    """Submits money actions exactly once and settles the ones whose outcome is unknown."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: Any,
+        *,
+        audit: AuditLog | None = None,
+        clock: Callable[[], datetime] | None = None,
+        duplicate_window: timedelta = timedelta(minutes=10),
+        pending_grace: timedelta = timedelta(minutes=5),
+        settle_after: timedelta = timedelta(minutes=15),
+        match_slack: timedelta = timedelta(minutes=2),
+        tz: str = DEFAULT_TZ,
+    ) -> None:
+        """`client` is an EnigmaPayClient or a zero-argument factory returning one (resolved per call,
+        so a cached client that is rebuilt after a settings change is picked up).
+
+        `pending_grace` must exceed the client's longest request time: a pending entry younger than
+        that may still be in flight in another thread.
+        """
+        self._store = store
+        self._client_or_factory = client
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self.audit = audit or AuditLog(store, clock=self._clock)
+        self.duplicate_window = duplicate_window
+        self.pending_grace = pending_grace
+        self.settle_after = settle_after
+        self.match_slack = match_slack
+        self._tz = zone(tz)
+
+    def _client(self) -> Any:
+        c = self._client_or_factory
+        return c if hasattr(c, "send_money") else c()
+
+    # -- submitting ---------------------------------------------------------------------
+
+    def submit_payout(
+        self, operation_id: str, request: Any, *, actor: str, confirm_duplicate: bool = False
+    ) -> Operation:
+        """Send a payout once per `operation_id`.
+
+        Same id again -> the stored entry, nothing called. Same content as a payout journaled within
+        `duplicate_window` -> a `held` entry pointing at it, unless `confirm_duplicate`.
+        """
+        amount = _amount(request.amount)
+        iban = normalize_iban(request.customer_iban)
+        row = self._intent_row(operation_id, "payout", actor, amount, request.username, {
+            "customer_iban": iban,
+            "customer_name": request.customer_name,
+            "description": getattr(request, "description", None) or None,
+        })  # fmt: skip
+        return self._submit(row, request, confirm_duplicate=confirm_duplicate)
+
+    def submit_card_payment(self, operation_id: str, request: Any, *, actor: str) -> Operation:
+        """Create a card payment link once per `operation_id` (no same-content hold: a link moves no money)."""
+        amount = _amount(request.amount)
+        extra = {k: getattr(request, k, None) for k in ("firstname", "lastname", "email", "phone")}
+        row = self._intent_row(operation_id, "card_payment", actor, amount, request.username, {
+            "customer_name": " ".join(filter(None, (extra["firstname"], extra["lastname"]))) or None,
+            "description": getattr(request, "description", None) or None,
+        }, extra)  # fmt: skip
+        return self._submit(row, request, confirm_duplicate=True)
+
+    def _intent_row(
+        self, operation_id: str, kind: str, actor: str, amount: Decimal, username: str,
+        columns: dict[str, Any], extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        if not isinstance(operation_id, str) or not 8 <= len(operation_id) <= 64:
+            raise ValueError("operation_id: use new_operation_id()")
+        if not actor:
+            raise ValueError("actor is required")
+        now = self._clock()
+        request = {"username": username, "amount": str(amount), **columns, **(extra or {})}
+        return {
+            "id": operation_id, "kind": kind, "state": PENDING, "created_at": now, "updated_at": now,
+            "actor": actor, "amount": amount, "amount_kurus": to_kurus(amount), "username": username,
+            "customer_iban": None, "customer_name": None, "description": None, **columns,
+            "request": request, "transaction_id": None, "status": None, "status_text": None,
+            "status_final": False, "message": None, "field_errors": None, "duplicate_of": None,
+        }  # fmt: skip
+
+    def _submit(self, row: dict[str, Any], request: Any, *, confirm_duplicate: bool) -> Operation:
+        action = "send_money" if row["kind"] == "payout" else "card_payment"
+        intent_audit = self.audit.entry(
+            action, actor=row["actor"], outcome="intent", amount=row["amount"], iban=row["customer_iban"],
+            details={"operation_id": row["id"], "username": row["username"]},
+        )  # fmt: skip
+        outcome, stored = self._store.claim_operation(
+            row,
+            duplicate_since=None if confirm_duplicate else self._clock() - self.duplicate_window,
+            active_states=_DUPLICATE_STATES,
+            audit=intent_audit,
+        )
+        if outcome != "claimed":
+            return Operation.from_row(stored)
+        # The intent is on disk. Whatever happens from here, the entry will say what we know.
+        try:
+            client = self._client()
+        except Exception:
+            log.exception("building the EnigmaPay client failed")
+            changes = {"state": FAILED_BEFORE_SEND, "message": "The console could not set up its EnigmaPay "
+                       "connection (check the settings); nothing was sent."}  # fmt: skip
+            self._finish(row, changes, action)
+            return self.get(row["id"])  # type: ignore[return-value]
+        try:
+            if row["kind"] == "payout":
+                changes = self._payout_result(client.send_money(request))
+            else:
+                changes = self._card_result(client.create_card_payment(request))
+        except BaseException as exc:
+            self._finish(row, self._error_changes(exc), action)
+            if not isinstance(exc, Exception):
+                raise  # KeyboardInterrupt / SystemExit: recorded, then let it go on
+        else:
+            self._finish(row, changes, action)
+        return self.get(row["id"])  # type: ignore[return-value]
+
+    def _payout_result(self, result: Any) -> dict[str, Any]:
+        transaction_id = _int_or_none(getattr(result, "transaction_id", None))
+        key, final = status_key(getattr(result, "status", None))
+        changes: dict[str, Any] = {
+            "state": CONFIRMED, "transaction_id": transaction_id, "status": key, "status_final": final,
+            "status_text": getattr(result, "status_text", None), "message": getattr(result, "message", None),
+        }  # fmt: skip
+        if transaction_id is None:
+            # Accepted but we cannot tie it to a provider transaction: settle finds it in the history.
+            changes.update(state=UNKNOWN, message="EnigmaPay accepted the payout but sent no transaction id.")
+        return changes
+
+    def _card_result(self, result: Any) -> dict[str, Any]:
+        return {
+            "state": CONFIRMED,
+            "transaction_id": _int_or_none(getattr(result, "transaction_id", None)),
+            "payment_url": getattr(result, "payment_url", None),
+            "order_id": getattr(result, "order_id", None),
+            "message": getattr(result, "message", None),
+        }
+
+    @staticmethod
+    def _error_changes(exc: BaseException) -> dict[str, Any]:
+        state = outcome_state(exc)
+        message = getattr(exc, "user_message", None) or (
+            "The answer never came: the payout may or may not have been made. Do not resend; "
+            "it will be settled." if state == UNKNOWN else "The request failed."
+        )  # fmt: skip
+        field_errors = getattr(exc, "field_errors", None) or getattr(exc, "errors", None)
+        changes: dict[str, Any] = {"state": state, "message": str(message)}
+        if isinstance(field_errors, dict):
+            changes["field_errors"] = {str(k): [str(m) for m in v] if isinstance(v, (list, tuple)) else [str(v)]
+                                       for k, v in field_errors.items()}  # fmt: skip
+        log.warning("money action ended %s: %s", state, type(exc).__name__)
+        return changes
+
+    def _finish(self, row: dict[str, Any], changes: dict[str, Any], action: str) -> None:
+        changes = {**changes, "updated_at": self._clock()}
+        audit = self.audit.entry(
+            action, actor=row["actor"], outcome=changes["state"], amount=row["amount"],
+            iban=row["customer_iban"],
+            details={"operation_id": row["id"], "transaction_id": changes.get("transaction_id")},
+        )  # fmt: skip
+        # From unknown too: a late real answer beats a settle that gave up on the in-flight call.
+        self._store.transition_operation(row["id"], from_states=(PENDING, UNKNOWN), changes=changes, audit=audit)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, operation_id: str) -> Operation | None:
+        row = self._store.get_operation(operation_id)
+        return Operation.from_row(row) if row else None
+
+    def recent(self, limit: int = 50) -> list[Operation]:
+        return [Operation.from_row(r) for r in self._store.recent_operations(limit)]
+
+    def find_by_transaction(self, transaction_id: int) -> Operation | None:
+        rows = self._store.operations_by_transaction(int(transaction_id))
+        return Operation.from_row(rows[0]) if rows else None
+
+    def unsettled(self) -> list[Operation]:
+        """Unknown entries, and pending ones older than `pending_grace` (the process died mid-call)."""
+        stale = self._store.operations_in_states((PENDING,), created_before=self._clock() - self.pending_grace)
+        unknown = self._store.operations_in_states((UNKNOWN,))
+        rows = sorted([*stale, *unknown], key=lambda r: r["created_at"])
+        return [Operation.from_row(r) for r in rows]
+
+    # -- settling -----------------------------------------------------------------------
+
+    def settle(self, operation_id: str) -> Operation:
+        """Try to learn the outcome of an unsettled entry (see the module docstring for the policy);
+        for a confirmed one whose status is not final, refresh its status."""
+        op = self.get(operation_id)
+        if op is None:
+            raise KeyError(operation_id)
+        if op.state == CONFIRMED:
+            return self.refresh_status(operation_id) if op.transaction_id and not op.status_final else op
+        if op.state == PENDING:
+            if op.created_at > self._clock() - self.pending_grace:
+                return op  # may still be in flight
+            self._store.transition_operation(op.id, from_states=(PENDING,), changes={
+                "state": UNKNOWN, "updated_at": self._clock(),
+                "message": "The console stopped before EnigmaPay's answer arrived.",
+            })  # fmt: skip
+            op = self.get(operation_id)  # type: ignore[assignment]
+        if op.state != UNKNOWN:
+            return op  # type: ignore[return-value]
+        if op.transaction_id is not None:
+            status = self._client().get_transaction_status(op.transaction_id)
+            self._record_check(op.transaction_id, status, "settle")
+            return self._confirm(op, op.transaction_id, "status check", status)
+        if op.kind != "payout":
+            return op
+        return self._match_payout(op)
+
+    def settle_all(self) -> list[Operation]:
+        """The scheduled run: settle every unsettled entry and refresh non-final confirmed ones.
+        One failure (API down) does not stop the others; they are retried next run."""
+        ids = [op.id for op in self.unsettled()]
+        ids += [r["id"] for r in self._store.confirmed_without_final_status()]
+        results = []
+        for operation_id in ids:
+            try:
+                results.append(self.settle(operation_id))
+            except Exception as exc:  # noqa: BLE001 -- logged; next run retries
+                log.warning("settle %s failed: %s", operation_id, type(exc).__name__)
+        return results
+
+    def refresh_status(self, operation_id: str) -> Operation:
+        """Ask transaction-status about a confirmed entry and store the answer."""
+        op = self.get(operation_id)
+        if op is None:
+            raise KeyError(operation_id)
+        if op.transaction_id is None:
+            raise ValueError(f"{operation_id} has no transaction id to ask about")
+        self._record_check(op.transaction_id, self._client().get_transaction_status(op.transaction_id), "journal")
+        return self.get(operation_id)  # type: ignore[return-value]
+
+    def _record_check(self, transaction_id: int, status: Any, source: str) -> None:
+        key, final = status_key(getattr(status, "status", None))
+        self._store.record_status_check({
+            "transaction_id": transaction_id, "checked_at": self._clock(), "source": source,
+            "status": key, "status_text": getattr(status, "status_text", None), "status_final": final,
+            "amount": _decimal_or_none(getattr(status, "amount", None)),
+            "created_at": getattr(status, "created_at", None), "completed_at": getattr(status, "completed_at", None),
+        })  # fmt: skip
+
+    def _match_payout(self, op: Operation) -> Operation:
+        client = self._client()
+        since = op.created_at - self.match_slack
+        history_ids: set[int] = set()
+        matches: dict[int, Any] = {}
+        try:
+            for tx in self._history(client, op.created_at):
+                tx_id = _int_or_none(getattr(tx, "id", None))
+                if tx_id is None:
+                    continue
+                history_ids.add(tx_id)
+                if _is_same_payout(tx, op, since):
+                    matches[tx_id] = tx
+        except Exception as exc:  # noqa: BLE001 -- history unavailable: try callbacks, keep unknown otherwise
+            log.warning("history search for %s failed: %s", op.id, type(exc).__name__)
+        for tx_id in self._store.linked_transaction_ids(matches):
+            matches.pop(tx_id, None)
+        if len(matches) == 1:
+            tx_id, tx = next(iter(matches.items()))
+            return self._confirm(op, tx_id, "transaction history", tx)
+        if len(matches) > 1:
+            return self._note(op, f"{len(matches)} matching payouts found ({', '.join(map(str, sorted(matches)))}): "
+                                  "an operator must pick the right one.")  # fmt: skip
+
+        candidates = {
+            e["transaction_id"]: e
+            for e in self._store.unlinked_callback_candidates(
+                username=op.username, amount_kurus=to_kurus(op.amount), since=since
+            )
+            if e["transaction_id"] not in history_ids
+            and (not op.description or not e.get("description") or e["description"] == op.description)
+        }
+        if len(candidates) == 1:
+            tx_id = next(iter(candidates))
+            try:
+                status = client.get_transaction_status(tx_id)
+            except Exception as exc:  # noqa: BLE001 -- NotFound = forged hint; others: retry next run
+                log.warning("checking callback candidate %s failed: %s", tx_id, type(exc).__name__)
+            else:
+                if _decimal_or_none(getattr(status, "amount", None)) in (None, op.amount):
+                    self._record_check(tx_id, status, "settle")
+                    return self._confirm(op, tx_id, "callback", status)
+        elif len(candidates) > 1:
+            return self._note(op, "Several callbacks could belong to this payout: an operator must pick one.")
+
+        if self._clock() - op.created_at >= self.settle_after:
+            minutes = int(self.settle_after.total_seconds() // 60)
+            return self._note(op, f"No matching payout found {minutes}+ minutes after the attempt. Check with "
+                                  "EnigmaPay, then mark it resolved.")  # fmt: skip
+        return op
+
+    def _history(self, client: Any, start: datetime) -> Iterable[Any]:
+        """Every dealer IBAN's transactions from the intent's day to today (the debited IBAN is not known)."""
+        first: date = start.astimezone(self._tz).date()
+        last: date = max(self._clock().astimezone(self._tz).date(), first)
+        for iban in client.list_ibans():
+            yield from client.list_transactions(iban.id, start_date=first, end_date=last)
+
+    def _confirm(self, op: Operation, transaction_id: int, found_in: str, source: Any) -> Operation:
+        key, final = status_key(getattr(source, "status", None))
+        changes = {
+            "state": CONFIRMED, "transaction_id": transaction_id, "status": key, "status_final": final,
+            "status_text": getattr(source, "status_text", None) or key,
+            "message": f"Settled: found in the {found_in}.", "updated_at": self._clock(),
+        }  # fmt: skip
+        audit = self.audit.entry(
+            "settle", actor="system", outcome=CONFIRMED, amount=op.amount, iban=op.customer_iban,
+            details={"operation_id": op.id, "transaction_id": transaction_id, "found_in": found_in},
+        )  # fmt: skip
+        self._store.transition_operation(op.id, from_states=(UNKNOWN,), changes=changes, audit=audit)
+        return self.get(op.id)  # type: ignore[return-value]
+
+    def _note(self, op: Operation, message: str) -> Operation:
+        if op.message != message:
+            self._store.transition_operation(
+                op.id, from_states=(UNKNOWN,), changes={"message": message, "updated_at": self._clock()}
+            )
+        return self.get(op.id)  # type: ignore[return-value]
+
+    def mark_resolved(
+        self, operation_id: str, *, actor: str, note: str, transaction_id: int | None = None
+    ) -> Operation:
+        """An operator's verdict on an unknown (or stale pending) entry: with `transaction_id` it is
+        confirmed as that provider transaction, without it declared `not_sent`."""
+        if not note or not note.strip():
+            raise ValueError("say how it was resolved")
+        op = self.get(operation_id)
+        if op is None:
+            raise KeyError(operation_id)
+        if op.state == PENDING and op.created_at > self._clock() - self.pending_grace:
+            raise ValueError("this entry may still be in flight; wait for its answer")
+        allowed = (UNKNOWN, PENDING)
+        if op.state not in allowed:
+            raise ValueError(f"an entry in state {op.state!r} cannot be resolved by hand")
+        state = CONFIRMED if transaction_id is not None else NOT_SENT
+        changes = {"state": state, "transaction_id": transaction_id, "resolved_by": actor,
+                   "resolution_note": note.strip(), "updated_at": self._clock()}  # fmt: skip
+        audit = self.audit.entry(
+            "mark_resolved", actor=actor, outcome=state, amount=op.amount, iban=op.customer_iban,
+            details={"operation_id": op.id, "transaction_id": transaction_id, "note": note.strip()},
+        )  # fmt: skip
+        if not self._store.transition_operation(op.id, from_states=allowed, changes=changes, audit=audit):
+            raise ValueError("the entry changed meanwhile; reload it")
+        return self.get(operation_id)  # type: ignore[return-value]
+
+
+def _is_same_payout(tx: Any, op: Operation, since: datetime) -> bool:
+    type_ = getattr(tx, "type", None)
+    type_name = str(getattr(type_, "name", type_) or "").lower()
+    if type_name in ("deposit", "yatirim", "yatırım"):
+        return False
+    if normalize_iban(getattr(tx, "customer_iban", None) or "") != op.customer_iban:
+        return False
+    if _decimal_or_none(getattr(tx, "amount", None)) != op.amount:
+        return False
+    username = getattr(tx, "username", None)
+    if username and username != op.username:
+        return False
+    created = getattr(tx, "created_at", None)
+    return not (isinstance(created, datetime) and created < since)
+
+
+def _amount(value: Any) -> Decimal:
+    amount = value if isinstance(value, Decimal) else to_decimal(value)
+    if amount is None or amount <= 0:
+        raise ValueError("amount must be a positive Decimal")
+    to_kurus(amount)  # refuses sub-kuruş amounts before anything is journaled
+    return amount
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else to_decimal(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
