@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import socket
 
 import uvicorn
 
 from dashboard.sandbox.config import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, SandboxConfig, request_hash
 from dashboard.sandbox.faults import API_PREFIX, Faults
-from dashboard.sandbox.runner import server_config
+from dashboard.sandbox.runner import bind_socket, server_config
 from dashboard.sandbox.server import create_app
 
 
@@ -73,10 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = config_from_args(args)
     app = create_app(config)
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
+    sock = bind_socket(args.host, args.port)
     host = f"[{args.host}]" if ":" in args.host else args.host
     root = f"http://{host}:{sock.getsockname()[1]}"
     # The demo credentials are public sandbox values, printed so a person can point the console here.

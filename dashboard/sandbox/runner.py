@@ -61,16 +61,25 @@ def server_config(app: Starlette, **kwargs) -> uvicorn.Config:
     return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=1, **kwargs)
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket; binding ourselves lets port 0 resolve to a known port before uvicorn starts.
+
+    proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only when the
+    socket says it is TCP, and without it keep-alive answers stall ~40 ms on delayed ACKs.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def run_in_thread(
     config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 30.0
 ) -> RunningSandbox:
     """Start uvicorn in a daemon thread; returns once it accepts connections. port=0 picks a free port."""
     app = create_app(config)
-    # Bind the socket ourselves so port 0 resolves to a known port before uvicorn starts.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind_socket(host, port)
     server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox-server", daemon=True)
     thread.start()

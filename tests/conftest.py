@@ -1,0 +1,76 @@
+"""Shared fixtures: sandboxes serving the dealer API over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dashboard.sandbox import RunningSandbox, SandboxConfig, auth_headers, run_in_thread
+
+# A fixed anchor keeps the small demo history identical in every run.
+SANDBOX_ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Istanbul"))
+SANDBOX_DEFAULTS: dict = dict(
+    seed=7,
+    transactions=3_000,
+    anchor=SANDBOX_ANCHOR,
+    processing_after=0.2,
+    settle_after=0.5,
+    callback_backoff=0.05,
+)
+
+
+def sandbox_config(**overrides) -> SandboxConfig:
+    """The small test dataset, with any field overridden."""
+    return SandboxConfig(**{**SANDBOX_DEFAULTS, **overrides})
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    """One shared sandbox for read-only tests; tests that change state use `make_sandbox`."""
+    srv = run_in_thread(sandbox_config())
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
+    """Factory: `make_sandbox(**config_overrides)` starts a fresh sandbox, stopped at teardown."""
+    started: list[RunningSandbox] = []
+
+    def make(**overrides) -> RunningSandbox:
+        srv = run_in_thread(sandbox_config(**overrides))
+        started.append(srv)
+        return srv
+
+    yield make
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture
+def sandbox_headers() -> dict[str, str]:
+    """Correct auth headers for the demo credentials (every sandbox fixture uses them)."""
+    return auth_headers()
+
+
+@pytest.fixture
+def http_client() -> Iterator[Callable[..., "httpx.Client"]]:
+    """Factory: `http_client(srv)` -> httpx.Client on srv.base_url with the demo auth headers, closed at teardown."""
+    import httpx
+
+    clients: list[httpx.Client] = []
+
+    def make(srv: RunningSandbox, *, headers: dict[str, str] | None = None, **kwargs) -> httpx.Client:
+        # trust_env=False: an HTTP(S)_PROXY in the environment must not intercept loopback calls.
+        client = httpx.Client(
+            base_url=srv.base_url, headers=auth_headers() if headers is None else headers, trust_env=False, **kwargs
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
