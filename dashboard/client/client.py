@@ -1,0 +1,166 @@
+"""EnigmaPayClient: one method per endpoint of the dealer API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, tzinfo
+from typing import Any, TypeVar
+
+import httpx
+
+from dashboard import validation
+from dashboard.timeutil import DEFAULT_TZ, format_api_date
+
+from . import _constants, _reader, models
+from ._base import BaseClient
+from .errors import MalformedResponseError
+
+T = TypeVar("T")
+
+
+class EnigmaPayClient(BaseClient):
+    """Typed access to the EnigmaPay dealer API.
+
+    One instance holds one pooled `httpx.Client` and may be shared between threads. Reads (GET) are
+    retried on connection errors, timeouts, 408, 429 and 5xx; writes (POST) are sent exactly once.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        secret_key: str,
+        *,
+        base_url: str = _constants.DEFAULT_BASE_URL,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = _constants.MAX_RETRIES,
+        transport: httpx.BaseTransport | None = None,
+        tz: str | tzinfo = DEFAULT_TZ,
+    ) -> None:
+        super().__init__(
+            api_key, secret_key, base_url=base_url, timeout=timeout, max_retries=max_retries, transport=transport
+        )
+        self.tz = tz
+
+    # --- reads --------------------------------------------------------------------------------------
+
+    def get_settings(self) -> models.DealerSettings:
+        """The dealer's channels (card, e-IBAN, manual IBAN) with their status and commissions."""
+        body = self._request("GET", self._url("/settings"), operation="settings")
+        return _reader.parse_settings(body)
+
+    def list_ibans(self) -> list[models.Iban]:
+        """The dealer's IBANs with balances (EnigmaPay refreshes balances once a minute)."""
+        body = self._request("GET", self._url("/ibans"), operation="ibans")
+        return _reader.parse_ibans(body)
+
+    def list_transactions(
+        self, iban_id: int, start_date: date | None = None, end_date: date | None = None
+    ) -> list[models.Transaction]:
+        """Every transaction of one IBAN in the date range (inclusive), all pages followed."""
+        return [
+            _reader.parse_transaction(record, self.tz, iban_id)
+            for page in self.iter_transaction_pages(iban_id, start_date, end_date)
+            for record in page
+        ]
+
+    def iter_transaction_pages(
+        self, iban_id: int, start_date: date | None = None, end_date: date | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The raw record dicts page by page, exactly as EnigmaPay sent them (for building frames).
+
+        Follows `next_page_url` (absolute or relative, only ever on the configured host, keeping
+        iban_id and the dates) or `page=N+1` up to `last_page`. A repeated page URL or more than
+        `max_pages` pages raises MalformedResponseError. Requests are made lazily, as pages are consumed.
+        """
+        params = _transaction_params(iban_id, start_date, end_date)
+        url = self._url("/transactions")
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        while True:
+            key = (url, tuple(sorted((k, str(v)) for k, v in params.items())))
+            if key in seen:
+                raise MalformedResponseError(f"transactions pagination repeats a page ({url}, {dict(key[1])})")
+            if len(seen) >= self.max_pages:
+                raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
+            seen.add(key)
+            body = self._request("GET", url, params=params, operation="transactions")
+            page = _reader.read_transaction_page(body)
+            yield page.records
+            following = self._next_page(url, params, page)
+            if following is None:
+                return
+            url, params = following
+
+    def _next_page(
+        self, url: str, params: dict[str, Any], page: _reader.TransactionPage
+    ) -> tuple[str, dict[str, Any]] | None:
+        if page.next_page_url:
+            target = httpx.URL(url).join(page.next_page_url)
+            base = httpx.URL(self.base_url)
+            if target.host and target.host != base.host:
+                # Following it would hand X-API-Key and X-Hash to another host.
+                raise MalformedResponseError(f"next_page_url points to another host: {target.host}")
+            # Scheme and host stay ours (a Laravel app behind a TLS proxy often writes http:// links).
+            merged = {**params, **dict(target.params)}
+            return str(base.copy_with(path=target.path, query=None)), merged
+        if page.current_page is not None and page.last_page is not None and page.current_page < page.last_page:
+            return url, {**params, "page": page.current_page + 1}
+        return None
+
+    def get_transaction_status(self, transaction_id: int) -> models.TransactionStatus:
+        """One transaction's current status (NotFoundError when EnigmaPay does not know the id)."""
+        if not isinstance(transaction_id, int) or isinstance(transaction_id, bool):
+            raise TypeError("transaction_id must be an int")
+        body = self._request(
+            "GET", self._url("/transaction-status"), params={"transaction_id": transaction_id}, operation="transaction-status"
+        )
+        return _reader.parse_transaction_status(body, self.tz)
+
+    # --- writes (never retried) --------------------------------------------------------------------
+
+    def send_money(self, req: models.SendMoneyRequest) -> models.TransferResult:
+        """Pay out to a customer IBAN. Sent once; OutcomeUnknownError if the answer never arrives.
+
+        The request is checked again first (validation.InputError, no HTTP call) and sent cleaned.
+        """
+        clean = validation.check_send_money(
+            username=req.username,
+            amount=req.amount,
+            customer_iban=req.customer_iban,
+            customer_name=req.customer_name,
+            description=req.description,
+        )
+        return self._post("/send-money", "send-money", clean.to_json(), _reader.parse_transfer)
+
+    def create_card_payment(self, req: models.CardPaymentRequest) -> models.CardPayment:
+        """Create a card payment link (minimum 200 TL; the feature must be enabled for the dealer).
+
+        The request is checked again first (validation.InputError, no HTTP call) and sent cleaned.
+        """
+        clean = validation.check_card_payment(
+            username=req.username,
+            firstname=req.firstname,
+            lastname=req.lastname,
+            email=req.email,
+            phone=req.phone,
+            amount=req.amount,
+            description=req.description,
+        )
+        return self._post("/credit-card/payment", "credit-card/payment", clean.to_json(), _reader.parse_card_payment)
+
+    def _post(self, path: str, operation: str, content: bytes, parse: Callable[[dict[str, Any]], T]) -> T:
+        body = self._request("POST", self._url(path), content=content, operation=operation)
+        try:
+            return parse(body)
+        except MalformedResponseError as exc:
+            raise self._malformed(f"POST {path}: {exc.message}", "POST", operation) from None
+
+
+def _transaction_params(iban_id: int, start_date: date | None, end_date: date | None) -> dict[str, Any]:
+    if not isinstance(iban_id, int) or isinstance(iban_id, bool):
+        raise TypeError("iban_id must be an int")
+    params: dict[str, Any] = {"iban_id": iban_id}
+    if start_date is not None:
+        params["start_date"] = format_api_date(start_date)
+    if end_date is not None:
+        params["end_date"] = format_api_date(end_date)
+    return params

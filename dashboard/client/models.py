@@ -1,0 +1,216 @@
+"""Typed values the client returns and the request objects it sends.
+
+Money is `Decimal`, times are aware datetimes. Response fields the contract does not name are kept
+in `extra`. Building these from response bodies is `_reader.py`'s job; writing request bodies is
+done here, strictly.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from dashboard.money import quantize
+
+
+class Status(enum.Enum):
+    """A transaction's lifecycle state."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_final(self) -> bool:
+        """True when the transaction will not change any more (UNKNOWN is not final: ask again)."""
+        return self in _FINAL
+
+    @classmethod
+    def parse(cls, text: object) -> Status:
+        """English or Turkish status word in any case ('Tamamlandı', 'İPTAL', 'completed') -> Status."""
+        from dashboard.client import _reader  # the word tables live with the other response assumptions
+
+        return _reader.parse_status(text)
+
+
+_FINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.REJECTED})
+
+
+class TxType(enum.Enum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, text: object) -> TxType:
+        """'deposit'/'yatırım' -> DEPOSIT, 'withdrawal'/'çekim' -> WITHDRAWAL, anything else UNKNOWN."""
+        from dashboard.client import _reader
+
+        return _reader.parse_tx_type(text)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditCardChannel:
+    active: bool
+    status_text: str
+    commission: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class EibanChannel:
+    active: bool
+    status_text: str
+    deposit_commission: Decimal | None
+    withdrawal_commission: Decimal | None
+    withdrawal_fee: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ManualIbanChannel:
+    active: bool
+    status_text: str
+    deposit_commission: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class DealerSettings:
+    credit_card: CreditCardChannel
+    eiban: EibanChannel
+    manual_iban: ManualIbanChannel
+    info: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Iban:
+    id: int
+    iban: str
+    owner_name: str
+    bank_name: str
+    status_text: str
+    active: bool
+    balance: Decimal
+    formatted_balance: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    id: int | None
+    type: TxType
+    amount: Decimal | None
+    commission: Decimal | None
+    status: Status
+    status_text: str
+    username: str
+    customer_name: str
+    customer_iban: str
+    description: str
+    created_at: datetime | None
+    completed_at: datetime | None
+    iban_id: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    transaction_id: int | None
+    status: Status
+    status_text: str
+    message: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionStatus:
+    id: int | None
+    status: Status
+    status_text: str
+    amount: Decimal | None
+    created_at: datetime | None
+    completed_at: datetime | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CardPayment:
+    payment_url: str
+    order_id: str
+    transaction_id: int | None
+    amount: Decimal | None
+    currency: str
+    message: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _json_body(fields: list[tuple[str, object]]) -> bytes:
+    """Write a JSON object by hand so a Decimal amount becomes a number token without passing through float."""
+    parts = []
+    for key, value in fields:
+        token = _amount_token(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{json.dumps(key)}:{token}")
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
+
+
+def _amount_token(amount: Decimal) -> str:
+    if not amount.is_finite() or quantize(amount) != amount:
+        raise ValueError("amount must be a finite number with at most two decimals")
+    return f"{quantize(amount):.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class SendMoneyRequest:
+    """A payout to a customer IBAN. Build it with `validation.check_send_money` to get clean fields."""
+
+    username: str
+    amount: Decimal
+    customer_iban: str
+    customer_name: str
+    description: str = ""
+
+    def to_json(self) -> bytes:
+        """The POST body: amount as a JSON number with exactly two decimals; empty description left out."""
+        fields: list[tuple[str, object]] = [
+            ("username", self.username),
+            ("amount", self.amount),
+            ("customer_iban", self.customer_iban),
+            ("customer_name", self.customer_name),
+        ]
+        if self.description:
+            fields.append(("description", self.description))
+        return _json_body(fields)
+
+
+@dataclass(frozen=True, slots=True)
+class CardPaymentRequest:
+    """A card payment link request. Build it with `validation.check_card_payment`."""
+
+    username: str
+    firstname: str
+    lastname: str
+    email: str
+    phone: str
+    amount: Decimal
+    description: str = ""
+
+    def to_json(self) -> bytes:
+        """The POST body: amount as a JSON number with exactly two decimals; empty description left out."""
+        fields: list[tuple[str, object]] = [
+            ("username", self.username),
+            ("firstname", self.firstname),
+            ("lastname", self.lastname),
+            ("email", self.email),
+            ("phone", self.phone),
+            ("amount", self.amount),
+        ]
+        if self.description:
+            fields.append(("description", self.description))
+        return _json_body(fields)
