@@ -573,12 +573,12 @@ class Store:
                 cur, values["transaction_id"], values["status"], values.get("status_text"),
                 bool(values["status_final"]), "api", values["checked_at"],
             )  # fmt: skip
+            # updated_at is left alone: it marks the entry's last state change, the check has its own time.
             cur.execute(
-                """UPDATE operations SET status = ?, status_text = ?, status_final = ?, updated_at = ?
+                """UPDATE operations SET status = ?, status_text = ?, status_final = ?
                    WHERE transaction_id = ? AND state = 'confirmed'""",
-                (values["status"], values.get("status_text"), values["status_final"], values["checked_at"],
-                 values["transaction_id"]),
-            )  # fmt: skip
+                (values["status"], values.get("status_text"), values["status_final"], values["transaction_id"]),
+            )
         return check_id
 
     def status_checks(self, transaction_id: int) -> list[dict[str, Any]]:

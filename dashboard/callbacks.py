@@ -1,0 +1,359 @@
+"""Callback intake: the provider's status-change POSTs, stored once, verified before trusted.
+
+The guide documents no signature (API.md §7), so the sender is authenticated by a secret token in
+the URL (`POST /callbacks/{token}`) and optionally a source-IP allow-list. Checks run cheapest and
+least revealing first: source IP (403), token (404, the same answer as an unknown path), size
+(413), shape (400). Nothing is stored unless all pass; 200 `{"success": true}` is sent only after
+the insert committed, so the provider's retries cover every failure before that.
+
+Why 403 for a disallowed IP: it is checked before the token, so it reveals nothing about the token,
+and a provider that moved to a new address sees a clear refusal in its delivery log instead of a
+"not found" that looks like a wrong URL.
+
+Behind a reverse proxy `request.client` is the proxy: run uvicorn with `--forwarded-allow-ips` set
+to the proxy so it substitutes the real source. Access logs print paths, so install
+`redact_access_log()` to keep the token out of them.
+
+Events are hints: `verify_pending` asks transaction-status about each one. Verification states:
+    pending     not yet checked
+    verified    the API reports the same status (and amount)
+    superseded  a non-final event whose transaction the API reports in a later status
+    mismatch    a final event the API contradicts (status or amount) -- look at it
+    unverified  the API does not know the transaction: flagged as forged, never trusted
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from dashboard.journal import is_error, status_key
+from dashboard.money import to_decimal, to_kurus
+from dashboard.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+MIN_TOKEN_LENGTH = 16
+_MAX_TRANSACTION_ID = 2**63 - 1  # SQLite INTEGER
+_STRING_LIMITS = {"username": 255, "description": 255, "completed_at": 64}
+# Starlette's answer for an unknown path: a wrong token must look exactly like it.
+_NOT_FOUND = ("Not Found", 404)
+
+
+class CallbackRejected(ValueError):
+    """A body that is not a callback; the message goes back in the 400 answer."""
+
+
+@dataclass(frozen=True)
+class CallbackEvent:
+    """One stored event (a repeated delivery of the same transaction_id + status counts, not repeats)."""
+
+    id: int
+    transaction_id: int
+    status: str
+    status_text: str
+    amount: Decimal | None
+    username: str | None
+    description: str | None
+    completed_at_text: str | None
+    received_at: datetime
+    last_received_at: datetime | None
+    delivery_count: int
+    verification: str
+    api_status_text: str | None
+    source_ip: str | None
+    operation_id: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> CallbackEvent:
+        raw = row.get("raw") or {}
+        return cls(
+            id=row["id"], transaction_id=row["transaction_id"], status=row["status"],
+            status_text=row["status_text"], amount=row.get("amount"), username=row.get("username"),
+            description=row.get("description"), completed_at_text=row.get("completed_at_text"),
+            received_at=row["received_at"], last_received_at=row.get("last_received_at"),
+            delivery_count=row.get("delivery_count", 1), verification=row.get("verification", "pending"),
+            api_status_text=row.get("api_status_text"), source_ip=row.get("source_ip"),
+            operation_id=row.get("operation_id"),
+            extra={k: v for k, v in raw.items() if k not in _KNOWN_FIELDS},
+        )  # fmt: skip
+
+
+_KNOWN_FIELDS = ("transaction_id", "status", "amount", "username", "description", "completed_at")
+
+
+def parse_callback(body: bytes) -> dict[str, Any]:
+    """Validate a callback body; returns the typed fields plus `raw_json` (the body, extras kept)."""
+    try:
+        text = body.decode("utf-8")
+        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError):
+        raise CallbackRejected("body is not JSON") from None
+    if not isinstance(data, dict):
+        raise CallbackRejected("body is not a JSON object")
+    tx = data.get("transaction_id")
+    if tx is None:
+        raise CallbackRejected("transaction_id is missing")
+    if isinstance(tx, str) and re.fullmatch(r"[0-9]{1,19}", tx):
+        tx = int(tx)
+    if isinstance(tx, bool) or not isinstance(tx, int) or not 0 < tx <= _MAX_TRANSACTION_ID:
+        raise CallbackRejected("transaction_id must be a positive integer")
+    status = data.get("status")
+    if status is None:
+        raise CallbackRejected("status is missing")
+    if not isinstance(status, str) or not status.strip() or len(status) > 64:
+        raise CallbackRejected("status must be a non-empty string of at most 64 characters")
+    amount = data.get("amount")
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, (int, Decimal, str)):
+            raise CallbackRejected("amount must be a number")
+        amount = to_decimal(amount)
+        if amount is None or abs(amount) >= Decimal(10) ** 13:
+            raise CallbackRejected("amount must be a number")
+    strings = {}
+    for name, limit in _STRING_LIMITS.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise CallbackRejected(f"{name} must be a string of at most {limit} characters")
+        strings[name] = value
+    # The body text itself is kept (unknown fields included) rather than a re-encoding of it.
+    return {"transaction_id": tx, "status_text": status.strip(), "amount": amount, **strings, "raw_json": text}
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(name)  # NaN / Infinity are not JSON
+
+
+def _kurus_or_none(amount: Decimal | None) -> int | None:
+    try:
+        return to_kurus(amount) if amount is not None else None
+    except ValueError:
+        return None  # sub-kuruş: kept as text, never matched to a payout
+
+
+class CallbackIntake:
+    """Authenticates, validates and stores callbacks; verifies them later against the API."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        token: str,
+        allowed_ips: frozenset[str] | None = None,
+        max_body: int = MAX_BODY,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not isinstance(token, str) or len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"the callback token needs at least {MIN_TOKEN_LENGTH} characters")
+        self._store = store
+        self._token = token.encode()
+        self._networks = (
+            None if allowed_ips is None else tuple(ipaddress.ip_network(ip, strict=False) for ip in allowed_ips)
+        )
+        self.max_body = max_body
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+
+    def __repr__(self) -> str:
+        return f"CallbackIntake(store={self._store!r}, token=***, allowed_ips={self._networks!r})"
+
+    # -- the HTTP side --------------------------------------------------------------------
+
+    def ip_allowed(self, host: str | None) -> bool:
+        if self._networks is None:
+            return True
+        try:
+            address = ipaddress.ip_address(host or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self._networks)
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(token.encode(), self._token)
+
+    async def handle(self, request: Request) -> Response:
+        """`POST /callbacks/{token}`."""
+        source = request.client.host if request.client else None
+        if not self.ip_allowed(source):
+            log.warning("callback refused: source %s not allowed", source)
+            return _fail("forbidden", 403)
+        if not self.token_matches(request.path_params.get("token", "")):
+            log.warning("callback refused: wrong token from %s", source)  # never the token itself
+            return PlainTextResponse(*_NOT_FOUND)
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return _fail("bad Content-Length", 400)
+            if int(length) > self.max_body:
+                return _fail("body too large", 413)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body:  # stop reading: at most max_body + one chunk in memory
+                return _fail("body too large", 413)
+        try:
+            event = parse_callback(bytes(body))
+        except CallbackRejected as exc:
+            return _fail(str(exc), 400)
+        try:
+            await run_in_threadpool(self.accept, event, source)
+        except Exception:
+            log.exception("storing a callback failed")
+            return _fail("temporarily unavailable", 503)  # the provider retries
+        return JSONResponse({"success": True})
+
+    def accept(self, event: Mapping[str, Any], source_ip: str | None = None) -> bool:
+        """Store a parsed event; True when new, False for a repeated delivery."""
+        key, final = status_key(event["status_text"])
+        row = {
+            "transaction_id": event["transaction_id"], "status": key, "status_text": event["status_text"],
+            "amount": event.get("amount"), "amount_kurus": _kurus_or_none(event.get("amount")),
+            "username": event.get("username"), "description": event.get("description"),
+            "completed_at_text": event.get("completed_at"),
+            "raw_json": event.get("raw_json") or json.dumps(dict(event), default=str),
+            "received_at": self._clock(), "source_ip": source_ip,
+        }  # fmt: skip
+        return self._store.add_callback_event(row, status_final=final)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def recent_events(self, limit: int = 100, since: datetime | None = None) -> list[CallbackEvent]:
+        """Newest first, each with the journal entry it belongs to (if any)."""
+        return [CallbackEvent.from_row(r) for r in self._store.callback_events(limit=limit, since=since)]
+
+    def current_status(self, transaction_id: int) -> dict[str, Any] | None:
+        """Derived current status: status, status_text, status_final, source ('callback'|'api'), updated_at."""
+        return self._store.current_status(transaction_id)
+
+    def timeline(self, transaction_id: int) -> list[TimelineItem]:
+        return timeline(self._store, transaction_id)
+
+    # -- verification ---------------------------------------------------------------------
+
+    def verify_pending(self, client: Any, *, limit: int = 100) -> dict[str, int]:
+        """Check unverified events against transaction-status, one call per transaction.
+
+        Returns counts per outcome. A network or server error stops the run (it would fail for the
+        rest too); those events stay `pending` for the next run.
+        """
+        events = self._store.callback_events(limit=limit, verification="pending", oldest_first=True)
+        by_tx: dict[int, list[dict[str, Any]]] = {}
+        for e in events:
+            by_tx.setdefault(e["transaction_id"], []).append(e)
+        counts = {"verified": 0, "superseded": 0, "mismatch": 0, "unverified": 0, "errors": 0}
+        for transaction_id, group in by_tx.items():
+            try:
+                api = client.get_transaction_status(transaction_id)
+            except Exception as exc:  # noqa: BLE001
+                if is_error(exc, "NotFoundError") or is_error(exc, "ValidationError"):
+                    self._store.set_callback_verification(
+                        [e["id"] for e in group], verification="unverified", at=self._clock(), api_status_text=None
+                    )
+                    counts["unverified"] += len(group)
+                    log.warning("callback for unknown transaction %s flagged unverified", transaction_id)
+                    continue
+                counts["errors"] += 1
+                log.warning("verifying callbacks stopped: %s", type(exc).__name__)
+                break
+            self._record_check(transaction_id, api)
+            api_key, _ = status_key(getattr(api, "status", None))
+            api_text = getattr(api, "status_text", None) or api_key
+            api_amount = getattr(api, "amount", None)
+            for e in group:
+                outcome = _verdict(e, api_key, api_amount)
+                self._store.set_callback_verification([e["id"]], verification=outcome, at=self._clock(),
+                                                      api_status_text=api_text)  # fmt: skip
+                counts[outcome] += 1
+        return counts
+
+    def _record_check(self, transaction_id: int, api: Any) -> None:
+        key, final = status_key(getattr(api, "status", None))
+        self._store.record_status_check({
+            "transaction_id": transaction_id, "checked_at": self._clock(), "source": "callback",
+            "status": key, "status_text": getattr(api, "status_text", None), "status_final": final,
+            "amount": to_decimal(getattr(api, "amount", None)),
+            "created_at": getattr(api, "created_at", None), "completed_at": getattr(api, "completed_at", None),
+        })  # fmt: skip
+
+
+def _verdict(event: Mapping[str, Any], api_key: str, api_amount: Any) -> str:
+    api_amount = to_decimal(api_amount)
+    amount_differs = event.get("amount") is not None and api_amount is not None and event["amount"] != api_amount
+    if event["status"] == api_key and not amount_differs:
+        return "verified"
+    _, event_final = status_key(event["status_text"])
+    return "mismatch" if event_final or amount_differs else "superseded"
+
+
+def _fail(message: str, status: int) -> JSONResponse:
+    return JSONResponse({"success": False, "message": message}, status_code=status)
+
+
+def make_callback_route(intake: CallbackIntake, path: str = "/callbacks/{token}") -> Route:
+    """The Starlette route to mount into the console's server (st.App(routes=[...]))."""
+    return Route(path, intake.handle, methods=["POST"], name="enigmapay_callback")
+
+
+# -- timeline -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    source: str  # "journal" | "callback" | "status_check"
+    title: str
+    status_text: str | None = None
+    detail: str = ""
+
+
+def timeline(store: Store, transaction_id: int) -> list[TimelineItem]:
+    """Everything known about one provider transaction -- journal, callbacks, status checks -- by time."""
+    items: list[TimelineItem] = []
+    for op in store.operations_by_transaction(transaction_id):
+        who = f"by {op['actor']}, operation {op['id'][:8]}"
+        items.append(TimelineItem(op["created_at"], "journal", f"{op['kind']} submitted", None, who))
+        items.append(TimelineItem(op["updated_at"], "journal", f"{op['kind']} {op['state']}",
+                                  op.get("status_text"), op.get("message") or ""))  # fmt: skip
+    for e in store.callback_events(limit=10_000, transaction_id=transaction_id, oldest_first=True):
+        repeats = f", delivered {e['delivery_count']}x" if e["delivery_count"] > 1 else ""
+        items.append(TimelineItem(e["received_at"], "callback", "callback received", e["status_text"],
+                                  f"verification: {e['verification']}{repeats}"))  # fmt: skip
+    for c in store.status_checks(transaction_id):
+        items.append(TimelineItem(c["checked_at"], "status_check", "status checked", c.get("status_text") or c["status"],
+                                  f"source: {c['source']}"))  # fmt: skip
+    return sorted(items, key=lambda item: item.at)
+
+
+# -- access-log redaction -----------------------------------------------------------------------
+
+_TOKEN_IN_PATH = re.compile(r"(/callbacks/)[^/?\s]+")
+
+
+class _RedactCallbackToken(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_TOKEN_IN_PATH.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_IN_PATH.sub(r"\1***", record.msg)
+        return True
+
+
+def redact_access_log(logger_name: str = "uvicorn.access") -> None:
+    """Replace the token in logged callback paths by ***. Idempotent."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, _RedactCallbackToken) for f in logger.filters):
+        logger.addFilter(_RedactCallbackToken())
