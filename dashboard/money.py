@@ -73,7 +73,7 @@ def parse_amount_input(text: str) -> Decimal:
         thousands_sep = "," if decimal_sep == "." else "."
         whole, _, fraction = cleaned.rpartition(decimal_sep)
         groups = whole.lstrip("+-").split(thousands_sep)
-        if not groups[0] or any(len(g) != 3 for g in groups[1:]) or decimal_sep in whole:
+        if not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:]) or decimal_sep in whole:
             raise AmountError("The thousands separators in this amount are misplaced.")
         number = whole.replace(thousands_sep, "") + "." + fraction
     elif "." in cleaned or "," in cleaned:

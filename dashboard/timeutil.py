@@ -31,7 +31,10 @@ def parse_api_datetime(value: object, tz: str | tzinfo = DEFAULT_TZ) -> datetime
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc).astimezone(tzinfo_)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).astimezone(tzinfo_)
+        except (OverflowError, OSError, ValueError):  # out-of-range epoch, NaN, inf
+            return None
     elif isinstance(value, str):
         text = value.strip().replace("Z", "+00:00")
         try:
