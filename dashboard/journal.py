@@ -381,9 +381,10 @@ class Journal:
 
     # -- settling -----------------------------------------------------------------------
 
-    def settle(self, operation_id: str) -> Operation:
+    def settle(self, operation_id: str, *, actor: str = "system") -> Operation:
         """Try to learn the outcome of an unsettled entry (see the module docstring for the policy);
-        for a confirmed one whose status is not final, refresh its status."""
+        for a confirmed one whose status is not final, refresh its status. `actor` is who asked
+        (an operator's button, or "system" for the scheduled run), for the audit log."""
         op = self.get(operation_id)
         if op is None:
             raise KeyError(operation_id)
@@ -402,10 +403,10 @@ class Journal:
         if op.transaction_id is not None:
             status = self._client().get_transaction_status(op.transaction_id)
             self._record_check(op.transaction_id, status, "settle")
-            return self._confirm(op, op.transaction_id, "status check", status)
+            return self._confirm(op, op.transaction_id, "status check", status, actor)
         if op.kind != "payout":
             return op
-        return self._match_payout(op)
+        return self._match_payout(op, actor)
 
     def settle_all(self) -> list[Operation]:
         """The scheduled run: settle every unsettled entry and refresh non-final confirmed ones.
@@ -439,7 +440,7 @@ class Journal:
             "created_at": getattr(status, "created_at", None), "completed_at": getattr(status, "completed_at", None),
         })  # fmt: skip
 
-    def _match_payout(self, op: Operation) -> Operation:
+    def _match_payout(self, op: Operation, actor: str) -> Operation:
         client = self._client()
         since = op.created_at - self.match_slack
         history_ids: set[int] = set()
@@ -458,7 +459,7 @@ class Journal:
             matches.pop(tx_id, None)
         if len(matches) == 1:
             tx_id, tx = next(iter(matches.items()))
-            return self._confirm(op, tx_id, "transaction history", tx)
+            return self._confirm(op, tx_id, "transaction history", tx, actor)
         if len(matches) > 1:
             return self._note(op, f"{len(matches)} matching payouts found ({', '.join(map(str, sorted(matches)))}): "
                                   "an operator must pick the right one.")  # fmt: skip
@@ -480,7 +481,7 @@ class Journal:
             else:
                 if _decimal_or_none(getattr(status, "amount", None)) in (None, op.amount):
                     self._record_check(tx_id, status, "settle")
-                    return self._confirm(op, tx_id, "callback", status)
+                    return self._confirm(op, tx_id, "callback", status, actor)
         elif len(candidates) > 1:
             return self._note(op, "Several callbacks could belong to this payout: an operator must pick one.")
 
@@ -497,7 +498,7 @@ class Journal:
         for iban in client.list_ibans():
             yield from client.list_transactions(iban.id, start_date=first, end_date=last)
 
-    def _confirm(self, op: Operation, transaction_id: int, found_in: str, source: Any) -> Operation:
+    def _confirm(self, op: Operation, transaction_id: int, found_in: str, source: Any, actor: str) -> Operation:
         key, final = status_key(getattr(source, "status", None))
         changes = {
             "state": CONFIRMED, "transaction_id": transaction_id, "status": key, "status_final": final,
@@ -505,7 +506,7 @@ class Journal:
             "message": f"Settled: found in the {found_in}.", "updated_at": self._clock(),
         }  # fmt: skip
         audit = self.audit.entry(
-            "settle", actor="system", outcome=CONFIRMED, amount=op.amount, iban=op.customer_iban,
+            "settle", actor=actor, outcome=CONFIRMED, amount=op.amount, iban=op.customer_iban,
             details={"operation_id": op.id, "transaction_id": transaction_id, "found_in": found_in},
         )  # fmt: skip
         self._store.transition_operation(op.id, from_states=(UNKNOWN,), changes=changes, audit=audit)

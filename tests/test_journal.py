@@ -414,10 +414,10 @@ def test_settle_finds_the_payout_in_history(store, clock):
         1: [tx(501, type="deposit"), tx(502, iban=OTHER_IBAN), tx(503, amount="1500.00")],
         2: [tx(504, username="user8"), tx(505, at=T0 - timedelta(hours=1)), tx(506)],
     }
-    settled = journal.settle(op.id)
+    settled = journal.settle(op.id, actor="mehmet")
     assert (settled.state, settled.transaction_id, settled.status, settled.status_final) == (CONFIRMED, 506, "completed", True)
     assert "history" in settled.message
-    assert [e.outcome for e in AuditLog(store).query(action="settle")] == [CONFIRMED]
+    assert [(e.outcome, e.actor) for e in AuditLog(store).query(action="settle")] == [(CONFIRMED, "mehmet")]
 
 
 def test_settle_skips_transactions_already_tied_to_another_entry(store, clock):
