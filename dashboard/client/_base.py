@@ -40,6 +40,7 @@ log = logging.getLogger("dashboard.client")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
 _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _REDACTED = "[redacted]"
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def x_hash(api_key: str, secret_key: str) -> str:
@@ -117,6 +118,8 @@ class BaseClient:
         self._http = httpx.Client(
             timeout=self.timeout,
             transport=transport,
+            # An HTTP(S)_PROXY in the environment must not capture calls to a local sandbox.
+            trust_env=httpx.URL(self.base_url).host not in _LOOPBACK_HOSTS,
             # Redirects stay off: httpx would carry X-API-Key/X-Hash along to whatever host a redirect names.
             follow_redirects=False,
             headers={

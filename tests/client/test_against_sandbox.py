@@ -1,0 +1,73 @@
+"""The client against the project's sandbox over real loopback HTTP: both sides read the same contract."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from dashboard import validation
+from dashboard.client import EnigmaPayClient, errors
+from dashboard.client.models import Status
+from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, Faults
+
+
+def client_for(srv, **kwargs) -> EnigmaPayClient:
+    client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url, **kwargs)
+    client._sleeps = []
+    client._sleep = client._sleeps.append
+    return client
+
+
+def test_reads_and_pagination(make_sandbox):
+    srv = make_sandbox(per_page=40)
+    with client_for(srv) as client:
+        settings = client.get_settings()
+        assert settings.credit_card.active and settings.info
+        ibans = client.list_ibans()
+        assert ibans and all(i.iban.startswith("TR") and isinstance(i.balance, Decimal) for i in ibans)
+        pages = list(client.iter_transaction_pages(ibans[0].id))
+        txs = client.list_transactions(ibans[0].id)
+    assert len(pages) > 2 and all(len(p) <= 40 for p in pages)
+    assert len(txs) == sum(len(p) for p in pages)
+    assert len({t.id for t in txs}) == len(txs)  # every page once
+    assert all(t.status is not Status.UNKNOWN and t.created_at is not None for t in txs)
+
+
+def test_payout_lifecycle_and_errors(make_sandbox):
+    srv = make_sandbox()
+    with client_for(srv) as client:
+        request = validation.check_send_money(username="u1", amount="150,00", customer_iban="TR950006400000001234567890",
+                                              customer_name="Ahmet Yılmaz")
+        result = client.send_money(request)
+        assert result.transaction_id is not None and not result.status.is_final
+        deadline = time.monotonic() + 10
+        while not (status := client.get_transaction_status(result.transaction_id)).status.is_final:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert status.amount == Decimal("150.00")
+        with pytest.raises(errors.NotFoundError):
+            client.get_transaction_status(987654321)
+    with EnigmaPayClient("wrong-key", "wrong-secret", base_url=srv.base_url) as bad:
+        with pytest.raises(errors.AuthenticationError):
+            bad.list_ibans()
+
+
+def test_rate_limit_is_waited_out_on_reads(make_sandbox):
+    srv = make_sandbox(faults=Faults(rate_limit_every=2, retry_after_seconds=1, paths=("/ibans",)))
+    with client_for(srv) as client:
+        client.list_ibans()
+        client.list_ibans()  # the sandbox's 2nd call is a 429 with Retry-After: 1
+    assert client._sleeps == [1.0]
+
+
+def test_payout_is_not_retried_on_a_server_error(make_sandbox):
+    srv = make_sandbox(faults=Faults(error_rate=1.0, paths=("/send-money",)))
+    with client_for(srv) as client:
+        request = validation.check_send_money(username="u1", amount="99", customer_iban="TR950006400000001234567890",
+                                              customer_name="Ahmet Yılmaz")
+        with pytest.raises(errors.ServerError):
+            client.send_money(request)
+    assert client._sleeps == []
+    assert sum(n for key, n in srv.state.call_counts().items() if "send-money" in key) == 1
