@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from datetime import timezone
-from typing import Any, cast
+from typing import Any, Self, cast
 
 import httpx
 import orjson
@@ -141,7 +141,7 @@ class BaseClient:
         """Close the pooled connections."""
         self._http.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

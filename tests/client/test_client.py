@@ -436,3 +436,12 @@ def test_query_params_parse_back():
     client, seen = make_client()
     client.list_transactions(1, datetime(2025, 3, 4, 10, 0), date(2025, 3, 5))
     assert parse_qs(seen[0].url.query.decode()) == {"iban_id": ["1"], "start_date": ["2025-03-04"], "end_date": ["2025-03-05"]}
+
+
+def test_one_client_shared_between_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, seen = make_client()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: client.list_ibans()[0].id, range(64)))
+    assert results == [1] * 64 and len(seen) == 64
