@@ -73,10 +73,6 @@ class CallbackDispatcher:
         with self._cond:
             return [Delivery(**{**d.__dict__, "history": list(d.history)}) for d in self._deliveries]
 
-    def clear(self) -> None:
-        with self._cond:
-            self._deliveries = [d for d in self._deliveries if not (d.delivered or d.attempts >= self._max_attempts)]
-
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every submitted event is delivered or has used up its attempts."""
         deadline = time.monotonic() + timeout

@@ -50,7 +50,7 @@ class SandboxConfig:
     failure_rate: float = 0.1
     callback_url: str | None = None
     tz: str = DEFAULT_TZ
-    api_key: str = SANDBOX_API_KEY
+    api_key: str = field(default=SANDBOX_API_KEY, repr=False)
     secret_key: str = field(default=SANDBOX_SECRET_KEY, repr=False)
     faults: Faults = field(default_factory=Faults)
     clock: Callable[[], datetime] | None = None

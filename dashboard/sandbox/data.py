@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-
 import numpy as np
 
 from dashboard.iban import make_tr_iban
+from dashboard.money import from_kurus
 
 STATUSES = ("Completed", "Failed", "Cancelled", "Rejected", "Pending", "Processing")
 COMPLETED, FAILED, CANCELLED, REJECTED, PENDING, PROCESSING = range(len(STATUSES))
@@ -142,7 +141,7 @@ class DemoData:
         if idx.size == 0:
             return []
         ids = (idx + 1).tolist()
-        iban_ids = [self.accounts[i].id for i in range(len(self.accounts))]
+        iban_ids = [a.id for a in self.accounts]
         iban_col = [iban_ids[i] for i in self.iban_index[idx].tolist()]
         amounts = (self.amount[idx] / 100).tolist()
         commissions = (self.commission[idx] / 100).tolist()
@@ -312,4 +311,4 @@ def kurus_to_number(kurus: int) -> float:
 
 def format_balance(kurus: int) -> str:
     """'125,000.00 ₺' as the provider formats balances."""
-    return f"{Decimal(kurus) / 100:,.2f} ₺"
+    return f"{from_kurus(kurus):,.2f} ₺"

@@ -90,6 +90,7 @@ class Decision:
     hang: float = 0.0
     latency: float = 0.0
     kind: str | None = None  # "rate_limit" | "error" | "malformed"
+    retry_after: int = 0  # seconds, for "rate_limit"
 
 
 HEALTHY = Decision()
@@ -134,4 +135,4 @@ class FaultInjector:
                 kind = "malformed"
             if not (hang or latency or kind):
                 return HEALTHY
-            return Decision(hang=hang, latency=latency, kind=kind)
+            return Decision(hang=hang, latency=latency, kind=kind, retry_after=f.retry_after_seconds)

@@ -98,8 +98,8 @@ def _api(state: SandboxState, method: str, path: str, handler: Handler) -> Route
         if state.stopping.is_set():
             return fail(503, "Service Unavailable")
         if decision.kind == "rate_limit":
-            retry_after = str(state.faults.retry_after_seconds)
-            return JSON({"success": False, "message": "Too Many Attempts."}, 429, headers={"Retry-After": retry_after})
+            headers = {"Retry-After": str(decision.retry_after)}
+            return JSON({"success": False, "message": "Too Many Attempts."}, 429, headers=headers)
         if decision.kind == "error":
             return fail(500, "Server Error")
         if decision.kind == "malformed":
@@ -231,7 +231,7 @@ async def card_payment(request: Request, state: SandboxState) -> Response:
 
 
 # --- sandbox controls ------------------------------------------------------------------------------
-def _loopback_only(handler: Callable[[Request, SandboxState], Awaitable[Response]], state: SandboxState):
+def _loopback_only(handler: Handler, state: SandboxState) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         host = request.client.host if request.client else ""
         if host not in _LOOPBACK and not host.startswith("127."):

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dashboard.iban import iban_problem, normalize_iban
-from dashboard.money import to_decimal
+from dashboard.money import to_decimal, to_kurus
 
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
@@ -77,7 +77,9 @@ def amount(data: dict, field: str, errors: Errors, *, minimum: Decimal | None = 
     elif parsed <= 0:
         errors.add(field, f"The {label(field)} field must be greater than 0.")
         failed = True
-    if parsed != parsed.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+    try:
+        to_kurus(parsed)
+    except ValueError:  # more than two decimals
         errors.add(field, f"The {label(field)} field must have 0-2 decimal places.")
         failed = True
     if parsed > Decimal("10000000"):
