@@ -51,6 +51,12 @@ def make_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
 
 
 @pytest.fixture
+def sandbox_anchor() -> datetime:
+    """The newest moment of the fixtures' demo history (2026-11-20 12:00 Europe/Istanbul)."""
+    return SANDBOX_ANCHOR
+
+
+@pytest.fixture
 def sandbox_headers() -> dict[str, str]:
     """Correct auth headers for the demo credentials (every sandbox fixture uses them)."""
     return auth_headers()

@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from dashboard.sandbox import FakeClock
-from tests.conftest import SANDBOX_ANCHOR
 
 CUSTOMER_IBAN = "TR330006100519786457841326"
 CALLBACK_KEYS = {"transaction_id", "status", "amount", "username", "description", "completed_at"}
@@ -58,6 +57,11 @@ class Receiver:
 
 
 @pytest.fixture
+def clock(sandbox_anchor) -> FakeClock:
+    return FakeClock(sandbox_anchor)
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
@@ -72,8 +76,7 @@ def payout(api: httpx.Client, amount: str = "750.00") -> int:
     return response.json()["data"]["transaction_id"]
 
 
-def test_every_status_change_is_posted(make_sandbox, http_client, receiver):
-    clock = FakeClock(SANDBOX_ANCHOR)
+def test_every_status_change_is_posted(make_sandbox, http_client, receiver, clock):
     srv = make_sandbox(clock=clock, callback_url=receiver.url, failure_rate=0.0, processing_after=2, settle_after=6)
     tx = payout(http_client(srv))
     clock.advance(10)
@@ -99,9 +102,8 @@ def test_ticker_fires_callbacks_without_any_reads(make_sandbox, http_client, rec
     assert {(b["transaction_id"], b["status"]) for b in bodies} == {(tx, "Processing"), (tx, "Completed")}
 
 
-def test_non_200_is_retried_with_backoff(make_sandbox, http_client, receiver):
+def test_non_200_is_retried_with_backoff(make_sandbox, http_client, receiver, clock):
     receiver.script = [500, 503]
-    clock = FakeClock(SANDBOX_ANCHOR)
     srv = make_sandbox(clock=clock, callback_url=receiver.url, callback_workers=1, callback_backoff=0.05, settle_after=5)
     payout(http_client(srv))
     clock.advance(1)  # Pending -> Processing only: one event
@@ -113,11 +115,10 @@ def test_non_200_is_retried_with_backoff(make_sandbox, http_client, receiver):
     assert delivery.attempts == 3 and delivery.delivered and delivery.history == [500, 503, 200]
 
 
-def test_unreachable_receiver_gives_up_after_the_attempts(make_sandbox, http_client, receiver):
+def test_unreachable_receiver_gives_up_after_the_attempts(make_sandbox, http_client, receiver, clock):
     url = receiver.url
     receiver.server.shutdown()
     receiver.server.server_close()  # nothing listens there now
-    clock = FakeClock(SANDBOX_ANCHOR)
     srv = make_sandbox(clock=clock, callback_url=url, callback_attempts=3, callback_backoff=0.02, settle_after=5)
     payout(http_client(srv))
     clock.advance(1)
@@ -128,8 +129,7 @@ def test_unreachable_receiver_gives_up_after_the_attempts(make_sandbox, http_cli
     assert delivery.status is None and "ConnectError" in delivery.error
 
 
-def test_callback_url_changes_at_runtime(make_sandbox, http_client, receiver):
-    clock = FakeClock(SANDBOX_ANCHOR)
+def test_callback_url_changes_at_runtime(make_sandbox, http_client, receiver, clock):
     srv = make_sandbox(clock=clock, settle_after=5)
     api = http_client(srv)
     payout(api)

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from dashboard.sandbox import FakeClock
-from tests.conftest import SANDBOX_ANCHOR
 
 CUSTOMER_IBAN = "TR330006100519786457841326"
 
@@ -30,8 +29,8 @@ def balances(api: httpx.Client) -> dict[int, Decimal]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(SANDBOX_ANCHOR + timedelta(seconds=10))
+def clock(sandbox_anchor) -> FakeClock:
+    return FakeClock(sandbox_anchor + timedelta(seconds=10))
 
 
 def test_send_money_answer(make_sandbox, http_client, clock):
@@ -68,10 +67,10 @@ def test_lifecycle_pending_processing_final(make_sandbox, http_client, clock):
     assert srv.state.advance() == 0  # final statuses stay put
 
 
-def test_outcomes_are_deterministic_per_seed(make_sandbox, http_client):
+def test_outcomes_are_deterministic_per_seed(make_sandbox, http_client, sandbox_anchor):
     outcomes = []
     for _ in range(2):
-        clock = FakeClock(SANDBOX_ANCHOR)
+        clock = FakeClock(sandbox_anchor)
         srv = make_sandbox(clock=clock, failure_rate=0.5)
         api = http_client(srv)
         ids = [payout(api)["data"]["transaction_id"] for _ in range(10)]
@@ -123,8 +122,8 @@ def test_insufficient_balance_is_422(make_sandbox, http_client, clock):
     assert response.json()["message"] == "Insufficient balance." and "amount" in response.json()["errors"]
 
 
-def test_new_payouts_merge_into_history_in_time_order(make_sandbox, http_client):
-    clock = FakeClock(SANDBOX_ANCHOR - timedelta(days=2, hours=3))  # inside the demo history
+def test_new_payouts_merge_into_history_in_time_order(make_sandbox, http_client, sandbox_anchor):
+    clock = FakeClock(sandbox_anchor - timedelta(days=2, hours=3))  # inside the demo history
     srv = make_sandbox(clock=clock)
     api = http_client(srv)
     new = []
