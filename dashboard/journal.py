@@ -46,6 +46,7 @@ from decimal import Decimal
 from typing import Any
 
 from dashboard.audit import AuditLog
+from dashboard.client.models import Status
 from dashboard.iban import mask_iban, normalize_iban
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import Store
@@ -102,15 +103,6 @@ def is_error(exc: BaseException, name: str) -> bool:
 # -- statuses -----------------------------------------------------------------------------------
 
 _FOLD = str.maketrans("ıİşŞğĞüÜöÖçÇ", "iissgguuoocc")
-# Used only when dashboard.client is not importable; the client's Status.parse is the real table.
-_FALLBACK_STATUSES = {
-    "pending": ("pending", False), "beklemede": ("pending", False), "bekliyor": ("pending", False),
-    "processing": ("processing", False), "isleniyor": ("processing", False), "islemde": ("processing", False),
-    "completed": ("completed", True), "tamamlandi": ("completed", True), "basarili": ("completed", True),
-    "failed": ("failed", True), "basarisiz": ("failed", True),
-    "cancelled": ("cancelled", True), "canceled": ("cancelled", True), "iptal": ("cancelled", True),
-    "iptal edildi": ("cancelled", True), "rejected": ("rejected", True), "reddedildi": ("rejected", True),
-}  # fmt: skip
 
 
 def status_key(value: Any) -> tuple[str, bool]:
@@ -124,10 +116,6 @@ def status_key(value: Any) -> tuple[str, bool]:
         return str(value.name).lower(), bool(value.is_final)
     text = str(value).strip()
     folded = text.translate(_FOLD).lower()
-    try:
-        from dashboard.client.models import Status
-    except ImportError:
-        return _FALLBACK_STATUSES.get(folded, (folded, False))
     parsed = Status.parse(text)
     key = parsed.name.lower()
     return (folded, False) if key == "unknown" else (key, bool(parsed.is_final))

@@ -185,6 +185,19 @@ def check_phone(value: object, *, field: str = "phone") -> str:
     return "+90" + digits
 
 
+def check_transaction_id(value: object, *, field: str = "transaction_id") -> int:
+    """A transaction id as typed or taken from a URL: a positive whole number, '#123' allowed."""
+    text = _clean_text(value, field).lstrip("#")
+    if not text:
+        raise InputError({field: "Enter a transaction id."})
+    if not text.isdigit() or len(text) > 18:
+        raise InputError({field: "A transaction id is a whole number, e.g. 123456."})
+    number = int(text)
+    if number <= 0:
+        raise InputError({field: "A transaction id is a whole number, e.g. 123456."})
+    return number
+
+
 def _collect(checks: dict[str, tuple]) -> dict[str, object]:
     """Run every check, gathering all fields' problems before raising once."""
     cleaned: dict[str, object] = {}

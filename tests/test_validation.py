@@ -203,3 +203,15 @@ def test_modules_import_in_any_order(first):
     code = f"import {first}; import dashboard.validation, dashboard.client; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.parametrize("raw, expected", [("123", 123), (" #42 ", 42), ("0007", 7)])
+def test_transaction_id_accepts_whole_numbers(raw, expected):
+    assert v.check_transaction_id(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "abc", "12.5", "-3", "0", "1" * 19, "12 34"])
+def test_transaction_id_refuses_anything_else(raw):
+    with pytest.raises(InputError) as info:
+        v.check_transaction_id(raw)
+    assert "transaction_id" in info.value.errors

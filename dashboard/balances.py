@@ -1,0 +1,39 @@
+"""Pure helpers behind the Balances page: the IBAN table and totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow as pa
+
+from dashboard.client.models import Iban
+from dashboard.iban import format_iban
+from dashboard.money import quantize, to_kurus
+
+# Exact, sortable money for st.dataframe and exports: Arrow decimals, never floats.
+MONEY_DTYPE = pd.ArrowDtype(pa.decimal128(18, 2))
+
+
+def total_balance(ibans: Sequence[Iban]) -> Decimal:
+    return sum((i.balance for i in ibans), start=Decimal(0))
+
+
+def ibans_table(ibans: Sequence[Iban]) -> pd.DataFrame:
+    """One row per IBAN: id, IBAN in blocks of four, owner, bank, status, balance (exact)."""
+    return pd.DataFrame(
+        {
+            "id": pd.array([i.id for i in ibans], dtype="int64"),
+            "iban": [format_iban(i.iban) for i in ibans],
+            "owner": [i.owner_name for i in ibans],
+            "bank": [i.bank_name for i in ibans],
+            "status": [i.status_text for i in ibans],
+            "balance": pd.array([i.balance for i in ibans], dtype=MONEY_DTYPE),
+        }
+    )
+
+
+def current_balances_kurus(ibans: Sequence[Iban]) -> dict[int, int]:
+    """Balances as int kuruş per IBAN id: the starting point of balance reconstruction."""
+    return {i.id: to_kurus(quantize(i.balance)) for i in ibans}

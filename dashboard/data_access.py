@@ -1,0 +1,334 @@
+"""The one module that owns caching: pages get data and act only through these functions.
+
+- `st.cache_resource` holds the settings, the Backend (one thread-safe httpx client per credential
+  set, shared by every browser session) and large transaction frames (never pickled or copied on
+  a rerun: pages must treat them as read-only).
+- `st.cache_data` holds small API answers with TTLs that follow the API: balances 60 s (upstream
+  refreshes once a minute), settings 10 min.
+- Every loader returns `Loaded`: the value, when it was fetched, and the error if the last fetch
+  failed. After a failure the last good value stays on screen, marked with its age.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import export, history
+from dashboard.audit import AuditLog
+from dashboard.backend import Backend, open_backend
+from dashboard.client import models
+from dashboard.client.errors import EnigmaPayError
+from dashboard.config import Settings, load_settings
+from dashboard.journal import Journal, Operation
+from dashboard.store import Store
+from dashboard.timeutil import now
+
+T = TypeVar("T")
+
+IBANS_TTL = 60  # upstream balances refresh once a minute
+SETTINGS_TTL = 600
+HISTORY_TTL = 300
+STATUS_TTL = 5
+MAX_FETCH_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """A loader's answer: `value` may be stale (then `error` says why the refresh failed)."""
+
+    value: T | None
+    fetched_at: datetime | None
+    error: EnigmaPayError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def stale(self) -> bool:
+        return self.error is not None and self.value is not None
+
+
+# --- resources ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    """Configuration, read once per process (ConfigError propagates: the entry script shows it)."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _backend(fingerprint: str, _settings: Settings) -> Backend:
+    return open_backend(_settings)
+
+
+def backend() -> Backend:
+    s = settings()
+    return _backend(s.credentials_fingerprint(), s)
+
+
+@dataclass(frozen=True)
+class Services:
+    """The console's own records: one SQLite store per data folder, shared by all sessions."""
+
+    store: Store
+    audit: AuditLog
+    journal: Journal
+
+
+@st.cache_resource(show_spinner=False)
+def _services(fingerprint: str, _settings: Settings, sandbox: bool) -> Services:
+    # Sandbox records live apart: demo payouts must never sit beside (or be held against) real ones.
+    folder = _settings.data_dir / "sandbox" if sandbox else _settings.data_dir
+    store = Store.in_dir(folder)
+    audit = AuditLog(store)
+    journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone)
+    return Services(store, audit, journal)
+
+
+def services() -> Services:
+    s = settings()
+    return _services(s.credentials_fingerprint(), s, backend().is_sandbox)
+
+
+def _fingerprint() -> str:
+    return settings().credentials_fingerprint()
+
+
+class _LastGood:
+    """Last successful answer per loader key, so a failed refresh can fall back to it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[tuple, tuple[Any, datetime]] = {}
+
+    def put(self, key: tuple, value: Any, fetched_at: datetime) -> None:
+        with self._lock:
+            self._values[key] = (value, fetched_at)
+
+    def get(self, key: tuple) -> tuple[Any, datetime] | tuple[None, None]:
+        with self._lock:
+            return self._values.get(key, (None, None))
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good() -> _LastGood:
+    return _LastGood()
+
+
+def _load(key: tuple, fetch: Callable[[], tuple[T, datetime]]) -> Loaded[T]:
+    try:
+        value, fetched_at = fetch()
+    except EnigmaPayError as exc:
+        stale, at = _last_good().get(key)
+        return Loaded(stale, at, exc)
+    _last_good().put(key, value, fetched_at)
+    return Loaded(value, fetched_at)
+
+
+# --- small answers (st.cache_data) -------------------------------------------------------------
+
+
+@st.cache_data(ttl=SETTINGS_TTL, show_spinner=False)
+def _dealer_settings(fingerprint: str) -> tuple[models.DealerSettings, datetime]:
+    return backend().client.get_settings(), now(settings().timezone)
+
+
+@st.cache_data(ttl=IBANS_TTL, show_spinner=False)
+def _ibans(fingerprint: str) -> tuple[list[models.Iban], datetime]:
+    return backend().client.list_ibans(), now(settings().timezone)
+
+
+@st.cache_data(ttl=STATUS_TTL, show_spinner=False)
+def _status(fingerprint: str, transaction_id: int) -> tuple[models.TransactionStatus, datetime]:
+    return backend().client.get_transaction_status(transaction_id), now(settings().timezone)
+
+
+def load_dealer_settings() -> Loaded[models.DealerSettings]:
+    fp = _fingerprint()
+    return _load(("settings", fp), lambda: _dealer_settings(fp))
+
+
+def load_ibans() -> Loaded[list[models.Iban]]:
+    fp = _fingerprint()
+    return _load(("ibans", fp), lambda: _ibans(fp))
+
+
+def load_transaction_status(transaction_id: int) -> Loaded[models.TransactionStatus]:
+    """Short-lived cache: a support agent hammering 'check' does not hammer the API."""
+    fp = _fingerprint()
+    return _load(("status", fp, transaction_id), lambda: _status(fp, transaction_id))
+
+
+def forget_transaction_status(transaction_id: int) -> None:
+    """The next status load for this id goes upstream (the 'check again' button)."""
+    _status.clear(_fingerprint(), transaction_id)
+
+
+# --- transaction history (large frames: st.cache_resource, TTL handled here) -------------------
+
+
+class _FrameCache:
+    """Frames by key with a TTL; cache_resource keeps one per process, shared by all sessions."""
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._items: dict[tuple, tuple[float, pd.DataFrame, datetime]] = {}
+
+    def get(self, key: tuple) -> tuple[pd.DataFrame, datetime] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self._ttl:
+                return None
+            return item[1], item[2]
+
+    def put(self, key: tuple, frame: pd.DataFrame, fetched_at: datetime) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), frame, fetched_at)
+            # Drop expired entries so a day of date-range changes does not grow memory forever.
+            cutoff = time.monotonic() - self._ttl
+            for k in [k for k, v in self._items.items() if v[0] < cutoff]:
+                del self._items[k]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _frames() -> _FrameCache:
+    return _FrameCache(HISTORY_TTL)
+
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def _fetch_iban_frame(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> pd.DataFrame:
+    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end)
+    return history.records_to_frame(pages, iban_id=iban.id, iban=iban.iban, tz=tz)
+
+
+def load_history(
+    ibans: Sequence[models.Iban],
+    start: date | None,
+    end: date | None,
+    progress: ProgressCallback | None = None,
+) -> Loaded[pd.DataFrame]:
+    """Transactions of `ibans` between two local dates, fetched concurrently, one frame.
+
+    Per-IBAN frames are cached, so widening the IBAN selection fetches only what is new.
+    `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive.
+    """
+    fp, tz = _fingerprint(), settings().timezone
+    cache = _frames()
+    combined_key = ("history", fp, tuple(sorted(i.id for i in ibans)), start, end)
+    hit = cache.get(combined_key)
+    if hit is not None:
+        return Loaded(hit[0], hit[1])
+
+    frames: list[pd.DataFrame] = []
+    missing: list[models.Iban] = []
+    oldest: datetime | None = None
+    for iban in ibans:
+        one = cache.get(("iban", fp, iban.id, start, end))
+        if one is None:
+            missing.append(iban)
+        else:
+            frames.append(one[0])
+            oldest = one[1] if oldest is None else min(oldest, one[1])
+
+    total, done = len(ibans), len(ibans) - len(missing)
+    if progress:
+        progress(done, total, "")
+    client = backend().client
+    error: EnigmaPayError | None = None
+    if missing:
+        with ThreadPoolExecutor(max_workers=min(MAX_FETCH_WORKERS, len(missing))) as pool:
+            futures = {pool.submit(_fetch_iban_frame, client, iban, start, end, tz): iban for iban in missing}
+            for future in as_completed(futures):
+                iban = futures[future]
+                try:
+                    frame = future.result()
+                except EnigmaPayError as exc:
+                    error = error or exc
+                    continue
+                fetched_at = now(tz)
+                cache.put(("iban", fp, iban.id, start, end), frame, fetched_at)
+                frames.append(frame)
+                oldest = fetched_at if oldest is None else min(oldest, fetched_at)
+                done += 1
+                if progress:
+                    progress(done, total, iban.iban)
+
+    if error is not None:
+        stale, at = _last_good().get(combined_key)
+        return Loaded(stale, at, error)
+    combined = history.combine(frames) if frames else history.empty_frame(tz)
+    cache.put(combined_key, combined, oldest or now(tz))
+    _last_good().put(combined_key, combined, oldest or now(tz))
+    return Loaded(combined, oldest or now(tz))
+
+
+# --- money actions (through the journal: exactly once) ------------------------------------------
+
+
+def submit_payout(operation_id: str, request: models.SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False) -> Operation:
+    """Send a payout once per operation id; see `dashboard.journal` for every outcome."""
+    op = services().journal.submit_payout(operation_id, request, actor=actor, confirm_duplicate=confirm_duplicate)
+    if op.state == "confirmed":
+        after_money_moved()
+    return op
+
+
+def submit_card_payment(operation_id: str, request: models.CardPaymentRequest, *, actor: str) -> Operation:
+    op = services().journal.submit_card_payment(operation_id, request, actor=actor)
+    if op.state == "confirmed":
+        after_money_moved()
+    return op
+
+
+def operation(operation_id: str) -> Operation | None:
+    return services().journal.get(operation_id)
+
+
+def refresh_operation_status(operation_id: str) -> Operation:
+    """Ask transaction-status for a confirmed operation's current state (the live status on the result)."""
+    return services().journal.refresh_status(operation_id)
+
+
+def export_rows(table: pd.DataFrame, fmt: str, *, actor: str, description: str) -> bytes:
+    """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log."""
+    data = export.to_csv_bytes(table) if fmt == "csv" else export.to_excel_bytes(table)
+    services().audit.record(
+        "export", actor=actor, outcome="downloaded",
+        details={"format": fmt, "rows": len(table), "filter": description, "bytes": len(data)},
+    )
+    return data
+
+
+# --- after a write or on the refresh button ----------------------------------------------------
+
+
+def refresh_all() -> None:
+    """Forget every cached answer (not the client): the next loads go upstream."""
+    _dealer_settings.clear()
+    _ibans.clear()
+    _status.clear()
+    _frames().clear()
+
+
+def after_money_moved() -> None:
+    """A payout or card payment changes balances and history; settings are untouched."""
+    _ibans.clear()
+    _frames().clear()

@@ -1,0 +1,138 @@
+"""Streamlit helpers shared by the pages: translation, money/date display, errors, data age.
+
+Pages import `from dashboard import ui` and stay thin; nothing here talks to the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TypeVar
+
+import streamlit as st
+
+from dashboard import money
+from dashboard.client.errors import EnigmaPayError, RateLimitError, ValidationError
+from dashboard.i18n import translate
+from dashboard.timeutil import now
+
+T = TypeVar("T")
+
+LANG_KEY = "lang"
+_FETCHED_KEY = "_ui_fetched_at"  # oldest fetch time of the data shown on this run
+
+
+def actor() -> str:
+    """Who is acting, for the journal and the audit log (the signed-in user once accounts exist)."""
+    return st.session_state.get("auth_user", "operator")
+
+
+def lang() -> str:
+    return st.session_state.get(LANG_KEY, "en")
+
+
+def t(text: str, /, **values: object) -> str:
+    return translate(text, lang(), **values)
+
+
+def fmt_money(amount: Decimal | int | None, *, kurus: bool = False) -> str:
+    return money.format_try(amount, lang(), kurus=kurus)
+
+
+def fmt_percent(rate: Decimal | None) -> str:
+    return money.format_percent(rate, lang())
+
+
+def fmt_time(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%S") if when else "—"
+
+
+def age_text(when: datetime) -> str:
+    seconds = max(0, int((now(when.tzinfo) - when).total_seconds()))
+    if seconds < 60:
+        return t("{n} s ago", n=seconds)
+    if seconds < 3600:
+        return t("{n} min ago", n=seconds // 60)
+    return t("{n} h ago", n=seconds // 3600)
+
+
+# --- data age shown in the sidebar --------------------------------------------------------------
+
+
+def start_run() -> None:
+    st.session_state[_FETCHED_KEY] = None
+
+
+def note_fetched(when: datetime | None) -> None:
+    """Pages report when the data they show was fetched; the sidebar shows the oldest."""
+    if when is None:
+        return
+    current = st.session_state.get(_FETCHED_KEY)
+    if current is None or when < current:
+        st.session_state[_FETCHED_KEY] = when
+
+
+def fetched_at() -> datetime | None:
+    return st.session_state.get(_FETCHED_KEY)
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+_WHAT_TO_DO = {
+    "auth": "Check ENIGMAPAY_API_KEY and ENIGMAPAY_SECRET_KEY, then restart the console.",
+    "feature_disabled": "Ask EnigmaPay support to enable this feature for your dealer account.",
+    "rate_limited": "EnigmaPay asked us to slow down. Wait a moment, then press Refresh.",
+    "server": "EnigmaPay had a problem. Try again in a minute; if it persists, contact EnigmaPay support.",
+    "network": "Check the server's internet connection, then press Refresh.",
+    "timeout": "EnigmaPay did not answer in time. Try again in a minute.",
+    "malformed": "EnigmaPay sent an answer we could not read. Try again; if it persists, report it.",
+    "not_found": "Check the number and try again.",
+    "outcome_unknown": "Do not send again. Check the status on the Lookup page or wait for the callback.",
+}
+
+
+def show_error(error: EnigmaPayError) -> None:
+    """What happened and what to do, never a traceback."""
+    lines = [t(error.user_message)]
+    if isinstance(error, ValidationError) and error.field_errors:
+        lines += [f"- **{name}**: {'; '.join(msgs)}" for name, msgs in error.field_errors.items()]
+    if isinstance(error, RateLimitError) and error.retry_after:
+        lines.append(t("Retry after {n} s.", n=int(error.retry_after)))
+    hint = _WHAT_TO_DO.get(error.code)
+    if hint:
+        lines.append(t(hint))
+    st.error("\n\n".join(lines), icon=":material/error:")
+
+
+def show_loaded(loaded, *, what: str) -> T | None:
+    """Render a loader's failure (keeping stale data with its age) and return the usable value."""
+    if loaded.error is not None:
+        show_error(loaded.error)
+        if loaded.value is not None:
+            st.warning(
+                t("Showing {what} fetched {age} ({at}); the refresh failed.", what=t(what), age=age_text(loaded.fetched_at), at=fmt_time(loaded.fetched_at)),
+                icon=":material/history:",
+            )
+    note_fetched(loaded.fetched_at)
+    return loaded.value
+
+
+# --- statuses ------------------------------------------------------------------------------------
+
+_STATUS_LOOK = {
+    "PENDING": ("orange", ":material/hourglass_top:"),
+    "PROCESSING": ("blue", ":material/sync:"),
+    "COMPLETED": ("green", ":material/check_circle:"),
+    "FAILED": ("red", ":material/cancel:"),
+    "CANCELLED": ("gray", ":material/block:"),
+    "REJECTED": ("red", ":material/gpp_bad:"),
+}
+
+
+def status_badge(status, status_text: str | None = "") -> None:
+    """A coloured badge for a transaction status (a client `Status` or the journal's lower-case key);
+    words we do not know are shown as the provider sent them."""
+    name = status.name if hasattr(status, "name") else str(status or "unknown").upper()
+    color, icon = _STATUS_LOOK.get(name, ("gray", ":material/help:"))
+    label = t(name.title()) if name in _STATUS_LOOK else (status_text or t("Unknown"))
+    st.badge(label, icon=icon, color=color)

@@ -1,0 +1,71 @@
+"""What the Send money and Card payment pages share: one operation id per rendered form, fields
+with their own error lines, and the outcome panel for a journal entry.
+
+Session keys are `<prefix>_...` so the two pages never read each other's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.journal import Operation, new_operation_id
+
+
+def operation_id(prefix: str) -> str:
+    """The id of the form on screen: made when the form is first rendered, kept across reruns.
+
+    A page refresh starts a new session and so a new id; the journal's same-content hold covers that.
+    """
+    return st.session_state.setdefault(f"{prefix}_op", new_operation_id())
+
+
+def start_over(prefix: str, fields: Iterable[str], *, keep_values: bool = False) -> None:
+    """A fresh form (new operation id); `keep_values` keeps what was typed, to correct and resend."""
+    for key in [f"{prefix}_op", f"{prefix}_result", f"{prefix}_request", f"{prefix}_errors"]:
+        st.session_state.pop(key, None)
+    if not keep_values:
+        for name in fields:
+            st.session_state.pop(f"{prefix}_{name}", None)
+
+
+def errors(prefix: str) -> dict[str, str]:
+    return st.session_state.get(f"{prefix}_errors", {})
+
+
+def text_field(prefix: str, name: str, label: str, *, container=st, **kwargs) -> str:
+    """A text input whose error (from the last review) is shown right under it."""
+    value = container.text_input(label, key=f"{prefix}_{name}", **kwargs)
+    message = errors(prefix).get(name)
+    if message:
+        container.error(ui.t(message), icon=":material/error:")
+    return value
+
+
+def confirm_rows(rows: list[tuple[str, str]]) -> None:
+    """Every value of the action, one per line, for the confirmation dialog."""
+    st.markdown("\n".join(f"- **{ui.t(label)}**: {value}" for label, value in rows))
+
+
+def show_outcome(op: Operation) -> None:
+    """The journal entry's state in words an operator can act on."""
+    if op.state == "confirmed":
+        st.success(ui.t("Accepted by EnigmaPay. Transaction id: {id}", id=op.transaction_id), icon=":material/check_circle:")
+    elif op.state == "rejected":
+        st.error(ui.t("EnigmaPay refused it; nothing was done.") + (f"\n\n{op.message}" if op.message else ""), icon=":material/block:")
+        for name, messages in (op.field_errors or {}).items():
+            st.error(f"**{name}**: {'; '.join(messages)}")
+    elif op.state == "failed_before_send":
+        st.error(ui.t("Not sent: the request never reached EnigmaPay.") + (f"\n\n{op.message}" if op.message else ""), icon=":material/cloud_off:")
+    elif op.state in ("unknown", "pending"):
+        st.warning(
+            ui.t("The outcome is unknown: EnigmaPay did not answer. The request may or may not have been carried out. "
+                 "Do NOT send it again: its status is being checked and will show on the Operations page.")
+            + (f"\n\n{op.message}" if op.message else ""),
+            icon=":material/help:",
+        )
+    elif op.state == "not_sent":
+        st.info(ui.t("An operator confirmed this was not sent."), icon=":material/info:")
+    st.caption(ui.t("Operation {id} · {state} · {at}", id=op.id, state=ui.t(op.state), at=ui.fmt_time(op.updated_at)))

@@ -1,0 +1,94 @@
+"""Card payment: a credit-card payment link for a customer (at least 200 ₺), created exactly once."""
+
+import streamlit as st
+
+from dashboard import data_access, ui
+from dashboard.ui import money_form
+from dashboard.validation import CARD_MIN_AMOUNT, InputError, check_card_payment
+
+P = "card"  # session-state prefix of this page
+FIELDS = ("username", "firstname", "lastname", "email", "phone", "amount", "description")
+
+st.title(ui.t("Card payment"))
+dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
+if dealer is None:
+    st.stop()
+if not dealer.credit_card.active:
+    st.info(
+        ui.t("Card payments are not enabled for this dealer (the credit-card channel is inactive). "
+             "Ask EnigmaPay support to enable it; this form opens once it is."),
+        icon=":material/credit_card_off:",
+    )
+    st.stop()
+st.caption(ui.t("Commission {rate} per card payment.", rate=ui.fmt_percent(dealer.credit_card.commission)))
+
+
+def _close_review() -> None:
+    st.session_state.pop(f"{P}_review_request", None)
+
+
+@st.dialog(ui.t("Confirm card payment link"), width="medium", on_dismiss=_close_review)
+def confirm(request) -> None:
+    money_form.confirm_rows([
+        ("Customer username", request.username),
+        ("Name", f"{request.firstname} {request.lastname}"),
+        ("Email", request.email),
+        ("Phone", request.phone),
+        ("Amount", ui.fmt_money(request.amount)),
+        ("Description", request.description or "—"),
+    ])
+    create, cancel = st.columns(2)
+    if create.button(ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"):
+        _close_review()
+        op = data_access.submit_card_payment(money_form.operation_id(P), request, actor=ui.actor())
+        st.session_state[f"{P}_result"] = op.id
+        st.rerun()
+    if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
+        _close_review()
+        st.rerun()
+
+
+# --- outcome -------------------------------------------------------------------------------------
+result_id = st.session_state.get(f"{P}_result")
+if result_id:
+    op = data_access.operation(result_id)
+    money_form.show_outcome(op)
+    if op.state == "confirmed" and op.payment_url:
+        st.markdown(f"**{ui.t('Payment link')}** — {ui.t('copy it for the customer or open it')}")
+        st.code(op.payment_url, language=None)
+        st.link_button(ui.t("Open payment page"), op.payment_url, icon=":material/open_in_new:")
+        left, right = st.columns(2)
+        left.metric(ui.t("Order id"), op.order_id or "—")
+        right.metric(ui.t("Transaction id"), op.transaction_id or "—")
+    again = op.state in ("rejected", "failed_before_send")
+    if st.button(ui.t("Correct and try again") if again else ui.t("New card payment"), key=f"{P}_new", icon=":material/add:"):
+        money_form.start_over(P, FIELDS, keep_values=again)
+        st.rerun()
+    st.stop()
+
+# --- the form ------------------------------------------------------------------------------------
+money_form.operation_id(P)
+username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=64)
+first, last = st.columns(2)
+firstname = money_form.text_field(P, "firstname", ui.t("First name"), container=first, max_chars=100)
+lastname = money_form.text_field(P, "lastname", ui.t("Last name"), container=last, max_chars=100)
+mail, tel = st.columns(2)
+email = money_form.text_field(P, "email", ui.t("Email"), container=mail, max_chars=254)
+phone = money_form.text_field(P, "phone", ui.t("Phone"), container=tel, placeholder="+90 5xx xxx xx xx")
+amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)), placeholder="500,00")
+description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=255)
+
+if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", icon=":material/fact_check:"):
+    try:
+        request = check_card_payment(
+            username=username, firstname=firstname, lastname=lastname, email=email, phone=phone,
+            amount=amount, description=description,
+        )
+    except InputError as exc:
+        st.session_state[f"{P}_errors"] = exc.errors
+        st.rerun()
+    st.session_state[f"{P}_errors"] = {}
+    st.session_state[f"{P}_review_request"] = request
+
+if f"{P}_review_request" in st.session_state:
+    confirm(st.session_state[f"{P}_review_request"])

@@ -1,0 +1,142 @@
+"""Send money: a payout to a customer IBAN. Validates, confirms, sends exactly once, shows the outcome."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard import data_access, ui
+from dashboard.banks import bank_name_for_iban
+from dashboard.client.errors import EnigmaPayError
+from dashboard.iban import format_iban, iban_is_valid
+from dashboard.money import AmountError, parse_amount_input
+from dashboard.payouts import payout_costs
+from dashboard.ui import money_form
+from dashboard.validation import InputError, check_send_money
+
+P = "send"  # session-state prefix of this page
+FIELDS = ("username", "amount", "iban", "name", "description")
+
+st.title(ui.t("Send money"))
+dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
+eiban = dealer.eiban if dealer else None
+if eiban is not None and not eiban.active:
+    st.warning(ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:")
+
+
+def _close_review() -> None:
+    st.session_state.pop(f"{P}_review_request", None)
+
+
+# The dialog stays open while a reviewed request waits in session state, so its buttons are
+# handled on the rerun they cause; dismissing it (X, Esc, Cancel) forgets the request.
+@st.dialog(ui.t("Confirm payout"), width="medium", on_dismiss=_close_review)
+def confirm(request) -> None:
+    costs = payout_costs(request.amount, eiban)
+    money_form.confirm_rows([
+        ("Customer username", request.username),
+        ("Amount", ui.fmt_money(request.amount)),
+        ("Customer IBAN", format_iban(request.customer_iban)),
+        ("Receiving bank", bank_name_for_iban(request.customer_iban) or ui.t("unknown bank code")),
+        ("Account holder", request.customer_name),
+        ("Description", request.description or "—"),
+        ("Commission", ui.fmt_money(costs.commission)),
+        ("Fee", ui.fmt_money(costs.fee)),
+        ("Total debited", ui.fmt_money(costs.total)),
+    ])
+    st.warning(ui.t("This moves real money and cannot be undone."), icon=":material/warning:")
+    send, cancel = st.columns(2)
+    if send.button(ui.t("Send {amount}", amount=ui.fmt_money(request.amount)), type="primary", key=f"{P}_confirm", width="stretch"):
+        _submit(request, confirm_duplicate=False)
+    if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
+        _close_review()
+        st.rerun()
+
+
+def _submit(request, *, confirm_duplicate: bool) -> None:
+    _close_review()
+    op = data_access.submit_payout(money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate)
+    st.session_state[f"{P}_result"] = op.id
+    st.session_state[f"{P}_request"] = request
+    st.rerun()
+
+
+@st.fragment(run_every=timedelta(seconds=5))
+def live_status(operation_id: str) -> None:
+    """Poll transaction-status until the payout is final; then stop asking."""
+    op = data_access.operation(operation_id)
+    if op is None or op.transaction_id is None:
+        return
+    if not op.status_final:
+        try:
+            op = data_access.refresh_operation_status(operation_id)
+        except EnigmaPayError as exc:
+            st.caption(ui.t("Live status unavailable: {why}", why=ui.t(exc.user_message)))
+    cols = st.columns([1, 3])
+    with cols[0]:
+        ui.status_badge(op.status, op.status_text)
+    cols[1].caption(ui.t("Live status, checked every 5 s until final.") if not op.status_final else ui.t("Final status."))
+
+
+# --- outcome of a submitted form ---------------------------------------------------------------
+result_id = st.session_state.get(f"{P}_result")
+if result_id:
+    op = data_access.operation(result_id)
+    if op.state == "held":
+        earlier = data_access.operation(op.duplicate_of) if op.duplicate_of else None
+        st.warning(
+            ui.t("A payout with the same IBAN, amount and username was made {age} (operation {id}). "
+                 "Is a second payout intended?", age=ui.age_text(earlier.created_at) if earlier else "", id=op.duplicate_of),
+            icon=":material/content_copy:",
+        )
+        yes, no = st.columns(2)
+        if yes.button(ui.t("Yes, send a second payout"), key=f"{P}_dup_yes", type="primary"):
+            _submit(st.session_state[f"{P}_request"], confirm_duplicate=True)
+        if no.button(ui.t("No, do not send"), key=f"{P}_dup_no"):
+            money_form.start_over(P, FIELDS)
+            st.rerun()
+        st.stop()
+
+    money_form.show_outcome(op)
+    if op.state == "confirmed":
+        live_status(op.id)
+    again = op.state in ("rejected", "failed_before_send")
+    if st.button(ui.t("Correct and try again") if again else ui.t("New payout"), key=f"{P}_new", icon=":material/add:"):
+        money_form.start_over(P, FIELDS, keep_values=again)
+        st.rerun()
+    st.stop()
+
+# --- the form ------------------------------------------------------------------------------------
+money_form.operation_id(P)
+left, right = st.columns([3, 2])
+with left:
+    username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=64)
+    amount = money_form.text_field(P, "amount", ui.t("Amount (₺)"), placeholder="1500,00")
+    iban = money_form.text_field(P, "iban", ui.t("Customer IBAN"), placeholder="TR00 0000 0000 0000 0000 0000 00")
+    name = money_form.text_field(P, "name", ui.t("Account holder name"), max_chars=100)
+    description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=255)
+with right:
+    st.subheader(ui.t("Preview"))
+    bank = bank_name_for_iban(iban) if iban_is_valid(iban) else None
+    st.metric(ui.t("Receiving bank"), bank or "—")
+    try:
+        preview = payout_costs(parse_amount_input(amount), eiban) if amount.strip() else None
+    except AmountError:
+        preview = None
+    if preview is not None:
+        st.metric(ui.t("Commission"), ui.fmt_money(preview.commission), help=ui.fmt_percent(eiban.withdrawal_commission) if eiban else None)
+        st.metric(ui.t("Fee"), ui.fmt_money(preview.fee))
+        st.metric(ui.t("Total debited"), ui.fmt_money(preview.total))
+
+if st.button(ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":material/fact_check:"):
+    try:
+        request = check_send_money(username=username, amount=amount, customer_iban=iban, customer_name=name, description=description)
+    except InputError as exc:
+        # Map the request's field names onto this form's widget names.
+        names = {"customer_iban": "iban", "customer_name": "name"}
+        st.session_state[f"{P}_errors"] = {names.get(k, k): v for k, v in exc.errors.items()}
+        st.rerun()
+    st.session_state[f"{P}_errors"] = {}
+    st.session_state[f"{P}_review_request"] = request
+
+if f"{P}_review_request" in st.session_state:
+    confirm(st.session_state[f"{P}_review_request"])
