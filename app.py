@@ -1,18 +1,59 @@
 """The server `make run` starts: Streamlit (console.py) plus our own HTTP routes on the same port.
 
-`streamlit run app.py` finds the `app` object below and serves it as an ASGI app.
+`streamlit run app.py` finds the `app` object below and serves it as an ASGI app:
+- `GET /healthz`               liveness, for load balancers and the Docker HEALTHCHECK
+- `POST /callbacks/<token>`    EnigmaPay's status callbacks (dashboard.callbacks)
+The lifespan runs the per-process background work (dashboard.background).
 """
 
+import asyncio
+import contextlib
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 import streamlit as st
+from dashboard import background, data_access
+from dashboard.callbacks import redact_access_log
 
 
 async def health(request: Request) -> JSONResponse:
-    """Liveness for load balancers and the Docker HEALTHCHECK (Streamlit's own is /_stcore/health)."""
     return JSONResponse({"status": "ok"})
 
 
-app = st.App("console.py", routes=[Route("/healthz", health, methods=["GET"])])
+async def callback(request: Request):
+    # Services open lazily (first use may start the sandbox): keep that off the event loop.
+    intake = (await run_in_threadpool(data_access.services)).callbacks
+    if intake is None:  # live API with no callback token configured: nothing listens here
+        return PlainTextResponse("Not Found", status_code=404)
+    return await intake.handle(request)
+
+
+def _origin() -> str:
+    address = st.get_option("server.address") or "127.0.0.1"
+    host = "127.0.0.1" if address in ("0.0.0.0", "::", "localhost") else address
+    return f"http://{host}:{st.get_option('server.port')}"
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    redact_access_log()  # access logs must not carry the callback token
+    task = asyncio.create_task(background.run(_origin()))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+app = st.App(
+    "console.py",
+    routes=[
+        Route("/healthz", health, methods=["GET"]),
+        Route("/callbacks/{token}", callback, methods=["POST"]),
+    ],
+    lifespan=lifespan,
+)

@@ -37,3 +37,24 @@ def ibans_table(ibans: Sequence[Iban]) -> pd.DataFrame:
 def current_balances_kurus(ibans: Sequence[Iban]) -> dict[int, int]:
     """Balances as int kuruş per IBAN id: the starting point of balance reconstruction."""
     return {i.id: to_kurus(quantize(i.balance)) for i in ibans}
+
+
+def balance_points(reconstructed: pd.DataFrame, snapshots: Sequence[dict]) -> pd.DataFrame:
+    """Chart points per IBAN: stored snapshots where we have them, the reconstruction before.
+
+    Both inputs and the result have `iban_id, at, balance_kurus`; the result also says `source`
+    ("snapshot" or "reconstructed") so the chart can tell measured from derived points.
+    """
+    columns = ["iban_id", "at", "balance_kurus"]
+    stored = pd.DataFrame(list(snapshots), columns=["iban_id", "taken_at", "balance_kurus"]).rename(columns={"taken_at": "at"})
+    if stored.empty:
+        return reconstructed[columns].assign(source="reconstructed")
+    tz = reconstructed["at"].dt.tz if not reconstructed.empty else None
+    stored["at"] = pd.to_datetime(stored["at"], utc=True)
+    if tz is not None:
+        stored["at"] = stored["at"].dt.tz_convert(tz)
+    first = stored.groupby("iban_id")["at"].min()
+    cutoff = reconstructed["iban_id"].map(first)
+    earlier = reconstructed[cutoff.isna() | (reconstructed["at"] < cutoff)]
+    merged = pd.concat([earlier[columns].assign(source="reconstructed"), stored[columns].assign(source="snapshot")], ignore_index=True)
+    return merged.sort_values(["iban_id", "at"], kind="stable").reset_index(drop=True)

@@ -182,6 +182,10 @@ class CallbackIntake:
             return False
         return any(address in network for network in self._networks)
 
+    def callback_path(self) -> str:
+        """`/callbacks/<token>`: holds the secret, so only for registering the URL, never for logs."""
+        return f"/callbacks/{self._token.decode()}"
+
     def token_matches(self, token: str) -> bool:
         return hmac.compare_digest(token.encode(), self._token)
 

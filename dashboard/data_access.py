@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ import streamlit as st
 from dashboard import export, history
 from dashboard.audit import AuditLog
 from dashboard.backend import Backend, open_backend
+from dashboard.callbacks import CallbackIntake
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, load_settings
@@ -84,6 +86,7 @@ class Services:
     store: Store
     audit: AuditLog
     journal: Journal
+    callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
 
 
 @st.cache_resource(show_spinner=False)
@@ -93,7 +96,13 @@ def _services(fingerprint: str, _settings: Settings, sandbox: bool) -> Services:
     store = Store.in_dir(folder)
     audit = AuditLog(store)
     journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone)
-    return Services(store, audit, journal)
+    if _settings.callback_token is not None:
+        token = _settings.callback_token.reveal()
+    else:
+        # The sandbox delivers to this process only, so a fresh random token per start is enough.
+        token = secrets.token_urlsafe(24) if sandbox else None
+    intake = CallbackIntake(store, token=token, allowed_ips=_settings.callback_allowed_ips or None) if token else None
+    return Services(store, audit, journal, intake)
 
 
 def services() -> Services:
@@ -278,6 +287,11 @@ def load_history(
     cache.put(combined_key, combined, oldest or now(tz))
     _last_good().put(combined_key, combined, oldest or now(tz))
     return Loaded(combined, oldest or now(tz))
+
+
+def balance_snapshots(since: datetime) -> list[dict]:
+    """Balances recorded by the server's background task (dashboard.background) since `since`."""
+    return services().store.balance_snapshots(since=since)
 
 
 # --- money actions (through the journal: exactly once) ------------------------------------------

@@ -60,9 +60,12 @@ if ibans:
     progress.empty()
     frame = ui.show_loaded(loaded, what="the history")
     if frame is not None:
-        points = history.balance_history(frame, balances.current_balances_kurus(ibans), now=now(data_access.settings().timezone), freq="D")
+        since = now(data_access.settings().timezone) - timedelta(days=days or 30)
+        reconstructed = history.balance_history(frame, balances.current_balances_kurus(ibans), now=now(data_access.settings().timezone), freq="D")
+        points = balances.balance_points(reconstructed, data_access.balance_snapshots(since))
         labels = {i.id: f"{i.bank_name} …{i.iban[-4:]}" for i in ibans}
         points = points.assign(balance=points["balance_kurus"] / 100, account=points["iban_id"].map(labels))
         fig = px.line(points, x="at", y="balance", color="account", labels={"at": ui.t("Date"), "balance": ui.t("Balance (₺)"), "account": ui.t("IBAN")})
         st.plotly_chart(fig, key="balances_history")
-        st.caption(ui.t("Reconstructed backwards from today's balances and the completed transactions."))
+        st.caption(ui.t("Recorded once a minute while the console runs; earlier points are reconstructed backwards "
+                        "from today's balances and the completed transactions."))

@@ -194,7 +194,7 @@ def _customers(rng: np.random.Generator, count: int) -> tuple[list[str], list[st
     for i in range(count):
         first, last = FIRST_NAMES[firsts[i]], LAST_NAMES[lasts[i]]
         names.append(f"{first} {last}")
-        a, b = first.lower().translate(_ASCII), last.lower().translate(_ASCII)
+        a, b = first.translate(_ASCII).lower(), last.translate(_ASCII).lower()
         style = styles[i]
         user = (f"{a}.{b}{suffixes[i] % 100}", f"{a}_{b}", f"{a[0]}{b}{suffixes[i]}", f"user{suffixes[i]}")[style]
         if formula[i]:

@@ -1,0 +1,107 @@
+"""Transactions: filterable history across IBANs, summary, daily volume, CSV/Excel export."""
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data_access, export, history, ui
+from dashboard.money import AmountError, parse_amount_input
+from dashboard.timeutil import now
+
+st.title(ui.t("Transactions"))
+
+ibans = ui.show_loaded(data_access.load_ibans(), what="the IBAN list")
+if not ibans:
+    st.stop()
+tz = data_access.settings().timezone
+today = now(tz).date()
+presets = history.date_presets(today)
+
+# --- filters -------------------------------------------------------------------------------------
+top = st.columns([3, 2, 2])
+by_id = {i.id: i for i in ibans}
+chosen_ids = top[0].multiselect(
+    ui.t("IBANs"), list(by_id), format_func=lambda i: f"{by_id[i].bank_name} …{by_id[i].iban[-4:]}",
+    placeholder=ui.t("All IBANs"), key="tx_ibans",
+)
+preset = top[1].segmented_control(
+    ui.t("Period"), [*presets, "custom"], default="7 days", key="tx_preset",
+    format_func=lambda p: ui.t("Custom") if p == "custom" else ui.t(p.capitalize()),
+)
+if preset == "custom":
+    picked = top[2].date_input(ui.t("From – to"), value=(today - timedelta(days=29), today), max_value=today, key="tx_range")
+    start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (picked[0], picked[0]) if picked else (today, today))
+else:
+    start, end = presets[preset or "7 days"]
+    top[2].text_input(ui.t("From – to"), f"{start} – {end}", disabled=True, key="tx_range_shown")
+
+row = st.columns([2, 2, 1, 1, 3])
+statuses = row[0].multiselect(ui.t("Status"), history.STATUSES, format_func=ui.t, placeholder=ui.t("Any status"), key="tx_status")
+types = row[1].multiselect(ui.t("Type"), history.TYPES, format_func=lambda x: ui.t(x.capitalize()), placeholder=ui.t("Any type"), key="tx_type")
+min_text = row[2].text_input(ui.t("Min ₺"), key="tx_min")
+max_text = row[3].text_input(ui.t("Max ₺"), key="tx_max")
+text = row[4].text_input(ui.t("Search"), placeholder=ui.t("username, customer, description, IBAN"), key="tx_text")
+
+bounds = {}
+for name, raw in (("min", min_text), ("max", max_text)):
+    try:
+        bounds[name] = parse_amount_input(raw) if raw.strip() else None
+    except AmountError as exc:
+        st.error(f"{ui.t('Min ₺') if name == 'min' else ui.t('Max ₺')}: {ui.t(str(exc))}", icon=":material/error:")
+        st.stop()
+
+# --- data ----------------------------------------------------------------------------------------
+selected = [by_id[i] for i in chosen_ids] if chosen_ids else list(ibans)
+progress = st.progress(0.0, text=ui.t("Loading history…"))
+loaded = data_access.load_history(
+    selected, start, end,
+    lambda done, total, _: progress.progress(done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)),
+)
+progress.empty()
+frame = ui.show_loaded(loaded, what="the history")
+if frame is None:
+    st.stop()
+
+flt = history.TransactionFilter(
+    iban_ids=tuple(i.id for i in selected), start=start, end=end,
+    statuses=tuple(statuses) or None, types=tuple(types) or None,
+    min_amount=bounds["min"], max_amount=bounds["max"], text=text.strip(),
+)
+rows = history.apply_filter(frame, flt)
+
+# --- summary -------------------------------------------------------------------------------------
+s = history.summarize(rows)
+m = st.columns(5)
+m[0].metric(ui.t("Transactions"), f"{s.count:,}")
+m[1].metric(ui.t("Money in"), ui.fmt_money(s.money_in))
+m[2].metric(ui.t("Money out"), ui.fmt_money(s.money_out))
+m[3].metric(ui.t("Net"), ui.fmt_money(s.net))
+m[4].metric(ui.t("Commission"), ui.fmt_money(s.commission))
+st.caption(ui.t("Money figures count completed transactions only."))
+
+daily = history.daily_volume(rows, tz=tz)
+if not daily.empty:
+    fig = go.Figure()
+    fig.add_bar(x=daily["day"], y=daily["deposits_kurus"] / 100, name=ui.t("Deposits"))
+    fig.add_bar(x=daily["day"], y=-daily["withdrawals_kurus"] / 100, name=ui.t("Withdrawals"))
+    fig.update_layout(barmode="relative", height=280, margin=dict(t=10, b=10), yaxis_title="₺")
+    st.plotly_chart(fig, key="tx_daily")
+
+# --- table and export ----------------------------------------------------------------------------
+table = history.display_frame(rows, lang=ui.lang())
+st.dataframe(table, hide_index=True, key="tx_table", height=420)
+
+stamp = f"{start}_{end}"
+# The download callables run on another thread, after this script: capture plain values now.
+actor, described = ui.actor(), repr(flt)
+left, right, _ = st.columns([1, 1, 4])
+left.download_button(
+    ui.t("Download CSV"), data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described),
+    file_name=f"transactions_{stamp}.csv", mime="text/csv", icon=":material/download:", key="tx_csv",
+)
+right.download_button(
+    ui.t("Download Excel"), data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described),
+    file_name=f"transactions_{stamp}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:", key="tx_xlsx",
+)
