@@ -152,7 +152,9 @@ def _columns(pages_or_records: Iterable[object]) -> tuple[int, dict[str, Values]
                 return len(struct), {name: struct.field(name) for name in FIELDS}
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
             pass
-    records = [r for r in records if isinstance(r, dict)]
+    # A list that started with a record may still hold pages further on: flatten once more.
+    flat = (r for item in records for r in (item if isinstance(item, (list, tuple)) else (item,)))
+    records = [r for r in flat if isinstance(r, Mapping)]
     return len(records), {name: [r.get(name) for r in records] for name in FIELDS}
 
 
@@ -396,7 +398,7 @@ def _search_regex(query: str) -> str:
 
 
 def _text_mask(search: pd.Series, query: str) -> np.ndarray:
-    data = search.array._pa_array
+    data = search.array.__arrow_array__()  # the Arrow data itself, no copy
     patterns = [_search_regex(query)]
     compact = re.sub(r"\s", "", query)
     if compact != query.strip() and re.fullmatch(r"(?i)(tr)?\d+", compact):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -97,6 +97,8 @@ def test_mixed_types_in_a_column_take_the_tolerant_path():
 def test_a_single_record_and_flat_records_are_accepted():
     assert len(frame(rec(1, "2025-01-01 10:00:00"))) == 1
     assert len(frame(iter([rec(1, "2025-01-01 10:00:00"), rec(2, "2025-01-01 10:00:01")]))) == 2
+    mixed = frame([rec(1, "2025-01-01 10:00:00"), [rec(2, "2025-01-01 10:00:01"), None], 7, [rec(3, None)]])
+    assert sorted(mixed["id"].tolist()) == [1, 2, 3]
 
 
 def test_negative_amounts_are_stored_as_magnitudes():
