@@ -138,20 +138,29 @@ def _struct_type(first: Mapping) -> pa.StructType:
 
 
 def _columns(pages_or_records: Iterable[object]) -> tuple[int, dict[str, Values]]:
-    """Per-field columns of the records: Arrow arrays when the records are regular, else lists.
+    """Per-field columns of the records: Arrow arrays where the records are regular, else lists.
 
     Fast path: one C++ pass converting the dicts into a struct array of the known fields (unknown
-    keys are ignored). Any irregularity (a number among strings, a non-dict item) makes it raise;
-    then the tolerant path picks each field out with a list comprehension.
+    keys are ignored), with types guessed from the first record. If that raises (say amounts are
+    numbers in some records and strings in others), a second pass converts only the text fields
+    and the three number fields are picked out in Python. Anything odder (a non-dict item, a
+    number among names) takes the tolerant path: every field picked out in Python.
     """
     records = _records(pages_or_records)
     if records and isinstance(records[0], Mapping):
-        try:
-            struct = pa.array(records, type=_struct_type(records[0]))
-            if struct.null_count == 0:
-                return len(struct), {name: struct.field(name) for name in FIELDS}
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
-            pass
+        text_only = pa.struct([(name, pa.large_string()) for name in FIELDS if name not in _NUMBER_FIELDS])
+        for struct_type in (_struct_type(records[0]), text_only):
+            try:
+                struct = pa.array(records, type=struct_type)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+                continue
+            if struct.null_count:
+                break  # None items among the records
+            columns: dict[str, Values] = {field.name: struct.field(field.name) for field in struct_type}
+            for name in FIELDS:
+                if name not in columns:
+                    columns[name] = [r.get(name) for r in records]
+            return len(struct), columns
     # A list that started with a record may still hold pages further on: flatten once more.
     flat = (r for item in records for r in (item if isinstance(item, (list, tuple)) else (item,)))
     records = [r for r in flat if isinstance(r, Mapping)]

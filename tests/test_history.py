@@ -94,6 +94,14 @@ def test_mixed_types_in_a_column_take_the_tolerant_path():
     assert "7" in df["username"].tolist()
 
 
+def test_amounts_mixing_numbers_and_strings_are_read_exactly():
+    df = frame([rec(1, "2025-01-01 10:00:00", 0.29, commission="0.01"), rec(2, "2025-01-01 11:00:00", "1,000.07"),
+                rec(3, "2025-01-01 12:00:00", 5, commission=None)])
+    assert df.sort_values("id")["amount_kurus"].tolist() == [29, 100_007, 500]
+    assert df.sort_values("id")["commission_kurus"].tolist() == [1, 0, 0]
+    assert df.sort_values("id")["customer_name"].tolist() == ["Ali Veli"] * 3
+
+
 def test_a_single_record_and_flat_records_are_accepted():
     assert len(frame(rec(1, "2025-01-01 10:00:00"))) == 1
     assert len(frame(iter([rec(1, "2025-01-01 10:00:00"), rec(2, "2025-01-01 10:00:01")]))) == 2
