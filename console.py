@@ -42,9 +42,8 @@ with st.sidebar:
         st.badge(ui.t("LIVE"), icon=":material/bolt:", color="green")
         st.caption(backend.base_url)
     data_age = st.empty()
-    if st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch"):
-        data_access.refresh_all()
-        st.rerun()
+    # A callback runs before the next script run, so that run already loads fresh data.
+    st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=data_access.refresh_all)
     st.selectbox(ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY)
 
 page.run()
