@@ -23,6 +23,9 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_TIMEZONE = "Europe/Istanbul"
 DEFAULT_DATA_DIR = "data"
 DEFAULT_SANDBOX_TRANSACTIONS = 30_000
+DEFAULT_USERS_FILENAME = "users.toml"
+DEFAULT_SESSION_IDLE_MINUTES = 30.0
+MIN_SESSION_SECRET_LENGTH = 32
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -37,6 +40,10 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_CALLBACK_ALLOWED_IPS": ("comma-separated source IPs allowed to post callbacks", False),
     "ENIGMAPAY_LANGUAGE": ("default language, en or tr", False),
     "ENIGMAPAY_SANDBOX_TRANSACTIONS": ("size of the sandbox's demo history", False),
+    "ENIGMAPAY_USERS_FILE": ("TOML file of sign-in accounts; default <data dir>/users.toml", False),
+    "ENIGMAPAY_SESSION_IDLE_MINUTES": ("minutes without use after which a sign-in expires", False),
+    "ENIGMAPAY_AUTH_DISABLED": ("true = no sign-in (single-user local setup only)", False),
+    "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
 }
 
 
@@ -82,6 +89,15 @@ class Settings:
     callback_allowed_ips: frozenset[str] = field(default_factory=frozenset)
     language: str = "en"
     sandbox_transactions: int = DEFAULT_SANDBOX_TRANSACTIONS
+    users_file: Path | None = None  # None: <data_dir>/users.toml
+    session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
+    auth_disabled: bool = False
+    session_secret: Secret | None = None
+
+    @property
+    def users_path(self) -> Path:
+        """Where the sign-in accounts are read from (and `python -m dashboard.auth` writes them)."""
+        return self.users_file if self.users_file is not None else self.data_dir / DEFAULT_USERS_FILENAME
 
     @property
     def use_builtin_sandbox(self) -> bool:
@@ -162,6 +178,16 @@ def load_settings(
     if token is not None and len(token) < 16:
         raise ConfigError("ENIGMAPAY_CALLBACK_TOKEN must be at least 16 characters (it is the callback URL's only secret).")
     ips = frozenset(ip.strip() for ip in values.get("ENIGMAPAY_CALLBACK_ALLOWED_IPS", "").split(",") if ip.strip())
+    idle_minutes = _positive_float(values, "ENIGMAPAY_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES)
+    auth_disabled = _boolean(values, "ENIGMAPAY_AUTH_DISABLED")
+    session_secret = values.get("ENIGMAPAY_SESSION_SECRET")
+    if session_secret is not None and len(session_secret) < MIN_SESSION_SECRET_LENGTH:
+        raise ConfigError(
+            f"ENIGMAPAY_SESSION_SECRET must be at least {MIN_SESSION_SECRET_LENGTH} characters "
+            '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(32))"`), '
+            "or unset for a random key kept in the data folder."
+        )
+    users_file = values.get("ENIGMAPAY_USERS_FILE")
 
     return Settings(
         base_url=base_url,
@@ -174,6 +200,10 @@ def load_settings(
         callback_allowed_ips=ips,
         language=language,
         sandbox_transactions=sandbox_size,
+        users_file=Path(users_file) if users_file else None,
+        session_idle_minutes=idle_minutes,
+        auth_disabled=auth_disabled,
+        session_secret=Secret(session_secret) if session_secret else None,
     )
 
 
@@ -188,3 +218,15 @@ def _positive_float(values: Mapping[str, str], name: str, default: float) -> flo
     if not number > 0:
         raise ConfigError(f"{name} must be greater than zero (got {raw!r}).")
     return number
+
+
+_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
+
+
+def _boolean(values: Mapping[str, str], name: str) -> bool:
+    raw = values.get(name)
+    if raw is None or raw.lower() in _FALSE:
+        return False
+    if raw.lower() in _TRUE:
+        return True
+    raise ConfigError(f"{name} must be true or false (got {raw!r}).")

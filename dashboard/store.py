@@ -23,9 +23,9 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (iban_id, taken_at)
         )""",
         "CREATE INDEX balance_snapshots_taken ON balance_snapshots (taken_at)",
+    ),
+    # v3: sign-in -- server-side sessions (id = SHA-256 of the cookie token, never the token),
+    # one-time sign-in tickets, failed-attempt counters for throttling.
+    (
+        """CREATE TABLE auth_sessions (
+            id TEXT PRIMARY KEY,
+            user TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_tag TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX auth_sessions_user ON auth_sessions (user)",
+        """CREATE TABLE auth_tickets (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE auth_throttle (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure_at TEXT NOT NULL,
+            locked_until_at TEXT
+        )""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -612,6 +636,119 @@ class Store:
         return self._read(
             f"SELECT * FROM balance_snapshots WHERE {' AND '.join(where)} ORDER BY taken_at, iban_id", params
         )
+
+    # -- sign-in: sessions, tickets, throttling (policy lives in dashboard.auth) -------------
+    # Session and ticket ids are SHA-256 hex digests of tokens; the tokens are never stored.
+
+    def create_auth_session(self, row: Mapping[str, Any]) -> None:
+        """Row: id, user, role, password_tag, created_at, last_seen_at."""
+        values = _encode(row)
+        with self._write() as cur:
+            cur.execute(
+                f"INSERT INTO auth_sessions ({', '.join(values)}) VALUES ({_placeholders(values)})",
+                tuple(values.values()),
+            )
+
+    def auth_session(self, session_id: str) -> dict[str, Any] | None:
+        return self._read_one("SELECT * FROM auth_sessions WHERE id = ?", (session_id,))
+
+    def touch_auth_session(self, session_id: str, at: datetime) -> bool:
+        with self._write() as cur:
+            cur.execute("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?", (_ts(at), session_id))
+            return cur.rowcount == 1
+
+    def delete_auth_session(self, session_id: str) -> bool:
+        with self._write() as cur:
+            cur.execute("DELETE FROM auth_tickets WHERE session_id = ?", (session_id,))
+            cur.execute("DELETE FROM auth_sessions WHERE id = ?", (session_id,))
+            return cur.rowcount == 1
+
+    def delete_auth_sessions_of(self, user: str) -> int:
+        with self._write() as cur:
+            cur.execute(
+                "DELETE FROM auth_tickets WHERE session_id IN (SELECT id FROM auth_sessions WHERE user = ?)", (user,)
+            )
+            cur.execute("DELETE FROM auth_sessions WHERE user = ?", (user,))
+            return cur.rowcount
+
+    def purge_auth_records(self, *, seen_before: datetime, created_before: datetime, now: datetime) -> int:
+        """Drop sessions idle since `seen_before` or created before `created_before`, and stale tickets."""
+        with self._write() as cur:
+            cur.execute(
+                "DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?",
+                (_ts(seen_before), _ts(created_before)),
+            )
+            removed = cur.rowcount
+            cur.execute(
+                "DELETE FROM auth_tickets WHERE expires_at <= ? OR session_id NOT IN (SELECT id FROM auth_sessions)",
+                (_ts(now),),
+            )
+            return removed
+
+    def add_auth_ticket(self, ticket_id: str, *, session_id: str, expires_at: datetime) -> None:
+        with self._write() as cur:
+            cur.execute(
+                "INSERT INTO auth_tickets (id, session_id, expires_at) VALUES (?, ?, ?)",
+                (ticket_id, session_id, _ts(expires_at)),
+            )
+
+    def consume_auth_ticket(self, ticket_id: str, *, at: datetime, new_session_id: str) -> dict[str, Any] | None:
+        """Use a ticket once: delete it and, if it was unexpired and its session exists, re-key that
+        session to `new_session_id` (the cookie's token is minted only now). Returns the session row."""
+        with self._write() as cur:
+            ticket = cur.execute(
+                "DELETE FROM auth_tickets WHERE id = ? RETURNING session_id, expires_at", (ticket_id,)
+            ).fetchone()
+            if ticket is None or ticket["expires_at"] <= _ts(at):
+                return None
+            cur.execute("UPDATE auth_sessions SET id = ? WHERE id = ?", (new_session_id, ticket["session_id"]))
+            if cur.rowcount != 1:
+                return None
+            row = cur.execute("SELECT * FROM auth_sessions WHERE id = ?", (new_session_id,)).fetchone()
+        return _decode(row)
+
+    def auth_locks(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Throttle rows (failures, last_failure_at, locked_until_at) for the keys that have one."""
+        if not keys:
+            return {}
+        rows = self._read(f"SELECT * FROM auth_throttle WHERE key IN ({_placeholders(keys)})", list(keys))
+        return {r["key"]: r for r in rows}
+
+    def record_auth_failure(
+        self,
+        keys: Sequence[str],
+        *,
+        at: datetime,
+        reset_before: datetime,
+        lockout: Callable[[str, int], timedelta | None],
+    ) -> dict[str, int]:
+        """Count one failed attempt against each key, in one transaction; returns failures per key.
+
+        A key whose last failure is older than `reset_before` starts again at 1. `lockout(key,
+        failures)` says how long the key is now locked (None: not locked)."""
+        counts: dict[str, int] = {}
+        with self._write() as cur:
+            for key in keys:
+                failures = cur.execute(
+                    """INSERT INTO auth_throttle (key, failures, last_failure_at) VALUES (?, 1, ?)
+                       ON CONFLICT (key) DO UPDATE SET
+                         failures = CASE WHEN auth_throttle.last_failure_at < ? THEN 1
+                                         ELSE auth_throttle.failures + 1 END,
+                         last_failure_at = excluded.last_failure_at
+                       RETURNING failures""",
+                    (key, _ts(at), _ts(reset_before)),
+                ).fetchone()[0]
+                counts[key] = failures
+                duration = lockout(key, failures)
+                cur.execute(
+                    "UPDATE auth_throttle SET locked_until_at = ? WHERE key = ?",
+                    (_ts(at + duration) if duration else None, key),
+                )
+        return counts
+
+    def clear_auth_failures(self, key: str) -> None:
+        with self._write() as cur:
+            cur.execute("DELETE FROM auth_throttle WHERE key = ?", (key,))
 
 
 def _int_kurus(value: object) -> int:

@@ -87,3 +87,42 @@ def test_allowed_ips_are_split_and_trimmed():
 def test_secret_equality_is_by_value():
     assert Secret("a") == Secret("a")
     assert Secret("a") != Secret("b")
+
+
+def test_sign_in_settings_defaults():
+    s = load()
+    assert s.users_path == Path("data/users.toml")
+    assert s.session_idle_minutes == 30.0
+    assert s.auth_disabled is False
+    assert s.session_secret is None
+
+
+def test_sign_in_settings_are_read(tmp_path):
+    s = load({
+        "ENIGMAPAY_DATA_DIR": str(tmp_path),
+        "ENIGMAPAY_USERS_FILE": "/etc/enigmapay/users.toml",
+        "ENIGMAPAY_SESSION_IDLE_MINUTES": "5",
+        "ENIGMAPAY_AUTH_DISABLED": "TRUE",
+        "ENIGMAPAY_SESSION_SECRET": "s" * 40,
+    })  # fmt: skip
+    assert s.users_path == Path("/etc/enigmapay/users.toml")
+    assert s.session_idle_minutes == 5.0
+    assert s.auth_disabled is True
+    assert s.session_secret.reveal() == "s" * 40
+    assert "s" * 40 not in repr(s)
+    assert load({"ENIGMAPAY_DATA_DIR": str(tmp_path)}).users_path == tmp_path / "users.toml"
+    assert load({"ENIGMAPAY_AUTH_DISABLED": "false"}).auth_disabled is False
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"ENIGMAPAY_AUTH_DISABLED": "maybe"}, "must be true or false"),
+        ({"ENIGMAPAY_SESSION_IDLE_MINUTES": "-1"}, "greater than zero"),
+        ({"ENIGMAPAY_SESSION_SECRET": "too-short"}, "at least 32 characters"),
+    ],
+)
+def test_bad_sign_in_settings_get_a_clear_message(env, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load(env)
+    assert "too-short" not in str(caught.value)
