@@ -1,21 +1,27 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    start the console on the built-in sandbox (http://localhost:8501)
 #   make test   run every test, browser test included
+# The Dockerfile runs the same targets (`make venv` to build, `make run` to start).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test venv browser-deps bench clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-venv: $(STAMP)
+$(TEST_STAMP): $(RUN_STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+venv: $(RUN_STAMP)
 
 # Debian's chromium for the browser test; `playwright install` cannot download here.
 browser-deps:
@@ -23,13 +29,13 @@ browser-deps:
 	  echo "installing Debian's chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP) browser-deps
+test: $(TEST_STAMP) browser-deps
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP) browser-deps
 	$(BIN)/python -m bench
 
 clean:
