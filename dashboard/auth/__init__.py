@@ -1,0 +1,44 @@
+"""Sign-in, roles and sessions for the console (no Streamlit here).
+
+    setup = account_setup(settings, is_sandbox=backend.is_sandbox)      # AuthConfigError: refuse to start
+    auth = Authenticator.from_settings(setup, settings, store, audit)    # unless setup.disabled
+    session = auth.sign_in(name, password, source=ip)                    # SignInError(message)
+    url = auth.sign_in_url(auth.issue_ticket(session), "/overview")      # browser -> /auth/complete
+    session = auth.session_from_cookies(st.context.cookies)              # every run; None = signed out
+    can(session.role, "move_money")
+
+HTTP routes for the cookie: `dashboard.auth.routes.auth_routes`. Command line: `python -m dashboard.auth`.
+"""
+
+from dashboard.auth.authenticator import WRONG_CREDENTIALS, Authenticator, SignInError, audit_actor
+from dashboard.auth.passwords import (
+    MIN_PASSWORD_LENGTH,
+    HashFormatError,
+    PasswordPolicyError,
+    check_new_password,
+    hash_password,
+    parse_hash,
+    verify_password,
+)
+from dashboard.auth.roles import CAPABILITIES, PAGE_CAPABILITY, PAGES_BY_ROLE, Role, can, can_open
+from dashboard.auth.sessions import COOKIE_NAME, Session, load_session_secret
+from dashboard.auth.throttle import ThrottlePolicy
+from dashboard.auth.users import (
+    AccountSetup,
+    AuthConfigError,
+    DemoAccount,
+    User,
+    account_setup,
+    demo_accounts,
+    load_users,
+    load_users_file,
+    write_users_file,
+)
+
+__all__ = [
+    "CAPABILITIES", "COOKIE_NAME", "MIN_PASSWORD_LENGTH", "PAGE_CAPABILITY", "PAGES_BY_ROLE", "WRONG_CREDENTIALS",
+    "AccountSetup", "AuthConfigError", "Authenticator", "DemoAccount", "HashFormatError", "PasswordPolicyError",
+    "Role", "Session", "SignInError", "ThrottlePolicy", "User",
+    "account_setup", "audit_actor", "can", "can_open", "check_new_password", "demo_accounts", "hash_password",
+    "load_session_secret", "load_users", "load_users_file", "parse_hash", "verify_password", "write_users_file",
+]  # fmt: skip

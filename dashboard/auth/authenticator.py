@@ -1,0 +1,159 @@
+"""`Authenticator`: sign-in with throttling and audit, sessions, sign-out -- no Streamlit here."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+from dashboard.audit import AuditLog
+from dashboard.auth.passwords import dummy_hash, verify_password
+from dashboard.auth.sessions import ABSOLUTE_TIMEOUT, COOKIE_NAME, Session, SessionManager, load_session_secret, password_tag
+from dashboard.auth.throttle import Throttle, ThrottlePolicy, name_key, source_key
+from dashboard.auth.users import AccountSetup, User
+from dashboard.config import Settings
+from dashboard.store import Store
+
+WRONG_CREDENTIALS = "Wrong user name or password."
+MAX_ACTOR_LENGTH = 64
+
+
+class SignInError(Exception):
+    """A refused sign-in; `message` is fit to show (it never says whether the user exists)."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def audit_actor(typed: object) -> str:
+    """The typed user name as it may go into the audit log: no control characters, bounded."""
+    text = "".join(ch for ch in str(typed) if not unicodedata.category(ch).startswith("C")).strip()
+    if len(text) > MAX_ACTOR_LENGTH:
+        text = text[: MAX_ACTOR_LENGTH - 1] + "…"
+    return text or "(blank)"
+
+
+class Authenticator:
+    """Accounts, throttled sign-in, sessions and sign-out for one store (shared by all processes)."""
+
+    def __init__(
+        self,
+        users: Mapping[str, User],
+        store: Store,
+        audit: AuditLog,
+        *,
+        secret: bytes,
+        clock: Callable[[], datetime] | None = None,
+        idle_timeout: timedelta = timedelta(minutes=30),
+        absolute_timeout: timedelta = ABSOLUTE_TIMEOUT,
+        throttle: ThrottlePolicy | None = None,
+        demo: bool = False,
+    ) -> None:
+        self.users = dict(users)
+        self.demo = demo
+        self._audit = audit
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._throttle = Throttle(store, throttle)
+        self.sessions = SessionManager(
+            store, secret, clock=self._clock, idle_timeout=idle_timeout, absolute_timeout=absolute_timeout
+        )
+
+    @classmethod
+    def from_settings(cls, setup: AccountSetup, settings: Settings, store: Store, audit: AuditLog) -> Authenticator:
+        """The console's authenticator for an `account_setup(...)` that is not disabled."""
+        if setup.disabled:
+            raise ValueError("sign-in is disabled: there is no authenticator")
+        return cls(
+            setup.users, store, audit, secret=load_session_secret(settings),
+            idle_timeout=timedelta(minutes=settings.session_idle_minutes), demo=setup.demo,
+        )  # fmt: skip
+
+    def __repr__(self) -> str:
+        return f"Authenticator(users={sorted(self.users)}, demo={self.demo}, {self.sessions!r})"
+
+    # -- sign-in --------------------------------------------------------------------------
+
+    def sign_in(self, name: str, password: str, *, source: str | None = None) -> Session:
+        """Check a name and password; a new Session, or SignInError with a message to show.
+
+        Throttled per name and per source address; a locked attempt is refused before the password
+        is looked at. Unknown names cost the same hash check as known ones and get the same message.
+        """
+        actor = audit_actor(name)
+        typed = str(name).strip().lower()
+        keys = [name_key(typed[:MAX_ACTOR_LENGTH])] + ([source_key(str(source)[:64])] if source else [])
+        details = {"source": source} if source else None
+        now = self._clock()
+        wait = self._throttle.retry_after(keys, now)
+        if wait:
+            self._audit.record("sign_in_failed", actor=actor, outcome="locked", details=details)
+            raise SignInError(f"Too many attempts; try again in {wait} s.", retry_after=wait)
+
+        user = self.users.get(typed)
+        matches = verify_password(str(password), user.password_hash if user else dummy_hash())
+        if user is None or not matches:
+            self._throttle.failed(keys, now)
+            outcome = "unknown_user" if user is None else "wrong_password"
+            self._audit.record("sign_in_failed", actor=actor, outcome=outcome, details=details)
+            raise SignInError(WRONG_CREDENTIALS)
+
+        self._throttle.succeeded(keys[0])
+        session = self.sessions.create(user)
+        self._audit.record("sign_in", actor=user.name, outcome="ok", details={**(details or {}), "role": user.role.value})
+        return session
+
+    def issue_ticket(self, session: Session) -> str:
+        """After `sign_in`: a one-time ticket for `/auth/complete?ticket=...` (valid 60 s)."""
+        return self.sessions.issue_ticket(session)
+
+    def complete(self, ticket: str | None) -> tuple[Session, str] | None:
+        """Consume a ticket: (session, cookie value to set) or None. Used by the /auth/complete route."""
+        done = self.sessions.complete(ticket)
+        if done is None or self._current(done[0]) is None:
+            return None
+        return done
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def _current(self, session: Session | None) -> Session | None:
+        """The session with its user's current role; None (and ended) if the user was removed or
+        their password changed since sign-in."""
+        if session is None:
+            return None
+        user = self.users.get(session.user)
+        if user is None or password_tag(user) != session.password_tag:
+            self.sessions.end(session)
+            return None
+        return session if session.role == user.role else replace(session, role=user.role)
+
+    def resolve(self, cookie_value: str | None) -> Session | None:
+        """The signed-in session for a cookie value (extending its idle expiry), or None."""
+        return self._current(self.sessions.resolve(cookie_value))
+
+    def session_from_cookies(self, cookies: Mapping[str, str]) -> Session | None:
+        """For the script: `auth.session_from_cookies(st.context.cookies)`."""
+        return self.resolve(cookies.get(COOKIE_NAME))
+
+    def touch(self, session: Session) -> Session | None:
+        return self._current(self.sessions.touch(session))
+
+    def sign_out(self, session: Session) -> None:
+        """End this session (in every tab and browser that carries its cookie)."""
+        self.sessions.end(session)
+
+    def sign_out_everywhere(self, user: str) -> int:
+        """End every session of `user`; returns how many."""
+        return self.sessions.end_all(user)
+
+    def sign_out_url(self, session: Session, *, prefix: str = "") -> str:
+        """The link that ends `session` and clears the cookie (the /auth/sign-out route)."""
+        return f"{prefix}/auth/sign-out?token={self.sessions.sign_out_token(session)}"
+
+    def sign_in_url(self, ticket: str, next_path: str = "/", *, prefix: str = "") -> str:
+        """Where to send the browser after `sign_in` + `issue_ticket`."""
+        return f"{prefix}/auth/complete?{urlencode({'ticket': ticket, 'next': next_path})}"
+

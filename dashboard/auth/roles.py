@@ -1,0 +1,79 @@
+"""Roles and what each may do: ONE table, `CAPABILITIES`; page access derives from it."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.Enum):
+    """viewer < operator < admin (each role can do everything the one before it can)."""
+
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        try:
+            return cls(str(text).strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown role {text!r}; use one of {', '.join(r.value for r in cls)}") from None
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank <= other.rank
+
+
+VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS = (
+    "view", "export", "move_money", "lookup", "callbacks", "audit", "settings",
+)  # fmt: skip
+
+# The one table of who may do what.
+CAPABILITIES: dict[Role, frozenset[str]] = {
+    Role.VIEWER: frozenset({VIEW, EXPORT}),
+    Role.OPERATOR: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS}),
+    Role.ADMIN: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS}),
+}
+ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
+
+# Page url_path (console.py's st.Page url_path) -> the capability it needs.
+PAGE_CAPABILITY: dict[str, str] = {
+    "overview": VIEW,
+    "balances": VIEW,
+    "transactions": VIEW,
+    "send-money": MOVE_MONEY,
+    "card-payment": MOVE_MONEY,
+    "lookup": LOOKUP,
+    "callbacks": CALLBACKS,
+    "operations": CALLBACKS,
+    "audit": AUDIT,
+    "settings": SETTINGS,
+}
+
+PAGES_BY_ROLE: dict[Role, frozenset[str]] = {
+    role: frozenset(page for page, needed in PAGE_CAPABILITY.items() if needed in caps)
+    for role, caps in CAPABILITIES.items()
+}
+
+
+def can(role: Role | None, capability: str) -> bool:
+    """Whether `role` may use `capability`; an unknown capability is a programming error."""
+    if capability not in ALL_CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}; known: {sorted(ALL_CAPABILITIES)}")
+    return role is not None and capability in CAPABILITIES[role]
+
+
+def can_open(role: Role | None, page: str) -> bool:
+    """Whether `role` may open the page with this url_path (unknown pages: no)."""
+    needed = PAGE_CAPABILITY.get(page)
+    return needed is not None and can(role, needed)
