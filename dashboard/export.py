@@ -40,9 +40,32 @@ def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
     return pa.chunked_array(_to_arrow(series)).cast(pa.large_string())
 
 
+_RISKY_BYTE = np.zeros(256, dtype=bool)
+_RISKY_BYTE[[ord(p) for p in FORMULA_PREFIXES]] = True
+
+
+def _risky(chunk: pa.Array) -> np.ndarray:
+    """Cells whose first byte is a formula prefix, read straight off the Arrow buffers.
+
+    Every prefix is one ASCII byte, and in UTF-8 an ASCII byte never starts a longer character,
+    so the first byte decides; this is several times faster than slicing strings.
+    """
+    if len(chunk) == 0:
+        return np.zeros(0, dtype=bool)
+    validity, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype="<i8")[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    first = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else np.zeros(len(starts), np.uint8)
+    risky = nonempty & _RISKY_BYTE[first]
+    if validity is not None:
+        risky &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    return risky
+
+
 def _neutralise_arrow(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    first = pc.utf8_slice_codeunits(arr, 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(FORMULA_PREFIXES, type=first.type))
+    risky = pa.chunked_array([pa.array(_risky(chunk)) for chunk in arr.chunks], type=pa.bool_())
     if not pc.any(risky).as_py():
         return arr  # the usual case: nothing to copy
     quoted = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type))

@@ -55,6 +55,16 @@ def test_neutralise_text_prefixes_only_risky_cells_and_keeps_missing():
     assert out.name == "c" and out.index.tolist() == list(range(5, 16))
 
 
+def test_neutralise_text_on_sliced_and_chunked_arrow_columns():
+    s = pd.Series(["ok", None, "=a", "", "-b", "ş=", "@c"], dtype="string[pyarrow]")
+    expected = ["ok", None, "'=a", "", "'-b", "ş=", "'@c"]
+    assert [None if pd.isna(v) else v for v in export.neutralise_text(s.iloc[2:])] == expected[2:]
+    chunked = pd.concat([s.iloc[3:], s.iloc[:3]], ignore_index=True)
+    assert [None if pd.isna(v) else v for v in export.neutralise_text(chunked)] == expected[3:] + expected[:3]
+    assert export.neutralise_text(pd.Series([], dtype="string[pyarrow]")).tolist() == []
+    assert export.neutralise_text(pd.Series(["", ""], dtype="string[pyarrow]")).tolist() == ["", ""]
+
+
 def test_neutralise_text_on_categoricals_rewrites_categories():
     s = pd.Series(pd.Categorical(["=a", "b", "=a"]))
     out = export.neutralise_text(s)
