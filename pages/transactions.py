@@ -100,8 +100,10 @@ left.download_button(
     ui.t("Download CSV"), data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described),
     file_name=f"transactions_{stamp}.csv", mime="text/csv", icon=":material/download:", key="tx_csv",
 )
+too_big = len(table) >= export.EXCEL_MAX_ROWS  # the header takes one of Excel's rows
 right.download_button(
     ui.t("Download Excel"), data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described),
     file_name=f"transactions_{stamp}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/table_view:", key="tx_xlsx",
+    icon=":material/table_view:", key="tx_xlsx", disabled=too_big,
+    help=ui.t("Excel holds at most {n:,} rows: narrow the filter or download CSV.", n=export.EXCEL_MAX_ROWS - 1) if too_big else None,
 )
