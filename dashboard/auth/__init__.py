@@ -24,6 +24,9 @@ from dashboard.auth.roles import CAPABILITIES, PAGE_CAPABILITY, PAGES_BY_ROLE, R
 from dashboard.auth.sessions import COOKIE_NAME, Session, load_session_secret
 from dashboard.auth.throttle import ThrottlePolicy
 from dashboard.auth.users import (
+    DEMO_NOTICE,
+    SINGLE_USER_NAME,
+    SINGLE_USER_NOTICE,
     AccountSetup,
     AuthConfigError,
     DemoAccount,
@@ -36,7 +39,7 @@ from dashboard.auth.users import (
 )
 
 __all__ = [
-    "CAPABILITIES", "COOKIE_NAME", "MIN_PASSWORD_LENGTH", "PAGE_CAPABILITY", "PAGES_BY_ROLE", "WRONG_CREDENTIALS",
+    "CAPABILITIES", "COOKIE_NAME", "DEMO_NOTICE", "SINGLE_USER_NAME", "SINGLE_USER_NOTICE", "MIN_PASSWORD_LENGTH", "PAGE_CAPABILITY", "PAGES_BY_ROLE", "WRONG_CREDENTIALS",
     "AccountSetup", "AuthConfigError", "Authenticator", "DemoAccount", "HashFormatError", "PasswordPolicyError",
     "Role", "Session", "SignInError", "ThrottlePolicy", "User",
     "account_setup", "audit_actor", "can", "can_open", "check_new_password", "demo_accounts", "hash_password",

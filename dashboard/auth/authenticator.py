@@ -55,6 +55,7 @@ class Authenticator:
     ) -> None:
         self.users = dict(users)
         self.demo = demo
+        dummy_hash()  # made now, so the first unknown name does not take twice as long as a known one
         self._audit = audit
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._throttle = Throttle(store, throttle)

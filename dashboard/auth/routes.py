@@ -25,14 +25,15 @@ from dashboard.auth.sessions import COOKIE_NAME
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
-def safe_next(value: str | None) -> str:
-    """`value` if it is a path on this site ("/transactions?x=1"), else "/" (no open redirect)."""
+def safe_next(value: str | None, *, allow_auth: bool = False) -> str:
+    """`value` if it is a path on this site ("/transactions?x=1"), else "/" (no open redirect).
+    Paths under /auth/ are refused too (no loops), unless `allow_auth`."""
     if not value or len(value) > 2048 or not value.startswith("/") or value.startswith("//"):
         return "/"
     if "\\" in value or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in value):
         return "/"
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path.startswith("/auth/"):
+    if parts.scheme or parts.netloc or (parts.path.startswith("/auth/") and not allow_auth):
         return "/"
     return value
 

@@ -35,6 +35,14 @@ DEMO_PASSWORDS: dict[str, tuple[Role, str]] = {
     "admin": (Role.ADMIN, "admin-demo-pass"),
 }
 
+# The actor and notices of the two special modes, so every page words them the same way.
+SINGLE_USER_NAME = "local"
+SINGLE_USER_NOTICE = (
+    "Sign-in is off (ENIGMAPAY_AUTH_DISABLED=true): anyone who can open this console acts as its "
+    "administrator. For a single-user local setup only."
+)
+DEMO_NOTICE = "Sandbox demo accounts: they exist only on the built-in sandbox and never against the live API."
+
 
 class AuthConfigError(Exception):
     """Accounts the console must not start with; the message says how to fix it."""

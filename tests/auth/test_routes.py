@@ -130,3 +130,55 @@ def test_routes_answer_404_when_sign_in_is_disabled():
     with TestClient(Starlette(routes=auth_routes(lambda: None)), follow_redirects=False) as c:
         assert c.get("/auth/complete", params={"ticket": "x" * 43}).status_code == 404
         assert c.get("/auth/sign-out").status_code == 404
+
+
+def test_send_browser_to_enqueues_a_page_navigation(monkeypatch):
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    from dashboard.auth.browser import send_browser_to
+
+    sent = []
+
+    class Ctx:
+        def enqueue(self, message):
+            sent.append(message)
+
+    monkeypatch.setattr(script_run_context, "get_script_run_ctx", lambda *a, **k: Ctx())
+    send_browser_to("/auth/complete?ticket=abc&next=%2Foverview")
+    send_browser_to("https://evil.example/")
+    assert [m.auth_redirect.url for m in sent] == ["/auth/complete?ticket=abc&next=%2Foverview", "/"]
+
+
+MOUNT_CHECK = """
+import os, sys
+from pathlib import Path
+import streamlit as st
+from starlette.testclient import TestClient
+from dashboard.audit import AuditLog
+from dashboard.auth import COOKIE_NAME, Authenticator, Role, User, hash_password
+from dashboard.auth.routes import auth_routes
+from dashboard.store import Store
+
+here = Path(sys.argv[1])
+(here / "script.py").write_text("import streamlit as st\\nst.write('hi')\\n")
+store = Store(here / "db.sqlite3")
+auth = Authenticator({"ann": User("ann", Role.ADMIN, hash_password("ann-password-1"))}, store, AuditLog(store),
+                     secret=os.urandom(32))
+app = st.App(str(here / "script.py"), routes=auth_routes(lambda: auth))
+with TestClient(app, follow_redirects=False) as c:
+    r = c.get("/auth/complete", params={"ticket": auth.issue_ticket(auth.sign_in("ann", "ann-password-1")),
+                                         "next": "/overview"})
+    assert r.status_code == 303 and r.headers["location"] == "/overview", r
+    assert auth.resolve(c.cookies.get(COOKIE_NAME)).user == "ann"
+    assert c.get("/_stcore/health").status_code == 200
+print("mounted-ok")
+"""
+
+
+def test_routes_mount_in_st_app(tmp_path):
+    # In a subprocess: the first st.App of a process pins its script folder for the whole process.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", MOUNT_CHECK, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "mounted-ok" in done.stdout, done.stderr[-2000:]

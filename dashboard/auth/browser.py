@@ -1,0 +1,25 @@
+"""The one Streamlit-facing helper of dashboard.auth: send the browser to one of our routes.
+
+A script cannot answer with a redirect; Streamlit's own `st.login`/`st.logout` navigate the page by
+enqueueing an `auth_redirect` message (the frontend sets `window.location.href`). We use the same
+message for `/auth/complete?ticket=...` and `/auth/sign-out?token=...` (streamlit is pinned).
+"""
+
+from __future__ import annotations
+
+from dashboard.auth.routes import safe_next
+
+
+def send_browser_to(path: str) -> None:
+    """Navigate the whole page to `path` (a same-site path: anything else goes to "/")."""
+    from streamlit import config
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.url_util import make_url_path
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        raise RuntimeError("send_browser_to() runs inside a Streamlit script run")
+    message = ForwardMsg()
+    message.auth_redirect.url = make_url_path(config.get_option("server.baseUrlPath"), safe_next(path, allow_auth=True))
+    ctx.enqueue(message)
