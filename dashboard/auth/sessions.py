@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dashboard.auth.roles import Role
-from dashboard.auth.users import User
+from dashboard.auth.users import AuthConfigError, User
 from dashboard.config import Settings
 from dashboard.store import Store
 
@@ -81,7 +81,7 @@ def load_session_secret(settings: Settings) -> bytes:
             os.chmod(path, 0o600)
         key = path.read_text(encoding="ascii").strip()
         if len(key) < 32:
-            raise ValueError(f"{path} is damaged (too short); delete it to make a new one (signs everybody out)")
+            raise AuthConfigError(f"{path} is damaged (too short); delete it to make a new one (signs everybody out).")
         return key.encode("ascii")
     key = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

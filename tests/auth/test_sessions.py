@@ -199,3 +199,11 @@ def test_session_secret_file_is_created_private_and_reused(tmp_path):
     assert load_session_secret(settings) == first and stat.S_IMODE(path.stat().st_mode) == 0o600
     configured = Settings(data_dir=tmp_path, session_secret=Secret("c" * 40))
     assert load_session_secret(configured) == b"c" * 40
+
+
+def test_damaged_secret_file_is_a_config_error(tmp_path):
+    from dashboard.auth import AuthConfigError
+
+    (tmp_path / "session_secret").write_text("short")
+    with pytest.raises(AuthConfigError, match="delete it to make a new one"):
+        load_session_secret(Settings(data_dir=tmp_path))
