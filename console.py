@@ -31,6 +31,11 @@ pages = {
         st.Page("pages/send_money.py", title=ui.t("Send money"), icon=":material/send_money:", url_path="send-money"),
         st.Page("pages/card_payment.py", title=ui.t("Card payment"), icon=":material/credit_card:", url_path="card-payment"),
         st.Page("pages/lookup.py", title=ui.t("Lookup"), icon=":material/search:", url_path="lookup"),
+        st.Page("pages/operations.py", title=ui.t("Operations"), icon=":material/pending_actions:", url_path="operations"),
+        st.Page("pages/callbacks.py", title=ui.t("Callbacks"), icon=":material/webhook:", url_path="callbacks"),
+    ],
+    ui.t("Admin"): [
+        st.Page("pages/audit_log.py", title=ui.t("Audit log"), icon=":material/history_edu:", url_path="audit-log"),
     ],
 }
 page = st.navigation(pages)

@@ -24,9 +24,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import export, history
-from dashboard.audit import AuditLog
+from dashboard.audit import AuditEntry, AuditLog
 from dashboard.backend import Backend, open_backend
-from dashboard.callbacks import CallbackIntake
+from dashboard.callbacks import CallbackEvent, CallbackIntake, TimelineItem
+from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, load_settings
@@ -224,7 +225,8 @@ ProgressCallback = Callable[[int, int, str], None]
 
 
 def _fetch_iban_frame(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> pd.DataFrame:
-    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end)
+    # Arrow pages straight from the JSON bytes, consumed lazily: no page of dicts outlives its turn.
+    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end, arrow=True)
     return history.records_to_frame(pages, iban_id=iban.id, iban=iban.iban, tz=tz)
 
 
@@ -346,3 +348,104 @@ def after_money_moved() -> None:
     """A payout or card payment changes balances and history; settings are untouched."""
     _ibans.clear()
     _frames().clear()
+
+
+# --- "nothing lost": open operations, callbacks, audit log (Operations / Callbacks / Audit log pages)
+
+
+def open_operations() -> list[Operation]:
+    """Journal entries needing attention: `unknown` ones and `pending` ones past their grace (the
+    process died mid-call), oldest first."""
+    return services().journal.unsettled()
+
+
+def in_flight_operations() -> list[Operation]:
+    """`pending` entries still inside their grace period: an answer may yet come."""
+    journal = services().journal
+    stale = {op.id for op in journal.unsettled()}
+    return [op for op in journal.recent(200) if op.state == "pending" and op.id not in stale]
+
+
+def recent_operations(limit: int = 200, states: Sequence[str] | None = None) -> list[Operation]:
+    """The newest journal entries, optionally only those in `states`."""
+    ops = services().journal.recent(limit)
+    return [op for op in ops if op.state in states] if states else ops
+
+
+def settle_operation(operation_id: str, actor: str) -> Operation:
+    """'Check now': one settle pass for this entry (transaction history, callbacks, transaction-status).
+    Never sends anything. Raises EnigmaPayError when the API cannot be asked."""
+    before = services().journal.get(operation_id)
+    op = services().journal.settle(operation_id, actor=actor)
+    if before is not None and before.state != op.state and op.state == "confirmed":
+        after_money_moved()  # the balances and history now include a payout we did not know about
+    return op
+
+
+def mark_operation_resolved(operation_id: str, *, actor: str, note: str, transaction_id: int | None = None) -> Operation:
+    """An operator's verdict: not sent (no `transaction_id`) or confirmed as that transaction.
+    ValueError when the note is empty or the entry cannot be resolved (see Journal.mark_resolved)."""
+    op = services().journal.mark_resolved(operation_id, actor=actor, note=note, transaction_id=transaction_id)
+    if op.state == "confirmed":
+        after_money_moved()
+    return op
+
+
+def callbacks_configured() -> bool:
+    """False on the live API without ENIGMAPAY_CALLBACK_TOKEN: the callback route answers 404."""
+    return services().callbacks is not None
+
+
+def callback_path_masked() -> str | None:
+    """The callback path with all but the token's last 4 characters hidden (`/callbacks/••••abcd`)."""
+    intake = services().callbacks
+    if intake is None:
+        return None
+    token = intake.callback_path().rsplit("/", 1)[1]
+    return f"/callbacks/••••{token[-4:]}"
+
+
+def recent_callback_events(limit: int = 100) -> list[CallbackEvent]:
+    """Newest first (an empty list when callbacks are not configured)."""
+    intake = services().callbacks
+    return intake.recent_events(limit=limit) if intake is not None else []
+
+
+def verify_callbacks_now() -> dict[str, int]:
+    """Ask transaction-status about every pending callback event now (the background does it every
+    30 s); returns counts per verification outcome, `errors` when the API could not be asked."""
+    intake = services().callbacks
+    if intake is None:
+        return {}
+    return intake.verify_pending(backend().client)
+
+
+def transaction_timeline(transaction_id: int) -> list[TimelineItem]:
+    """Journal entries, callbacks and status checks of one provider transaction, by time."""
+    return callback_timeline(services().store, int(transaction_id))
+
+
+def transaction_current_status(transaction_id: int) -> dict[str, Any] | None:
+    """What the console believes now (status, status_final, source 'callback'|'api', updated_at)."""
+    return services().store.current_status(int(transaction_id))
+
+
+AUDIT_LIMIT = 5_000
+
+
+def audit_entries(
+    since: datetime | None = None, until: datetime | None = None, *, actor: str | None = None,
+    action: str | None = None, limit: int = AUDIT_LIMIT,
+) -> list[AuditEntry]:  # fmt: skip
+    """Audit entries, newest first; `since` inclusive, `until` exclusive."""
+    return services().audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
+
+
+def export_audit(table: pd.DataFrame, *, actor: str, description: str) -> bytes:
+    """CSV of exactly `table` (the filtered audit rows), itself recorded in the audit log."""
+    data = export.to_csv_bytes(table)
+    services().audit.record(
+        "export", actor=actor, outcome="downloaded",
+        details={"dataset": "audit_log", "format": "csv", "rows": len(table), "filter": description, "bytes": len(data)},
+    )  # fmt: skip
+    return data
