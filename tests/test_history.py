@@ -412,3 +412,51 @@ def test_kurus_to_decimal_array_is_exact_for_large_and_negative_values():
     values = np.array([0, 1, -1, 10, -123_456, 10**17 - 1, -(10**17 - 1)], dtype=np.int64)
     arr = h.kurus_to_decimal_array(values)
     assert arr.tolist() == [Decimal(int(v)) / 100 for v in values]
+
+
+# --- Arrow pages (client._reader.arrow_transaction_page) ------------------------------------------
+
+
+def test_arrow_pages_give_the_same_frame_as_dict_pages():
+    import orjson
+
+    from dashboard.client import _reader
+
+    records = [rec(i, f"2025-11-{10 + i % 9:02d} 1{i % 10}:00:00", 10.5 * i, commission=0.25,
+                   type_="withdrawal" if i % 3 else "deposit", status="Tamamlandı" if i % 2 else "pending",
+                   customer_iban="tr33 0006 1005 1978 6457 8413 26", completed_at=None if i % 4 else "2025-11-20 10:00:00")
+               for i in range(1, 40)]
+    pages = [records[:20], records[20:]]
+    bodies = [orjson.dumps({"success": True, "data": p, "current_page": n + 1, "last_page": 2}) for n, p in enumerate(pages)]
+    arrow_pages = [_reader.arrow_transaction_page(b) for b in bodies]
+    assert all(p is not None for p in arrow_pages)
+    fast = h.records_to_frame((p.records for p in arrow_pages), iban_id=3, iban=IBAN)
+    slow = h.records_to_frame(pages, iban_id=3, iban=IBAN)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"success":true,"data":[{"id":1,"amount":"1,234.50"}],"current_page":1,"last_page":1}',  # string amount
+    b'{"success":true,"data":[{"id":1},null],"current_page":1,"last_page":1}',  # null record
+    b'{"success":true,"data":[{"id":1}],"meta":{"current_page":1,"last_page":2}}',  # resource form
+    b'{"success":true,"data":{"data":[{"id":1}],"current_page":1,"last_page":1}}',  # nested form
+    b'{"success":true,"data":[{"id":1}]}',  # no pagination hints
+    b'{"success":false,"message":"no"}',
+    b'[1, 2]',
+])
+def test_arrow_page_declines_anything_but_the_plain_shape(body):
+    from dashboard.client import _reader
+
+    assert _reader.arrow_transaction_page(body) is None
+
+
+def test_pages_mixing_arrow_and_dicts_with_different_types_are_read_tolerantly():
+    import orjson
+
+    from dashboard.client import _reader
+
+    body = orjson.dumps({"success": True, "data": [rec(1, "2025-01-01 10:00:00", 10.5, commission=0)], "current_page": 1, "last_page": 2})
+    arrow = _reader.arrow_transaction_page(body).records
+    df = h.records_to_frame([arrow, [rec(2, "2025-01-01 11:00:00", "1,000.07", username=7)]], iban_id=1, iban=IBAN)
+    assert df.sort_values("id")["amount_kurus"].tolist() == [1050, 100_007]
+    assert "7" in df["username"].tolist()

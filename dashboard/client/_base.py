@@ -12,6 +12,7 @@ import logging
 import random
 import time
 from datetime import timezone
+from collections.abc import Callable
 from typing import Any, Self, cast
 
 import httpx
@@ -169,8 +170,12 @@ class BaseClient:
         operation: str,
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
-    ) -> dict[str, Any]:
+        fast_decode: Callable[[bytes], Any] | None = None,
+    ) -> Any:
         """Send one logical request and return the decoded envelope of a successful answer.
+
+        `fast_decode(body_bytes)` may read a successful answer itself (returning None when it
+        cannot); then its value is returned instead of the orjson-decoded envelope.
 
         Only GET is retried. A POST is sent exactly once: a failure after sending raises
         OutcomeUnknownError, never a second attempt.
@@ -196,6 +201,10 @@ class BaseClient:
                 self._before_retry(method, path, attempt, response)
                 attempt += 1
                 continue
+            if fast_decode is not None and 200 <= response.status_code < 300:
+                value = fast_decode(response.content)
+                if value is not None:
+                    return value
             return self._process_response(response, method, path, operation)
 
     @staticmethod

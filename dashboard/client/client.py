@@ -64,9 +64,13 @@ class EnigmaPayClient(BaseClient):
         ]
 
     def iter_transaction_pages(
-        self, iban_id: int, start_date: date | None = None, end_date: date | None = None
-    ) -> Iterator[list[dict[str, Any]]]:
+        self, iban_id: int, start_date: date | None = None, end_date: date | None = None, *, arrow: bool = False
+    ) -> Iterator[Any]:
         """The raw record dicts page by page, exactly as EnigmaPay sent them (for building frames).
+
+        arrow=True: a page of the plain shape comes as a pyarrow StructArray read straight from the
+        JSON bytes (`_reader.arrow_transaction_page`: no Python dict per record, GIL released), any
+        other page as the usual list of dicts; `history.records_to_frame` takes both.
 
         Follows `next_page_url` (absolute or relative, only ever on the configured host, keeping
         iban_id and the dates) or `page=N+1` up to `last_page`. A repeated page URL or more than
@@ -82,8 +86,9 @@ class EnigmaPayClient(BaseClient):
             if len(seen) >= self.max_pages:
                 raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
             seen.add(key)
-            body = self._request("GET", url, params=params, operation="transactions")
-            page = _reader.read_transaction_page(body)
+            body = self._request("GET", url, params=params, operation="transactions",
+                                 fast_decode=_reader.arrow_transaction_page if arrow else None)
+            page = body if isinstance(body, _reader.TransactionPage) else _reader.read_transaction_page(body)
             yield page.records
             following = self._next_page(url, params, page)
             if following is None:

@@ -71,3 +71,15 @@ def test_payout_is_not_retried_on_a_server_error(make_sandbox):
             client.send_money(request)
     assert client._sleeps == []
     assert sum(n for key, n in srv.state.call_counts().items() if "send-money" in key) == 1
+
+
+def test_arrow_pages_carry_the_same_records_as_dict_pages(sandbox):
+    from dashboard.client import EnigmaPayClient
+    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
+
+    with EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=sandbox.base_url) as client:
+        iban = client.list_ibans()[0]
+        dicts = [r for page in client.iter_transaction_pages(iban.id) for r in page]
+        arrow = list(client.iter_transaction_pages(iban.id, arrow=True))
+    assert arrow and all(not isinstance(page, list) for page in arrow)  # every sandbox page took the fast path
+    assert [r["id"] for page in arrow for r in page.to_pylist()] == [r["id"] for r in dicts]
