@@ -225,7 +225,8 @@ ProgressCallback = Callable[[int, int, str], None]
 
 
 def _fetch_iban_frame(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> pd.DataFrame:
-    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end)
+    # Arrow pages straight from the JSON bytes, consumed lazily: no page of dicts outlives its turn.
+    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end, arrow=True)
     return history.records_to_frame(pages, iban_id=iban.id, iban=iban.iban, tz=tz)
 
 
