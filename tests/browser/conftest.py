@@ -1,0 +1,205 @@
+"""Fixtures for the browser test: the console started exactly as `make run` starts it, and chromium.
+
+- `console_server` (module): `.venv/bin/streamlit run app.py` as a subprocess in its own process
+  group on a free loopback port, with a temporary data folder, a small sandbox history and no API
+  key (so the built-in sandbox runs). Its output goes to `artifacts/console-server.log`; the tail
+  is printed when a test fails. The whole process group is killed at teardown.
+- `fresh_console_server` (function): the same, for a test that needs a server no browser has
+  talked to yet (log: `artifacts/console-server-<test>.log`).
+- `browser` (module) and `page` (function): Debian's chromium through Playwright (`playwright
+  install` cannot download here). A failing test leaves a Playwright trace in `artifacts/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+SERVER_LOG = ARTIFACTS / "console-server.log"
+
+STARTUP_TIMEOUT_S = 60
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these chromium keeps dialling Google services and floods refused connections.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail("chromium not found: run `make browser-deps` (installs Debian's chromium) or set CHROMIUM=/path")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(log: Path, lines: int = 60) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return f"(no server log at {log})"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass(frozen=True)
+class ConsoleServer:
+    url: str
+    process: subprocess.Popen
+    data_dir: Path
+    log: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        return f"--- last lines of {self.log}:\n{_log_tail(self.log, lines)}"
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the whole group (streamlit and anything it started), SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def run_console(data_dir: Path, log_path: Path) -> Iterator[ConsoleServer]:
+    """The console as `make run` starts it, on a free loopback port; healthy on entry, gone on exit."""
+    streamlit = REPO / ".venv" / "bin" / "streamlit"
+    if not streamlit.exists():  # same interpreter, other venv layout (e.g. CI image)
+        streamlit = Path(sys.executable).with_name("streamlit")
+    assert streamlit.exists(), f"{streamlit} missing: run `make venv`"
+
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENIGMAPAY_", "STREAMLIT_"))}
+    env.update(
+        ENIGMAPAY_DATA_DIR=str(data_dir),
+        ENIGMAPAY_SANDBOX_TRANSACTIONS="3000",
+        # Empty values beat a developer's .env / secrets.toml: no credentials -> the built-in sandbox.
+        ENIGMAPAY_API_KEY="",
+        ENIGMAPAY_SECRET_KEY="",
+        PYTHONUNBUFFERED="1",
+    )
+    # The command `make run` runs, plus where to listen.
+    cmd = [str(streamlit), "run", "app.py",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    with log_path.open("w", encoding="utf-8") as log:
+        log.write(f"$ {' '.join(cmd)}\n")
+        log.flush()
+        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        server = ConsoleServer(url=f"http://127.0.0.1:{port}", process=process, data_dir=data_dir, log=log_path)
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_S
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"the console exited with code {process.returncode} before it was healthy\n{server.log_tail()}")
+                try:
+                    with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the console was not healthy after {STARTUP_TIMEOUT_S} s\n{server.log_tail()}")
+                time.sleep(0.25)
+            yield server
+        finally:
+            _stop(process)
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """One console for the module's tests (they share its sandbox and data folder)."""
+    with run_console(tmp_path_factory.mktemp("console-data"), SERVER_LOG) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_console_server(tmp_path: Path, request) -> Iterator[ConsoleServer]:
+    """A console no browser has talked to yet (for what only happens on a server's first request)."""
+    with run_console(tmp_path / "data", ARTIFACTS / f"console-server-{request.node.name}.log") as server:
+        request.node.console_log = server.log
+        yield server
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """artifacts/screenshots/ (git-ignored), for `<nn>-<page>.png` files a person looks at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True, locale="en-US")
+    context.tracing.start(screenshots=True, snapshots=True)
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        trace = ARTIFACTS / f"trace-{request.node.name}.zip"
+        context.tracing.stop(path=str(trace))
+        try:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(SCREENSHOTS / f"failure-{request.node.name}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - best effort on an already failing test
+            pass
+        log = getattr(request.node, "console_log", SERVER_LOG)
+        print(f"\n--- Playwright trace: {trace} (`.venv/bin/playwright show-trace {trace}`)")
+        print(f"--- last lines of {log}:\n{_log_tail(log)}")
+    else:
+        context.tracing.stop()
+    context.close()
