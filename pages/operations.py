@@ -81,6 +81,12 @@ def _check_result(operation_id: str) -> None:
         st.success(ui.t("Settled: EnigmaPay carried it out as transaction {id}. Nothing was sent again.", id=value.transaction_id), icon=":material/check_circle:")
     elif outcome == "pending":
         st.info(ui.t("This request may still be in flight; wait for its answer, then check again."), icon=":material/hourglass_top:")
+    elif value.kind == "card_payment":
+        st.warning(
+            ui.t("Still unknown. A card payment link whose answer was lost moves no money by itself: "
+                 "check with EnigmaPay, then mark it resolved. Nothing was sent again."),
+            icon=":material/help:",
+        )
     else:
         st.warning(
             ui.t("Still unknown: no matching payout found at EnigmaPay yet. Nothing was sent again.")
