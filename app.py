@@ -17,6 +17,13 @@ from starlette.routing import Route
 import streamlit as st
 from dashboard import background, data_access
 from dashboard.callbacks import redact_access_log
+from streamlit.runtime.pages_manager import PagesManager
+
+# A `pages/` folder beside the entry script switches Streamlit to its old automatic multipage mode
+# until some script run calls st.navigation: the first request for e.g. /send_money after a start
+# would run pages/send_money.py directly, skipping console.py (its sidebar and its sign-in gate).
+# console.py's st.navigation is the only router, from the first request on.
+PagesManager.uses_pages_directory = False
 
 
 async def health(request: Request) -> JSONResponse:

@@ -34,7 +34,7 @@ def balance_panel() -> None:
             "owner": ui.t("Owner"),
             "bank": ui.t("Bank"),
             "status": ui.t("Status"),
-            "balance": st.column_config.NumberColumn(ui.t("Balance (₺)"), format="localized"),
+            "balance": ui.money_column(ui.t("Balance (₺)")),
         },
         key="balances_table",
     )

@@ -19,7 +19,7 @@ today = now(tz).date()
 presets = history.date_presets(today)
 
 # --- filters -------------------------------------------------------------------------------------
-top = st.columns([3, 2, 2])
+top = st.columns([2, 3, 2])
 by_id = {i.id: i for i in ibans}
 chosen_ids = top[0].multiselect(
     ui.t("IBANs"), list(by_id), format_func=lambda i: f"{by_id[i].bank_name} …{by_id[i].iban[-4:]}",
@@ -34,7 +34,8 @@ if preset == "custom":
     start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (picked[0], picked[0]) if picked else (today, today))
 else:
     start, end = presets[preset or "7 days"]
-    top[2].text_input(ui.t("From – to"), f"{start} – {end}", disabled=True, key="tx_range_shown")
+    # Keyed by the preset: a keyed widget would keep showing the first range it was given.
+    top[2].date_input(ui.t("From – to"), value=(start, end), disabled=True, key=f"tx_range_shown_{preset}")
 
 row = st.columns([2, 2, 1, 1, 3])
 statuses = row[0].multiselect(ui.t("Status"), history.STATUSES, format_func=ui.t, placeholder=ui.t("Any status"), key="tx_status")
@@ -72,7 +73,8 @@ rows = history.apply_filter(frame, flt)
 
 # --- summary -------------------------------------------------------------------------------------
 s = history.summarize(rows)
-m = st.columns(5)
+# Three to a row: a money figure in the millions must never be cut off.
+m = st.columns(3) + st.columns(3)
 m[0].metric(ui.t("Transactions"), f"{s.count:,}")
 m[1].metric(ui.t("Money in"), ui.fmt_money(s.money_in))
 m[2].metric(ui.t("Money out"), ui.fmt_money(s.money_out))
@@ -90,7 +92,7 @@ if not daily.empty:
 
 # --- table and export ----------------------------------------------------------------------------
 table = history.display_frame(rows, lang=ui.lang())
-st.dataframe(table, hide_index=True, key="tx_table", height=420)
+st.dataframe(table, hide_index=True, key="tx_table", height=420, column_config=ui.transaction_columns())
 
 stamp = f"{start}_{end}"
 # The download callables run on another thread, after this script: capture plain values now.

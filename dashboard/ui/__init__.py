@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import money
 from dashboard.client.errors import EnigmaPayError, RateLimitError, ValidationError
 from dashboard.i18n import translate
-from dashboard.timeutil import now
+from dashboard.timeutil import now, zone
 
 T = TypeVar("T")
 
@@ -44,7 +44,12 @@ def fmt_percent(rate: Decimal | None) -> str:
 
 
 def fmt_time(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M:%S") if when else "—"
+    """A moment in the dealer's time zone (stored times may be UTC)."""
+    if when is None:
+        return "—"
+    from dashboard import data_access  # the configured zone; imported late to keep ui light
+
+    return when.astimezone(zone(data_access.settings().timezone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def age_text(when: datetime) -> str:
@@ -54,6 +59,21 @@ def age_text(when: datetime) -> str:
     if seconds < 3600:
         return t("{n} min ago", n=seconds // 60)
     return t("{n} h ago", n=seconds // 3600)
+
+
+def money_column(label: str):
+    """Exact decimal money in a table: thousands separators and always two decimals."""
+    return st.column_config.NumberColumn(label, format="%,.2f")
+
+
+def transaction_columns() -> dict:
+    """column_config for `history.display_frame`: money with separators, dates without offsets."""
+    from dashboard.history import LABELS
+
+    labels = LABELS.get(lang(), LABELS["en"])
+    money = {labels[k]: money_column(labels[k]) for k in ("amount", "commission")}
+    dates = {labels[k]: st.column_config.DatetimeColumn(labels[k], format="YYYY-MM-DD HH:mm:ss") for k in ("created_at", "completed_at")}
+    return {**money, **dates}
 
 
 # --- data age shown in the sidebar --------------------------------------------------------------

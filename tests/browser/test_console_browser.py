@@ -196,7 +196,11 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     assert named, download.suggested_filename
     start, end = date.fromisoformat(named[1]), date.fromisoformat(named[2])
     assert (end - start).days == 29, "the 30 days preset should export 30 days"
-    shown_range = text_input(page, "From – to").input_value()
+    # The disabled date-range box: one ISO date input for each end of the range.
+    range_box = main(page).locator('[data-testid="stDateInput"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text("From – to", exact=True))
+    ends = range_box.locator('input[type="date"]')
+    shown_range = f"{ends.nth(0).input_value()} – {ends.nth(1).input_value()}"
     if shown_range != f"{start} – {end}":
         problems.append(f"'From – to' shows {shown_range!r} but the data (and export) cover {start} – {end}")
     raw = download.path().read_bytes()
@@ -318,16 +322,10 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     assert not problems, "the pages show things that contradict the data:\n- " + "\n- ".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit's legacy `pages/` folder mode: until some session has run console.py's st.navigation, "
-    "a server serves deep links (/lookup?transaction_id=N, /balances...) straight from pages/*.py, without "
-    "console.py (no SANDBOX badge, no Refresh/Language, file-name page list incl. 'console'). Goes away "
-    "when the page scripts live in a folder not named `pages` (e.g. `views/`).",
-)
 def test_shared_link_opens_the_console_on_a_fresh_server(fresh_console_server, page: Page, screenshot_dir: Path) -> None:
     """The first thing a restarted console serves may be a shared Lookup link: it must be the console
-    (its sidebar, and whatever checks console.py makes before any page runs)."""
+    (its sidebar, and whatever checks console.py makes before any page runs), not pages/lookup.py run
+    on its own by Streamlit's legacy `pages/` folder mode (app.py turns that mode off)."""
     page.goto(f"{fresh_console_server.url}/lookup?transaction_id=1")
     expect(main(page).get_by_role("heading", name="Lookup", level=1)).to_be_visible(timeout=30_000)
     wait_idle(page)
