@@ -41,7 +41,7 @@ IBANS_TTL = 60  # upstream balances refresh once a minute
 SETTINGS_TTL = 600
 HISTORY_TTL = 300
 STATUS_TTL = 5
-MAX_FETCH_WORKERS = 8
+MAX_FETCH_WORKERS = 32  # one thread per IBAN: fetching is waiting on the network, not CPU
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,7 @@ class _FrameCache:
         self._ttl = ttl
         self._lock = threading.Lock()
         self._items: dict[tuple, tuple[float, pd.DataFrame, datetime]] = {}
+        self._fetching: dict[tuple, threading.Lock] = {}
 
     def get(self, key: tuple) -> tuple[pd.DataFrame, datetime] | None:
         with self._lock:
@@ -214,6 +215,11 @@ class _FrameCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+    def fetch_lock(self, key: tuple) -> threading.Lock:
+        """One lock per key: sessions asking for the same history at once share one fetch."""
+        with self._lock:
+            return self._fetching.setdefault(key, threading.Lock())
 
 
 @st.cache_resource(show_spinner=False)
@@ -247,7 +253,15 @@ def load_history(
     hit = cache.get(combined_key)
     if hit is not None:
         return Loaded(hit[0], hit[1])
+    with cache.fetch_lock(combined_key):  # a second session waits for the first one's fetch
+        hit = cache.get(combined_key)
+        if hit is not None:
+            return Loaded(hit[0], hit[1])
+        return _fetch_history(cache, combined_key, fp, tz, ibans, start, end, progress)
 
+
+def _fetch_history(cache: "_FrameCache", combined_key: tuple, fp: str, tz: str, ibans: Sequence[models.Iban],
+                   start: date | None, end: date | None, progress: ProgressCallback | None) -> Loaded[pd.DataFrame]:
     frames: list[pd.DataFrame] = []
     missing: list[models.Iban] = []
     oldest: datetime | None = None

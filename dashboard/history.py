@@ -579,11 +579,33 @@ def summarize(df: pd.DataFrame) -> Summary:
     )
 
 
+_QUARTER_HOUR_US = 900 * 1_000_000
+_US_PER_DAY = 86_400 * 1_000_000
+
+
 def _local_days(times: pd.Series, tz: str) -> np.ndarray:
-    """Local calendar day of each time as days since 1970-01-01 (int64); NaT -> min int64."""
-    wall = times.dt.tz_convert(tz).dt.tz_localize(None)
-    days = wall.to_numpy().astype("datetime64[D]").astype(np.int64)
-    return np.where(wall.isna().to_numpy(), np.iinfo(np.int64).min, days)
+    """Local calendar day of each time as days since 1970-01-01 (int64); NaT -> min int64.
+
+    The zone's UTC offset is looked up once per quarter hour of the span (zone transitions fall on
+    quarter hours) instead of converting a million timestamps: the same days, about 3x faster.
+    """
+    t = times.dt.as_unit(TIME_UNIT) if times.dt.unit != TIME_UNIT else times
+    ticks = t.array.asi8  # UTC microseconds; NaT is min int64
+    missing = ticks == np.iinfo(np.int64).min
+    if missing.all():
+        return np.full(len(ticks), np.iinfo(np.int64).min, dtype=np.int64)
+    present = ticks[~missing] if missing.any() else ticks
+    slot = present // _QUARTER_HOUR_US
+    first, last = int(slot.min()), int(slot.max())
+    grid = pd.DatetimeIndex((np.arange(first, last + 1, dtype=np.int64) * _QUARTER_HOUR_US).astype(f"datetime64[{TIME_UNIT}]"))
+    local = grid.tz_localize("UTC").tz_convert(tz).tz_localize(None)
+    offsets = local.asi8 - grid.asi8  # the zone's offset in each quarter hour, microseconds
+    days = (present + offsets[slot - first]) // _US_PER_DAY
+    if not missing.any():
+        return days
+    out = np.full(len(ticks), np.iinfo(np.int64).min, dtype=np.int64)
+    out[~missing] = days
+    return out
 
 
 _EPOCH_DAY = date(1970, 1, 1)
@@ -608,26 +630,53 @@ def daily_volume(
     if start is None and end is None and not valid.any():
         return pd.DataFrame({"day": pd.Series([], dtype=object), "deposits_kurus": np.zeros(0, np.int64),
                              "withdrawals_kurus": np.zeros(0, np.int64), "count": np.zeros(0, np.int64)})
-    first = (start - _EPOCH_DAY).days if start is not None else int(days[valid].min())
-    last = (end - _EPOCH_DAY).days if end is not None else int(days[valid].max())
+    present = days if valid.all() else days[valid]
+    first = (start - _EPOCH_DAY).days if start is not None else int(present.min())
+    last = (end - _EPOCH_DAY).days if end is not None else int(present.max())
     last = max(last, first - 1)
-    valid &= (days >= first) & (days <= last)
-    index = (days[valid] - first).astype(np.intp)
     size = last - first + 1
-    done = _completed(df)[valid]
-    amount = df["amount_kurus"].to_numpy()[valid]
-    deposits = np.zeros(size, dtype=np.int64)
-    withdrawals = np.zeros(size, dtype=np.int64)
-    np.add.at(deposits, index, np.where(done & _type_is(df, "deposit")[valid], amount, 0))
-    np.add.at(withdrawals, index, np.where(done & _type_is(df, "withdrawal")[valid], amount, 0))
+    done = _completed(df)
+    amount = df["amount_kurus"].to_numpy()
+    in_deposits = np.where(done & _type_is(df, "deposit"), amount, 0)
+    in_withdrawals = np.where(done & _type_is(df, "withdrawal"), amount, 0)
+    index = days - first
+    if not (valid.all() and (start is None or index.min() >= 0) and (end is None or index.max() < size)):
+        valid &= (index >= 0) & (index < size)
+        index, in_deposits, in_withdrawals = index[valid], in_deposits[valid], in_withdrawals[valid]
+    deposits, withdrawals, count = _sum_by_day(index, size, in_deposits, in_withdrawals)
     return pd.DataFrame(
         {
             "day": [_EPOCH_DAY + timedelta(days=first + i) for i in range(size)],
             "deposits_kurus": deposits,
             "withdrawals_kurus": withdrawals,
-            "count": np.bincount(index, minlength=size).astype(np.int64),
+            "count": count,
         }
     )
+
+
+def _sum_by_day(index: np.ndarray, size: int, *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Exact int64 sums of `values` per day index (0..size-1), and the row count per day.
+
+    Frames are kept newest first, so the day index is usually monotonic: then each day is one run
+    and np.add.reduceat sums the runs (several times faster than np.add.at). Otherwise np.add.at.
+    """
+    index = index.astype(np.intp, copy=False)
+    count = np.zeros(size, dtype=np.int64)
+    sums = [np.zeros(size, dtype=np.int64) for _ in values]
+    if len(index) == 0:
+        return (*sums, count)
+    step = np.diff(index)
+    if (step <= 0).all() or (step >= 0).all():
+        starts = np.concatenate(([0], np.flatnonzero(step) + 1))
+        days = index[starts]
+        count[days] = np.diff(np.append(starts, len(index)))
+        for out, column in zip(sums, values):
+            out[days] = np.add.reduceat(column.astype(np.int64, copy=False), starts)
+    else:
+        count[:] = np.bincount(index, minlength=size)
+        for out, column in zip(sums, values):
+            np.add.at(out, index, column)
+    return (*sums, count)
 
 
 def balance_effect(df: pd.DataFrame) -> np.ndarray:
