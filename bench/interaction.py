@@ -1,0 +1,196 @@
+"""Target 3 (interaction at 1M rows): filter, daily volume, CSV export, warm page rerun.
+
+How: a sandbox with a year of 1,000,000 transactions over 20 IBANs; the Transactions page
+(console.py under AppTest) loads it with a custom one-year range and a typical filter (status,
+amount range, text search). That first run fills the console's cache; the frame it filters is
+then measured directly:
+- `history.apply_filter` (a 90-day range + 2 statuses + amount range + text search) against
+  DuckDB running the same conditions (same RE2 pattern) over the same data as an Arrow table,
+  materialising the matching rows as Arrow;
+- `history.daily_volume` over the whole year against DuckDB's GROUP BY day (DuckDB gets a
+  precomputed local wall-time column, so it does no time-zone work);
+- `export.to_csv_bytes(display_frame(rows))` against `pyarrow.csv.write_csv` of the same display
+  table already in Arrow, for the filtered rows and for all 1M rows;
+- a warm rerun of the Transactions page (AppTest) against a bare AppTest script that only renders
+  the same filtered table with st.dataframe; reruns must hand apply_filter the very same frame
+  object (no copy, no unpickling), which is checked here and in tests/pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from bench._common import quiet, ROOT, SHARED, best_of, header, info, ms, verdict
+
+TZ = "Europe/Istanbul"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench interaction")
+    p.add_argument("--transactions", type=int, default=1_000_000)
+    p.add_argument("--ibans", type=int, default=20)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args(argv)
+    quiet()
+    header(f"interaction: {args.transactions:,} rows")
+
+    import duckdb
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import export, history
+    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, SandboxConfig, run_in_thread
+    from dashboard.timeutil import now
+
+    srv = run_in_thread(SandboxConfig(transactions=args.transactions, ibans=args.ibans))
+    tmp = tempfile.TemporaryDirectory()
+    try:
+        for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
+            del os.environ[name]
+        os.environ.update(ENIGMAPAY_BASE_URL=srv.base_url, ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
+                          ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY, ENIGMAPAY_AUTH_DISABLED="true", ENIGMAPAY_DATA_DIR=str(Path(tmp.name) / "data"))
+        today = now(TZ).date()
+        seen: list[int] = []
+        real_filter = history.apply_filter
+
+        def spy(df, f):
+            seen.append(id(df))
+            return real_filter(df, f)
+
+        history.apply_filter = spy
+        at = AppTest.from_file(str(ROOT / "console.py"), default_timeout=300)
+        at.session_state["tx_preset"] = "custom"
+        at.session_state["tx_range"] = (today - timedelta(days=364), today)
+        at.session_state["tx_status"] = ["Completed", "Pending"]
+        at.session_state["tx_min"] = "100"
+        at.session_state["tx_max"] = "5000"
+        at.session_state["tx_text"] = "yilmaz"
+        at.switch_page("pages/transactions.py")
+        t0 = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - t0
+        assert not at.exception, at.exception
+        info("interaction", f"cold page run (fetch {args.transactions:,} rows over HTTP + ingest): {cold:.1f} s")
+        warm, _ = best_of(lambda: at.run(), args.repeat)
+        same_object = len(set(seen)) == 1
+        frame = _frame_by_id(seen[-1])
+        history.apply_filter = real_filter
+        rows_shown = len(at.dataframe[0].value) if at.dataframe else 0
+        info("interaction", f"page filter kept {rows_shown:,} rows; frame object identical over {len(seen)} runs: {same_object}")
+
+        # --- filter --------------------------------------------------------------------------------
+        end = frame["created_at"].max().date()
+        flt = history.TransactionFilter(start=end - timedelta(days=89), end=end, statuses=("Completed", "Pending"),
+                                        min_amount=Decimal(100), max_amount=Decimal(5000), text="yilmaz")
+        ours, rows = best_of(lambda: history.apply_filter(frame, flt), args.repeat)
+        wall = frame["created_at"].dt.tz_localize(None)
+        arrow = pa.table({
+            "created_at": pa.array(frame["created_at"]), "created_local": pa.array(wall),
+            "status": pa.array(frame["status"].astype(str)).dictionary_encode(),
+            "type": pa.array(frame["type"].astype(str)).dictionary_encode(),
+            "amount_kurus": pa.array(frame["amount_kurus"]),
+            "search_text": frame[history.SEARCH_COLUMN].array.__arrow_array__(),
+            **{c: frame[c].array.__arrow_array__() for c in ("username", "customer_name", "customer_iban", "description")},
+            "id": pa.array(frame["id"]), "iban_id": pa.array(frame["iban_id"]),
+        })
+        con = duckdb.connect()
+        con.execute("SET threads TO 2")
+        con.register("t", arrow)
+        lo, hi = history.timeutil.day_bounds(flt.start, flt.end, TZ)
+        sql = ("SELECT * FROM t WHERE created_at >= ? AND created_at < ? AND status IN ('Completed', 'Pending') "
+               "AND amount_kurus BETWEEN 10000 AND 500000 AND regexp_matches(search_text, ?)")
+        params = [lo, hi, history._search_regex("yilmaz")]
+        duck, result = best_of(lambda: con.execute(sql, params).to_arrow_table(), args.repeat)
+        print(f"  filter: history.apply_filter {ms(ours)} ({len(rows):,} rows) vs DuckDB {ms(duck)} ({result.num_rows:,} rows)")
+        verdict("filter", ours / duck, 2.0, "apply_filter / DuckDB")
+        if result.num_rows != len(rows):
+            info("filter", f"row counts differ: ours {len(rows)} DuckDB {result.num_rows}")
+
+        # --- daily volume --------------------------------------------------------------------------
+        ours_d, daily = best_of(lambda: history.daily_volume(frame, TZ), args.repeat)
+        dsql = ("SELECT CAST(created_local AS DATE) AS day, "
+                "sum(CASE WHEN status = 'Completed' AND type = 'deposit' THEN amount_kurus ELSE 0 END) AS dep, "
+                "sum(CASE WHEN status = 'Completed' AND type = 'withdrawal' THEN amount_kurus ELSE 0 END) AS wd, "
+                "count(*) AS n FROM t WHERE created_local IS NOT NULL GROUP BY 1 ORDER BY 1")
+        duck_d, dres = best_of(lambda: con.execute(dsql).to_arrow_table(), args.repeat)
+        print(f"  daily volume over {len(frame):,} rows: history.daily_volume {ms(ours_d)} ({len(daily)} days) "
+              f"vs DuckDB {ms(duck_d)} ({dres.num_rows} days)")
+        verdict("daily volume", ours_d / duck_d, 2.0, "daily_volume / DuckDB")
+
+        # --- CSV export ----------------------------------------------------------------------------
+        for label, subset in (("filtered rows", rows), ("all rows", frame)):
+            table = history.display_frame(subset)
+            ours_c, data = best_of(lambda: export.to_csv_bytes(history.display_frame(subset)), 3)
+            arrow_table = _plain_arrow(table)
+
+            def plain():
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(arrow_table, sink)
+                return sink.getvalue()
+
+            base_c, _ = best_of(plain, 3)
+            print(f"  CSV of {label} ({len(subset):,}): export {ms(ours_c)} ({len(data) / 1e6:.1f} MB) "
+                  f"vs pyarrow.csv.write_csv {ms(base_c)}")
+            verdict(f"CSV export, {label}", ours_c / base_c, 1.5, "to_csv_bytes(display_frame) / write_csv")
+
+        # --- warm rerun vs bare script -------------------------------------------------------------
+        bare_table = SHARED["bare_table"] = history.display_frame(history.apply_filter(frame, history.TransactionFilter(
+            start=today - timedelta(days=364), end=today, statuses=("Completed", "Pending"),
+            min_amount=Decimal(100), max_amount=Decimal(5000), text="yilmaz")))
+        bare = AppTest.from_file(str(ROOT / "bench" / "_bare_page.py"), default_timeout=120)
+        bare.run()
+        bare_t, _ = best_of(lambda: bare.run(), args.repeat)
+        print(f"  warm Transactions rerun (AppTest) {ms(warm)} vs bare script rendering the same "
+              f"{len(bare_table):,} rows {ms(bare_t)}")
+        verdict("warm rerun", warm / bare_t, 2.0, "page rerun / bare render")
+        verdict("no copy on rerun", 0.0 if same_object else 1.0, 0.0, "reruns that saw another frame object")
+    finally:
+        history.apply_filter = real_filter if "real_filter" in locals() else history.apply_filter
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        srv.stop()
+        tmp.cleanup()
+    return 0
+
+
+def _plain_arrow(table):
+    """The display table as plain Arrow columns for the baseline writer: date-times as local wall
+    time (no zone to format per value), categoricals as strings, decimals and text as they are."""
+    import pandas as pd
+
+    columns = {}
+    for name in table.columns:
+        col = table[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            columns[str(name)] = pa.array(col.dt.tz_localize(None).dt.as_unit("s"))
+        elif isinstance(col.dtype, pd.CategoricalDtype):
+            columns[str(name)] = pa.array(col.astype(str))
+        elif hasattr(col.array, "__arrow_array__"):
+            columns[str(name)] = col.array.__arrow_array__()
+        else:
+            columns[str(name)] = pa.array(col)
+    return pa.table(columns)
+
+
+def _frame_by_id(obj_id: int):
+    import gc
+
+    import pandas as pd
+
+    for obj in gc.get_objects():
+        if id(obj) == obj_id and isinstance(obj, pd.DataFrame):
+            return obj
+    raise RuntimeError("the page's frame is gone")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
