@@ -3,6 +3,7 @@
 `streamlit run app.py` finds the `app` object below and serves it as an ASGI app:
 - `GET /healthz`               liveness, for load balancers and the Docker HEALTHCHECK
 - `POST /callbacks/<token>`    EnigmaPay's status callbacks (dashboard.callbacks)
+- `GET /auth/complete`, `GET /auth/sign-out`   set / clear the sign-in cookie (dashboard.auth.routes)
 The lifespan runs the per-process background work (dashboard.background).
 """
 
@@ -16,6 +17,7 @@ from starlette.routing import Route
 
 import streamlit as st
 from dashboard import background, data_access
+from dashboard.auth.routes import auth_routes
 from dashboard.callbacks import redact_access_log
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -61,6 +63,7 @@ app = st.App(
     routes=[
         Route("/healthz", health, methods=["GET"]),
         Route("/callbacks/{token}", callback, methods=["POST"]),
+        *auth_routes(data_access.authenticator),
     ],
     lifespan=lifespan,
 )

@@ -1,4 +1,4 @@
-"""Navigation script: page set, sidebar (backend badge, data age, refresh), then the chosen page.
+"""Navigation script: sign-in gate, the pages this role may use, sidebar, then the chosen page.
 
 `app.py` wraps this file in an `st.App` (extra HTTP routes); AppTest runs this file directly.
 """
@@ -6,39 +6,40 @@
 import streamlit as st
 
 from dashboard import data_access, ui
+from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
+from dashboard.ui import access
 
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
 ui.start_run()
 
 try:
     backend = data_access.backend()
-except ConfigError as exc:
+    auth = data_access.authenticator()
+except (ConfigError, AuthConfigError) as exc:
     st.error(f"**{ui.t('The console cannot start with this configuration.')}**\n\n{exc}", icon=":material/settings:")
     st.stop()
 
 if ui.LANG_KEY not in st.session_state:
     st.session_state[ui.LANG_KEY] = data_access.settings().language
 
-pages = {
-    ui.t("Monitor"): [
-        st.Page("pages/overview.py", title=ui.t("Overview"), icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/balances.py", title=ui.t("Balances"), icon=":material/account_balance_wallet:", url_path="balances"),
-        st.Page("pages/transactions.py", title=ui.t("Transactions"), icon=":material/receipt_long:", url_path="transactions"),
-    ],
-    ui.t("Act"): [
-        st.Page("pages/send_money.py", title=ui.t("Send money"), icon=":material/send_money:", url_path="send-money"),
-        st.Page("pages/card_payment.py", title=ui.t("Card payment"), icon=":material/credit_card:", url_path="card-payment"),
-        st.Page("pages/lookup.py", title=ui.t("Lookup"), icon=":material/search:", url_path="lookup"),
-        st.Page("pages/operations.py", title=ui.t("Operations"), icon=":material/pending_actions:", url_path="operations"),
-        st.Page("pages/callbacks.py", title=ui.t("Callbacks"), icon=":material/webhook:", url_path="callbacks"),
-    ],
-    ui.t("Admin"): [
-        st.Page("pages/audit_log.py", title=ui.t("Audit log"), icon=":material/history_edu:", url_path="audit-log"),
-    ],
-}
-page = st.navigation(pages)
+role = access.current_role()
+if role is None:
+    # Signed out: whatever URL was opened, the sign-in form is the only page there is.
+    st.navigation([st.Page(access.sign_in_form, title=ui.t("Sign in"), url_path="sign-in", default=True)], position="hidden").run()
+    st.stop()
+
+# Pages a role may not use stay registered but hidden: opened by a hand-typed URL, the page's own
+# check answers "not allowed" (rather than silently showing another page).
+visible = set(access.visible_url_paths(role))
+sections: dict[str, list] = {}
+for section, script, title, icon, url_path in access.PAGES:
+    sections.setdefault(ui.t(section), []).append(st.Page(
+        script, title=ui.t(title), icon=icon, url_path=url_path, default=url_path == "overview",
+        visibility="visible" if url_path in visible else "hidden",
+    ))
+page = st.navigation(sections)
 
 with st.sidebar:
     if backend.is_sandbox:
@@ -50,6 +51,14 @@ with st.sidebar:
     # A callback runs before the next script run, so that run already loads fresh data.
     st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=data_access.refresh_all)
     st.selectbox(ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY)
+    st.divider()
+    session = access.current_session()
+    if session is not None:
+        st.caption(ui.t("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
+        access.sign_out_button(session)
+
+if auth is None:
+    st.warning(ui.t(SINGLE_USER_NOTICE), icon=":material/lock_open:")
 
 page.run()
 

@@ -17,7 +17,7 @@ from dashboard.iban import mask_iban
 from dashboard.store import Store
 
 ACTIONS = frozenset(
-    {"send_money", "card_payment", "export", "settle", "sign_in", "sign_in_failed", "mark_resolved"}
+    {"send_money", "card_payment", "export", "settle", "sign_in", "sign_in_failed", "mark_resolved", "sign_out_everywhere"}
 )
 # Keys whose values are never written, at any depth of `details`.
 _SECRET_KEY = re.compile(r"pass|secret|token|api[_-]?key|hash|authori[sz]ation|cookie|card_?number|cvv", re.I)

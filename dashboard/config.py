@@ -230,3 +230,28 @@ def _boolean(values: Mapping[str, str], name: str) -> bool:
     if raw.lower() in _TRUE:
         return True
     raise ConfigError(f"{name} must be true or false (got {raw!r}).")
+
+
+_ATTRIBUTE = {
+    "ENIGMAPAY_BASE_URL": "base_url", "ENIGMAPAY_API_KEY": "api_key", "ENIGMAPAY_SECRET_KEY": "secret_key",
+    "ENIGMAPAY_TIMEOUT": "timeout", "ENIGMAPAY_TIMEZONE": "timezone", "ENIGMAPAY_DATA_DIR": "data_dir",
+    "ENIGMAPAY_CALLBACK_TOKEN": "callback_token", "ENIGMAPAY_CALLBACK_ALLOWED_IPS": "callback_allowed_ips",
+    "ENIGMAPAY_LANGUAGE": "language", "ENIGMAPAY_SANDBOX_TRANSACTIONS": "sandbox_transactions",
+    "ENIGMAPAY_USERS_FILE": "users_path", "ENIGMAPAY_SESSION_IDLE_MINUTES": "session_idle_minutes",
+    "ENIGMAPAY_AUTH_DISABLED": "auth_disabled", "ENIGMAPAY_SESSION_SECRET": "session_secret",
+}  # fmt: skip
+
+
+def describe_settings(settings: Settings) -> list[dict[str, str]]:
+    """Every setting with its effective value for the admin page; secrets only as set / not set."""
+    rows = []
+    for name, (meaning, secret) in SETTINGS.items():
+        value = getattr(settings, _ATTRIBUTE[name])
+        if secret:
+            shown = "set" if value is not None else "not set"
+        elif isinstance(value, frozenset):
+            shown = ", ".join(sorted(value)) or "any"
+        else:
+            shown = str(value)
+        rows.append({"setting": name, "value": shown, "meaning": meaning})
+    return rows

@@ -25,6 +25,7 @@ import streamlit as st
 
 from dashboard import export, history
 from dashboard.audit import AuditEntry, AuditLog
+from dashboard.auth import Authenticator, account_setup
 from dashboard.backend import Backend, open_backend
 from dashboard.callbacks import CallbackEvent, CallbackIntake, TimelineItem
 from dashboard.callbacks import timeline as callback_timeline
@@ -109,6 +110,34 @@ def _services(fingerprint: str, _settings: Settings, sandbox: bool) -> Services:
 def services() -> Services:
     s = settings()
     return _services(s.credentials_fingerprint(), s, backend().is_sandbox)
+
+
+@st.cache_resource(show_spinner=False)
+def _authenticator(fingerprint: str, _settings: Settings, sandbox: bool) -> Authenticator | None:
+    setup = account_setup(_settings, is_sandbox=sandbox)  # AuthConfigError: the console refuses to start
+    if setup.disabled:
+        return None
+    svc = services()
+    return Authenticator.from_settings(setup, _settings, svc.store, svc.audit)
+
+
+def authenticator() -> Authenticator | None:
+    """Sign-in for this console; None only when explicitly disabled (single-user local setup)."""
+    s = settings()
+    return _authenticator(s.credentials_fingerprint(), s, backend().is_sandbox)
+
+
+def accounts() -> list[tuple[str, str]]:
+    """(name, role) of every sign-in account, for the admin page; empty in single-user mode."""
+    auth = authenticator()
+    return sorted((u.name, u.role.value) for u in auth.users.values()) if auth else []
+
+
+def sign_out_everywhere(user: str, *, actor: str) -> int:
+    """End every session of `user` (admin action, audited); returns how many ended."""
+    ended = authenticator().sign_out_everywhere(user)
+    services().audit.record("sign_out_everywhere", actor=actor, outcome="ok", details={"user": user, "sessions": ended})
+    return ended
 
 
 def _fingerprint() -> str:

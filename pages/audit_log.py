@@ -8,7 +8,11 @@ from datetime import datetime, time, timedelta
 import streamlit as st
 
 from dashboard import audit_view, data_access, ui
+from dashboard.auth.roles import AUDIT
 from dashboard.timeutil import now, zone
+from dashboard.ui import access
+
+access.require(AUDIT)  # before anything else: a hand-typed URL shows no data
 
 P = "audit"  # session-state prefix of this page
 

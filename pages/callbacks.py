@@ -6,7 +6,11 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import audit_view, data_access, ui
+from dashboard.auth.roles import CALLBACKS
 from dashboard.timeutil import zone
+from dashboard.ui import access
+
+access.require(CALLBACKS)  # before anything else: a hand-typed URL shows no data
 
 P = "cb"  # session-state prefix of this page
 FEED_LIMIT = 100

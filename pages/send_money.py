@@ -5,13 +5,16 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
+from dashboard.auth.roles import MOVE_MONEY
 from dashboard.banks import bank_name_for_iban
 from dashboard.client.errors import EnigmaPayError
 from dashboard.iban import format_iban, iban_is_valid
 from dashboard.money import AmountError, parse_amount_input
 from dashboard.payouts import payout_costs
-from dashboard.ui import money_form
+from dashboard.ui import access, money_form
 from dashboard.validation import InputError, check_send_money
+
+access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
 
 P = "send"  # session-state prefix of this page
 FIELDS = ("username", "amount", "iban", "name", "description")

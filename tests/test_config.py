@@ -126,3 +126,15 @@ def test_bad_sign_in_settings_get_a_clear_message(env, message):
     with pytest.raises(ConfigError, match=message) as caught:
         load(env)
     assert "too-short" not in str(caught.value)
+
+
+def test_describe_settings_lists_every_setting_and_never_a_secret_value():
+    from dashboard.config import SETTINGS, describe_settings
+
+    s = load({"ENIGMAPAY_API_KEY": "key-AAAA", "ENIGMAPAY_SECRET_KEY": "secret-BBBB", "ENIGMAPAY_TIMEOUT": "12"})
+    rows = describe_settings(s)
+    assert [r["setting"] for r in rows] == list(SETTINGS)
+    by_name = {r["setting"]: r["value"] for r in rows}
+    assert by_name["ENIGMAPAY_API_KEY"] == "set" and by_name["ENIGMAPAY_CALLBACK_TOKEN"] == "not set"
+    assert by_name["ENIGMAPAY_TIMEOUT"] == "12.0"
+    assert "key-AAAA" not in str(rows) and "secret-BBBB" not in str(rows)

@@ -56,7 +56,7 @@ PAGE_CAPABILITY: dict[str, str] = {
     "lookup": LOOKUP,
     "callbacks": CALLBACKS,
     "operations": CALLBACKS,
-    "audit": AUDIT,
+    "audit-log": AUDIT,
     "settings": SETTINGS,
 }
 

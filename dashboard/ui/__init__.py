@@ -24,7 +24,7 @@ _FETCHED_KEY = "_ui_fetched_at"  # oldest fetch time of the data shown on this r
 
 def actor() -> str:
     """Who is acting, for the journal and the audit log (the signed-in user once accounts exist)."""
-    return st.session_state.get("auth_user", "operator")
+    return st.session_state.get("auth_user", "unknown")
 
 
 def lang() -> str:

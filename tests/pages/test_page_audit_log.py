@@ -24,9 +24,9 @@ def rows_of_csv(data: bytes) -> list[dict[str, str]]:
 
 
 def make_history(console):
-    """ayse pays out; mehmet exports the transactions."""
-    confirm(review(fill(console.open("send_money", auth_user="ayse"))))
-    console.open("transactions", auth_user="mehmet")
+    """The operator pays out; the viewer exports the transactions (each signed in as a demo account)."""
+    confirm(review(fill(console.open("send_money", user="operator"))))
+    console.open("transactions", user="viewer")
     console.download(".csv")
 
 
@@ -36,14 +36,14 @@ def test_payout_and_export_appear_with_actor_and_masked_iban_only(console):
     assert not at.exception and not at.error
     shown = table(at)
     payout = shown[(shown["Action"] == "send_money") & (shown["Outcome"] == "confirmed")]
-    assert list(payout["Actor"]) == ["ayse"]
+    assert list(payout["Actor"]) == ["operator"]
     assert list(payout["IBAN (masked)"]) == [MASKED]
     assert list(payout["Amount (₺)"]) == [Decimal("1500.50")]
     assert "transaction_id=" in payout["Details"].iloc[0]
     intent = shown[(shown["Action"] == "send_money") & (shown["Outcome"] == "intent")]
-    assert list(intent["Actor"]) == ["ayse"]  # the intent is recorded before the call
+    assert list(intent["Actor"]) == ["operator"]  # the intent is recorded before the call
     export = shown[shown["Action"] == "export"]
-    assert list(export["Actor"]) == ["mehmet"] and list(export["Outcome"]) == ["downloaded"]
+    assert list(export["Actor"]) == ["viewer"] and list(export["Outcome"]) == ["downloaded"]
     everything = shown.astype(str).to_csv()
     assert FULL_IBAN not in everything and GOOD["iban"] not in everything
 
@@ -52,11 +52,11 @@ def test_filters_narrow_the_rows(console):
     make_history(console)
     at = console.open(PAGE)
     total = len(table(at))
-    assert total == 3  # intent, confirmed, export
+    assert total == 6  # three sign-ins (operator, viewer, admin), intent, confirmed, export
 
-    at.multiselect(key="audit_actors").select("mehmet").run()
-    assert set(table(at)["Actor"]) == {"mehmet"} and len(table(at)) == 1
-    at.multiselect(key="audit_actors").unselect("mehmet").run()
+    at.multiselect(key="audit_actors").select("viewer").run()
+    assert set(table(at)["Actor"]) == {"viewer"} and len(table(at)) == 2  # sign-in, export
+    at.multiselect(key="audit_actors").unselect("viewer").run()
 
     at.multiselect(key="audit_actions").select("send_money").run()
     assert set(table(at)["Action"]) == {"send_money"} and len(table(at)) == 2
@@ -70,7 +70,7 @@ def test_filters_narrow_the_rows(console):
 
 def test_csv_export_is_exactly_the_filtered_rows_and_is_itself_audited(console):
     make_history(console)
-    at = console.open(PAGE, auth_user="auditor")
+    at = console.open(PAGE, user="admin")
     at.multiselect(key="audit_actions").select("send_money").run()
     shown = table(at)
 
@@ -83,11 +83,11 @@ def test_csv_export_is_exactly_the_filtered_rows_and_is_itself_audited(console):
     assert [r["Time (Europe/Istanbul)"] for r in rows] == [t.strftime("%Y-%m-%d %H:%M:%S") for t in shown["Time"]]
     assert all(FULL_IBAN not in value for r in rows for value in r.values())
 
-    audited = console.store().query_audit(action="export", actor="auditor")
+    audited = console.store().query_audit(action="export", actor="admin")
     assert len(audited) == 1
     details = audited[0]["details"]
     assert details["dataset"] == "audit_log" and details["rows"] == 2 and "send_money" in details["filter"]
 
     again = console.open(PAGE)
     exports = table(again)[table(again)["Action"] == "export"]
-    assert set(exports["Actor"]) == {"mehmet", "auditor"}
+    assert set(exports["Actor"]) == {"viewer", "admin"}

@@ -18,6 +18,7 @@ def test_lookup_link_with_transaction_id_in_the_url(console):
 
     from tests.pages.conftest import CONSOLE
 
+    console.sign_in_as("operator")
     at = AppTest.from_file(CONSOLE, default_timeout=60)
     at.query_params["transaction_id"] = "1"
     at.switch_page("pages/lookup.py").run()

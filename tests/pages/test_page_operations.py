@@ -27,7 +27,7 @@ def unknown_payout(console, monkeypatch):
     """A payout sent through the Send money page whose answer never came; returns its operation id."""
     monkeypatch.setenv("ENIGMAPAY_TIMEOUT", "1")
     console.sandbox.state.set_faults(Faults(hang_paths=("send-money",), hang_seconds=HANG))
-    at = confirm(review(fill(console.open("send_money"))))
+    at = confirm(review(fill(console.open("send_money", user="operator"))))
     assert "outcome is unknown" in at.warning[0].value
     op_id = at.session_state["send_result"]
     assert console.calls("POST /send-money") == 1
@@ -45,14 +45,14 @@ def op_state(console, op_id):
 
 
 def test_policy_is_stated_and_nothing_open_on_a_fresh_console(console):
-    at = console.open(PAGE)
+    at = console.open(PAGE, user="operator")
     assert not at.exception
     assert "never by sending again" in at.info[0].value
     assert "Nothing open" in at.success[0].value
 
 
 def test_unknown_payout_is_listed_with_what_was_sent(console, unknown_payout):
-    at = console.open(PAGE)
+    at = console.open(PAGE, user="operator")
     assert not at.exception
     text = card_text(at)
     for expected in ("₺1,500.50", "TR33 **** **** 1326", "user42", "Şule Yılmaz", "operator", unknown_payout):
@@ -65,7 +65,7 @@ def test_unknown_payout_is_listed_with_what_was_sent(console, unknown_payout):
 def test_check_now_finds_no_payout_when_the_sandbox_never_made_it(console, unknown_payout):
     # The sandbox dropped the abandoned request: no live transaction was created.
     assert console.sandbox.state.transaction(console.sandbox.state.data.size + 1) is None
-    at = console.open(PAGE)
+    at = console.open(PAGE, user="operator")
     history_reads = console.calls("GET /transactions")
     at.button(key=f"ops_check_{unknown_payout}").click().run()
     assert not at.exception
@@ -78,7 +78,7 @@ def test_check_now_finds_no_payout_when_the_sandbox_never_made_it(console, unkno
 def test_check_now_settles_from_the_history_when_the_provider_did_make_it(console, unknown_payout):
     # The provider carried the payout out but its answer was lost on the way back.
     tx = console.sandbox.state.send_money("user42", Decimal("1500.50"), IBAN, "Şule Yılmaz", None)
-    at = console.open(PAGE)
+    at = console.open(PAGE, user="operator")
     at.button(key=f"ops_check_{unknown_payout}").click().run()
     assert not at.exception
     assert f"transaction {tx.id}" in at.success[0].value and "Nothing was sent again" in at.success[0].value
@@ -86,13 +86,13 @@ def test_check_now_settles_from_the_history_when_the_provider_did_make_it(consol
     assert row["state"] == "confirmed" and row["transaction_id"] == tx.id
     assert console.calls("POST /send-money") == 1
     # Settled: no longer listed as needing attention (a fresh session shows the calm state).
-    assert "Nothing open" in console.open(PAGE).success[0].value
+    assert "Nothing open" in console.open(PAGE, user="operator").success[0].value
     settles = console.store().query_audit(action="settle")
     assert settles and settles[0]["actor"] == "operator" and settles[0]["iban_masked"] == "TR33 **** **** 1326"
 
 
 def test_mark_resolved_needs_a_confirm_step_and_a_note(console, unknown_payout):
-    at = console.open(PAGE)
+    at = console.open(PAGE, user="operator")
     assert not any(b.key == "ops_resolve_confirm" for b in at.button)  # nothing to confirm yet
     at.button(key=f"ops_resolve_{unknown_payout}").click().run()
     at.button(key="ops_resolve_confirm").click().run()  # no note
@@ -112,7 +112,7 @@ def test_mark_resolved_needs_a_confirm_step_and_a_note(console, unknown_payout):
 
 
 def test_cancel_leaves_the_entry_open(console, unknown_payout):
-    at = console.open(PAGE)
+    at = console.open(PAGE, user="operator")
     at.button(key=f"ops_resolve_{unknown_payout}").click().run()
     at.text_area(key="ops_note").input("typed, then thought better of it").run()
     at.button(key="ops_resolve_cancel").click().run()
@@ -122,8 +122,8 @@ def test_cancel_leaves_the_entry_open(console, unknown_payout):
 
 def test_recent_operations_table_filters_by_state(console, unknown_payout):
     # A second, answered payout (different amount: no duplicate hold).
-    confirm(review(fill(console.open("send_money"), amount="250")))
-    at = console.open(PAGE)
+    confirm(review(fill(console.open("send_money", user="operator"), amount="250")))
+    at = console.open(PAGE, user="operator")
     table = at.dataframe[-1].value  # the recent operations table (the only one)
     assert set(table["State"]) == {"unknown", "confirmed"}
     assert set(table["Amount"]) == {"₺1,500.50", "₺250.00"}

@@ -42,6 +42,7 @@ def test_upstream_failure_is_a_message_not_a_traceback_and_keeps_cached_data(con
 
 def test_wrong_credentials_explain_what_to_do(console, monkeypatch):
     monkeypatch.setenv("ENIGMAPAY_SECRET_KEY", "not-the-secret")
+    monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")  # "live" credentials: no demo accounts
     at = console.open()
     assert not at.exception
     text = " ".join(e.value for e in at.error)

@@ -1,0 +1,110 @@
+"""Who is signed in, and what they may see: the gate in console.py and the check in every page.
+
+The signed session lives in a cookie set by `/auth/complete` (dashboard.auth.routes); the script
+reads it on every run. Every page calls `require(...)` itself, so a URL typed by hand shows
+"not allowed" and no data even if navigation were bypassed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from dashboard import data_access, ui
+from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, can_open, demo_accounts
+from dashboard.auth.browser import send_browser_to
+
+# The console's pages: (section, script, title, icon, url_path). Who may open which comes from
+# dashboard.auth.roles; console.py registers them all and hides the ones a role may not use.
+PAGES = [
+    ("Monitor", "pages/overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("Monitor", "pages/balances.py", "Balances", ":material/account_balance_wallet:", "balances"),
+    ("Monitor", "pages/transactions.py", "Transactions", ":material/receipt_long:", "transactions"),
+    ("Act", "pages/send_money.py", "Send money", ":material/send_money:", "send-money"),
+    ("Act", "pages/card_payment.py", "Card payment", ":material/credit_card:", "card-payment"),
+    ("Act", "pages/lookup.py", "Lookup", ":material/search:", "lookup"),
+    ("Act", "pages/operations.py", "Operations", ":material/pending_actions:", "operations"),
+    ("Act", "pages/callbacks.py", "Callbacks", ":material/webhook:", "callbacks"),
+    ("Admin", "pages/audit_log.py", "Audit log", ":material/history_edu:", "audit-log"),
+    ("Admin", "pages/settings.py", "Settings", ":material/settings:", "settings"),
+]
+
+
+def visible_url_paths(role: Role) -> list[str]:
+    """The pages `role` sees in the menu, in menu order."""
+    return [url_path for *_, url_path in PAGES if can_open(role, url_path)]
+
+
+USER_KEY = "auth_user"  # read by ui.actor() for the journal and the audit log
+ROLE_KEY = "auth_role"
+
+
+def request_cookies() -> Mapping[str, str]:
+    """The browser's cookies for this run (one function, so tests can stand in for a browser)."""
+    return st.context.cookies
+
+
+def current_session() -> Session | None:
+    """The signed-in session, or None when signed out (or when sign-in is disabled)."""
+    auth = data_access.authenticator()
+    if auth is None:
+        return None
+    session = auth.session_from_cookies(request_cookies())
+    if session is not None:
+        st.session_state[USER_KEY], st.session_state[ROLE_KEY] = session.user, session.role
+    return session
+
+
+def current_role() -> Role | None:
+    """Role of the person at the keyboard; ADMIN in single-user mode, None when signed out."""
+    if data_access.authenticator() is None:
+        st.session_state[USER_KEY] = SINGLE_USER_NAME
+        return Role.ADMIN
+    session = current_session()
+    return session.role if session else None
+
+
+def allowed(capability: str) -> bool:
+    role = current_role()
+    return role is not None and can(role, capability)
+
+
+def require(capability: str) -> None:
+    """First line of every page: stop with "not allowed" (and nothing else) unless the role may."""
+    if not allowed(capability):
+        st.error(ui.t("Not allowed: your role cannot open this page."), icon=":material/lock:")
+        st.stop()
+
+
+def sign_in_form() -> None:
+    """The only page a signed-out visitor gets, whatever URL they opened."""
+    auth = data_access.authenticator()
+    st.title(ui.t("Sign in"))
+    with st.form("signin_form"):
+        name = st.text_input(ui.t("User name"), key="signin_name")
+        password = st.text_input(ui.t("Password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(ui.t("Sign in"), type="primary")
+    if submitted:
+        try:
+            session = auth.sign_in(name, password, source=st.context.ip_address)
+        except SignInError as exc:
+            st.error(ui.t(exc.message) if exc.retry_after is None else exc.message, icon=":material/lock:")
+        else:
+            # Back to the page that was asked for; the route sets the cookie and redirects there.
+            requested = urlparse(st.context.url or "/").path or "/"
+            send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
+            st.info(ui.t("Signed in: opening the console…"))
+            st.stop()
+    if auth.demo:
+        st.divider()
+        st.caption(ui.t(DEMO_NOTICE))
+        st.table({ui.t("User"): [a.name for a in demo_accounts()], ui.t("Role"): [a.role.value for a in demo_accounts()],
+                  ui.t("Password"): [a.password for a in demo_accounts()]})
+
+
+def sign_out_button(session: Session) -> None:
+    if st.button(ui.t("Sign out"), icon=":material/logout:", key="sidebar_sign_out", width="stretch"):
+        send_browser_to(data_access.authenticator().sign_out_url(session))
+        st.stop()

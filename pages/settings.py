@@ -1,0 +1,29 @@
+"""Settings (admins): the effective configuration, secrets only as set / not set, and the accounts."""
+
+import streamlit as st
+
+from dashboard import data_access, ui
+from dashboard.auth.roles import SETTINGS
+from dashboard.config import describe_settings
+from dashboard.ui import access
+
+access.require(SETTINGS)  # before anything else: a hand-typed URL shows no data
+
+st.title(ui.t("Settings"))
+st.caption(ui.t("Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect on restart."))
+st.dataframe(describe_settings(data_access.settings()), hide_index=True, key="settings_table",
+             column_config={"setting": ui.t("Setting"), "value": ui.t("Value"), "meaning": ui.t("Meaning")})
+
+st.subheader(ui.t("Accounts"))
+accounts = data_access.accounts()
+if not accounts:
+    st.info(ui.t("Sign-in is off: there are no accounts."))
+else:
+    st.caption(ui.t("Add or change accounts with `python -m dashboard.auth add-user NAME --role ROLE`, then restart."))
+    for name, role in accounts:
+        left, mid, right = st.columns([2, 1, 2])
+        left.markdown(f"**{name}**")
+        mid.markdown(ui.t(role))
+        if right.button(ui.t("Sign out everywhere"), key=f"settings_signout_{name}"):
+            ended = data_access.sign_out_everywhere(name, actor=ui.actor())
+            st.toast(ui.t("{n} session(s) of {user} ended.", n=ended, user=name))
