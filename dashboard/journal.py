@@ -449,8 +449,8 @@ class Journal:
             tx_id, tx = next(iter(matches.items()))
             return self._confirm(op, tx_id, "transaction history", tx, actor)
         if len(matches) > 1:
-            return self._note(op, f"{len(matches)} matching payouts found ({', '.join(map(str, sorted(matches)))}): "
-                                  "an operator must pick the right one.")  # fmt: skip
+            count, ids = len(matches), ", ".join(map(str, sorted(matches)))
+            return self._note(op, f"{count} matching payouts found ({ids}): an operator must pick the right one.")
 
         candidates = {
             e["transaction_id"]: e
