@@ -11,6 +11,8 @@ from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import access
 
+_LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
+
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
 ui.start_run()
 
@@ -21,14 +23,26 @@ except (ConfigError, AuthConfigError) as exc:
     st.error(f"**{ui.t('The console cannot start with this configuration.')}**\n\n{exc}", icon=":material/settings:")
     st.stop()
 
-if ui.LANG_KEY not in st.session_state:
-    st.session_state[ui.LANG_KEY] = data_access.settings().language
-
 role = access.current_role()
 if role is None:
+    # Nobody to ask yet: the sign-in page speaks the configured default.
+    st.session_state.setdefault(ui.LANG_KEY, data_access.settings().language)
     # Signed out: whatever URL was opened, the sign-in form is the only page there is.
     st.navigation([st.Page(access.sign_in_form, title=ui.t("Sign in"), url_path="sign-in", default=True)], position="hidden").run()
     st.stop()
+
+# Signed in: the language this user chose last time, else the session's (the configured default),
+# loaded once per session and user; the sidebar's selector remembers a new choice for next time.
+if st.session_state.get(_LANG_USER_KEY) != ui.actor():
+    st.session_state[_LANG_USER_KEY] = ui.actor()
+    saved = data_access.user_language(ui.actor())
+    if saved or ui.LANG_KEY not in st.session_state:
+        st.session_state[ui.LANG_KEY] = saved or data_access.settings().language
+
+
+def _remember_language() -> None:
+    data_access.set_user_language(ui.actor(), st.session_state[ui.LANG_KEY])
+
 
 # Pages a role may not use stay registered but hidden: opened by a hand-typed URL, the page's own
 # check answers "not allowed" (rather than silently showing another page).
@@ -50,7 +64,7 @@ with st.sidebar:
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
     st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=data_access.refresh_all)
-    st.selectbox(ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY)
+    st.selectbox(ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY, on_change=_remember_language)
     st.divider()
     session = access.current_session()
     if session is not None:

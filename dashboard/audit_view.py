@@ -102,15 +102,16 @@ def operations_frame(ops: Iterable[Any], tz: str, lang: str = "en") -> pd.DataFr
     return pd.DataFrame(
         {
             t("Created"): _local([op.created_at for op in ops], tz),
-            t("State"): pd.array([op.state for op in ops], dtype="string"),
-            t("Kind"): pd.array([op.kind for op in ops], dtype="string"),
+            t("State"): pd.array([t(op.state) for op in ops], dtype="string"),
+            t("Kind"): pd.array([t(op.kind) for op in ops], dtype="string"),
             t("Amount"): pd.array([format_try(op.amount, lang) for op in ops], dtype="string"),
             t("Username"): pd.array([op.username for op in ops], dtype="string"),
             t("IBAN (masked)"): pd.array([op.masked_iban for op in ops], dtype="string"),
             t("Transaction id"): pd.array([op.transaction_id for op in ops], dtype="Int64"),
             t("Status"): pd.array([op.status_text or op.status for op in ops], dtype="string"),
             t("Actor"): pd.array([op.actor for op in ops], dtype="string"),
-            t("Note"): pd.array([op.resolution_note or op.message for op in ops], dtype="string"),
+            # An operator's own note as written; the console's stored message in the chosen language.
+            t("Note"): pd.array([op.resolution_note or (t(op.message) if op.message else op.message) for op in ops], dtype="string"),
             t("Operation"): pd.array([op.id for op in ops], dtype="string"),
         }
     )
@@ -153,7 +154,7 @@ def timeline_frame(items: Iterable[Any], tz: str, lang: str = "en") -> pd.DataFr
         {
             t("Time"): _local([i.at for i in items], tz),
             t("Source"): pd.array([t(TIMELINE_SOURCES.get(i.source, i.source)) for i in items], dtype="string"),
-            t("What"): pd.array([i.title for i in items], dtype="string"),
+            t("What"): pd.array([t(i.title) for i in items], dtype="string"),
             t("Status"): pd.array([i.status_text for i in items], dtype="string"),
             t("Detail"): pd.array([i.detail for i in items], dtype="string"),
         }

@@ -31,6 +31,7 @@ from dashboard.callbacks import CallbackEvent, CallbackIntake, TimelineItem
 from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
+from dashboard.i18n import LANGUAGES, translate
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal, Operation
 from dashboard.store import Store
@@ -138,6 +139,19 @@ def sign_out_everywhere(user: str, *, actor: str) -> int:
     ended = authenticator().sign_out_everywhere(user)
     services().audit.record("sign_out_everywhere", actor=actor, outcome="ok", details={"user": user, "sessions": ended})
     return ended
+
+
+def user_language(user: str) -> str | None:
+    """The language `user` chose last time (kept in the console's store), None if never chosen."""
+    language = services().store.user_language(user)
+    return language if language in LANGUAGES else None
+
+
+def set_user_language(user: str, lang: str) -> None:
+    """Remember `user`'s language for their next sessions."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}")
+    services().store.set_user_language(user, lang, at=now())
 
 
 def _fingerprint() -> str:
@@ -366,9 +380,13 @@ def refresh_operation_status(operation_id: str) -> Operation:
     return services().journal.refresh_status(operation_id)
 
 
-def export_rows(table: pd.DataFrame, fmt: str, *, actor: str, description: str) -> bytes:
-    """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log."""
-    data = export.to_csv_bytes(table) if fmt == "csv" else export.to_excel_bytes(table)
+def export_rows(table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en") -> bytes:
+    """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
+    money format and sheet name follow `lang` (the numbers stay numbers)."""
+    if fmt == "csv":
+        data = export.to_csv_bytes(table)
+    else:
+        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate("Transactions", lang))
     services().audit.record(
         "export", actor=actor, outcome="downloaded",
         details={"format": fmt, "rows": len(table), "filter": description, "bytes": len(data)},

@@ -30,7 +30,7 @@ EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "us")  # serial 0 in Excel's 1900 date system
 _US_PER_DAY = 86_400_000_000
 _MONEY_FORMATS = {"en": '"₺"#,##0.00', "tr": '#,##0.00" ₺"'}  # Excel localises the separators itself
-_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_DATETIME_FORMATS = {"en": "yyyy-mm-dd hh:mm:ss", "tr": "dd.mm.yyyy hh:mm:ss"}  # as on screen (ui.fmt_time)
 _STRING_DTYPE = pd.StringDtype("pyarrow")
 
 
@@ -206,7 +206,7 @@ def to_excel_bytes(table: pd.DataFrame, *, lang: str = "en", sheet_name: str = "
     bold = workbook.add_format({"bold": True})
     formats = {
         "money": workbook.add_format({"num_format": _MONEY_FORMATS.get(lang, _MONEY_FORMATS["en"])}),
-        "datetime": workbook.add_format({"num_format": _DATETIME_FORMAT}),
+        "datetime": workbook.add_format({"num_format": _DATETIME_FORMATS.get(lang, _DATETIME_FORMATS["en"])}),
         "number": None,
         "bool": None,
         "text": None,

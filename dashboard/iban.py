@@ -32,7 +32,8 @@ def iban_problem(text: str) -> str | None:
     if not _ALNUM.match(iban):
         return "An IBAN has only letters and digits."
     if len(iban) != TR_IBAN_LENGTH:
-        return f"A Turkish IBAN has {TR_IBAN_LENGTH} characters; this one has {len(iban)}."
+        length = len(iban)
+        return f"A Turkish IBAN has {TR_IBAN_LENGTH} characters; this one has {length}."
     if not iban[2:].isdigit():
         return "After TR a Turkish IBAN has only digits."
     if _mod97(iban) != 1:

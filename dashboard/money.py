@@ -82,9 +82,8 @@ def parse_amount_input(text: str) -> Decimal:
             raise AmountError("Write the amount without thousands separators, e.g. 1500000,00.")
         whole, fraction = cleaned.split(sep)
         if len(fraction) == 3:
-            raise AmountError(
-                f"'{text.strip()}' is ambiguous: write 1500 for fifteen hundred or 1,50 for one and a half."
-            )
+            typed = text.strip()
+            raise AmountError(f"'{typed}' is ambiguous: write 1500 for fifteen hundred or 1,50 for one and a half.")
         number = f"{whole}.{fraction}"
     else:
         number = cleaned

@@ -163,6 +163,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             locked_until_at TEXT
         )""",
     ),
+    # v4: per-user preferences (the console's language), remembered across sessions.
+    (
+        """CREATE TABLE user_preferences (
+            user TEXT PRIMARY KEY,
+            language TEXT,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -749,6 +757,21 @@ class Store:
     def clear_auth_failures(self, key: str) -> None:
         with self._write() as cur:
             cur.execute("DELETE FROM auth_throttle WHERE key = ?", (key,))
+
+    # -- per-user preferences ---------------------------------------------------------------
+
+    def user_language(self, user: str) -> str | None:
+        """The language `user` last chose, or None if they never chose one."""
+        row = self._read_one("SELECT language FROM user_preferences WHERE user = ?", (user,))
+        return row["language"] if row else None
+
+    def set_user_language(self, user: str, language: str, *, at: datetime) -> None:
+        with self._write() as cur:
+            cur.execute(
+                """INSERT INTO user_preferences (user, language, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT (user) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at""",
+                (user, language, _ts(at)),
+            )
 
 
 def _int_kurus(value: object) -> int:

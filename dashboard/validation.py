@@ -101,9 +101,11 @@ def check_amount(
     if quantize(amount) != amount:
         raise InputError({field: "Use at most two decimals (kuruş)."})
     if minimum is not None and amount < minimum:
-        raise InputError({field: f"The amount must be at least {format_try(minimum)}."})
+        lowest = format_try(minimum)
+        raise InputError({field: f"The amount must be at least {lowest}."})
     if amount > maximum:
-        raise InputError({field: f"The amount is above {format_try(maximum)}, the console's limit; check for a typo."})
+        highest = format_try(maximum)
+        raise InputError({field: f"The amount is above {highest}, the console's limit; check for a typo."})
     return quantize(amount)
 
 
@@ -151,7 +153,8 @@ def check_description(value: object, *, field: str = "description") -> str:
     """Optional free text, at most 255 characters ('' when left empty)."""
     text = _clean_text(value, field)
     if len(text) > DESCRIPTION_MAX:
-        raise InputError({field: f"Keep the description to {DESCRIPTION_MAX} characters (it has {len(text)})."})
+        length = len(text)
+        raise InputError({field: f"Keep the description to {DESCRIPTION_MAX} characters (it has {length})."})
     return text
 
 

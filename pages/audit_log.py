@@ -41,7 +41,7 @@ table = audit_view.filter_audit(frame, actors=chosen_actors, actions=chosen_acti
 # --- table and export ----------------------------------------------------------------------------
 st.dataframe(
     table, hide_index=True, key=f"{P}_table", height=460,
-    column_config={ui.t("Amount (₺)"): st.column_config.NumberColumn(format="%.2f")},
+    column_config={ui.t("Amount (₺)"): ui.money_column(ui.t("Amount (₺)")), ui.t("Time"): ui.datetime_column(ui.t("Time"))},
 )  # fmt: skip
 st.caption(ui.t("{shown} of {total} entries in this period.", shown=len(table), total=len(frame)))
 

@@ -74,7 +74,8 @@ def feed() -> None:
             color = {"verified": "green", "mismatch": "red", "unverified": "red", "pending": "orange"}.get(state, "gray")
             st.badge(f"{ui.t(audit_view.VERIFICATION_LABELS[state])}: {n}", color=color,
                      help=ui.t(audit_view.VERIFICATION_HELP[state]))  # fmt: skip
-    st.dataframe(audit_view.events_frame(events, tz, ui.lang()), hide_index=True, key=f"{P}_feed")
+    st.dataframe(audit_view.events_frame(events, tz, ui.lang()), hide_index=True, key=f"{P}_feed",
+                 column_config={ui.t("Received"): ui.datetime_column(ui.t("Received"))})
     st.caption(ui.t("Newest {n} events, refreshed every 5 s. A repeated delivery is stored once and counted.", n=len(events)))
 
 
@@ -97,6 +98,7 @@ if raw:
                              final=ui.t(", final") if current["status_final"] else ""))  # fmt: skip
         items = data_access.transaction_timeline(int(raw))
         if items:
-            st.dataframe(audit_view.timeline_frame(items, tz, ui.lang()), hide_index=True, key=f"{P}_timeline")
+            st.dataframe(audit_view.timeline_frame(items, tz, ui.lang()), hide_index=True, key=f"{P}_timeline",
+                         column_config={ui.t("Time"): ui.datetime_column(ui.t("Time"))})
         else:
             st.info(ui.t("The console has no record of transaction {id}.", id=raw), icon=":material/search_off:")

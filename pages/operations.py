@@ -94,7 +94,7 @@ def _check_result(operation_id: str) -> None:
     else:
         st.warning(
             ui.t("Still unknown: no matching payout found at EnigmaPay yet. Nothing was sent again.")
-            + (f"\n\n{value.message}" if value.message else ""),
+            + (f"\n\n{ui.t(value.message)}" if value.message else ""),
             icon=":material/help:",
         )
 
@@ -148,5 +148,6 @@ for op in open_ops:
 st.subheader(ui.t("Recent operations"))
 states = st.multiselect(ui.t("State"), STATES, format_func=ui.t, placeholder=ui.t("Any state"), key=f"{P}_states")
 ops = data_access.recent_operations(200, states or None)
-st.dataframe(audit_view.operations_frame(ops, tz, ui.lang()), hide_index=True, key=f"{P}_table")
+st.dataframe(audit_view.operations_frame(ops, tz, ui.lang()), hide_index=True, key=f"{P}_table",
+             column_config={ui.t("Created"): ui.datetime_column(ui.t("Created"))})
 st.caption(ui.t("{n} operation(s); newest first, at most 200.", n=len(ops)))

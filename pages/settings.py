@@ -11,7 +11,9 @@ access.require(SETTINGS)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Settings"))
 st.caption(ui.t("Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect on restart."))
-st.dataframe(describe_settings(data_access.settings()), hide_index=True, key="settings_table",
+rows = [{**row, "meaning": ui.t(row["meaning"]), "value": ui.t(row["value"]) if row["value"] in ("set", "not set", "any") else row["value"]}
+        for row in describe_settings(data_access.settings())]
+st.dataframe(rows, hide_index=True, key="settings_table",
              column_config={"setting": ui.t("Setting"), "value": ui.t("Value"), "meaning": ui.t("Meaning")})
 
 st.subheader(ui.t("Accounts"))

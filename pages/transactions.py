@@ -79,7 +79,7 @@ rows = history.apply_filter(frame, flt)
 s = history.summarize(rows)
 # Three to a row: a money figure in the millions must never be cut off.
 m = st.columns(3) + st.columns(3)
-m[0].metric(ui.t("Transactions"), f"{s.count:,}")
+m[0].metric(ui.t("Transactions"), ui.fmt_count(s.count))
 m[1].metric(ui.t("Money in"), ui.fmt_money(s.money_in))
 m[2].metric(ui.t("Money out"), ui.fmt_money(s.money_out))
 m[3].metric(ui.t("Net"), ui.fmt_money(s.net))
@@ -100,7 +100,7 @@ st.dataframe(table, hide_index=True, key="tx_table", height=420, column_config=u
 
 stamp = f"{start}_{end}"
 # The download callables run on another thread, after this script: capture plain values now.
-actor, described = ui.actor(), repr(flt)
+actor, described, lang = ui.actor(), repr(flt), ui.lang()
 left, right, _ = st.columns([1, 1, 4])
 left.download_button(
     ui.t("Download CSV"), data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described),
@@ -108,7 +108,7 @@ left.download_button(
 )
 too_big = len(table) >= export.EXCEL_MAX_ROWS  # the header takes one of Excel's rows
 right.download_button(
-    ui.t("Download Excel"), data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described),
+    ui.t("Download Excel"), data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described, lang=lang),
     file_name=f"transactions_{stamp}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:", key="tx_xlsx", disabled=too_big,
     help=ui.t("Excel holds at most {n:,} rows: narrow the filter or download CSV.", n=export.EXCEL_MAX_ROWS - 1) if too_big else None,

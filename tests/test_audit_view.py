@@ -63,7 +63,8 @@ def test_events_and_operations_frames_show_money_as_lira_text():
                          masked_iban="TR33 **** **** 1326", transaction_id=None, status_text=None, status=None,
                          actor="ayse", resolution_note=None, message="lost", id="op1")  # fmt: skip
     ops = audit_view.operations_frame([op], "UTC", "tr")
-    assert ops.iloc[0].tolist()[1:6] == ["unknown", "payout", "1.500,50 ₺", "u", "TR33 **** **** 1326"]
+    # States and kinds are shown in the chosen language (the table is for the screen only).
+    assert ops.iloc[0].tolist()[1:6] == ["sonucu bilinmiyor", "para gönderimi", "1.500,50 ₺", "u", "TR33 **** **** 1326"]
     assert pd.isna(ops.iloc[0, 6])
 
 

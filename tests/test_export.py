@@ -180,6 +180,7 @@ def test_excel_cell_types_and_formats(table):
                                     lang="tr"))
     assert tr.cell(row=1, column=6).value == "Tutar (TL)"
     assert tr.cell(row=2, column=6).number_format.endswith('" ₺"')
+    assert tr.cell(row=2, column=2).number_format == "dd.mm.yyyy hh:mm:ss"
 
 
 def test_excel_of_an_empty_table_and_the_row_limit(monkeypatch):

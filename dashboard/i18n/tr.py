@@ -1,4 +1,624 @@
-"""Turkish translations, keyed by the English text (placeholders in {braces} kept as they are)."""
+"""Turkish translations, keyed by the English text (placeholders in {braces} kept as they are).
+
+Grouped by where the text appears. Keys with placeholders also translate messages the domain has
+already filled in (validation, client errors, the journal): see dashboard/i18n/__init__.py. Where a
+filled-in value would itself be English (a money amount in English format, a word such as
+"payout"), the concrete sentence has its own entry, which wins over the pattern.
+
+Vocabulary (as in Turkish banking and payment software): balance "bakiye", transaction "işlem",
+payout "para gönderimi", deposit "yatırım", withdrawal "çekim", commission "komisyon", fee
+"masraf", card payment "kartlı ödeme", callback "geri bildirim", money action the console sent
+(a journal entry) "talimat", audit log "denetim kaydı".
+"""
 
 TR: dict[str, str] = {
+    # --- navigation: sections, page titles ------------------------------------------------------
+    "Monitor": "İzleme",
+    "Act": "İşlem",
+    "Admin": "Yönetim",
+    "Overview": "Genel bakış",
+    "Balances": "Bakiyeler",
+    "Transactions": "İşlemler",
+    "Send money": "Para gönder",
+    "Card payment": "Kartlı ödeme",
+    "Lookup": "İşlem sorgula",
+    "Operations": "Talimatlar",
+    "Callbacks": "Geri bildirimler",
+    "Audit log": "Denetim kaydı",
+    "Settings": "Ayarlar",
+    # --- roles -----------------------------------------------------------------------------------
+    "viewer": "izleyici",
+    "operator": "operatör",
+    "admin": "yönetici",
+    # --- sidebar and console frame (console.py) -------------------------------------------------
+    "The console cannot start with this configuration.": "Konsol bu yapılandırmayla başlatılamıyor.",
+    "SANDBOX": "TEST ORTAMI",
+    "Demo data: no real money moves.": "Deneme verisi: gerçek para hareketi olmaz.",
+    "LIVE": "CANLI",
+    "Refresh": "Yenile",
+    "Language": "Dil",
+    "Signed in as **{user}** ({role})": "Oturum: **{user}** ({role})",
+    "Data fetched {at} ({age})": "Veriler {at} tarihinde alındı ({age})",
+    # --- sign-in (dashboard/ui/access.py, dashboard/auth) ---------------------------------------
+    "Sign in": "Oturum aç",
+    "Sign out": "Çıkış yap",
+    "User name": "Kullanıcı adı",
+    "Password": "Parola",
+    "User": "Kullanıcı",
+    "Role": "Rol",
+    "Signed in: opening the console…": "Oturum açıldı: konsol açılıyor…",
+    "Not allowed: your role cannot open this page.": "Yetkiniz yok: rolünüz bu sayfayı açamaz.",
+    "Wrong user name or password.": "Kullanıcı adı veya parola hatalı.",
+    "Too many attempts; try again in {wait} s.": "Çok fazla deneme yapıldı; {wait} sn sonra tekrar deneyin.",
+    "Sign-in is off (ENIGMAPAY_AUTH_DISABLED=true): anyone who can open this console acts as its "
+    "administrator. For a single-user local setup only.": (
+        "Oturum açma kapalı (ENIGMAPAY_AUTH_DISABLED=true): bu konsolu açabilen herkes yönetici olarak "
+        "işlem yapar. Yalnızca tek kullanıcılı yerel kurulum içindir."
+    ),
+    "Sandbox demo accounts: they exist only on the built-in sandbox and never against the live API.": (
+        "Test ortamı deneme hesapları: yalnızca yerleşik test ortamında vardır, canlı API'de asla kullanılmaz."
+    ),
+    # --- shared helpers: data age, errors, statuses (dashboard/ui/__init__.py) ------------------
+    "{n} s ago": "{n} sn önce",
+    "{n} min ago": "{n} dk önce",
+    "{n} h ago": "{n} sa önce",
+    "Retry after {n} s.": "{n} sn sonra tekrar deneyin.",
+    "Showing {what} fetched {age} ({at}); the refresh failed.": (
+        "{age} ({at}) alınan {what} gösteriliyor; yenileme başarısız oldu."
+    ),
+    # what= of ui.show_loaded
+    "settings": "ayarlar",
+    "balances": "bakiyeler",
+    "the IBAN list": "IBAN listesi",
+    "the history": "işlem geçmişi",
+    "the status": "işlem durumu",
+    # what to do, per error code
+    "Check ENIGMAPAY_API_KEY and ENIGMAPAY_SECRET_KEY, then restart the console.": (
+        "ENIGMAPAY_API_KEY ve ENIGMAPAY_SECRET_KEY değerlerini kontrol edin, ardından konsolu yeniden başlatın."
+    ),
+    "Ask EnigmaPay support to enable this feature for your dealer account.": (
+        "Bu özelliğin bayi hesabınız için açılmasını EnigmaPay destek ekibinden isteyin."
+    ),
+    "EnigmaPay asked us to slow down. Wait a moment, then press Refresh.": (
+        "EnigmaPay istekleri yavaşlatmamızı istedi. Biraz bekleyin, ardından Yenile'ye basın."
+    ),
+    "EnigmaPay had a problem. Try again in a minute; if it persists, contact EnigmaPay support.": (
+        "EnigmaPay tarafında bir sorun oluştu. Bir dakika sonra tekrar deneyin; sorun sürerse EnigmaPay "
+        "destek ekibine başvurun."
+    ),
+    "Check the server's internet connection, then press Refresh.": (
+        "Sunucunun internet bağlantısını kontrol edin, ardından Yenile'ye basın."
+    ),
+    "EnigmaPay did not answer in time. Try again in a minute.": (
+        "EnigmaPay zamanında yanıt vermedi. Bir dakika sonra tekrar deneyin."
+    ),
+    "EnigmaPay sent an answer we could not read. Try again; if it persists, report it.": (
+        "EnigmaPay okunamayan bir yanıt gönderdi. Tekrar deneyin; sorun sürerse bildirin."
+    ),
+    "Check the number and try again.": "Numarayı kontrol edip tekrar deneyin.",
+    "Do not send again. Check the status on the Lookup page or wait for the callback.": (
+        "Tekrar göndermeyin. Durumu İşlem sorgula sayfasından kontrol edin veya geri bildirimi bekleyin."
+    ),
+    # transaction statuses (badges, filters, history.STATUSES)
+    "Pending": "Beklemede",
+    "Processing": "İşleniyor",
+    "Completed": "Tamamlandı",
+    "Failed": "Başarısız",
+    "Cancelled": "İptal edildi",
+    "Rejected": "Reddedildi",
+    "Unknown": "Bilinmiyor",
+    # transaction types (filters: "deposit".capitalize())
+    "Deposit": "Yatırım",
+    "Withdrawal": "Çekim",
+    # --- EnigmaPay API errors (dashboard/client/errors.py) --------------------------------------
+    "EnigmaPay could not complete the request. Try again; if it keeps failing, contact support.": (
+        "EnigmaPay isteği tamamlayamadı. Tekrar deneyin; sorun sürerse destek ekibine başvurun."
+    ),
+    "EnigmaPay could not be reached. Check the network connection and try again in a minute.": (
+        "EnigmaPay'e ulaşılamadı. Ağ bağlantısını kontrol edip bir dakika sonra tekrar deneyin."
+    ),
+    "The {what} was sent to EnigmaPay but no answer came back, so it may or may not have happened. "
+    "Do not send it again: check its status in the transaction list or with EnigmaPay first.": (
+        "İstek ({what}) EnigmaPay'e gönderildi ancak yanıt gelmedi; gerçekleşmiş de olabilir, "
+        "gerçekleşmemiş de. Tekrar göndermeyin: önce durumunu işlem listesinden veya EnigmaPay'den kontrol edin."
+    ),
+    "The payout was sent to EnigmaPay but no answer came back, so it may or may not have happened. "
+    "Do not send it again: check its status in the transaction list or with EnigmaPay first.": (
+        "Para gönderimi EnigmaPay'e iletildi ancak yanıt gelmedi; gerçekleşmiş de olabilir, gerçekleşmemiş de. "
+        "Tekrar göndermeyin: önce durumunu işlem listesinden veya EnigmaPay'den kontrol edin."
+    ),
+    "The card payment was sent to EnigmaPay but no answer came back, so it may or may not have happened. "
+    "Do not send it again: check its status in the transaction list or with EnigmaPay first.": (
+        "Kartlı ödeme EnigmaPay'e iletildi ancak yanıt gelmedi; gerçekleşmiş de olabilir, gerçekleşmemiş de. "
+        "Tekrar göndermeyin: önce durumunu işlem listesinden veya EnigmaPay'den kontrol edin."
+    ),
+    "The request was sent to EnigmaPay but no answer came back, so it may or may not have happened. "
+    "Do not send it again: check its status in the transaction list or with EnigmaPay first.": (
+        "İstek EnigmaPay'e iletildi ancak yanıt gelmedi; gerçekleşmiş de olabilir, gerçekleşmemiş de. "
+        "Tekrar göndermeyin: önce durumunu işlem listesinden veya EnigmaPay'den kontrol edin."
+    ),
+    "EnigmaPay sent an answer the console cannot read. Try again later; if it persists, contact support.": (
+        "EnigmaPay konsolun okuyamadığı bir yanıt gönderdi. Daha sonra tekrar deneyin; sorun sürerse destek "
+        "ekibine başvurun."
+    ),
+    "EnigmaPay refused the API credentials. Check ENIGMAPAY_API_KEY and ENIGMAPAY_SECRET_KEY (both must be "
+    "the pair issued for this dealer), then restart the console.": (
+        "EnigmaPay API kimlik bilgilerini reddetti. ENIGMAPAY_API_KEY ve ENIGMAPAY_SECRET_KEY değerlerini "
+        "kontrol edin (ikisi de bu bayi için verilmiş çift olmalıdır), ardından konsolu yeniden başlatın."
+    ),
+    "This feature is not enabled for your dealer account. Contact EnigmaPay support to activate it.": (
+        "Bu özellik bayi hesabınızda etkin değil. Etkinleştirmek için EnigmaPay destek ekibine başvurun."
+    ),
+    "EnigmaPay does not know this item. Check the ID and try again.": (
+        "EnigmaPay bu kaydı tanımıyor. Numarayı kontrol edip tekrar deneyin."
+    ),
+    "EnigmaPay rejected the input. Correct the highlighted fields and try again.": (
+        "EnigmaPay girilen bilgileri reddetti. İşaretli alanları düzeltip tekrar deneyin."
+    ),
+    "EnigmaPay rejected the input ({details}). Correct it and try again.": (
+        "EnigmaPay girilen bilgileri reddetti ({details}). Düzeltip tekrar deneyin."
+    ),
+    "EnigmaPay is limiting how fast the console may ask. Wait a minute and try again.": (
+        "EnigmaPay konsolun istek hızını sınırlıyor. Bir dakika bekleyip tekrar deneyin."
+    ),
+    "EnigmaPay is limiting how fast the console may ask. Wait {retry_after} seconds and try again.": (
+        "EnigmaPay konsolun istek hızını sınırlıyor. {retry_after} saniye bekleyip tekrar deneyin."
+    ),
+    "EnigmaPay had an internal problem. Try again in a few minutes.": (
+        "EnigmaPay tarafında dahili bir sorun oluştu. Birkaç dakika sonra tekrar deneyin."
+    ),
+    # the sandbox's answer to the settings call (shown on Overview)
+    "Connection successful": "Bağlantı başarılı",
+    # --- input checks (dashboard/validation.py, dashboard/money.py, dashboard/iban.py) ----------
+    "Enter text here.": "Buraya metin girin.",
+    "Remove the invisible control characters (a pasted line break, tab or similar).": (
+        "Görünmeyen kontrol karakterlerini kaldırın (yapıştırılmış satır sonu, sekme vb.)."
+    ),
+    "Enter an amount.": "Bir tutar girin.",
+    "This is not an amount.": "Bu bir tutar değil.",
+    "The amount must be more than zero.": "Tutar sıfırdan büyük olmalıdır.",
+    "Use at most two decimals (kuruş).": "En fazla iki ondalık basamak (kuruş) kullanın.",
+    "The amount must be at least {lowest}.": "Tutar en az {lowest} olmalıdır.",
+    "The amount must be at least ₺200.00.": "Tutar en az 200,00 ₺ olmalıdır.",
+    "The amount is above {highest}, the console's limit; check for a typo.": (
+        "Tutar konsolun üst sınırı olan {highest} tutarını aşıyor; yazım hatası olup olmadığını kontrol edin."
+    ),
+    "The amount is above ₺1,000,000.00, the console's limit; check for a typo.": (
+        "Tutar konsolun üst sınırı olan 1.000.000,00 ₺ tutarını aşıyor; yazım hatası olup olmadığını kontrol edin."
+    ),
+    "An amount has only digits and one decimal separator, e.g. 1500,50.": (
+        "Tutar yalnızca rakamlardan ve bir ondalık ayırıcıdan oluşur, ör. 1500,50."
+    ),
+    "The thousands separators in this amount are misplaced.": "Bu tutardaki binlik ayırıcılar yanlış yerde.",
+    "Write the amount without thousands separators, e.g. 1500000,00.": (
+        "Tutarı binlik ayırıcı olmadan yazın, ör. 1500000,00."
+    ),
+    "'{typed}' is ambiguous: write 1500 for fifteen hundred or 1,50 for one and a half.": (
+        "'{typed}' belirsiz: bin beş yüz için 1500, bir buçuk için 1,50 yazın."
+    ),
+    "Enter the customer's IBAN.": "Müşterinin IBAN'ını girin.",
+    "A Turkish IBAN starts with TR.": "Türk IBAN'ı TR ile başlar.",
+    "An IBAN has only letters and digits.": "IBAN yalnızca harf ve rakamlardan oluşur.",
+    "A Turkish IBAN has {TR_IBAN_LENGTH} characters; this one has {length}.": (
+        "Türk IBAN'ı {TR_IBAN_LENGTH} karakterden oluşur; bu IBAN {length} karakter."
+    ),
+    "After TR a Turkish IBAN has only digits.": "Türk IBAN'ında TR'den sonra yalnızca rakam bulunur.",
+    "The IBAN's check digits do not match: look for a typo.": (
+        "IBAN'ın kontrol basamakları tutmuyor: yazım hatası olup olmadığına bakın."
+    ),
+    "Enter the name.": "Adı girin.",
+    "A name has {low} to {high} characters.": "Ad {low} ile {high} karakter arasında olmalıdır.",
+    "A name has only letters, spaces, apostrophes, hyphens and dots.": (
+        "Ad yalnızca harf, boşluk, kesme işareti, kısa çizgi ve nokta içerebilir."
+    ),
+    "A name needs letters.": "Ad harf içermelidir.",
+    "Enter the customer's username.": "Müşterinin kullanıcı adını girin.",
+    "A username has at most {USERNAME_MAX} characters.": "Kullanıcı adı en fazla {USERNAME_MAX} karakter olabilir.",
+    "A username has only printable characters.": "Kullanıcı adı yalnızca yazdırılabilir karakterler içerebilir.",
+    "Keep the description to {DESCRIPTION_MAX} characters (it has {length}).": (
+        "Açıklama en fazla {DESCRIPTION_MAX} karakter olabilir (şu an {length} karakter)."
+    ),
+    "Enter the customer's email address.": "Müşterinin e-posta adresini girin.",
+    "This is not an email address (e.g. name@example.com).": "Bu bir e-posta adresi değil (ör. ad@ornek.com).",
+    "Enter the customer's phone number.": "Müşterinin telefon numarasını girin.",
+    "Enter a Turkish phone number with 10 digits, e.g. 0532 123 45 67.": (
+        "10 haneli bir Türkiye telefon numarası girin, ör. 0532 123 45 67."
+    ),
+    "Enter a transaction id.": "Bir işlem numarası girin.",
+    "A transaction id is a whole number, e.g. 123456.": "İşlem numarası bir tam sayıdır, ör. 123456.",
+    # --- money action outcomes (dashboard/ui/money_form.py) --------------------------------------
+    "Accepted by EnigmaPay. Transaction id: {id}": "EnigmaPay tarafından kabul edildi. İşlem numarası: {id}",
+    "EnigmaPay refused it; nothing was done.": "EnigmaPay reddetti; hiçbir işlem yapılmadı.",
+    "Not sent: the request never reached EnigmaPay.": "Gönderilmedi: istek EnigmaPay'e hiç ulaşmadı.",
+    "The outcome is unknown: EnigmaPay did not answer. The request may or may not have been carried out. "
+    "Do NOT send it again: its status is being checked and will show on the Operations page.": (
+        "Sonuç bilinmiyor: EnigmaPay yanıt vermedi. İstek gerçekleşmiş de olabilir, gerçekleşmemiş de. "
+        "Tekrar GÖNDERMEYİN: durumu kontrol ediliyor ve Talimatlar sayfasında görünecek."
+    ),
+    "An operator confirmed this was not sent.": "Bir operatör bunun gönderilmediğini onayladı.",
+    "Operation {id} · {state} · {at}": "Talimat {id} · {state} · {at}",
+    # journal states (journal.STATES) and kinds
+    "held": "bekletiliyor",
+    "pending": "beklemede",
+    "confirmed": "onaylandı",
+    "rejected": "reddedildi",
+    "failed_before_send": "gönderilemedi",
+    "unknown": "sonucu bilinmiyor",
+    "not_sent": "gönderilmedi",
+    "payout": "para gönderimi",
+    "card_payment": "kartlı ödeme",
+    # --- journal messages, stored with each entry (dashboard/journal.py, dashboard/audit_view.py)
+    "The console could not set up its EnigmaPay connection (check the settings); nothing was sent.": (
+        "Konsol EnigmaPay bağlantısını kuramadı (ayarları kontrol edin); hiçbir şey gönderilmedi."
+    ),
+    "EnigmaPay accepted the payout but sent no transaction id.": (
+        "EnigmaPay para gönderimini kabul etti ancak işlem numarası göndermedi."
+    ),
+    "The answer never came: the payout may or may not have been made. Do not resend; it will be settled.": (
+        "Yanıt hiç gelmedi: para gönderimi yapılmış da olabilir, yapılmamış da. Tekrar göndermeyin; "
+        "durum netleştirilecek."
+    ),
+    "The request failed.": "İstek başarısız oldu.",
+    "The console stopped before EnigmaPay's answer arrived.": "Konsol, EnigmaPay'in yanıtı gelmeden durdu.",
+    "The console stopped (or lost the request) before EnigmaPay's answer arrived.": (
+        "Konsol, EnigmaPay'in yanıtı gelmeden durdu (veya isteği kaybetti)."
+    ),
+    "EnigmaPay did not answer: the payout may or may not have been made.": (
+        "EnigmaPay yanıt vermedi: para gönderimi yapılmış da olabilir, yapılmamış da."
+    ),
+    "{count} matching payouts found ({ids}): an operator must pick the right one.": (
+        "Eşleşen {count} para gönderimi bulundu ({ids}): doğru olanı bir operatör seçmelidir."
+    ),
+    "Several callbacks could belong to this payout: an operator must pick one.": (
+        "Birden fazla geri bildirim bu para gönderimine ait olabilir: bir operatör birini seçmelidir."
+    ),
+    "No matching payout found {minutes}+ minutes after the attempt. Check with EnigmaPay, then mark it resolved.": (
+        "Denemeden {minutes}+ dakika sonra eşleşen para gönderimi bulunamadı. EnigmaPay ile kontrol edin, "
+        "ardından çözüldü olarak işaretleyin."
+    ),
+    "Settled: found in the {found_in}.": "Netleşti: {found_in} içinde bulundu.",
+    "Settled: found in the transaction history.": "Netleşti: işlem geçmişinde bulundu.",
+    "Settled: found in the callback.": "Netleşti: geri bildirimde bulundu.",
+    "Settled: found in the status check.": "Netleşti: durum sorgusunda bulundu.",
+    # --- Overview ----------------------------------------------------------------------------------
+    "Active": "Aktif",
+    "Inactive": "Pasif",
+    "Credit card": "Kredi kartı",
+    "Commission": "Komisyon",
+    "E-IBAN": "E-IBAN",
+    "Deposit commission": "Yatırım komisyonu",
+    "Withdrawal commission": "Çekim komisyonu",
+    "Withdrawal fee": "Çekim masrafı",
+    "Manual IBAN": "Manuel IBAN",
+    "Total balance": "Toplam bakiye",
+    "IBANs": "IBAN'lar",
+    "active": "aktif",
+    "Balances refresh once a minute upstream.": "Bakiyeler kaynağında dakikada bir güncellenir.",
+    # --- Balances ----------------------------------------------------------------------------------
+    "No IBANs are assigned to this dealer yet.": "Bu bayiye henüz IBAN atanmamış.",
+    "Updated": "Güncellendi",
+    "IBAN": "IBAN",
+    "Owner": "Hesap sahibi",
+    "Bank": "Banka",
+    "Status": "Durum",
+    "Balance (₺)": "Bakiye (₺)",
+    "Balance over time": "Zaman içinde bakiye",
+    "Period": "Dönem",
+    "{n} days": "{n} gün",
+    "Loading history…": "İşlem geçmişi yükleniyor…",
+    "Loading history: {done} of {total} IBANs": "İşlem geçmişi yükleniyor: {total} IBAN'dan {done} tanesi",
+    "Date": "Tarih",
+    "Recorded once a minute while the console runs; earlier points are reconstructed backwards from "
+    "today's balances and the completed transactions.": (
+        "Konsol çalışırken dakikada bir kaydedilir; daha önceki noktalar bugünkü bakiyelerden ve tamamlanan "
+        "işlemlerden geriye doğru hesaplanır."
+    ),
+    # --- Transactions ------------------------------------------------------------------------------
+    "All IBANs": "Tüm IBAN'lar",
+    "Today": "Bugün",
+    "7 days": "7 gün",
+    "30 days": "30 gün",
+    "This month": "Bu ay",
+    "today": "bugün",
+    "this month": "bu ay",
+    "Custom": "Özel",
+    "From – to": "Başlangıç – bitiş",
+    "Any status": "Tüm durumlar",
+    "Type": "Tür",
+    "Any type": "Tüm türler",
+    "Min ₺": "En az ₺",
+    "Max ₺": "En çok ₺",
+    "Search": "Ara",
+    "username, customer, description, IBAN": "kullanıcı adı, müşteri, açıklama, IBAN",
+    "Money in": "Giren para",
+    "Money out": "Çıkan para",
+    "Net": "Net",
+    "Money figures count completed transactions only.": "Tutarlar yalnızca tamamlanan işlemleri kapsar.",
+    "Deposits": "Yatırımlar",
+    "Withdrawals": "Çekimler",
+    "Download CSV": "CSV indir",
+    "Download Excel": "Excel indir",
+    "Excel holds at most {n:,} rows: narrow the filter or download CSV.": (
+        "Excel en fazla {n} satır alır: filtreyi daraltın veya CSV indirin."
+    ),
+    # --- Send money ---------------------------------------------------------------------------------
+    "The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts.": (
+        "Bu bayi için e-IBAN kanalı pasif: EnigmaPay para gönderimlerini reddedebilir."
+    ),
+    "Confirm payout": "Para gönderimini onayla",
+    "Customer username": "Müşteri kullanıcı adı",
+    "Amount": "Tutar",
+    "Customer IBAN": "Müşteri IBAN",
+    "Receiving bank": "Alıcı banka",
+    "unknown bank code": "bilinmeyen banka kodu",
+    "Account holder": "Hesap sahibi",
+    "Account holder name": "Hesap sahibinin adı",
+    "Description": "Açıklama",
+    "Description (optional)": "Açıklama (isteğe bağlı)",
+    "Fee": "Masraf",
+    "Total debited": "Hesaptan düşülecek toplam",
+    "This moves real money and cannot be undone.": "Bu işlem gerçek para aktarır ve geri alınamaz.",
+    "Send {amount}": "{amount} gönder",
+    "Cancel": "Vazgeç",
+    "Live status unavailable: {why}": "Anlık durum alınamıyor: {why}",
+    "Live status, checked every 5 s until final.": "Anlık durum; kesinleşene kadar 5 sn'de bir kontrol edilir.",
+    "Final status.": "Kesin durum.",
+    "A payout with the same IBAN, amount and username was made {age} (operation {id}). "
+    "Is a second payout intended?": (
+        "Aynı IBAN, tutar ve kullanıcı adıyla {age} bir para gönderimi yapıldı (talimat {id}). "
+        "İkinci bir gönderim mi isteniyor?"
+    ),
+    "Yes, send a second payout": "Evet, ikinci kez gönder",
+    "No, do not send": "Hayır, gönderme",
+    "Correct and try again": "Düzeltip tekrar dene",
+    "New payout": "Yeni para gönderimi",
+    "Amount (₺)": "Tutar (₺)",
+    "Preview": "Önizleme",
+    "Review payout": "Para gönderimini incele",
+    # --- Card payment -----------------------------------------------------------------------------
+    "Card payments are not enabled for this dealer (the credit-card channel is inactive). Ask EnigmaPay "
+    "support to enable it; this form opens once it is.": (
+        "Bu bayi için kartlı ödeme etkin değil (kredi kartı kanalı pasif). Etkinleştirilmesi için EnigmaPay "
+        "destek ekibine başvurun; etkinleştirildiğinde bu form açılır."
+    ),
+    "Commission {rate} per card payment.": "Kartlı ödeme başına komisyon: {rate}.",
+    "Confirm card payment link": "Kartlı ödeme bağlantısını onayla",
+    "Name": "Ad soyad",
+    "Email": "E-posta",
+    "Phone": "Telefon",
+    "Create payment link": "Ödeme bağlantısı oluştur",
+    "Payment link": "Ödeme bağlantısı",
+    "copy it for the customer or open it": "müşteri için kopyalayın veya açın",
+    "Open payment page": "Ödeme sayfasını aç",
+    "Order id": "Sipariş numarası",
+    "Transaction id": "İşlem numarası",
+    "New card payment": "Yeni kartlı ödeme",
+    "First name": "Ad",
+    "Last name": "Soyad",
+    "Amount (₺, at least {min})": "Tutar (₺, en az {min})",
+    "Review card payment": "Kartlı ödemeyi incele",
+    # --- Lookup --------------------------------------------------------------------------------------
+    "Paste a transaction id. The page address then links straight to it, for sharing.": (
+        "Bir işlem numarası yapıştırın. Sayfa adresi doğrudan bu işleme bağlanır; paylaşabilirsiniz."
+    ),
+    "Created": "Oluşturulma",
+    "Not final yet: check again in a moment.": "Henüz kesinleşmedi: birazdan tekrar kontrol edin.",
+    "Check again": "Tekrar kontrol et",
+    # --- Operations ----------------------------------------------------------------------------------
+    "**Policy: an unknown outcome is settled by checking its status, never by sending again.** The server "
+    "checks every open entry every 30 s (transaction history, callbacks, transaction-status); “Check now” "
+    "runs the same check at once. Only a person may declare a payout not sent, after checking with EnigmaPay.": (
+        "**Kural: sonucu bilinmeyen bir talimat, durumu kontrol edilerek netleştirilir; asla tekrar gönderilmez.** "
+        "Sunucu açık talimatların hepsini 30 sn'de bir kontrol eder (işlem geçmişi, geri bildirimler, "
+        "transaction-status); “Şimdi kontrol et” aynı kontrolü hemen yapar. Bir para gönderiminin yapılmadığını "
+        "ancak EnigmaPay ile kontrol ettikten sonra bir kişi bildirebilir."
+    ),
+    "A note is required: say how you checked (e.g. who at EnigmaPay confirmed it).": (
+        "Not zorunludur: nasıl kontrol ettiğinizi yazın (ör. EnigmaPay'de kimin onayladığı)."
+    ),
+    "The transaction id must be a whole number.": "İşlem numarası bir tam sayı olmalıdır.",
+    "Not resolved: {why}": "Çözülmedi: {why}",
+    "Marked as not sent by {who}.": "{who} tarafından gönderilmedi olarak işaretlendi.",
+    "Marked as transaction {id} by {who}.": "{who} tarafından {id} numaralı işlem olarak işaretlendi.",
+    "Settled: EnigmaPay carried it out as transaction {id}. Nothing was sent again.": (
+        "Netleşti: EnigmaPay bunu {id} numaralı işlem olarak gerçekleştirdi. Hiçbir şey tekrar gönderilmedi."
+    ),
+    "This request may still be in flight; wait for its answer, then check again.": (
+        "Bu istek hâlâ sürüyor olabilir; yanıtını bekleyin, ardından tekrar kontrol edin."
+    ),
+    "Still unknown. A card payment link whose answer was lost moves no money by itself: check with "
+    "EnigmaPay, then mark it resolved. Nothing was sent again.": (
+        "Hâlâ bilinmiyor. Yanıtı kaybolan bir kartlı ödeme bağlantısı kendi başına para aktarmaz: EnigmaPay ile "
+        "kontrol edin, ardından çözüldü olarak işaretleyin. Hiçbir şey tekrar gönderilmedi."
+    ),
+    "Still unknown: no matching payout found at EnigmaPay yet. Nothing was sent again.": (
+        "Hâlâ bilinmiyor: EnigmaPay'de henüz eşleşen para gönderimi bulunamadı. Hiçbir şey tekrar gönderilmedi."
+    ),
+    "Needing attention": "İlgilenilmesi gerekenler",
+    "{n} request(s) in flight right now (answer not yet due).": (
+        "Şu anda yanıt beklenen {n} istek var (yanıt süresi henüz dolmadı)."
+    ),
+    "Nothing open: every money action has a known outcome.": "Açık talimat yok: her para hareketinin sonucu belli.",
+    "Sent {at} ({age}) by {who} · operation {id}": "{at} ({age}) tarihinde {who} gönderdi · talimat {id}",
+    "Why it is open": "Neden açık",
+    "Check now": "Şimdi kontrol et",
+    "Mark as not sent / resolved…": "Gönderilmedi / çözüldü olarak işaretle…",
+    "Only after checking with EnigmaPay. Without a transaction id the entry is closed as **not sent**; "
+    "with one, as that transaction.": (
+        "Yalnızca EnigmaPay ile kontrol ettikten sonra. İşlem numarası girilmezse talimat **gönderilmedi** olarak "
+        "kapatılır; girilirse o işlem olarak."
+    ),
+    "Note (required): how was it checked?": "Not (zorunlu): nasıl kontrol edildi?",
+    "EnigmaPay transaction id (only if it was carried out)": "EnigmaPay işlem numarası (yalnızca gerçekleştiyse)",
+    "Confirm": "Onayla",
+    "Recent operations": "Son talimatlar",
+    "State": "Aşama",
+    "Any state": "Tüm aşamalar",
+    "{n} operation(s); newest first, at most 200.": "{n} talimat; en yenisi önce, en fazla 200.",
+    # operations table (audit_view.operations_frame)
+    "Kind": "Tür",
+    "Username": "Kullanıcı adı",
+    "IBAN (masked)": "IBAN (maskeli)",
+    "Actor": "İşlemi yapan",
+    "Note": "Not",
+    "Operation": "Talimat",
+    # --- Callbacks -----------------------------------------------------------------------------------
+    "Callbacks are not configured: the console is connected to the live API and no callback token is set, "
+    "so the callback URL answers 404 and status changes arrive only through status checks.": (
+        "Geri bildirimler yapılandırılmamış: konsol canlı API'ye bağlı ve geri bildirim anahtarı (token) "
+        "tanımlı değil; bu yüzden geri bildirim adresi 404 döndürür ve durum değişiklikleri yalnızca durum "
+        "sorgularıyla gelir."
+    ),
+    "To receive callbacks:\n"
+    "1. Set `ENIGMAPAY_CALLBACK_TOKEN` to a random secret of at least 16 characters (environment, `.env` or "
+    "`.streamlit/secrets.toml`), optionally `ENIGMAPAY_CALLBACK_ALLOWED_IPS`.\n"
+    "2. Restart the console.\n"
+    "3. Register `https://<this server>/callbacks/<token>` as the callback URL with EnigmaPay.": (
+        "Geri bildirim almak için:\n"
+        "1. `ENIGMAPAY_CALLBACK_TOKEN` değerine en az 16 karakterlik rastgele bir gizli değer verin (ortam "
+        "değişkeni, `.env` veya `.streamlit/secrets.toml`); isteğe bağlı olarak `ENIGMAPAY_CALLBACK_ALLOWED_IPS`.\n"
+        "2. Konsolu yeniden başlatın.\n"
+        "3. EnigmaPay'e geri bildirim adresi olarak `https://<bu sunucu>/callbacks/<token>` adresini kaydettirin."
+    ),
+    "Callback URL to register with EnigmaPay: `https://<this server>{path}`": (
+        "EnigmaPay'e kaydettirilecek geri bildirim adresi: `https://<bu sunucu>{path}`"
+    ),
+    "The token is masked here: the full URL holds a secret. It is `/callbacks/` followed by "
+    "ENIGMAPAY_CALLBACK_TOKEN from the server's configuration.": (
+        "Anahtar burada maskelenmiştir: tam adres gizli bir değer içerir. Adres, `/callbacks/` ve ardından "
+        "sunucu yapılandırmasındaki ENIGMAPAY_CALLBACK_TOKEN değerinden oluşur."
+    ),
+    "On the sandbox the token is random per start and the sandbox is pointed at it automatically.": (
+        "Test ortamında anahtar her başlatmada rastgele üretilir ve test ortamı otomatik olarak ona yönlendirilir."
+    ),
+    "Verify now": "Şimdi doğrula",
+    "Ask transaction-status about every event not yet checked (the server does this every 30 s).": (
+        "Henüz kontrol edilmemiş her olayı transaction-status ile sorgular (sunucu bunu 30 sn'de bir yapar)."
+    ),
+    "EnigmaPay could not be asked; the events stay pending and are retried.": (
+        "EnigmaPay'e sorulamadı; olaylar beklemede kalır ve yeniden denenir."
+    ),
+    "Checked: {what}.": "Kontrol edildi: {what}.",
+    "Nothing waited for verification.": "Doğrulama bekleyen olay yoktu.",
+    "No callbacks received yet.": "Henüz geri bildirim alınmadı.",
+    "Newest {n} events, refreshed every 5 s. A repeated delivery is stored once and counted.": (
+        "En yeni {n} olay, 5 sn'de bir yenilenir. Tekrarlanan bir iletim bir kez kaydedilir ve sayılır."
+    ),
+    "Live feed": "Canlı akış",
+    "Transaction timeline": "İşlem zaman çizelgesi",
+    "A transaction id is a whole number.": "İşlem numarası bir tam sayıdır.",
+    "transaction-status": "transaction-status sorgusu",
+    "a callback": "bir geri bildirim",
+    "Current status: **{status}** (from {source}, {at}){final}": "Güncel durum: **{status}** ({source}, {at}){final}",
+    ", final": ", kesin",
+    "The console has no record of transaction {id}.": "Konsolda {id} numaralı işleme ait kayıt yok.",
+    # verification (audit_view.VERIFICATION_LABELS / VERIFICATION_HELP; verify_pending's counts)
+    "⏳ pending": "⏳ bekliyor",
+    "✅ verified": "✅ doğrulandı",
+    "↪️ superseded": "↪️ eskidi",
+    "⚠️ mismatch": "⚠️ uyuşmazlık",
+    "⛔ unverified (forged?)": "⛔ doğrulanamadı (sahte?)",
+    "not yet checked against transaction-status": "henüz transaction-status ile kontrol edilmedi",
+    "transaction-status reports the same status and amount": "transaction-status aynı durumu ve tutarı bildiriyor",
+    "the transaction has moved on to a later status": "işlem daha sonraki bir duruma geçti",
+    "transaction-status contradicts this final event: look at it": (
+        "transaction-status bu kesin olayla çelişiyor: inceleyin"
+    ),
+    "EnigmaPay does not know this transaction: never trusted": "EnigmaPay bu işlemi tanımıyor: asla güvenilmez",
+    "verified": "doğrulandı",
+    "superseded": "eskidi",
+    "mismatch": "uyuşmazlık",
+    "unverified": "doğrulanamadı",
+    # callback table and timeline (audit_view.events_frame / timeline_frame)
+    "Received": "Alınma",
+    "Verification": "Doğrulama",
+    "EnigmaPay says": "EnigmaPay'e göre",
+    "Deliveries": "İletim sayısı",
+    "Time": "Zaman",
+    "Source": "Kaynak",
+    "What": "Ne oldu",
+    "Detail": "Ayrıntı",
+    "📒 journal": "📒 talimat kaydı",
+    # timeline titles (dashboard/callbacks.py timeline: "{kind} submitted", "{kind} {state}"), one by one:
+    # a "{kind} {state}" pattern would match any two words
+    "payout submitted": "Para gönderimi gönderildi",
+    "payout held": "Para gönderimi bekletildi",
+    "payout pending": "Para gönderimi beklemede",
+    "payout confirmed": "Para gönderimi onaylandı",
+    "payout rejected": "Para gönderimi reddedildi",
+    "payout failed_before_send": "Para gönderimi gönderilemedi",
+    "payout unknown": "Para gönderimi sonucu bilinmiyor",
+    "payout not_sent": "Para gönderimi gönderilmedi",
+    "card_payment submitted": "Kartlı ödeme gönderildi",
+    "card_payment held": "Kartlı ödeme bekletildi",
+    "card_payment pending": "Kartlı ödeme beklemede",
+    "card_payment confirmed": "Kartlı ödeme onaylandı",
+    "card_payment rejected": "Kartlı ödeme reddedildi",
+    "card_payment failed_before_send": "Kartlı ödeme gönderilemedi",
+    "card_payment unknown": "Kartlı ödeme sonucu bilinmiyor",
+    "card_payment not_sent": "Kartlı ödeme gönderilmedi",
+    "callback received": "Geri bildirim alındı",
+    "status checked": "Durum sorgulandı",
+    # settings page: what each setting means (dashboard/config.py SETTINGS) and how it is shown
+    'API base URL': 'API temel adresi',
+    'dealer API key; unset = built-in sandbox': 'bayi API anahtarı; boşsa yerleşik test ortamı',
+    'dealer secret key, required with an API key': 'bayi gizli anahtarı; API anahtarıyla birlikte zorunlu',
+    'read timeout for API calls, seconds': 'API çağrıları için okuma zaman aşımı, saniye',
+    'dealer time zone for dates and day boundaries': 'tarihler ve gün sınırları için bayinin saat dilimi',
+    'folder for the journal / audit / callback database': 'talimat / denetim / geri bildirim veritabanının klasörü',
+    'secret path token of the callback URL': 'geri bildirim adresindeki gizli yol anahtarı',
+    'comma-separated source IPs allowed to post callbacks': "geri bildirim göndermesine izin verilen kaynak IP'ler, virgülle ayrılmış",
+    'default language, en or tr': 'varsayılan dil, en veya tr',
+    "size of the sandbox's demo history": 'test ortamındaki deneme geçmişinin büyüklüğü',
+    'TOML file of sign-in accounts; default <data dir>/users.toml': 'oturum açma hesaplarının TOML dosyası; varsayılan <veri klasörü>/users.toml',
+    'minutes without use after which a sign-in expires': 'kullanılmadığında oturumun sona ereceği süre, dakika',
+    'true = no sign-in (single-user local setup only)': 'true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)',
+    'key signing session cookies; default a random key in the data dir': 'oturum çerezlerini imzalayan anahtar; varsayılan: veri klasöründe rastgele bir anahtar',
+    'set': 'tanımlı',
+    'not set': 'tanımlı değil',
+    'any': 'tümü',
+    "📨 callback": "📨 geri bildirim",
+    "🔎 status check": "🔎 durum sorgusu",
+    # --- Audit log -----------------------------------------------------------------------------------
+    "Who did what, when, for how much, and how it ended. Append-only: entries are never changed or removed.": (
+        "Kim, ne zaman, ne tutarda, ne yaptı ve nasıl sonuçlandı. Yalnızca ekleme yapılır: kayıtlar asla "
+        "değiştirilmez veya silinmez."
+    ),
+    "Showing the newest {n} entries of this period; narrow the dates to see older ones.": (
+        "Bu dönemin en yeni {n} kaydı gösteriliyor; daha eskilerini görmek için tarih aralığını daraltın."
+    ),
+    "Anyone": "Herkes",
+    "Action": "Eylem",
+    "Any action": "Tüm eylemler",
+    "{shown} of {total} entries in this period.": "Bu dönemdeki {total} kayıttan {shown} tanesi.",
+    "Exactly the rows shown. The download is itself recorded in the audit log.": (
+        "Yalnızca gösterilen satırlar. İndirme işleminin kendisi de denetim kaydına yazılır."
+    ),
+    # audit columns (audit_view.AUDIT_COLUMNS) and actions (dashboard.audit.ACTIONS)
+    "Outcome": "Sonuç",
+    "Details": "Ayrıntılar",
+    "send_money": "para gönderimi",
+    "export": "dışa aktarım",
+    "settle": "netleştirme",
+    "sign_in": "oturum açma",
+    "sign_in_failed": "başarısız oturum açma",
+    "mark_resolved": "çözüldü olarak işaretleme",
+    "sign_out_everywhere": "tüm oturumları kapatma",
+    # --- Settings ------------------------------------------------------------------------------------
+    "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect "
+    "on restart.": (
+        "Salt okunur: ayarlar ortam değişkenlerinden, .env veya .streamlit/secrets.toml dosyasından gelir ve "
+        "yeniden başlatınca geçerli olur."
+    ),
+    "Setting": "Ayar",
+    "Value": "Değer",
+    "Meaning": "Anlamı",
+    "Accounts": "Hesaplar",
+    "Sign-in is off: there are no accounts.": "Oturum açma kapalı: hesap yok.",
+    "Add or change accounts with `python -m dashboard.auth add-user NAME --role ROLE`, then restart.": (
+        "Hesap eklemek veya değiştirmek için `python -m dashboard.auth add-user AD --role ROL` komutunu "
+        "çalıştırın, ardından yeniden başlatın."
+    ),
+    "Sign out everywhere": "Tüm oturumları kapat",
+    "{n} session(s) of {user} ended.": "{user} kullanıcısının {n} oturumu kapatıldı.",
 }

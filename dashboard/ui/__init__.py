@@ -43,13 +43,25 @@ def fmt_percent(rate: Decimal | None) -> str:
     return money.format_percent(rate, lang())
 
 
+def fmt_count(n: int) -> str:
+    """A whole number with thousands separators: '12.345' in Turkish, '12,345' in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang() == "tr" else text
+
+
+# Date-times: Turkish day.month.year, English ISO-like year-month-day; 24-hour clock in both.
+_TIME_FORMATS = {"tr": "%d.%m.%Y %H:%M:%S", "en": "%Y-%m-%d %H:%M:%S"}
+# The same for table columns (Streamlit's DatetimeColumn takes moment.js tokens).
+_COLUMN_TIME_FORMATS = {"tr": "DD.MM.YYYY HH:mm:ss", "en": "YYYY-MM-DD HH:mm:ss"}
+
+
 def fmt_time(when: datetime | None) -> str:
     """A moment in the dealer's time zone (stored times may be UTC)."""
     if when is None:
         return "—"
     from dashboard import data_access  # the configured zone; imported late to keep ui light
 
-    return when.astimezone(zone(data_access.settings().timezone)).strftime("%Y-%m-%d %H:%M:%S")
+    return when.astimezone(zone(data_access.settings().timezone)).strftime(_TIME_FORMATS.get(lang(), _TIME_FORMATS["en"]))
 
 
 def age_text(when: datetime) -> str:
@@ -62,8 +74,24 @@ def age_text(when: datetime) -> str:
 
 
 def money_column(label: str):
-    """Exact decimal money in a table: thousands separators and always two decimals."""
+    """Exact decimal money in a table: thousands separators and always two decimals.
+
+    The column stays numeric (sorts by value; exports keep numbers). Streamlit 1.67 formats numbers
+    either with printf (sprintf-js: "%,.2f" always writes 125,000.00) or with a named format;
+    "localized" is `Intl.NumberFormat(navigator.languages)`, i.e. the browser's locale, not the
+    console's language. For Turkish we use "localized" with two decimals (step 0.01): a Turkish
+    browser shows 125.000,00. A person who picks Türkçe in a browser set to English sees 125,000.00
+    in tables only (metrics, forms and messages use `fmt_money`). A text column would be exact in
+    every browser but sort as text, and a pandas Styler does not scale to 100k-row histories.
+    """
+    if lang() == "tr":
+        return st.column_config.NumberColumn(label, format="localized", step=0.01)
     return st.column_config.NumberColumn(label, format="%,.2f")
+
+
+def datetime_column(label: str):
+    """A date-time column in the chosen language's format (values are already in the dealer's zone)."""
+    return st.column_config.DatetimeColumn(label, format=_COLUMN_TIME_FORMATS.get(lang(), _COLUMN_TIME_FORMATS["en"]))
 
 
 def transaction_columns() -> dict:
@@ -72,7 +100,7 @@ def transaction_columns() -> dict:
 
     labels = LABELS.get(lang(), LABELS["en"])
     money = {labels[k]: money_column(labels[k]) for k in ("amount", "commission")}
-    dates = {labels[k]: st.column_config.DatetimeColumn(labels[k], format="YYYY-MM-DD HH:mm:ss") for k in ("created_at", "completed_at")}
+    dates = {labels[k]: datetime_column(labels[k]) for k in ("created_at", "completed_at")}
     return {**money, **dates}
 
 

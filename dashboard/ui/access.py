@@ -90,7 +90,7 @@ def sign_in_form() -> None:
         try:
             session = auth.sign_in(name, password, source=st.context.ip_address)
         except SignInError as exc:
-            st.error(ui.t(exc.message) if exc.retry_after is None else exc.message, icon=":material/lock:")
+            st.error(ui.t(exc.message), icon=":material/lock:")
         else:
             # Back to the page that was asked for; the route sets the cookie and redirects there.
             requested = urlparse(st.context.url or "/").path or "/"
@@ -100,7 +100,7 @@ def sign_in_form() -> None:
     if auth.demo:
         st.divider()
         st.caption(ui.t(DEMO_NOTICE))
-        st.table({ui.t("User"): [a.name for a in demo_accounts()], ui.t("Role"): [a.role.value for a in demo_accounts()],
+        st.table({ui.t("User"): [a.name for a in demo_accounts()], ui.t("Role"): [ui.t(a.role.value) for a in demo_accounts()],
                   ui.t("Password"): [a.password for a in demo_accounts()]})
 
 

@@ -54,16 +54,16 @@ def show_outcome(op: Operation) -> None:
     if op.state == "confirmed":
         st.success(ui.t("Accepted by EnigmaPay. Transaction id: {id}", id=op.transaction_id), icon=":material/check_circle:")
     elif op.state == "rejected":
-        st.error(ui.t("EnigmaPay refused it; nothing was done.") + (f"\n\n{op.message}" if op.message else ""), icon=":material/block:")
+        st.error(ui.t("EnigmaPay refused it; nothing was done.") + (f"\n\n{ui.t(op.message)}" if op.message else ""), icon=":material/block:")
         for name, messages in (op.field_errors or {}).items():
             st.error(f"**{name}**: {'; '.join(messages)}")
     elif op.state == "failed_before_send":
-        st.error(ui.t("Not sent: the request never reached EnigmaPay.") + (f"\n\n{op.message}" if op.message else ""), icon=":material/cloud_off:")
+        st.error(ui.t("Not sent: the request never reached EnigmaPay.") + (f"\n\n{ui.t(op.message)}" if op.message else ""), icon=":material/cloud_off:")
     elif op.state in ("unknown", "pending"):
         st.warning(
             ui.t("The outcome is unknown: EnigmaPay did not answer. The request may or may not have been carried out. "
                  "Do NOT send it again: its status is being checked and will show on the Operations page.")
-            + (f"\n\n{op.message}" if op.message else ""),
+            + (f"\n\n{ui.t(op.message)}" if op.message else ""),
             icon=":material/help:",
         )
     elif op.state == "not_sent":
