@@ -8,6 +8,8 @@
   talked to yet (log: `artifacts/console-server-<test>.log`).
 - `browser` (module) and `page` (function): Debian's chromium through Playwright (`playwright
   install` cannot download here). A failing test leaves a Playwright trace in `artifacts/`.
+- `new_context` (function): more browser contexts (another person, or the same cookie carried
+  elsewhere) with the same options as `page`'s; closed at teardown.
 """
 
 from __future__ import annotations
@@ -159,8 +161,11 @@ def fresh_console_server(tmp_path: Path, request) -> Iterator[ConsoleServer]:
 
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
-    """artifacts/screenshots/ (git-ignored), for `<nn>-<page>.png` files a person looks at."""
+    """artifacts/screenshots/ (git-ignored), for `<nn>-<page>.png` files a person looks at.
+    Emptied of older PNGs first, so what is there after a run is what this run saw."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink(missing_ok=True)
     return SCREENSHOTS
 
 
@@ -181,9 +186,27 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+CONTEXT_OPTIONS = {"viewport": {"width": 1400, "height": 900}, "accept_downloads": True, "locale": "en-US"}
+
+
+@pytest.fixture
+def new_context(browser):
+    """`new_context()` -> a fresh BrowserContext (its own cookies), closed when the test ends."""
+    made = []
+
+    def make():
+        context = browser.new_context(**CONTEXT_OPTIONS)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True, locale="en-US")
+    context = browser.new_context(**CONTEXT_OPTIONS)
     context.tracing.start(screenshots=True, snapshots=True)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
