@@ -27,8 +27,9 @@ role = access.current_role()
 if role is None:
     # Nobody to ask yet: the sign-in page speaks the configured default.
     st.session_state.setdefault(ui.LANG_KEY, data_access.settings().language)
-    # Signed out: whatever URL was opened, the sign-in form is the only page there is.
-    st.navigation([st.Page(access.sign_in_form, title=ui.t("Sign in"), url_path="sign-in", default=True)], position="hidden").run()
+    # Signed out: whatever URL was opened, the sign-in form is the only page there is. It answers on
+    # every page's path too, so a shared link keeps its address (and query) through the sign-in.
+    st.navigation(access.sign_in_pages(), position="hidden").run()
     st.stop()
 
 # Signed in: the language this user chose last time, else the session's (the configured default),

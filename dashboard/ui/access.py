@@ -8,7 +8,7 @@ reads it on every run. Every page calls `require(...)` itself, so a URL typed by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 
@@ -94,6 +94,8 @@ def sign_in_form() -> None:
         else:
             # Back to the page that was asked for; the route sets the cookie and redirects there.
             requested = urlparse(st.context.url or "/").path or "/"
+            query = urlencode(st.query_params.to_dict())
+            requested += f"?{query}" if query else ""
             send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
             st.info(ui.t("Signed in: opening the console…"))
             st.stop()
@@ -102,6 +104,14 @@ def sign_in_form() -> None:
         st.caption(ui.t(DEMO_NOTICE))
         st.table({ui.t("User"): [a.name for a in demo_accounts()], ui.t("Role"): [ui.t(a.role.value) for a in demo_accounts()],
                   ui.t("Password"): [a.password for a in demo_accounts()]})
+
+
+def sign_in_pages() -> list:
+    """The sign-in form at /sign-in and, hidden, at every page's own path (the link that was opened)."""
+    title = ui.t("Sign in")
+    return [st.Page(sign_in_form, title=title, url_path="sign-in", default=True)] + [
+        st.Page(sign_in_form, title=title, url_path=url_path, visibility="hidden") for *_, url_path in PAGES
+    ]
 
 
 def sign_out_button(session: Session) -> None:

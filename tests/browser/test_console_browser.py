@@ -563,10 +563,6 @@ def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(fresh_console
     expect(main(page).get_by_role("heading", level=1)).to_have_count(1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: signed out, console.py registers only the sign-in page, so Streamlit answers a deep "
-    "link with its 'Page not found' modal and rewrites the URL to '/'; the form then sends next=/ "
-    "(and sign_in_form keeps only the URL's path, so '?transaction_id=' would be lost anyway)"))
 def test_sign_in_from_a_deep_link_lands_on_the_requested_page(fresh_console_server, page: Page, screenshot_dir: Path) -> None:
     """Signed out on a fresh server, a shared Lookup link: after signing in the operator should be on
     that Lookup, with the transaction id of the link, and should not be told the page does not exist."""
