@@ -1,0 +1,52 @@
+"""The console once in Turkish, in a real browser: the operators' own language end to end."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.i18n import translate
+from tests.browser.test_console_browser import main, metric, screenshot, sidebar_of, sign_in, wait_idle
+
+pytestmark = pytest.mark.browser
+
+TURKISH_MONEY = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2} ₺$")  # 125.000,00 ₺
+
+
+def tr(text: str) -> str:
+    return translate(text, "tr")
+
+
+def choose_language(page: Page, name: str) -> None:
+    box = sidebar_of(page).locator('[data-testid="stSelectbox"]')
+    box.click()
+    page.get_by_role("option", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def test_the_console_in_turkish(page: Page, console_server, screenshot_dir: Path) -> None:
+    page.goto(console_server.url)
+    sign_in(page, "operator")
+    choose_language(page, "Türkçe")
+
+    expect(main(page).get_by_role("heading", name=tr("Overview"), level=1)).to_be_visible()
+    total = metric(page, tr("Total balance"))
+    assert TURKISH_MONEY.match(total), total
+    nav = sidebar_of(page).locator('[data-testid="stSidebarNav"]')
+    for title in ("Overview", "Balances", "Transactions", "Send money"):
+        expect(nav.get_by_role("link", name=tr(title), exact=True)).to_be_visible()
+    screenshot(page, screenshot_dir, "20-turkish-overview")
+
+    nav.get_by_role("link", name=tr("Transactions"), exact=True).click()
+    expect(main(page).get_by_role("heading", name=tr("Transactions"), level=1)).to_be_visible()
+    wait_idle(page)
+    assert TURKISH_MONEY.match(metric(page, tr("Money in")))
+    expect(main(page).get_by_role("button", name=tr("Download CSV"))).to_be_visible()
+    screenshot(page, screenshot_dir, "21-turkish-transactions")
+
+    # The choice is the user's: a reload (a new Streamlit session) keeps Turkish.
+    page.reload()
+    expect(main(page).get_by_role("heading", name=tr("Transactions"), level=1)).to_be_visible(timeout=30_000)
