@@ -138,3 +138,15 @@ def test_describe_settings_lists_every_setting_and_never_a_secret_value():
     assert by_name["ENIGMAPAY_API_KEY"] == "set" and by_name["ENIGMAPAY_CALLBACK_TOKEN"] == "not set"
     assert by_name["ENIGMAPAY_TIMEOUT"] == "12.0"
     assert "key-AAAA" not in str(rows) and "secret-BBBB" not in str(rows)
+
+
+def test_readme_and_examples_document_every_setting():
+    from pathlib import Path
+
+    from dashboard.config import SETTINGS
+
+    root = Path(__file__).resolve().parents[1]
+    for doc in ("README.md", ".env.example", ".streamlit/secrets.toml.example"):
+        text = (root / doc).read_text(encoding="utf-8")
+        missing = [name for name in SETTINGS if name not in text]
+        assert not missing, f"{doc} does not mention {missing}"
