@@ -5,8 +5,9 @@ peak memory <= 2x the final frame.
 How: the sandbox serves a year of 1M transactions over 20 IBANs; every page's bytes are fetched
 once and kept. The measured path is the console's own: `EnigmaPayClient` (over an
 httpx.MockTransport that answers with those stored bytes, so pagination, status checks and
-decoding all run, minus the network), `data_access._fetch_iban_frame` per IBAN on the same thread
-pool as `load_history`, then `history.combine`. Baseline: `orjson.loads` of every stored body.
+decoding all run, minus the network), `data_access.fetch_history`, the function `load_history`
+runs on a cache miss (one thread per IBAN converting pages a batch at a time, then the frame built
+column by column). Baseline: `orjson.loads` of every stored body.
 Memory: peak RSS (VmHWM, reset through /proc/self/clear_refs just before the ingest) minus RSS
 before it, against the final frame's `memory_usage(deep=True)`; RSS sees numpy and Arrow buffers,
 which tracemalloc does not.
@@ -71,9 +72,13 @@ def replay_client(bodies: dict[int, list[bytes]]):
 def ingest(client, accounts, workers: int, arrow: bool = True):
     from dashboard import data_access, history
 
-    def one(iban):
-        if arrow:
-            return data_access._fetch_iban_frame(client, iban, None, None, TZ)
+    if arrow:
+        frame, _, error = data_access.fetch_history(client, accounts, None, None, TZ, workers=workers)
+        if error is not None:
+            raise error
+        return frame
+
+    def one(iban):  # the old path, for comparison: dict pages, one frame per IBAN, then combine
         pages = client.iter_transaction_pages(iban.id)
         return history.records_to_frame(pages, iban_id=iban.id, iban=iban.iban, tz=TZ)
 

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import Any, Generic, TypeVar
 import pandas as pd
 import streamlit as st
 
-from dashboard import export, history
+from dashboard import export, history, memory
 from dashboard.audit import AuditEntry, AuditLog
 from dashboard.auth import Authenticator, account_setup
 from dashboard.backend import Backend, open_backend
@@ -39,11 +41,16 @@ from dashboard.timeutil import now
 
 T = TypeVar("T")
 
+memory.configure()  # the history frames are this process's largest allocations: see dashboard.memory
+
 IBANS_TTL = 60  # upstream balances refresh once a minute
 SETTINGS_TTL = 600
 HISTORY_TTL = 300
 STATUS_TTL = 5
 MAX_FETCH_WORKERS = 32  # one thread per IBAN: fetching is waiting on the network, not CPU
+# ...but converting pages is CPU work: as many batches at once as there are cores (their transient
+# memory is then bounded too), the other fetch threads keep fetching meanwhile.
+_CONVERTING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 
 @dataclass(frozen=True)
@@ -232,13 +239,33 @@ def forget_transaction_status(transaction_id: int) -> None:
 
 
 class _FrameCache:
-    """Frames by key with a TTL; cache_resource keeps one per process, shared by all sessions."""
+    """History frames by key with a TTL, and the filtered views of each; cache_resource keeps one per
+    process, shared by all sessions.
 
-    def __init__(self, ttl: float) -> None:
+    Only whole histories are kept (one frame per IBAN selection and date range, no per-IBAN copies):
+    a narrower selection is sliced from a cached frame that covers it, a wider one fetches only the
+    IBANs no cached frame of those dates has. A frame that covers others of the same dates replaces
+    them. Each frame keeps a small LRU of filtered views (`HistoryView`), dropped with the frame,
+    bounded by `VIEW_ENTRIES` and `VIEW_BYTES` over the whole cache.
+    """
+
+    def __init__(self, ttl: float, view_entries: int = 32, view_bytes: int = 256 * 2**20) -> None:
         self._ttl = ttl
         self._lock = threading.Lock()
         self._items: dict[tuple, tuple[float, pd.DataFrame, datetime]] = {}
         self._fetching: dict[tuple, threading.Lock] = {}
+        self._views: OrderedDict[tuple, tuple[pd.DataFrame, HistoryView, int]] = OrderedDict()
+        self._view_entries, self._view_bytes, self._view_total = view_entries, view_bytes, 0
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self._ttl
+        for k in [k for k, v in self._items.items() if v[0] < cutoff]:
+            self._drop(k)
+
+    def _drop(self, key: tuple) -> None:
+        del self._items[key]
+        for vk in [vk for vk in self._views if vk[0] == key]:
+            self._view_total -= self._views.pop(vk)[2]
 
     def get(self, key: tuple) -> tuple[pd.DataFrame, datetime] | None:
         with self._lock:
@@ -247,22 +274,78 @@ class _FrameCache:
                 return None
             return item[1], item[2]
 
-    def put(self, key: tuple, frame: pd.DataFrame, fetched_at: datetime) -> None:
+    def put(self, key: tuple, frame: pd.DataFrame, fetched_at: datetime, *, stamp: float | None = None) -> None:
+        """Store `frame`; `stamp` (monotonic) dates it for the TTL, now by default."""
         with self._lock:
-            self._items[key] = (time.monotonic(), frame, fetched_at)
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic() if stamp is None else stamp, frame, fetched_at)
             # Drop expired entries so a day of date-range changes does not grow memory forever.
-            cutoff = time.monotonic() - self._ttl
-            for k in [k for k, v in self._items.items() if v[0] < cutoff]:
-                del self._items[k]
+            self._expire()
+            # A history of these dates covering others makes them redundant: they can be sliced from it.
+            if key[0] == "history":
+                for k in [k for k in self._items if k != key and k[0] == "history" and k[1] == key[1]
+                          and k[3:] == key[3:] and set(k[2]) <= set(key[2])]:
+                    self._drop(k)
+
+    def covering(self, fp: str, iban_ids: frozenset[int], start: date | None, end: date | None,
+                 ) -> tuple[tuple, pd.DataFrame, datetime, float] | None:
+        """The live history of these dates sharing most IBANs with `iban_ids` (fewest extra on a tie):
+        (key, frame, fetched_at, stamp), or None."""
+        with self._lock:
+            now_ = time.monotonic()
+            best, score = None, (0, 0)
+            for k, (stamp, frame, at) in self._items.items():
+                if k[0] != "history" or k[1] != fp or k[3:] != (start, end) or now_ - stamp > self._ttl:
+                    continue
+                have = set(k[2])
+                s = (len(have & iban_ids), -len(have - iban_ids))
+                if s[0] and s > score:
+                    best, score = (k, frame, at, stamp), s
+            return best
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._views.clear()
+            self._view_total = 0
 
     def fetch_lock(self, key: tuple) -> threading.Lock:
         """One lock per key: sessions asking for the same history at once share one fetch."""
         with self._lock:
             return self._fetching.setdefault(key, threading.Lock())
+
+    # --- filtered views -------------------------------------------------------------------------
+
+    def _key_of(self, frame: pd.DataFrame) -> tuple | None:
+        for k, (_, f, _) in self._items.items():
+            if f is frame:
+                return k
+        return None
+
+    def view(self, frame: pd.DataFrame, flt: history.TransactionFilter) -> HistoryView | None:
+        with self._lock:
+            key = self._key_of(frame)
+            hit = self._views.get((key, flt)) if key is not None else None
+            if hit is None or hit[0] is not frame:
+                return None
+            self._views.move_to_end((key, flt))
+            return hit[1]
+
+    def put_view(self, frame: pd.DataFrame, flt: history.TransactionFilter, view: HistoryView, size: int) -> bool:
+        """Keep `view` while `frame` is cached (False: not kept, frame gone or view too large)."""
+        with self._lock:
+            key = self._key_of(frame)
+            if key is None or size > self._view_bytes:
+                return False
+            old = self._views.pop((key, flt), None)
+            if old is not None:
+                self._view_total -= old[2]
+            self._views[(key, flt)] = (frame, view, size)
+            self._view_total += size
+            while len(self._views) > self._view_entries or self._view_total > self._view_bytes:
+                self._view_total -= self._views.popitem(last=False)[1][2]
+            return True
 
 
 @st.cache_resource(show_spinner=False)
@@ -273,10 +356,54 @@ def _frames() -> _FrameCache:
 ProgressCallback = Callable[[int, int, str], None]
 
 
-def _fetch_iban_frame(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> pd.DataFrame:
-    # Arrow pages straight from the JSON bytes, consumed lazily: no page of dicts outlives its turn.
+def _fetch_parts(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> list[history.Part]:
+    # Arrow pages straight from the JSON bytes, consumed lazily and converted a batch at a time:
+    # no page of dicts outlives its turn, no IBAN's raw pages are all alive at once.
     pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end, arrow=True)
-    return history.records_to_frame(pages, iban_id=iban.id, iban=iban.iban, tz=tz)
+    return list(history.frame_parts(pages, iban_id=iban.id, iban=iban.iban, tz=tz, gate=_CONVERTING))
+
+
+def fetch_history(
+    client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
+    progress: ProgressCallback | None = None, *, done: int = 0, total: int | None = None,
+    parts: list[history.Part] | None = None, workers: int = MAX_FETCH_WORKERS,
+) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
+    """Fetch `ibans` concurrently (one thread each) and build one newest-first frame of them plus
+    `parts` (already typed columns, e.g. from a cached frame), column by column.
+
+    Returns (frame, the IBANs it holds, the first error); on an error the frame holds the IBANs
+    that did arrive (None if none did). `progress(done, total, iban)` runs on the calling thread.
+    """
+    with memory.building_history():
+        return _fetch_and_assemble(client, ibans, start, end, tz, progress, done, total, list(parts or []), workers)
+
+
+def _fetch_and_assemble(client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
+                        progress: ProgressCallback | None, done: int, total: int | None,
+                        parts: list[history.Part], workers: int,
+                        ) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
+    got: list[models.Iban] = []
+    error: EnigmaPayError | None = None
+    total = len(ibans) if total is None else total
+    if ibans:
+        with ThreadPoolExecutor(max_workers=min(workers, len(ibans))) as pool:
+            futures = {pool.submit(_fetch_parts, client, iban, start, end, tz): iban for iban in ibans}
+            for future in as_completed(futures):
+                iban = futures.pop(future)  # the future (and its result) is not kept beyond this turn
+                try:
+                    parts.extend(future.result())
+                except EnigmaPayError as exc:
+                    error = error or exc
+                    continue
+                got.append(iban)
+                done += 1
+                if progress:
+                    progress(done, total, iban.iban)
+    if not parts:
+        return None, got, error
+    frame = history.assemble(parts, tz)  # empties the parts as it goes
+    parts.clear()
+    return frame, got, error
 
 
 def load_history(
@@ -287,12 +414,13 @@ def load_history(
 ) -> Loaded[pd.DataFrame]:
     """Transactions of `ibans` between two local dates, fetched concurrently, one frame.
 
-    Per-IBAN frames are cached, so widening the IBAN selection fetches only what is new.
+    One frame per selection is cached: a narrower selection is sliced from a cached history that
+    covers it, a wider one fetches only the IBANs not in a cached history of the same dates.
     `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive.
     """
     fp, tz = _fingerprint(), settings().timezone
     cache = _frames()
-    combined_key = ("history", fp, tuple(sorted(i.id for i in ibans)), start, end)
+    combined_key = ("history", fp, tuple(sorted({i.id for i in ibans})), start, end)
     hit = cache.get(combined_key)
     if hit is not None:
         return Loaded(hit[0], hit[1])
@@ -305,47 +433,76 @@ def load_history(
 
 def _fetch_history(cache: "_FrameCache", combined_key: tuple, fp: str, tz: str, ibans: Sequence[models.Iban],
                    start: date | None, end: date | None, progress: ProgressCallback | None) -> Loaded[pd.DataFrame]:
-    frames: list[pd.DataFrame] = []
-    missing: list[models.Iban] = []
+    wanted = frozenset(i.id for i in ibans)
+    base = cache.covering(fp, wanted, start, end)
+    parts: list[history.Part] = []
     oldest: datetime | None = None
-    for iban in ibans:
-        one = cache.get(("iban", fp, iban.id, start, end))
-        if one is None:
-            missing.append(iban)
-        else:
-            frames.append(one[0])
-            oldest = one[1] if oldest is None else min(oldest, one[1])
-
+    have: frozenset[int] = frozenset()
+    if base is not None:
+        key, frame, oldest, stamp = base
+        have = frozenset(key[2]) & wanted
+        rows = frame if set(key[2]) <= wanted else history.select_ibans(frame, have)
+        if have == wanted:  # a covering history: slice it, keep its age (and its TTL)
+            cache.put(combined_key, rows, oldest, stamp=stamp)
+            return Loaded(rows, oldest)
+        parts.append(history.frame_part(rows, tz))
+        del rows, frame
+    missing = [i for i in ibans if i.id not in have]
     total, done = len(ibans), len(ibans) - len(missing)
     if progress:
         progress(done, total, "")
-    client = backend().client
-    error: EnigmaPayError | None = None
-    if missing:
-        with ThreadPoolExecutor(max_workers=min(MAX_FETCH_WORKERS, len(missing))) as pool:
-            futures = {pool.submit(_fetch_iban_frame, client, iban, start, end, tz): iban for iban in missing}
-            for future in as_completed(futures):
-                iban = futures[future]
-                try:
-                    frame = future.result()
-                except EnigmaPayError as exc:
-                    error = error or exc
-                    continue
-                fetched_at = now(tz)
-                cache.put(("iban", fp, iban.id, start, end), frame, fetched_at)
-                frames.append(frame)
-                oldest = fetched_at if oldest is None else min(oldest, fetched_at)
-                done += 1
-                if progress:
-                    progress(done, total, iban.iban)
-
+    combined, got, error = fetch_history(backend().client, missing, start, end, tz, progress,
+                                         done=done, total=total, parts=parts)
+    fetched_at = now(tz)
+    oldest = fetched_at if oldest is None else min(oldest, fetched_at)
     if error is not None:
+        if combined is not None:  # keep what did arrive: a retry fetches only the IBANs that failed
+            cache.put(("history", fp, tuple(sorted(have | {i.id for i in got})), start, end), combined, oldest)
         stale, at = _last_good().get(combined_key)
         return Loaded(stale, at, error)
-    combined = history.combine(frames) if frames else history.empty_frame(tz)
-    cache.put(combined_key, combined, oldest or now(tz))
-    _last_good().put(combined_key, combined, oldest or now(tz))
-    return Loaded(combined, oldest or now(tz))
+    combined = combined if combined is not None else history.empty_frame(tz)
+    cache.put(combined_key, combined, oldest)
+    _last_good().put(combined_key, combined, oldest)
+    return Loaded(combined, oldest)
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """What the Transactions page shows for one filter of a history: the rows, their summary and
+    daily volume, and the display table per language (made on first use)."""
+
+    rows: pd.DataFrame
+    summary: history.Summary
+    daily: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+
+    def table(self, lang: str) -> pd.DataFrame:
+        table = self.tables.get(lang)
+        if table is None:
+            table = self.tables.setdefault(lang, history.display_frame(self.rows, lang=lang))
+        return table
+
+
+def _view_bytes(frame: pd.DataFrame, rows: pd.DataFrame) -> int:
+    # The display table adds two decimal money columns (16 bytes a row each) to the rows' own size.
+    own = 0 if rows is frame else int(rows.memory_usage(deep=True).sum())
+    return own + 32 * len(rows)
+
+
+def filter_history(frame: pd.DataFrame, flt: history.TransactionFilter) -> HistoryView:
+    """The rows of `frame` (from `load_history`) matching `flt`, with summary and daily volume.
+
+    Memoised per (cached history, filter) while the history is cached, so a rerun with an unchanged
+    filter does no work; a refresh or a new fetch of the history drops its views.
+    """
+    cache = _frames()
+    hit = cache.view(frame, flt)
+    if hit is not None:
+        return hit
+    rows = history.apply_filter(frame, flt)
+    view = HistoryView(rows, history.summarize(rows), history.daily_volume(rows, tz=history.frame_tz(frame)), {})
+    cache.put_view(frame, flt, view, _view_bytes(frame, rows))
+    return view
 
 
 def balance_snapshots(since: datetime) -> list[dict]:

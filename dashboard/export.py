@@ -16,6 +16,9 @@ their own zone, "YYYY-MM-DD HH:MM:SS"; the zone goes into the column header, e.g
 from __future__ import annotations
 
 import io
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -64,12 +67,21 @@ def _risky(chunk: pa.Array) -> np.ndarray:
     return risky
 
 
+def _neutralise_chunk(chunk: pa.Array) -> pa.Array:
+    risky = _risky(chunk)
+    if not risky.any():
+        return chunk  # the usual case: nothing to copy
+    # Only the risky cells are rewritten; one pass copies the rest into place.
+    mask = pa.array(risky)
+    quote, empty = pa.scalar("'", chunk.type), pa.scalar("", chunk.type)
+    return pc.replace_with_mask(chunk, mask, pc.binary_join_element_wise(quote, chunk.filter(mask), empty))
+
+
 def _neutralise_arrow(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    risky = pa.chunked_array([pa.array(_risky(chunk)) for chunk in arr.chunks], type=pa.bool_())
-    if not pc.any(risky).as_py():
-        return arr  # the usual case: nothing to copy
-    quoted = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type))
-    return pc.if_else(risky, quoted, arr)
+    chunks = [_neutralise_chunk(chunk) for chunk in arr.chunks]
+    if all(new is old for new, old in zip(chunks, arr.chunks)):
+        return arr
+    return pa.chunked_array(chunks, type=arr.type)
 
 
 def neutralise_text(series: pd.Series) -> pd.Series:
@@ -102,12 +114,17 @@ def _kind(series: pd.Series) -> str:
     return "text"
 
 
+def _neutralise_label(text: str) -> str:
+    """`neutralise_text` for one Python string (headers, category labels)."""
+    return "'" + text if text[:1] in FORMULA_PREFIXES else text
+
+
 def _header(name: object, series: pd.Series) -> str:
     """Column label as text, with the zone for aware date-times; neutralised like any text cell."""
     label = str(name)
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         label = f"{label} ({series.dt.tz})"
-    return neutralise_text(pd.Series([label])).iloc[0]
+    return _neutralise_label(label)
 
 
 def _to_arrow(series: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -127,29 +144,91 @@ def _wall_time(series: pd.Series) -> np.ndarray:
     return series.dt.as_unit("us").to_numpy()
 
 
+def _csv_wall_seconds(series: pd.Series) -> pa.Array:
+    """Local wall time as naive timestamp[s] (the CSV writer prints 'YYYY-MM-DD HH:MM:SS'); one
+    Arrow kernel for the zone, no pandas round trip; NaT -> null (empty)."""
+    dtype = series.dtype
+    ticks = series.array.asi8  # UTC ticks for aware columns, wall ticks for naive ones; NaT is min int64
+    missing = ticks == np.iinfo(np.int64).min
+    unit = np.datetime_data(dtype.base if isinstance(dtype, pd.DatetimeTZDtype) else dtype)[0]
+    arr = pa.array(ticks, type=pa.int64(), mask=missing if missing.any() else None).view(pa.timestamp(unit))
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        arr = pc.local_timestamp(arr.cast(pa.timestamp(unit, tz=str(dtype.tz))))
+    return arr.cast(pa.timestamp("s"), safe=False)  # drop fractions of a second, as the format does
+
+
+def _csv_categories(series: pd.Series) -> pa.Array:
+    """A categorical as plain strings: only its (few) labels are neutralised, then one take."""
+    values = series.array  # the Categorical itself: no Series built for codes or categories
+    labels = pa.array([_neutralise_label(str(c)) for c in values.categories], type=pa.string())
+    codes = values.codes
+    if codes.min(initial=0) < 0:  # missing values: null indices
+        return labels.take(pa.array(codes, mask=codes < 0))
+    return labels.take(pa.array(codes))
+
+
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, comma separated, header row) of exactly `table`'s rows and columns.
 
     Money/numbers are plain numbers with '.' decimals ('-1234.50', never quoted); text is quoted
     and neutralised; date-times are 'YYYY-MM-DD HH:MM:SS' local, zone in the header; missing
-    values are empty. Written by pyarrow's CSV writer.
+    values are empty. Written by pyarrow's CSV writer, each column handed over as plain Arrow
+    (categoricals as strings: the writer's own dictionary path is several times slower).
     """
-    names, arrays = [], []
-    for position in range(table.shape[1]):
-        series = table.iloc[:, position]
-        kind = _kind(series)
-        if kind == "datetime":
-            seconds = _wall_time(series).astype("datetime64[s]")
-            arrays.append(pa.array(seconds, type=pa.timestamp("s"), from_pandas=True).cast(pa.string()))
-        elif kind == "text":
-            arrays.append(_to_arrow(neutralise_text(series)))
-        else:
-            arrays.append(_to_arrow(series))
-        names.append(_header(table.columns[position], series))
+    columns = [table.iloc[:, position] for position in range(table.shape[1])]
+    names = [_header(name, series) for name, series in zip(table.columns, columns)]
+    # Big tables: the other core prepares every second column meanwhile (the kernels release the GIL).
+    parallel = len(table) >= CSV_PARALLEL_ROWS and (os.cpu_count() or 1) > 1 and len(columns) > 1
+    side = _writer().submit(lambda: [_csv_array(c) for c in columns[1::2]]) if parallel else None
+    here = [_csv_array(c) for c in (columns[0::2] if parallel else columns)]
+    if side is None:
+        arrays = here
+    else:
+        there = side.result()
+        arrays = [a for pair in zip(here, there) for a in pair] + here[len(there):]
+    data = pa.Table.from_arrays(arrays, names=names)
+    # The writer releases the GIL: on big tables both cores write a half each, joined once.
+    halves = 2 if len(data) >= CSV_SPLIT_ROWS and (os.cpu_count() or 1) > 1 else 1
+    step = -(-len(data) // halves)
+    pieces = [data.slice(i * step, step) for i in range(halves)]
+    if halves == 1:
+        return b"".join([BOM, _write_csv(pieces[0], True)])
+    rest = [_writer().submit(_write_csv, piece, False) for piece in pieces[1:]]
+    first = _write_csv(pieces[0], True)  # meanwhile, on this thread
+    return b"".join([BOM, first, *(f.result() for f in rest)])
+
+
+CSV_SPLIT_ROWS = 4_096  # from here on the two halves are written at once
+CSV_PARALLEL_ROWS = 65_536  # from here on the columns are prepared on two threads
+
+
+def _csv_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """One column as the plain Arrow the CSV writer prints the way the module docstring says."""
+    kind = _kind(series)
+    if kind == "datetime":
+        return _csv_wall_seconds(series)
+    if kind == "text" and isinstance(series.dtype, pd.CategoricalDtype):
+        return _csv_categories(series)
+    if kind == "text":
+        return _neutralise_arrow(_arrow_strings(series))
+    return _to_arrow(series)
+_WRITER: list[ThreadPoolExecutor] = []
+_WRITER_LOCK = threading.Lock()
+
+
+def _writer() -> ThreadPoolExecutor:
+    """One writer thread kept for the process (starting a thread per export costs more than a
+    small table's write)."""
+    with _WRITER_LOCK:
+        if not _WRITER:
+            _WRITER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-writer"))
+        return _WRITER[0]
+
+
+def _write_csv(table: pa.Table, header: bool) -> pa.Buffer:
     sink = pa.BufferOutputStream()
-    sink.write(BOM)
-    pacsv.write_csv(pa.Table.from_arrays(arrays, names=names), sink)
-    return sink.getvalue().to_pybytes()
+    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(include_header=header))
+    return sink.getvalue()
 
 
 def _money_floats(series: pd.Series) -> np.ndarray:

@@ -16,6 +16,8 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -322,6 +324,69 @@ def empty_frame(tz: str = timeutil.DEFAULT_TZ) -> pd.DataFrame:
     return records_to_frame([], iban_id=0, tz=tz)
 
 
+def _search_text(text: Mapping[str, pa.Array | pa.ChunkedArray], slice_rows: int = 1 << 17,
+                 pool: ThreadPoolExecutor | None = None) -> pa.ChunkedArray:
+    """SEARCH_COLUMN from the text columns: lower-cased, joined by \x1f (no query contains it, so
+    nothing matches across fields). Made a slice of rows at a time (on `pool`'s threads if given),
+    so the transient is one slice's joined text, not a whole column's."""
+    n = len(text[TEXT_FIELDS[0]])
+    separator = pa.scalar("\x1f", pa.large_string())
+
+    def one(start: int) -> pa.Array:
+        pieces = (text[f].slice(start, slice_rows) for f in TEXT_FIELDS)
+        return pc.utf8_lower(pc.binary_join_element_wise(*pieces, separator))
+
+    chunks = list((pool.map if pool is not None else map)(one, range(0, n, slice_rows)))
+    chunks = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in chunks]
+    return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def _typed_columns(n: int, fields: dict[str, Values], *, iban_id: int, iban: str, tz: str,
+                   search: bool = True) -> dict[str, object]:
+    """The columns of `COLUMNS` from per-field raw columns, in record order (not sorted yet).
+
+    Text columns are Arrow large_string arrays, times DatetimeArrays; `_as_frame` wraps them.
+    search=False leaves SEARCH_COLUMN out (`assemble` makes it once the rows are in order).
+    """
+    amount = np.abs(_kurus(fields["amount"]))
+    types = _categorical(fields["type"], type_label, TYPES)
+    codes = types.codes
+    signed = np.where(codes == TYPES.index("deposit"), amount,
+                      np.where(codes == TYPES.index("withdrawal"), -amount, 0))
+
+    text = {name: _string_array(fields[name]).fill_null("") for name in TEXT_FIELDS}
+    iban_text = text["customer_iban"]
+    if pc.any(pc.match_substring_regex(iban_text, r"[\s\-a-z]")).as_py():
+        iban_text = pc.ascii_upper(pc.replace_substring_regex(iban_text, r"[\s\-]", ""))
+    text["customer_iban"] = iban_text
+
+    columns = {
+        "id": _ids(fields["id"]),
+        "iban_id": np.full(n, int(iban_id), dtype=np.int64),
+        "iban": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[normalize_iban(iban)]),
+        "type": types,
+        "status": _categorical(fields["status"], status_label, STATUSES),
+        "amount_kurus": amount,
+        "commission_kurus": _kurus(fields["commission"]),
+        "signed_kurus": signed.astype(np.int64),
+        **{name: text[name] for name in TEXT_FIELDS},
+        "created_at": _times(fields["created_at"], tz).array,
+        "completed_at": _times(fields["completed_at"], tz).array,
+    }
+    if search:
+        search_text = _search_text(text)
+        columns[SEARCH_COLUMN] = search_text.chunk(0) if search_text.num_chunks == 1 else search_text
+    return columns
+
+
+def _as_frame(columns: dict[str, object]) -> pd.DataFrame:
+    """Typed columns -> DataFrame, without copying them and without consolidating the int64 ones
+    into one 2-D block (so every column stays its own buffer, freed on its own)."""
+    wrapped = {name: pd.arrays.ArrowStringArray(v) if isinstance(v, (pa.Array, pa.ChunkedArray)) else v
+               for name, v in columns.items()}
+    return pd.DataFrame(wrapped, copy=False)
+
+
 def records_to_frame(
     pages_or_records: Iterable[object],
     *,
@@ -335,39 +400,168 @@ def records_to_frame(
     are dropped, odd values (None, '1,234.50', text in a number field) never raise.
     """
     n, fields = _columns(pages_or_records)
+    return _newest_first(_as_frame(_typed_columns(n, fields, iban_id=iban_id, iban=iban, tz=tz)))
 
-    amount = np.abs(_kurus(fields["amount"]))
-    types = _categorical(fields["type"], type_label, TYPES)
-    codes = types.codes
-    signed = np.where(codes == TYPES.index("deposit"), amount,
-                      np.where(codes == TYPES.index("withdrawal"), -amount, 0))
 
-    text = {name: _string_array(fields[name]).fill_null("") for name in TEXT_FIELDS}
-    iban_text = text["customer_iban"]
-    if pc.any(pc.match_substring_regex(iban_text, r"[\s\-a-z]")).as_py():
-        iban_text = pc.ascii_upper(pc.replace_substring_regex(iban_text, r"[\s\-]", ""))
-    text["customer_iban"] = iban_text
-    separator = pa.scalar("\x1f", pa.large_string())  # no query contains it: no match across fields
-    text[SEARCH_COLUMN] = pc.utf8_lower(pc.binary_join_element_wise(*(text[f] for f in TEXT_FIELDS), separator))
+# --- ingest of many IBANs: parts, then one frame built column by column -----------------------
 
-    compact_iban = normalize_iban(iban)
-    frame = pd.DataFrame(
-        {
-            "id": _ids(fields["id"]),
-            "iban_id": np.full(n, int(iban_id), dtype=np.int64),
-            "iban": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[compact_iban]),
-            "type": types,
-            "status": _categorical(fields["status"], status_label, STATUSES),
-            "amount_kurus": amount,
-            "commission_kurus": _kurus(fields["commission"]),
-            "signed_kurus": signed.astype(np.int64),
-            **{name: pd.arrays.ArrowStringArray(text[name]) for name in TEXT_FIELDS},
-            "created_at": _times(fields["created_at"], tz),
-            "completed_at": _times(fields["completed_at"], tz),
-            SEARCH_COLUMN: pd.arrays.ArrowStringArray(text[SEARCH_COLUMN]),
-        }
-    )
-    return _newest_first(frame)
+ASSEMBLE_THREADS = 2  # columns gathered at once by `assemble` (Arrow and numpy release the GIL)
+BATCH_ROWS = 65_536  # pages converted together: few kernel calls per row, at most ~13 MB of raw pages per IBAN
+
+Part = dict  # column name -> typed column of `_typed_columns` (a batch of one IBAN's records)
+
+
+def _page_rows(page: object) -> int:
+    return len(page) if isinstance(page, (list, tuple, pa.Array)) else 1
+
+
+def frame_parts(
+    pages: Iterable[object],
+    *,
+    iban_id: int,
+    iban: str = "",
+    tz: str = timeutil.DEFAULT_TZ,
+    batch_rows: int = BATCH_ROWS,
+    gate: AbstractContextManager | None = None,
+) -> Iterable[Part]:
+    """The typed columns of `records_to_frame`, a batch of pages at a time, for `assemble`.
+
+    Pages are consumed lazily and converted every `batch_rows` records, so at most one batch of raw
+    pages is alive per IBAN being fetched; the parts together are about the size of the final frame.
+    Yields at least one part (possibly empty), unsorted. `gate` (say a semaphore shared by the
+    fetch threads) is held while a batch is converted: it bounds how many batches are converted
+    at once, and so their transient memory, without holding up the fetching.
+    """
+    gate = gate or nullcontext()
+
+    def convert(batch: list[object]) -> Part:
+        with gate:
+            return _typed_columns(*_columns(batch), iban_id=iban_id, iban=iban, tz=tz, search=False)
+
+    batch: list[object] = []
+    rows = 0
+    yielded = False
+    for page in pages:
+        batch.append(page)
+        rows += _page_rows(page)
+        if rows >= batch_rows:
+            part = convert(batch)
+            batch, rows = [], 0
+            yield part
+            yielded = True
+    if batch or not yielded:
+        part = convert(batch)
+        del batch
+        yield part
+
+
+def frame_part(df: pd.DataFrame, tz: object) -> Part:
+    """A frame of `COLUMNS` as a part (no copies, times converted to `tz` if they are elsewhere)."""
+    part: Part = {}
+    for name in df.columns:
+        col = df[name]
+        if name in _TIME_COLUMNS:
+            part[name] = col.dt.tz_convert(tz).dt.as_unit(TIME_UNIT).array
+        elif name in _STRING_COLUMNS:
+            part[name] = col.array.__arrow_array__()
+        elif isinstance(col.dtype, pd.CategoricalDtype):
+            part[name] = col.array
+        else:
+            part[name] = col.array if name == "id" else col.to_numpy()
+    return part
+
+
+def select_ibans(df: pd.DataFrame, iban_ids: Iterable[int]) -> pd.DataFrame:
+    """The rows of `df` from these IBANs, in the same order (the frame itself when that is all of it)."""
+    mask = np.isin(df["iban_id"].to_numpy(), np.fromiter(iban_ids, dtype=np.int64))
+    if mask.all():
+        return df
+    return df.iloc[np.flatnonzero(mask)].reset_index(drop=True)
+
+
+def _gather_strings(chunks: list, order: np.ndarray | None) -> pa.Array:
+    pieces = [c for x in chunks for c in (x.chunks if isinstance(x, pa.ChunkedArray) else (x,))]
+    chunks.clear()
+    whole = pa.chunked_array(pieces, type=pa.large_string()).combine_chunks()
+    del pieces  # the parts' buffers go now, before the gather allocates the result
+    return whole if order is None else whole.take(pa.array(order))
+
+
+def _gather_numbers(chunks: list[np.ndarray], order: np.ndarray | None) -> np.ndarray:
+    whole = np.concatenate(chunks) if len(chunks) != 1 else chunks[0]
+    chunks.clear()
+    return whole if order is None else whole[order]
+
+
+def _utc_times(utc: np.ndarray, tz: str) -> pd.arrays.DatetimeArray:
+    """int64 UTC microseconds (NaT = min int64) -> an aware DatetimeArray in `tz`."""
+    return pd.DatetimeIndex(utc.view(f"datetime64[{TIME_UNIT}]")).tz_localize("UTC").tz_convert(tz).array
+
+
+def assemble(parts: list[Part], tz: str | None = None) -> pd.DataFrame:
+    """One frame of `COLUMNS`, newest first, from parts of one or many IBANs.
+
+    Built column by column: each column is popped from every part, joined and put in order with one
+    gather, so the parts' memory is released as the frame grows (the caller must hold no other
+    reference to the parts' columns). IBAN categories are unioned.
+    """
+    if not parts:
+        return empty_frame(tz or timeutil.DEFAULT_TZ)
+    tz = tz or str(parts[0]["created_at"].tz)
+    n = sum(len(p["iban_id"]) for p in parts)
+
+    # Newest first: created_at then id, both descending, NaT last (NaT is the smallest int64).
+    ticks = np.concatenate([p["created_at"].asi8 for p in parts])
+    id_key = np.concatenate([np.where(p["id"].isna(), np.iinfo(np.int64).min, p["id"].to_numpy(dtype=np.int64, na_value=0))
+                             for p in parts])
+    order: np.ndarray | None = None
+    if n > 1 and not (np.all(ticks[:-1] >= ticks[1:]) and np.all((ticks[:-1] > ticks[1:]) | (id_key[:-1] >= id_key[1:]))):
+        order = np.lexsort((id_key, ticks))[::-1].copy()
+    del id_key
+
+    ibans = sorted({c for p in parts for c in p["iban"].categories})
+    search = all(SEARCH_COLUMN in p for p in parts)
+    if not search:
+        for p in parts:
+            p.pop(SEARCH_COLUMN, None)
+
+    def build(name: str) -> object:
+        if name == "id":
+            values = _gather_numbers([p["id"].to_numpy(dtype=np.int64, na_value=0) for p in parts], order)
+            mask = _gather_numbers([p.pop("id").isna() for p in parts], order)
+            return pd.arrays.IntegerArray(values, mask)
+        if name in ("iban", "type", "status"):
+            categories = {"iban": ibans, "type": list(TYPES), "status": list(STATUSES)}[name]
+            codes = []
+            for p in parts:
+                cat = p.pop(name)
+                lookup = np.array([categories.index(c) for c in cat.categories] + [-1], dtype=np.int16)
+                codes.append(lookup[cat.codes].astype(np.int8 if len(categories) < 128 else np.int16))
+            return pd.Categorical.from_codes(_gather_numbers(codes, order), categories=categories)
+        if name in _TIME_COLUMNS:
+            # asi8 is UTC microseconds whatever the part's zone: the result only needs the dealer's zone.
+            return _utc_times(_gather_numbers([p.pop(name).asi8 for p in parts], order), tz)
+        if name in _STRING_COLUMNS:
+            return _gather_strings([p.pop(name) for p in parts], order)
+        return _gather_numbers([p.pop(name) for p in parts], order)
+
+    # Two columns at a time (the gathers release the GIL): each pops its own column from the parts.
+    names = [name for name in COLUMNS if search or name != SEARCH_COLUMN]
+    with ThreadPoolExecutor(max_workers=ASSEMBLE_THREADS) as pool:
+        columns = dict(zip(names, pool.map(build, names)))
+        if not search:  # from the ordered text columns, a slice at a time
+            # One chunk: a take on a chunked string column concatenates it first, on every filter.
+            columns[SEARCH_COLUMN] = _search_text(columns, pool=pool).combine_chunks()
+    return _as_frame({name: columns[name] for name in COLUMNS})
+
+
+def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate per-IBAN frames into one, newest first; IBAN categories are unioned."""
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return empty_frame()
+    tz = str(frames[0]["created_at"].dt.tz)
+    return assemble([frame_part(f, tz) for f in frames], tz)
 
 
 def _newest_first(df: pd.DataFrame) -> pd.DataFrame:
@@ -379,25 +573,6 @@ def _newest_first(df: pd.DataFrame) -> pd.DataFrame:
         return df.reset_index(drop=True)
     order = np.lexsort((id_key, t))[::-1]
     return df.take(order).reset_index(drop=True)
-
-
-def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate per-IBAN frames into one, newest first; IBAN categories are unioned."""
-    frames = [f for f in frames if f is not None]
-    if not frames:
-        return empty_frame()
-    tz = frames[0]["created_at"].dt.tz
-    ibans = sorted({c for f in frames for c in f["iban"].cat.categories})
-    aligned = []
-    for f in frames:
-        f = f.copy(deep=False)
-        f["iban"] = f["iban"].cat.set_categories(ibans)
-        f["type"] = f["type"].cat.set_categories(TYPES)
-        f["status"] = f["status"].cat.set_categories(STATUSES)
-        for col in _TIME_COLUMNS:
-            f[col] = f[col].dt.tz_convert(tz).dt.as_unit(TIME_UNIT)
-        aligned.append(f)
-    return _newest_first(pd.concat(aligned, ignore_index=True))
 
 
 # --- filters --------------------------------------------------------------------------------

@@ -73,10 +73,10 @@ flt = history.TransactionFilter(
     statuses=tuple(statuses) or None, types=tuple(types) or None,
     min_amount=bounds["min"], max_amount=bounds["max"], text=text.strip(),
 )
-rows = history.apply_filter(frame, flt)
+view = data_access.filter_history(frame, flt)  # memoised per (history, filter): a rerun redoes nothing
 
 # --- summary -------------------------------------------------------------------------------------
-s = history.summarize(rows)
+s = view.summary
 # Three to a row: a money figure in the millions must never be cut off.
 m = st.columns(3) + st.columns(3)
 m[0].metric(ui.t("Transactions"), ui.fmt_count(s.count))
@@ -86,7 +86,7 @@ m[3].metric(ui.t("Net"), ui.fmt_money(s.net))
 m[4].metric(ui.t("Commission"), ui.fmt_money(s.commission))
 st.caption(ui.t("Money figures count completed transactions only."))
 
-daily = history.daily_volume(rows, tz=tz)
+daily = view.daily
 if not daily.empty:
     fig = go.Figure()
     fig.add_bar(x=daily["day"], y=daily["deposits_kurus"] / 100, name=ui.t("Deposits"))
@@ -95,7 +95,7 @@ if not daily.empty:
     st.plotly_chart(fig, key="tx_daily")
 
 # --- table and export ----------------------------------------------------------------------------
-table = history.display_frame(rows, lang=ui.lang())
+table = view.table(ui.lang())
 st.dataframe(table, hide_index=True, key="tx_table", height=420, column_config=ui.transaction_columns())
 
 stamp = f"{start}_{end}"

@@ -200,3 +200,27 @@ def test_excel_handles_many_rows():
     ws = load(export.to_excel_bytes(history.display_frame(df)))
     assert ws.max_row == n + 1
     assert ws.cell(row=n + 1, column=6).value == 0.25 and ws.cell(row=n + 1, column=9).value == "'-c0"
+
+
+def test_csv_of_a_table_written_in_two_halves_is_one_csv_with_one_header(monkeypatch):
+    n = 9_001
+    df = history.records_to_frame(
+        [{"id": i, "type": "deposit" if i % 2 else "çekim", "amount": f"{i}.25", "status": "Completed",
+          "customer_name": f"=c{i}" if i % 3 == 0 else f"c{i}", "created_at": f"2025-11-{1 + i % 28:02d} 14:30:00",
+          "completed_at": None if i % 5 else "2025-03-30 03:30:00"} for i in range(n)], iban_id=1, iban=IBAN)
+    table = history.display_frame(df)
+    types = table["Type"].astype(object).tolist()
+    types[0], types[1] = "=bad", None
+    table["Type"] = pd.Categorical(types)
+    assert len(table) >= export.CSV_SPLIT_ROWS * 2
+    data = export.to_csv_bytes(table)
+    rows = read_csv_rows(data)
+    assert data.count(b"ID") == 1 and len(rows) == n + 1
+    monkeypatch.setattr(export, "CSV_SPLIT_ROWS", 10**9)  # one piece: the same bytes
+    assert export.to_csv_bytes(table) == data
+    by_id = {int(r[0]): r for r in rows[1:]}
+    assert by_id[3][8] == "'=c3" and by_id[4][8] == "c4" and by_id[9_000][8] == "'=c9000"  # both halves
+    first, second = rows[1], rows[2]
+    assert first[3] == "'=bad" and second[3] == ""  # categories neutralised, missing stays empty
+    assert {r[11] for r in rows[1:]} == {"", "2025-03-30 03:30:00"}  # local wall time, zone in the header
+    assert rows[0][11] == "Completed at (Europe/Istanbul)"

@@ -460,3 +460,58 @@ def test_pages_mixing_arrow_and_dicts_with_different_types_are_read_tolerantly()
     df = h.records_to_frame([arrow, [rec(2, "2025-01-01 11:00:00", "1,000.07", username=7)]], iban_id=1, iban=IBAN)
     assert df.sort_values("id")["amount_kurus"].tolist() == [1050, 100_007]
     assert "7" in df["username"].tolist()
+
+
+# --- ingest of many IBANs in parts (data_access.fetch_history) --------------------------------------
+
+
+def _many_records(n, offset=0):
+    return [rec(offset + i, f"2025-11-{1 + (i * 7) % 28:02d} {(i * 5) % 24:02d}:{i % 60:02d}:00", f"{i % 500}.{i % 100:02d}",
+                type_="withdrawal" if i % 3 else "yatırım", status="Tamamlandı" if i % 2 else "pending",
+                customer_name=f"Şule Yılmaz {i}", description="=1+1" if i % 11 == 0 else "",
+                customer_iban="tr33 0006 1005 1978 6457 8413 26", commission="0.25")
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 50, 10_000])
+def test_parts_assembled_give_the_same_frame_as_records_to_frame_and_combine(batch_rows):
+    a, b = _many_records(120), _many_records(80, offset=1000)
+    pages_a = [a[i:i + 25] for i in range(0, len(a), 25)]
+    pages_b = [b[i:i + 30] for i in range(0, len(b), 30)]
+    parts = [*h.frame_parts(pages_a, iban_id=1, iban="TR1", batch_rows=batch_rows),
+             *h.frame_parts(pages_b, iban_id=2, iban="TR2", batch_rows=batch_rows)]
+    if batch_rows == 1:  # a batch is whole pages: one part per page
+        assert len(parts) == len(pages_a) + len(pages_b)
+    if batch_rows == 10_000:  # one part per IBAN
+        assert len(parts) == 2
+    assembled = h.assemble(parts)
+    expected = h.combine([frame(a, iban_id=1, iban="TR1"), frame(b, iban_id=2, iban="TR2")])
+    pd.testing.assert_frame_equal(assembled, expected)
+    assert all(not p for p in parts)  # every column was popped: the parts hold nothing any more
+    assert assembled["created_at"].is_monotonic_decreasing
+
+
+def test_assembled_columns_are_separate_buffers_and_search_is_chunked_text():
+    parts = list(h.frame_parts([_many_records(300)], iban_id=1, iban="TR1", batch_rows=100))
+    df = h.assemble(parts)
+    ints = [df[c].to_numpy() for c in ("iban_id", "amount_kurus", "commission_kurus", "signed_kurus")]
+    assert not any(np.shares_memory(x, y) for i, x in enumerate(ints) for y in ints[i + 1:])  # no 2-D block
+    assert h.apply_filter(df, h.TransactionFilter(text="sule yilmaz 29")).shape[0] == sum("z 29" in f"z {i}" for i in range(300))
+    assert h.apply_filter(df, h.TransactionFilter(text="ŞULE")).shape[0] == 300
+
+
+def test_parts_of_cached_frames_and_fresh_pages_mix():
+    cached = frame(_many_records(40), iban_id=1, iban="TR1")
+    fresh = list(h.frame_parts([_many_records(30, offset=500)], iban_id=2, iban="TR2"))
+    mixed = h.assemble([h.frame_part(cached, "Europe/Istanbul"), *fresh], "Europe/Istanbul")
+    pd.testing.assert_frame_equal(mixed, h.combine([cached, frame(_many_records(30, offset=500), iban_id=2, iban="TR2")]))
+    assert len(cached) == 40 and cached["search_text"].notna().all()  # the cached frame itself is untouched
+
+
+def test_empty_pages_and_select_ibans():
+    assert len(h.assemble(list(h.frame_parts([], iban_id=1)))) == 0
+    assert len(h.assemble([])) == 0
+    both = h.combine([frame(_many_records(5), iban_id=1, iban="TR1"), frame(_many_records(4, 100), iban_id=2, iban="TR2")])
+    assert h.select_ibans(both, [1, 2]) is both
+    two = h.select_ibans(both, [2])
+    assert two["iban_id"].tolist() == [2] * 4 and two.index.tolist() == [0, 1, 2, 3]

@@ -1,29 +1,42 @@
 """A rerun of the Transactions page filters the very history object the first run cached: no copy,
-no unpickling (st.cache_data would hand each run a fresh unpickled frame)."""
+no unpickling (st.cache_data would hand each run a fresh unpickled frame), and with an unchanged
+filter it does not filter again (data_access.filter_history memoises the view per history)."""
 
 from __future__ import annotations
 
-import pytest
-
-from dashboard import history
+from dashboard import data_access, history
 
 
 def test_reruns_filter_the_same_cached_frame_object(console, monkeypatch):
     monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")  # the page itself, not a sign-in form
     seen: list[int] = []
-    real = history.apply_filter
+    filtered: list[int] = []
+    real_view, real_filter = data_access.filter_history, history.apply_filter
 
-    def spy(df, f):
+    def spy_view(df, f):
         seen.append(id(df))
-        return real(df, f)
+        return real_view(df, f)
 
-    monkeypatch.setattr(history, "apply_filter", spy)
+    def spy_filter(df, f):
+        filtered.append(id(df))
+        return real_filter(df, f)
+
+    monkeypatch.setattr(data_access, "filter_history", spy_view)
+    monkeypatch.setattr(history, "apply_filter", spy_filter)
     at = console.open("transactions")
     assert not at.exception
     at.run()
     at.run()
-    assert len(seen) == 3 and len(set(seen)) == 1
+    assert len(seen) == 3 and len(set(seen)) == 1  # every run got the cached frame itself
+    assert filtered == seen[:1]  # filtered once, on the first run; the reruns reuse its rows
     assert console.calls("GET /transactions") == 5  # fetched once (5 IBANs, one page each), not per run
+
+    # A changed filter filters again (the same frame), and the table follows it.
+    at.session_state["tx_status"] = ["Completed"]
+    at.run()
+    assert not at.exception
+    assert len(filtered) == 2 and set(filtered) == set(seen)
+    assert set(at.dataframe[0].value["Status"].astype(str)) <= {"Completed"}
 
 
 def test_sessions_asking_at_once_share_one_fetch(console, monkeypatch):
