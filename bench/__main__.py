@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from bench._common import ROOT
+from bench._common import ROOT, stop_group
 
 # name -> time limit in seconds (the whole suite stays under ~10 minutes on the 2-core machine)
 BENCHMARKS = {
@@ -57,13 +57,7 @@ def main(argv: list[str]) -> int:
             except subprocess.TimeoutExpired:
                 status = f"TIMEOUT after {BENCHMARKS[name]} s"
             finally:
-                if proc.poll() is None:
-                    os.killpg(proc.pid, 15)
-                    try:
-                        proc.wait(10)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, 9)
-                        proc.wait()
+                stop_group(proc)
         marks = [l.strip() for l in lines if "[PASS]" in l or "[MISS]" in l]
         summary.append((name, status, time.perf_counter() - t0, marks))
     print(f"\n== summary ({time.perf_counter() - started:.0f} s) ==")

@@ -101,15 +101,20 @@ def process(args: list[str], *, env: dict[str, str] | None = None, cwd: Path = R
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 15)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait(5)
+        stop_group(proc)
         if log:
             out.close()
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """End a child started with start_new_session=True and everything it started: TERM, then KILL."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait(5)
 
 
 def wait_http(url: str, timeout: float, *, proc: subprocess.Popen | None = None, interval: float = 0.01) -> float:
