@@ -83,3 +83,48 @@ def test_arrow_pages_carry_the_same_records_as_dict_pages(sandbox):
         arrow = list(client.iter_transaction_pages(iban.id, arrow=True))
     assert arrow and all(not isinstance(page, list) for page in arrow)  # every sandbox page took the fast path
     assert [r["id"] for page in arrow for r in page.to_pylist()] == [r["id"] for r in dicts]
+
+
+def card_request(amount: str = "250"):
+    return validation.check_card_payment(username="u7", firstname="Ayşe", lastname="Öztürk",
+                                         email="ayse@example.com", phone="0532 123 45 67", amount=amount)
+
+
+def test_card_payment_link_and_its_status(make_sandbox):
+    srv = make_sandbox()
+    with client_for(srv) as client:
+        link = client.create_card_payment(card_request())
+        assert link.payment_url.startswith(srv.root_url) and link.order_id.startswith("CC-")
+        assert link.amount == Decimal("250.00") and link.currency == "TRY"
+        status = client.get_transaction_status(link.transaction_id)
+        assert status.status is Status.PENDING and status.amount == Decimal("250.00")
+
+
+def test_card_payment_with_the_channel_off_is_feature_disabled(make_sandbox):
+    srv = make_sandbox(credit_card_enabled=False)
+    with client_for(srv) as client:
+        assert not client.get_settings().credit_card.active
+        with pytest.raises(errors.FeatureDisabledError) as info:
+            client.create_card_payment(card_request())
+    assert "not enabled" in info.value.message
+
+
+def test_sandbox_refusal_arrives_as_a_validation_error_with_field_errors(make_sandbox):
+    srv = make_sandbox()
+    with client_for(srv) as client:
+        too_much = validation.check_send_money(username="u1", amount="999999", customer_iban="TR950006400000001234567890",
+                                               customer_name="Ahmet Yılmaz")
+        with pytest.raises(errors.ValidationError) as info:
+            client.send_money(too_much)
+    assert "amount" in info.value.field_errors
+
+
+def test_a_payout_whose_answer_never_comes_is_outcome_unknown_and_sent_once(make_sandbox):
+    srv = make_sandbox(faults=Faults(hang_paths=("send-money",), hang_seconds=5))
+    with client_for(srv, timeout=0.5) as client:
+        request = validation.check_send_money(username="u1", amount="99", customer_iban="TR950006400000001234567890",
+                                              customer_name="Ahmet Yılmaz")
+        with pytest.raises(errors.OutcomeUnknownError):
+            client.send_money(request)
+    assert client._sleeps == []
+    assert srv.state.call_counts().get("POST /send-money") == 1
