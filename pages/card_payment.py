@@ -26,11 +26,8 @@ if not dealer.credit_card.active:
 st.caption(ui.t("Commission {rate} per card payment.", rate=ui.fmt_percent(dealer.credit_card.commission)))
 
 
-def _close_review() -> None:
-    st.session_state.pop(f"{P}_review_request", None)
-
-
-@st.dialog(ui.t("Confirm card payment link"), width="medium", on_dismiss=_close_review)
+# Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
+@st.dialog(ui.t("Confirm card payment link"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
     money_form.confirm_rows([
         ("Customer username", request.username),
@@ -42,12 +39,12 @@ def confirm(request) -> None:
     ])
     create, cancel = st.columns(2)
     if create.button(ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"):
-        _close_review()
+        money_form.close_review(P)
         op = data_access.submit_card_payment(money_form.operation_id(P), request, actor=ui.actor())
         st.session_state[f"{P}_result"] = op.id
         st.rerun()
     if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
-        _close_review()
+        money_form.close_review(P)
         st.rerun()
 
 
@@ -88,10 +85,9 @@ if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", ico
             amount=amount, description=description,
         )
     except InputError as exc:
-        st.session_state[f"{P}_errors"] = exc.errors
+        money_form.set_errors(P, exc.errors)
         st.rerun()
-    st.session_state[f"{P}_errors"] = {}
-    st.session_state[f"{P}_review_request"] = request
+    money_form.open_review(P, request)
 
-if f"{P}_review_request" in st.session_state:
-    confirm(st.session_state[f"{P}_review_request"])
+if (pending := money_form.reviewing(P)) is not None:
+    confirm(pending)

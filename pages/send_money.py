@@ -26,13 +26,8 @@ if eiban is not None and not eiban.active:
     st.warning(ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:")
 
 
-def _close_review() -> None:
-    st.session_state.pop(f"{P}_review_request", None)
-
-
-# The dialog stays open while a reviewed request waits in session state, so its buttons are
-# handled on the rerun they cause; dismissing it (X, Esc, Cancel) forgets the request.
-@st.dialog(ui.t("Confirm payout"), width="medium", on_dismiss=_close_review)
+# Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
+@st.dialog(ui.t("Confirm payout"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
     costs = payout_costs(request.amount, eiban)
     money_form.confirm_rows([
@@ -51,12 +46,12 @@ def confirm(request) -> None:
     if send.button(ui.t("Send {amount}", amount=ui.fmt_money(request.amount)), type="primary", key=f"{P}_confirm", width="stretch"):
         _submit(request, confirm_duplicate=False)
     if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
-        _close_review()
+        money_form.close_review(P)
         st.rerun()
 
 
 def _submit(request, *, confirm_duplicate: bool) -> None:
-    _close_review()
+    money_form.close_review(P)
     op = data_access.submit_payout(money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate)
     st.session_state[f"{P}_result"] = op.id
     st.session_state[f"{P}_request"] = request
@@ -136,10 +131,9 @@ if st.button(ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":ma
     except InputError as exc:
         # Map the request's field names onto this form's widget names.
         names = {"customer_iban": "iban", "customer_name": "name"}
-        st.session_state[f"{P}_errors"] = {names.get(k, k): v for k, v in exc.errors.items()}
+        money_form.set_errors(P, {names.get(k, k): v for k, v in exc.errors.items()})
         st.rerun()
-    st.session_state[f"{P}_errors"] = {}
-    st.session_state[f"{P}_review_request"] = request
+    money_form.open_review(P, request)
 
-if f"{P}_review_request" in st.session_state:
-    confirm(st.session_state[f"{P}_review_request"])
+if (pending := money_form.reviewing(P)) is not None:
+    confirm(pending)

@@ -35,7 +35,7 @@ preset = top[1].segmented_control(
 )
 if preset == "custom":
     picked = top[2].date_input(ui.t("From – to"), value=(today - timedelta(days=29), today), max_value=today, key="tx_range")
-    start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (picked[0], picked[0]) if picked else (today, today))
+    start, end = ui.date_range(picked, today)
 else:
     start, end = presets[preset or "7 days"]
     # Keyed by the preset: a keyed widget would keep showing the first range it was given.

@@ -5,7 +5,7 @@ Pages import `from dashboard import ui` and stay thin; nothing here talks to the
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -19,12 +19,13 @@ from dashboard.timeutil import now, zone
 T = TypeVar("T")
 
 LANG_KEY = "lang"
+USER_KEY = "auth_user"  # the signed-in user, written by ui.access on every run
 _FETCHED_KEY = "_ui_fetched_at"  # oldest fetch time of the data shown on this run
 
 
 def actor() -> str:
     """Who is acting, for the journal and the audit log (the signed-in user once accounts exist)."""
-    return st.session_state.get("auth_user", "unknown")
+    return st.session_state.get(USER_KEY, "unknown")
 
 
 def lang() -> str:
@@ -62,6 +63,14 @@ def fmt_time(when: datetime | None) -> str:
     from dashboard import data_access  # the configured zone; imported late to keep ui light
 
     return when.astimezone(zone(data_access.settings().timezone)).strftime(_TIME_FORMATS.get(lang(), _TIME_FORMATS["en"]))
+
+
+def date_range(picked, fallback: date) -> tuple[date, date]:
+    """A range `st.date_input` returned as (start, end): while a person has picked only the first
+    day it holds one date (that day alone), and nothing at all when cleared (`fallback` alone)."""
+    if isinstance(picked, tuple) and len(picked) == 2:
+        return picked
+    return (picked[0], picked[0]) if picked else (fallback, fallback)
 
 
 def age_text(when: datetime) -> str:

@@ -37,7 +37,6 @@ def visible_url_paths(role: Role) -> list[str]:
     return [url_path for *_, url_path in PAGES if can_open(role, url_path)]
 
 
-USER_KEY = "auth_user"  # read by ui.actor() for the journal and the audit log
 ROLE_KEY = "auth_role"
 
 
@@ -53,14 +52,14 @@ def current_session() -> Session | None:
         return None
     session = auth.session_from_cookies(request_cookies())
     if session is not None:
-        st.session_state[USER_KEY], st.session_state[ROLE_KEY] = session.user, session.role
+        st.session_state[ui.USER_KEY], st.session_state[ROLE_KEY] = session.user, session.role
     return session
 
 
 def current_role() -> Role | None:
     """Role of the person at the keyboard; ADMIN in single-user mode, None when signed out."""
     if data_access.authenticator() is None:
-        st.session_state[USER_KEY] = SINGLE_USER_NAME
+        st.session_state[ui.USER_KEY] = SINGLE_USER_NAME
         return Role.ADMIN
     session = current_session()
     return session.role if session else None

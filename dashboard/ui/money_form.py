@@ -31,6 +31,28 @@ def start_over(prefix: str, fields: Iterable[str], *, keep_values: bool = False)
             st.session_state.pop(f"{prefix}_{name}", None)
 
 
+def set_errors(prefix: str, errors: dict[str, str]) -> None:
+    """Field errors from the last review, each shown under its field on the next run."""
+    st.session_state[f"{prefix}_errors"] = errors
+
+
+def open_review(prefix: str, request) -> None:
+    """A checked request waits for confirmation: the page keeps its dialog open while it is there,
+    so the dialog's buttons are handled on the rerun they cause."""
+    set_errors(prefix, {})
+    st.session_state[f"{prefix}_review_request"] = request
+
+
+def reviewing(prefix: str):
+    """The request waiting for confirmation, or None."""
+    return st.session_state.get(f"{prefix}_review_request")
+
+
+def close_review(prefix: str) -> None:
+    """Forget the request under review (confirmed, cancelled or dismissed)."""
+    st.session_state.pop(f"{prefix}_review_request", None)
+
+
 def errors(prefix: str) -> dict[str, str]:
     return st.session_state.get(f"{prefix}_errors", {})
 
