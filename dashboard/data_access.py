@@ -65,10 +65,6 @@ class Loaded(Generic[T]):
     def ok(self) -> bool:
         return self.error is None
 
-    @property
-    def stale(self) -> bool:
-        return self.error is not None and self.value is not None
-
 
 # --- resources ---------------------------------------------------------------------------------
 
@@ -537,7 +533,9 @@ def refresh_operation_status(operation_id: str) -> Operation:
     return services().journal.refresh_status(operation_id)
 
 
-def export_rows(table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en") -> bytes:
+def export_rows(
+    table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en", dataset: str = "transactions",
+) -> bytes:  # fmt: skip
     """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
     money format and sheet name follow `lang` (the numbers stay numbers)."""
     if fmt == "csv":
@@ -546,7 +544,7 @@ def export_rows(table: pd.DataFrame, fmt: str, *, actor: str, description: str, 
         data = export.to_excel_bytes(table, lang=lang, sheet_name=translate("Transactions", lang))
     services().audit.record(
         "export", actor=actor, outcome="downloaded",
-        details={"format": fmt, "rows": len(table), "filter": description, "bytes": len(data)},
+        details={"dataset": dataset, "format": fmt, "rows": len(table), "filter": description, "bytes": len(data)},
     )
     return data
 
@@ -658,12 +656,3 @@ def audit_entries(
     """Audit entries, newest first; `since` inclusive, `until` exclusive."""
     return services().audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
 
-
-def export_audit(table: pd.DataFrame, *, actor: str, description: str) -> bytes:
-    """CSV of exactly `table` (the filtered audit rows), itself recorded in the audit log."""
-    data = export.to_csv_bytes(table)
-    services().audit.record(
-        "export", actor=actor, outcome="downloaded",
-        details={"dataset": "audit_log", "format": "csv", "rows": len(table), "filter": description, "bytes": len(data)},
-    )  # fmt: skip
-    return data

@@ -3,13 +3,13 @@
 The log is append-only (dashboard.audit); IBANs are stored masked, so the full number cannot
 appear here or in the export. Downloading the CSV is itself recorded."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from dashboard import audit_view, data_access, ui
 from dashboard.auth.roles import AUDIT
-from dashboard.timeutil import now, zone
+from dashboard.timeutil import day_bounds, now
 from dashboard.ui import access
 
 access.require(AUDIT)  # before anything else: a hand-typed URL shows no data
@@ -24,9 +24,8 @@ today = now(tz).date()
 # --- filters -------------------------------------------------------------------------------------
 top = st.columns([2, 2, 2])
 picked = top[0].date_input(ui.t("From – to"), value=(today - timedelta(days=6), today), max_value=today, key=f"{P}_range")
-start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (picked[0], picked[0]) if picked else (today, today))
-since = datetime.combine(start, time.min, tzinfo=zone(tz))
-until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone(tz))
+start, end = ui.date_range(picked, today)
+since, until = day_bounds(start, end, tz)
 
 entries = data_access.audit_entries(since, until)
 if len(entries) >= data_access.AUDIT_LIMIT:
@@ -49,7 +48,7 @@ st.caption(ui.t("{shown} of {total} entries in this period.", shown=len(table), 
 actor = ui.actor()
 described = f"{start}..{end}; actors={list(chosen_actors) or 'any'}; actions={list(chosen_actions) or 'any'}"
 st.download_button(
-    ui.t("Download CSV"), data=lambda: data_access.export_audit(table, actor=actor, description=described),
+    ui.t("Download CSV"), data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described, dataset="audit_log"),
     file_name=f"audit_log_{start}_{end}.csv", mime="text/csv", icon=":material/download:", key=f"{P}_csv",
     help=ui.t("Exactly the rows shown. The download is itself recorded in the audit log."),
 )
