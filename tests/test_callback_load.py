@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +24,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.helpers.processes import free_port, stop_group
 
 from dashboard.journal import status_key
 from dashboard.store import Store
@@ -41,27 +41,6 @@ STARTUP_TIMEOUT_S = 45
 LOAD_DEADLINE_S = 60
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group, SIGKILL if it lingers."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        if process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The console on a free port; yields (root URL, data folder); the process group dies at teardown."""
@@ -69,7 +48,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     if not streamlit.exists():
         streamlit = Path(sys.executable).with_name("streamlit")
     data_dir, log_path = tmp_path / "data", tmp_path / "server.log"
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ENIGMAPAY_", "STREAMLIT_"))}
     env.update(
         ENIGMAPAY_DATA_DIR=str(data_dir),
@@ -101,7 +80,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                     time.sleep(0.2)
             yield url, data_dir
         finally:
-            _stop(process)
+            stop_group(process)
 
 
 def _deliveries() -> list[dict]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.processes import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -75,17 +75,11 @@ def test_health_check_targets_streamlits_health_endpoint_on_the_exposed_port():
     assert instructions("EXPOSE") == ["8501"] and env()["STREAMLIT_SERVER_PORT"] == "8501"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_server_configured_like_the_image_answers_the_health_check(tmp_path):
     """Start `streamlit run app.py` (what `make run` runs) configured only through the image's
     environment variables, and ask the health check's URL path."""
-    port = _free_port()
+    port = free_port()
     variables = {**env(), "STREAMLIT_SERVER_PORT": str(port), "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
                  "ENIGMAPAY_DATA_DIR": str(tmp_path), "ENIGMAPAY_SANDBOX_TRANSACTIONS": "500"}
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ENIGMAPAY_")} | variables
@@ -106,5 +100,4 @@ def test_server_configured_like_the_image_answers_the_health_check(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
             assert json.load(answer) == {"status": "ok"}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+        stop_group(proc)

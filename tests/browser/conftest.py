@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.processes import free_port, stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
@@ -56,12 +56,6 @@ def _chromium() -> str:
     pytest.fail("chromium not found: run `make browser-deps` (installs Debian's chromium) or set CHROMIUM=/path")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _log_tail(log: Path, lines: int = 60) -> str:
     try:
         text = log.read_text(encoding="utf-8", errors="replace")
@@ -81,22 +75,6 @@ class ConsoleServer:
         return f"--- last lines of {self.log}:\n{_log_tail(self.log, lines)}"
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the whole group (streamlit and anything it started), SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @contextmanager
 def run_console(data_dir: Path, log_path: Path) -> Iterator[ConsoleServer]:
     """The console as `make run` starts it, on a free loopback port; healthy on entry, gone on exit."""
@@ -106,7 +84,7 @@ def run_console(data_dir: Path, log_path: Path) -> Iterator[ConsoleServer]:
     assert streamlit.exists(), f"{streamlit} missing: run `make venv`"
 
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ENIGMAPAY_", "STREAMLIT_"))}
     env.update(
         ENIGMAPAY_DATA_DIR=str(data_dir),
@@ -141,7 +119,7 @@ def run_console(data_dir: Path, log_path: Path) -> Iterator[ConsoleServer]:
                 time.sleep(0.25)
             yield server
         finally:
-            _stop(process)
+            stop_group(process)
 
 
 @pytest.fixture(scope="module")
