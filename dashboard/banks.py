@@ -1,40 +1,57 @@
-"""Turkish bank codes -> bank names, to show the receiving bank beside an IBAN on the payout form.
+"""Turkish bank codes -> banks, to show the receiving bank beside an IBAN on the payout form.
 
-Only codes we are sure of are listed; an unknown code shows no name rather than a wrong one.
+The names come from schwifty's bank registry (a maintained PyPI package whose Turkish list holds
+52 banks with their BICs), so a new release of it brings new banks without a change here.
+Its list lacks the participation (Islamic) banks; `PARTICIPATION_BANKS` adds them, from the
+member list of the Participation Banks Association of Türkiye (TKBB). A code in neither list
+gets no name: never a guessed one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+
 from dashboard.iban import bank_code
 
-# The 5-digit bank code is characters 5-9 of a Turkish IBAN (EFT code with a leading zero).
-BANKS: dict[str, str] = {
-    "00010": "Ziraat Bankası",
-    "00012": "Halkbank",
-    "00015": "VakıfBank",
-    "00032": "TEB",
-    "00046": "Akbank",
-    "00059": "Şekerbank",
-    "00062": "Garanti BBVA",
-    "00064": "İş Bankası",
-    "00067": "Yapı Kredi",
-    "00099": "ING",
-    "00111": "QNB",
-    "00123": "HSBC",
-    "00124": "Alternatif Bank",
-    "00134": "DenizBank",
-    "00135": "Anadolubank",
-    "00146": "Odeabank",
-    "00203": "Albaraka Türk",
-    "00205": "Kuveyt Türk",
-    "00206": "Türkiye Finans",
-    "00209": "Ziraat Katılım",
-    "00210": "Vakıf Katılım",
-    "00211": "Emlak Katılım",
+# TKBB member banks with their EFT codes (5 digits, as in characters 5-9 of an IBAN).
+PARTICIPATION_BANKS: dict[str, str] = {
+    "00203": "Albaraka Türk Katılım Bankası A.Ş.",
+    "00205": "Kuveyt Türk Katılım Bankası A.Ş.",
+    "00206": "Türkiye Finans Katılım Bankası A.Ş.",
+    "00209": "Ziraat Katılım Bankası A.Ş.",
+    "00210": "Vakıf Katılım Bankası A.Ş.",
+    "00211": "Türkiye Emlak Katılım Bankası A.Ş.",
 }
 
 
-def bank_name_for_iban(iban: str) -> str | None:
-    """The bank's name for a Turkish IBAN (spaces and lower case accepted); None when not known."""
+@dataclass(frozen=True, slots=True)
+class Bank:
+    code: str
+    name: str
+    bic: str | None = None
+
+
+@cache
+def turkish_banks() -> dict[str, Bank]:
+    """Every Turkish bank we can name, by 5-digit code (schwifty's registry, then the supplement)."""
+    from schwifty import registry  # imported on first use: reading the registry takes ~0.2 s
+
+    banks: dict[str, Bank] = {}
+    # A code listed twice keeps its primary entry (a foreign bank's branch can be listed without one).
+    for entry in sorted(registry.get_banks_by_country("TR"), key=lambda entry: not entry.primary):
+        banks.setdefault(entry.bank_code, Bank(entry.bank_code, entry.name, entry.bic or None))
+    for code, name in PARTICIPATION_BANKS.items():
+        banks.setdefault(code, Bank(code, name))
+    return banks
+
+
+def bank_for_iban(iban: str | None) -> Bank | None:
+    """The bank of a Turkish IBAN (spaces and lower case accepted); None when not known."""
     code = bank_code(iban or "")
-    return BANKS.get(code) if code else None
+    return turkish_banks().get(code) if code else None
+
+
+def bank_name_for_iban(iban: str | None) -> str | None:
+    bank = bank_for_iban(iban)
+    return bank.name if bank else None

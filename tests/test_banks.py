@@ -1,35 +1,58 @@
-"""Bank names from Turkish IBANs."""
+"""Bank names from Turkish IBANs: schwifty's registry plus the participation banks."""
 
 from __future__ import annotations
 
 import pytest
 
-from dashboard.banks import BANKS, bank_name_for_iban
+from dashboard.banks import PARTICIPATION_BANKS, bank_for_iban, bank_name_for_iban, turkish_banks
 from dashboard.iban import iban_is_valid, make_tr_iban
 
 
 @pytest.mark.parametrize(
-    "code, name",
-    [("00010", "Ziraat Bankası"), ("00012", "Halkbank"), ("00015", "VakıfBank"), ("00046", "Akbank"),
-     ("00062", "Garanti BBVA"), ("00064", "İş Bankası"), ("00067", "Yapı Kredi"), ("00111", "QNB"),
-     ("00205", "Kuveyt Türk"), ("00211", "Emlak Katılım")],
+    "code, name, bic",
+    [
+        ("00010", "Türkiye Cumhuriyeti Ziraat Bankası A.Ş.", "TCZBTR2A"),
+        ("00012", "Türkiye Halk Bankası A.Ş.", "TRHBTR2A"),
+        ("00046", "Akbank T.A.Ş.", "AKBKTRIS"),
+        ("00062", "Türkiye Garanti Bankası A.Ş.", "TGBATRIS"),
+        ("00064", "Türkiye İş Bankası A.Ş.", "ISBKTRIS"),
+        ("00111", "QNB Finansbank A.Ş.", "FNNBTRIS"),
+        # Banks the old hand-made table of 22 did not have:
+        ("00103", "Fibabanka A.Ş.", "FBHLTRIS"),
+        ("00157", "Enpara Bank A.Ş.", "ENASTRIS"),
+        ("00092", "Citibank A.Ş.", "CITITRIX"),
+    ],
 )
-def test_known_banks(code, name):
+def test_banks_from_the_registry(code, name, bic):
     iban = make_tr_iban(code, "0000001234567890")
     assert iban_is_valid(iban)
-    assert bank_name_for_iban(iban) == name
+    bank = bank_for_iban(iban)
+    assert (bank.code, bank.name, bank.bic) == (code, name, bic)
+
+
+@pytest.mark.parametrize("code", sorted(PARTICIPATION_BANKS))
+def test_participation_banks_from_the_supplement(code):
+    assert bank_name_for_iban(make_tr_iban(code, "0000001234567890")) == PARTICIPATION_BANKS[code]
+
+
+def test_registry_covers_every_bank_of_the_old_table_and_more():
+    old_codes = {"00010", "00012", "00015", "00032", "00046", "00059", "00062", "00064", "00067", "00099",
+                 "00111", "00123", "00124", "00134", "00135", "00146", "00203", "00205", "00206", "00209",
+                 "00210", "00211"}
+    assert old_codes <= set(turkish_banks())
+    assert len(turkish_banks()) >= 52 + len(PARTICIPATION_BANKS)  # schwifty 2026.10 lists 52
 
 
 def test_spaced_lower_case_input():
-    assert bank_name_for_iban("tr95 0006 4000 0000 1234 5678 90") == "İş Bankası"
+    assert bank_name_for_iban("tr95 0006 4000 0000 1234 5678 90") == "Türkiye İş Bankası A.Ş."
 
 
-@pytest.mark.parametrize("iban", ["TR330006100519786457841326", "", "TR95", "DE89370400440532013000", None])
-def test_unknown_or_not_an_iban(iban):
-    # 00061 (the guide's sample IBAN) is not in the table: no name rather than a guessed one.
-    assert bank_name_for_iban(iban) is None
+@pytest.mark.parametrize("iban", ["", "TR95", "DE89370400440532013000", None])
+def test_not_a_turkish_iban(iban):
+    assert bank_for_iban(iban) is None
 
 
-def test_table_keys_are_five_digit_codes():
-    assert all(len(code) == 5 and code.isdigit() for code in BANKS)
-    assert len(set(BANKS.values())) == len(BANKS)
+def test_the_guides_example_code_is_in_no_registry():
+    # 00061, the bank code of the guide's sample IBAN TR33 0006 1005 ..., is in neither schwifty's
+    # registry nor the TKBB list: the form names the code instead of guessing a bank.
+    assert bank_for_iban("TR330006100519786457841326") is None
