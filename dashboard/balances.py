@@ -21,14 +21,18 @@ def total_balance(ibans: Sequence[Iban]) -> Decimal:
 
 
 def ibans_table(ibans: Sequence[Iban]) -> pd.DataFrame:
-    """One row per IBAN: id, IBAN in blocks of four, owner, bank, status, balance (exact)."""
+    """One row per IBAN: id, IBAN in blocks of four, owner, bank, status, balance (exact).
+
+    The status is "Active" or "Inactive" whatever word the API used (Aktif, Pasif, ...), as on
+    Overview; the page translates it.
+    """
     return pd.DataFrame(
         {
             "id": pd.array([i.id for i in ibans], dtype="int64"),
             "iban": [format_iban(i.iban) for i in ibans],
             "owner": [i.owner_name for i in ibans],
             "bank": [i.bank_name for i in ibans],
-            "status": [i.status_text for i in ibans],
+            "status": ["Active" if i.active else "Inactive" for i in ibans],
             "balance": pd.array([i.balance for i in ibans], dtype=MONEY_DTYPE),
         }
     )

@@ -29,6 +29,7 @@ def balance_panel() -> None:
     fetched.metric(ui.t("Updated"), ui.fmt_time(loaded.fetched_at)[11:], help=ui.t("Balances refresh once a minute upstream."))
 
     table = balances.ibans_table(ibans)
+    table["status"] = table["status"].map(ui.t)
     st.dataframe(
         table,
         hide_index=True,

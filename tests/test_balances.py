@@ -42,3 +42,13 @@ def test_snapshots_replace_the_reconstruction_from_their_first_point_on():
 def test_no_snapshots_means_reconstruction_only():
     reconstructed = pd.DataFrame({"iban_id": [1], "at": [T0], "balance_kurus": [5]})
     assert list(balance_points(reconstructed, [])["source"]) == ["reconstructed"]
+
+
+def test_status_words_are_mapped_as_on_overview():
+    # The API says Active, Aktif, AKTİF or Pasif side by side; the table says one thing per state.
+    from dashboard.client._reader import parse_iban
+
+    words = ["Active", "Aktif", "AKTİF", "Pasif", "Inactive"]
+    rows = [parse_iban({"id": n, "iban": "TR330006100519786457841326", "status": w, "balance": "1.00"})
+            for n, w in enumerate(words, 1)]
+    assert list(ibans_table(rows)["status"]) == ["Active", "Active", "Active", "Inactive", "Inactive"]

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from dashboard.ui import LANG_KEY
+
 
 def test_balances_table_totals_and_charts(console):
     at = console.open("balances")
@@ -20,3 +22,18 @@ def test_balance_history_period_can_change(console):
     at.segmented_control(key="balances_days").set_value(90).run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_status_column_says_active_or_inactive_in_the_chosen_language(console):
+    # An API that mixes English and Turkish words: the table shows one translated word per state.
+    words = iter(["Active", "Aktif", "Pasif"] * 20)
+    answer = console.sandbox.state.ibans
+
+    def mixed_words():
+        return [{**row, "status": next(words)} for row in answer()]
+
+    console.monkeypatch.setattr(console.sandbox.state, "ibans", mixed_words)
+    at = console.open("balances")
+    assert set(at.dataframe[0].value["status"]) == {"Active", "Inactive"}
+    at.sidebar.selectbox(key=LANG_KEY).select("tr").run()
+    assert set(at.dataframe[0].value["status"]) == {"Aktif", "Pasif"}
