@@ -54,6 +54,7 @@ for section, script, title, icon, url_path in access.PAGES:
         script, title=ui.t(title), icon=icon, url_path=url_path, default=url_path == "overview",
         visibility="visible" if url_path in visible else "hidden",
     ))
+sections[ui.t("Monitor")] += access.signed_in_extra_pages()
 page = st.navigation(sections)
 
 with st.sidebar:

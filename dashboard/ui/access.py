@@ -105,12 +105,28 @@ def sign_in_form() -> None:
                   ui.t("Password"): [a.password for a in demo_accounts()]})
 
 
+SIGN_IN_PATH = "sign-in"
+
+
 def sign_in_pages() -> list:
-    """The sign-in form at /sign-in and, hidden, at every page's own path (the link that was opened)."""
+    """The sign-in form at / and /sign-in and, hidden, at every page's own path (the link that was opened).
+
+    Streamlit serves the default page at / whatever its url_path, so /sign-in needs a page of its own.
+    """
     title = ui.t("Sign in")
-    return [st.Page(sign_in_form, title=title, url_path="sign-in", default=True)] + [
-        st.Page(sign_in_form, title=title, url_path=url_path, visibility="hidden") for *_, url_path in PAGES
-    ]
+    return [
+        st.Page(sign_in_form, title=title, default=True),
+        st.Page(sign_in_form, title=title, url_path=SIGN_IN_PATH, visibility="hidden"),
+    ] + [st.Page(sign_in_form, title=title, url_path=url_path, visibility="hidden") for *_, url_path in PAGES]
+
+
+def _already_signed_in() -> None:
+    st.switch_page("pages/overview.py")
+
+
+def signed_in_extra_pages() -> list:
+    """Hidden pages of the signed-in console: /sign-in (a bookmark, a back button) opens Overview."""
+    return [st.Page(_already_signed_in, title=ui.t("Sign in"), url_path=SIGN_IN_PATH, visibility="hidden")]
 
 
 def sign_out_button(session: Session) -> None:

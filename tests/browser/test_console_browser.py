@@ -553,6 +553,8 @@ def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(fresh_console
     open_signed_out(page, f"{url}/send-money")
     for path in ("/callbacks", "/settings"):
         open_signed_out(page, url + path)
+    # The sign-in page's own address is a page, not "Page not found".
+    assert not open_signed_out(page, f"{url}/sign-in"), "/sign-in opened a 'Page not found' dialog"
     # Nothing failed on the server behind those sign-in pages.
     log = fresh_console_server.log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in log, fresh_console_server.log_tail()
@@ -561,6 +563,10 @@ def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(fresh_console
     open_signed_out(page, f"{url}/send-money")
     sign_in(page, "operator")
     expect(main(page).get_by_role("heading", level=1)).to_have_count(1)
+    # Signed in, an old /sign-in bookmark opens Overview.
+    page.goto(f"{url}/sign-in")
+    expect(main(page).get_by_role("heading", name="Overview", level=1)).to_be_visible(timeout=30_000)
+    assert not page_not_found_dialog(page), "/sign-in signed in opened a 'Page not found' dialog"
 
 
 def test_sign_in_from_a_deep_link_lands_on_the_requested_page(fresh_console_server, page: Page, screenshot_dir: Path) -> None:

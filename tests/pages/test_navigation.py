@@ -1,3 +1,4 @@
+import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +39,24 @@ def test_page_scripts_never_talk_http_themselves():
     for page in (ROOT / "pages").glob("*.py"):
         text = page.read_text()
         assert "httpx" not in text and "EnigmaPayClient" not in text, page.name
+
+
+
+def _sign_in_page_paths():
+    import streamlit as st
+
+    from dashboard.ui.access import sign_in_pages
+
+    st.text(repr([p.url_path for p in sign_in_pages()]))
+
+
+def test_sign_in_has_its_own_address_besides_the_root():
+    # Streamlit serves the default page at "/" whatever its url_path: /sign-in needs its own page.
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.ui.access import PAGES, SIGN_IN_PATH
+
+    at = AppTest.from_function(_sign_in_page_paths).run()
+    paths = ast.literal_eval(at.text[0].value)
+    assert paths.count("") == 1 and SIGN_IN_PATH in paths
+    assert {url_path for *_, url_path in PAGES} <= set(paths)  # a shared link keeps its address
