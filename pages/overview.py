@@ -12,8 +12,7 @@ access.require(VIEW)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Overview"))
 
-dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
-ibans = ui.show_loaded(data_access.load_ibans(), what="balances")
+dealer, ibans = ui.show_all_loaded((data_access.load_dealer_settings(), "settings"), (data_access.load_ibans(), "balances"))
 
 
 def _status(active: bool) -> None:

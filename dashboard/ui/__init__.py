@@ -161,10 +161,14 @@ def show_error(error: EnigmaPayError) -> None:
     st.error("\n\n".join(lines), icon=":material/error:")
 
 
-def show_loaded(loaded, *, what: str) -> T | None:
-    """Render a loader's failure (keeping stale data with its age) and return the usable value."""
+def show_loaded(loaded, *, what: str, error_shown: bool = False) -> T | None:
+    """Render a loader's failure (keeping stale data with its age) and return the usable value.
+
+    `error_shown`: the same error is already on the page (see `show_all_loaded`); only the age note.
+    """
     if loaded.error is not None:
-        show_error(loaded.error)
+        if not error_shown:
+            show_error(loaded.error)
         if loaded.value is not None:
             st.warning(
                 t("Showing {what} fetched {age} ({at}); the refresh failed.", what=t(what), age=age_text(loaded.fetched_at), at=fmt_time(loaded.fetched_at)),
@@ -172,6 +176,20 @@ def show_loaded(loaded, *, what: str) -> T | None:
             )
     note_fetched(loaded.fetched_at)
     return loaded.value
+
+
+def show_all_loaded(*loads: tuple[object, str]) -> list:
+    """`show_loaded` for several loads of one page: one failure with one cause is said once, not
+    once per load (settings and IBANs failing for the same outage)."""
+    said: set[tuple[str, str]] = set()
+    values = []
+    for loaded, what in loads:
+        error = loaded.error
+        key = (error.code, error.user_message) if error is not None else None
+        values.append(show_loaded(loaded, what=what, error_shown=key in said))
+        if key is not None:
+            said.add(key)
+    return values
 
 
 # --- statuses ------------------------------------------------------------------------------------

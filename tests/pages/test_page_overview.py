@@ -54,3 +54,12 @@ def test_key_without_secret_refuses_to_start_with_a_clear_message(console, monke
     at = console.open()
     assert not at.exception
     assert "ENIGMAPAY_SECRET_KEY is not" in at.error[0].value
+
+
+def test_one_outage_is_one_error_box_not_one_per_call(console):
+    # Settings and IBANs both fail for one reason: the page says it once.
+    console.sandbox.state.set_faults(Faults(error_rate=1.0))
+    at = console.open()
+    assert not at.exception
+    assert len(at.error) == 1, [e.value for e in at.error]
+    assert "EnigmaPay had a problem" in at.error[0].value
