@@ -575,11 +575,15 @@ def open_operations() -> list[Operation]:
     return services().journal.unsettled()
 
 
-def in_flight_operations() -> list[Operation]:
-    """`pending` entries still inside their grace period: an answer may yet come."""
-    journal = services().journal
-    stale = {op.id for op in journal.unsettled()}
-    return [op for op in journal.recent(200) if op.state == "pending" and op.id not in stale]
+def operations_awaiting_answer() -> tuple[list[Operation], list[Operation]]:
+    """`pending` entries inside their grace: (awaited by this console, sent by a process that stopped
+    or by another console on the same data)."""
+    return services().journal.awaiting_answer()
+
+
+def first_check_of(ops: Sequence[Operation]) -> datetime:
+    """When the earliest of these pending entries is first checked automatically (its grace is over)."""
+    return min(op.created_at for op in ops) + services().journal.pending_grace
 
 
 def recent_operations(limit: int = 200, states: Sequence[str] | None = None) -> list[Operation]:

@@ -38,6 +38,7 @@ received), so settle leaves it for an operator.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -213,6 +214,10 @@ class Journal:
         self.settle_after = settle_after
         self.match_slack = match_slack
         self._tz = zone(tz)
+        # Operations this process is calling right now. A pending entry not in here was sent by a
+        # process that stopped (or by another console on the same store): nothing here awaits it.
+        self._calling: set[str] = set()
+        self._calling_lock = threading.Lock()
 
     def _client(self) -> Any:
         c = self._client_or_factory
@@ -288,6 +293,8 @@ class Journal:
                        "connection (check the settings); nothing was sent."}  # fmt: skip
             self._finish(row, changes, action)
             return self.get(row["id"])  # type: ignore[return-value]
+        with self._calling_lock:
+            self._calling.add(row["id"])
         try:
             if row["kind"] == "payout":
                 changes = self._payout_result(client.send_money(request))
@@ -299,7 +306,22 @@ class Journal:
                 raise  # KeyboardInterrupt / SystemExit: recorded, then let it go on
         else:
             self._finish(row, changes, action)
+        finally:
+            with self._calling_lock:
+                self._calling.discard(row["id"])
         return self.get(row["id"])  # type: ignore[return-value]
+
+    def awaiting_answer(self) -> tuple[list[Operation], list[Operation]]:
+        """Pending entries inside their grace: (this process is waiting for their answer, nobody here is).
+
+        The second kind was sent by a console process that stopped mid-call, or by another process on
+        the same store; `unsettled()` lists it once its grace is over.
+        """
+        stale = {op.id for op in self.unsettled()}
+        pending = [op for op in self.recent(200) if op.state == PENDING and op.id not in stale]
+        with self._calling_lock:
+            calling = set(self._calling)
+        return [op for op in pending if op.id in calling], [op for op in pending if op.id not in calling]
 
     def _payout_result(self, result: Any) -> dict[str, Any]:
         transaction_id = _int_or_none(getattr(result, "transaction_id", None))

@@ -106,10 +106,18 @@ open_ops = data_access.open_operations()
 checked = st.session_state.get(f"{P}_checked")
 if checked and checked[1] in ("confirmed", "resolved") and not any(op.id == checked[0] for op in open_ops):
     _check_result(checked[0])
-in_flight = data_access.in_flight_operations()
-if in_flight:
-    st.caption(ui.t("{n} request(s) in flight right now (answer not yet due).", n=len(in_flight)))
-if not open_ops:
+calling, interrupted = data_access.operations_awaiting_answer()
+if calling:
+    st.info(ui.t("{n} request(s) sent from this console and waiting for EnigmaPay's answer.", n=len(calling)), icon=":material/hourglass_top:")
+if interrupted:
+    checked_from = data_access.first_check_of(interrupted)
+    st.warning(
+        ui.t("{n} request(s) have no answer recorded and no console here is waiting for one: the process that "
+             "sent them stopped, or another console sent them. They are checked from {at}; nothing is sent again.",
+             n=len(interrupted), at=ui.fmt_time(checked_from.astimezone(local))),
+        icon=":material/warning:",
+    )
+if not (open_ops or calling or interrupted):
     st.success(ui.t("Nothing open: every money action has a known outcome."), icon=":material/done_all:")
 
 resolving = st.session_state.get(f"{P}_resolving")

@@ -573,3 +573,31 @@ def test_crash_between_intent_and_answer_is_recovered(tmp_path, found):
         assert settled.state == UNKNOWN and "stopped" in settled.message
         assert [o.id for o in journal.unsettled()] == [op_id]
     assert not client.calls  # settling never resends
+
+
+def test_awaiting_answer_tells_this_processs_calls_from_ones_nobody_awaits(store, clock):
+    """A pending entry is "waiting for its answer" only while this journal is calling; the same
+    entry seen from another journal on the store (another process, or after a crash) is not."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow(request):
+        started.set()
+        release.wait(10)
+        return SimpleNamespace(transaction_id=9001, status=Status("pending"), status_text="Pending", message="ok")
+
+    journal, _ = make(store, clock, FakeClient(send=slow))
+    other, _ = make(store, clock)  # the same store, as a second process (or the restarted one) sees it
+    sender = threading.Thread(target=journal.submit_payout, args=("w" * 32, SendMoneyRequest()), kwargs={"actor": "ayse"})
+    sender.start()
+    try:
+        assert started.wait(10)
+        calling, unawaited = journal.awaiting_answer()
+        assert ([op.id for op in calling], unawaited) == (["w" * 32], [])
+        calling, unawaited = other.awaiting_answer()
+        assert (calling, [op.id for op in unawaited]) == ([], ["w" * 32])
+        clock.advance(minutes=6)  # past the grace: it is open (needs attention), no longer "awaiting"
+        assert other.awaiting_answer() == ([], []) and [op.id for op in other.unsettled()] == ["w" * 32]
+    finally:
+        release.set()
+        sender.join(10)
+    assert journal.awaiting_answer() == ([], [])

@@ -435,8 +435,13 @@ TR: dict[str, str] = {
         "Hâlâ bilinmiyor: EnigmaPay'de henüz eşleşen para gönderimi bulunamadı. Hiçbir şey tekrar gönderilmedi."
     ),
     "Needing attention": "İlgilenilmesi gerekenler",
-    "{n} request(s) in flight right now (answer not yet due).": (
-        "Şu anda yanıt beklenen {n} istek var (yanıt süresi henüz dolmadı)."
+    "{n} request(s) sent from this console and waiting for EnigmaPay's answer.": (
+        "Bu konsoldan gönderilen {n} istek EnigmaPay'in yanıtını bekliyor."
+    ),
+    "{n} request(s) have no answer recorded and no console here is waiting for one: the process that "
+    "sent them stopped, or another console sent them. They are checked from {at}; nothing is sent again.": (
+        "{n} isteğin kayıtlı yanıtı yok ve burada onu bekleyen bir konsol da yok: gönderen süreç durdu ya da "
+        "isteği başka bir konsol gönderdi. {at} itibarıyla kontrol edilecekler; hiçbir şey yeniden gönderilmez."
     ),
     "Nothing open: every money action has a known outcome.": "Açık talimat yok: her para hareketinin sonucu belli.",
     "Sent {at} ({age}) by {who} · operation {id}": "{at} ({age}) tarihinde {who} gönderdi · talimat {id}",

@@ -131,3 +131,37 @@ def test_recent_operations_table_filters_by_state(console, unknown_payout):
     at.multiselect(key="ops_states").select("unknown").run()
     table = at.dataframe[-1].value  # the recent operations table (the only one)
     assert list(table["State"]) == ["unknown"] and list(table["Operation"]) == [unknown_payout]
+
+
+def test_a_request_nobody_here_awaits_is_not_reported_as_in_flight(console):
+    """After a crash (or from another console on the same data) a pending entry has no call behind it
+    in this process: the page says so, with when it is checked, and does not also say 'Nothing open'."""
+    import threading
+
+    from dashboard.journal import new_operation_id
+    from dashboard.validation import check_send_money
+
+    release = threading.Event()
+
+    class StuckClient:  # the other process: it sent the payout and never heard back
+        def send_money(self, request):
+            release.wait(30)
+            raise TimeoutError
+
+    other = Journal(console.store(), StuckClient())
+    request = check_send_money(username="user42", amount="1500,50", customer_iban=IBAN, customer_name="Şule Yılmaz")
+    sender = threading.Thread(target=other.submit_payout, args=(new_operation_id(), request), kwargs={"actor": "operator"})
+    sender.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not console.store().recent_operations(5) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        at = console.open(PAGE, user="operator")
+        assert not at.exception
+        assert not at.success, [s.value for s in at.success]  # not "Nothing open"
+        warning = " ".join(w.value for w in at.warning)
+        assert "1 request(s) have no answer recorded" in warning and "nothing is sent again" in warning
+        assert not at.info[1:], [i.value for i in at.info]  # not "waiting for EnigmaPay's answer" either
+    finally:
+        release.set()
+        sender.join(30)
