@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
@@ -101,7 +101,8 @@ def _services(fingerprint: str, _settings: Settings, sandbox: bool) -> Services:
     folder = _settings.data_dir / "sandbox" if sandbox else _settings.data_dir
     store = Store.in_dir(folder)
     audit = AuditLog(store)
-    journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone)
+    journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone,
+                      settle_horizon=timedelta(hours=_settings.settle_horizon_hours))
     if _settings.callback_token is not None:
         token = _settings.callback_token.reveal()
     else:

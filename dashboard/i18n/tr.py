@@ -405,14 +405,6 @@ TR: dict[str, str] = {
     "Not final yet: check again in a moment.": "Henüz kesinleşmedi: birazdan tekrar kontrol edin.",
     "Check again": "Tekrar kontrol et",
     # --- Operations ----------------------------------------------------------------------------------
-    "**Policy: an unknown outcome is settled by checking its status, never by sending again.** The server "
-    "checks every open entry every 30 s (transaction history, callbacks, transaction-status); “Check now” "
-    "runs the same check at once. Only a person may declare a payout not sent, after checking with EnigmaPay.": (
-        "**Kural: sonucu bilinmeyen bir talimat, durumu kontrol edilerek netleştirilir; asla tekrar gönderilmez.** "
-        "Sunucu açık talimatların hepsini 30 sn'de bir kontrol eder (işlem geçmişi, geri bildirimler, "
-        "transaction-status); “Şimdi kontrol et” aynı kontrolü hemen yapar. Bir para gönderiminin yapılmadığını "
-        "ancak EnigmaPay ile kontrol ettikten sonra bir kişi bildirebilir."
-    ),
     "A note is required: say how you checked (e.g. who at EnigmaPay confirmed it).": (
         "Not zorunludur: nasıl kontrol ettiğinizi yazın (ör. EnigmaPay'de kimin onayladığı)."
     ),
@@ -621,4 +613,21 @@ TR: dict[str, str] = {
     ),
     "Sign out everywhere": "Tüm oturumları kapat",
     "{n} session(s) of {user} ended.": "{user} kullanıcısının {n} oturumu kapatıldı.",
+    # --- Background work: settling backs off and stops; callback verification backlog --------------
+    "**Policy: an unknown outcome is settled by checking its status, never by sending again.** "
+    "The server checks every open entry (transaction history, callbacks, transaction-status) 30 s after "
+    "the attempt, then less and less often (at most every 30 min); after ENIGMAPAY_SETTLE_HORIZON_HOURS it "
+    "stops and the entry needs a person. “Check now” runs the same check at once. Only a person may declare "
+    "a payout not sent, after checking with EnigmaPay.": (
+        "**Kural: sonucu bilinmeyen bir talimat, durumu kontrol edilerek netleştirilir; asla tekrar gönderilmez.** "
+        "Sunucu açık talimatları (işlem geçmişi, geri bildirimler, transaction-status) denemeden 30 sn sonra, "
+        "ardından giderek daha seyrek (en fazla 30 dakikada bir) kontrol eder; ENIGMAPAY_SETTLE_HORIZON_HOURS "
+        "sonunda durur ve talimat bir kişinin ilgisini bekler. “Şimdi kontrol et” aynı kontrolü hemen yapar. "
+        "Bir para gönderiminin yapılmadığını ancak EnigmaPay ile kontrol ettikten sonra bir kişi bildirebilir."
+    ),
+    "Needs a person: the console has stopped checking this entry automatically. Check with EnigmaPay, "
+    "then mark it resolved.": (
+        "Bir kişinin ilgilenmesi gerekiyor: konsol bu talimatı artık kendiliğinden kontrol etmiyor. "
+        "EnigmaPay ile kontrol edin, ardından çözüldü olarak işaretleyin."
+    ),
 }

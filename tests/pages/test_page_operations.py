@@ -131,3 +131,14 @@ def test_recent_operations_table_filters_by_state(console, unknown_payout):
     at.multiselect(key="ops_states").select("unknown").run()
     table = at.dataframe[-1].value  # the recent operations table (the only one)
     assert list(table["State"]) == ["unknown"] and list(table["Operation"]) == [unknown_payout]
+
+
+def test_an_entry_past_the_settling_horizon_is_shown_as_needing_a_person(console, unknown_payout):
+    from datetime import datetime, timedelta, timezone
+
+    day_later = lambda: datetime.now(timezone.utc) + timedelta(hours=25)  # noqa: E731
+    Journal(console.store(), lambda: None, clock=day_later).settle_all()  # the scheduled run, a day later
+    at = console.open(PAGE, user="operator")
+    assert not at.exception
+    assert "Needs a person: the console has stopped checking this entry automatically" in card_text(at)
+    assert any(b.key == f"ops_resolve_{unknown_payout}" for b in at.button)
