@@ -484,9 +484,6 @@ TR: dict[str, str] = {
         "Test ortamında anahtar her başlatmada rastgele üretilir ve test ortamı otomatik olarak ona yönlendirilir."
     ),
     "Verify now": "Şimdi doğrula",
-    "Ask transaction-status about every event not yet checked (the server does this every 30 s).": (
-        "Henüz kontrol edilmemiş her olayı transaction-status ile sorgular (sunucu bunu 30 sn'de bir yapar)."
-    ),
     "EnigmaPay could not be asked; the events stay pending and are retried.": (
         "EnigmaPay'e sorulamadı; olaylar beklemede kalır ve yeniden denenir."
     ),
@@ -629,5 +626,13 @@ TR: dict[str, str] = {
     "then mark it resolved.": (
         "Bir kişinin ilgilenmesi gerekiyor: konsol bu talimatı artık kendiliğinden kontrol etmiyor. "
         "EnigmaPay ile kontrol edin, ardından çözüldü olarak işaretleyin."
+    ),
+    "Ask transaction-status about the oldest events not yet checked, at ENIGMAPAY_VERIFY_RATE "
+    "checks per second (the server does this continuously).": (
+        "Henüz kontrol edilmemiş en eski olayları saniyede ENIGMAPAY_VERIFY_RATE sorguyla transaction-status'a "
+        "sorar (sunucu bunu sürekli yapar)."
+    ),
+    "{n} event(s) waiting for verification; the oldest arrived {age}.": (
+        "{n} olay doğrulanmayı bekliyor; en eskisi {age} geldi."
     ),
 }
