@@ -443,23 +443,28 @@ class Journal:
             if now - op.created_at >= self.settle_horizon:
                 self._leave_to_a_person(op)
             elif op.next_settle_at is None or op.next_settle_at <= now:
-                results.append(self._scheduled_settle(op))
+                settled = self._scheduled_settle(op)
+                if settled is not None:
+                    results.append(settled)
         return results
 
     def settle_wait(self, attempts: int) -> timedelta:
         """How long after its `attempts`-th scheduled check an entry is checked again."""
         return min(self.settle_first_wait * 2 ** min(attempts - 1, 30), self.settle_max_wait)
 
-    def _scheduled_settle(self, op: Operation) -> Operation:
+    def _scheduled_settle(self, op: Operation) -> Operation | None:
+        """One scheduled check of `op` and its next due time; None if the check failed."""
         problems: list[str] = []
+        settled: Operation | None = None
         try:
             settled = self._settle(op.id, "system", problems)
         except Exception as exc:  # noqa: BLE001 -- recorded below; the schedule retries
-            settled, outcome = op, f"check failed ({type(exc).__name__})"
+            problems.append(f"check failed ({type(exc).__name__})")
+            outcome = "; ".join(problems)
         else:
             outcome = _outcome_text(settled, problems)
-        if outcome != op.settle_outcome:
-            log.log(logging.WARNING if problems or settled is op else logging.INFO, "settle %s: %s", op.id, outcome)
+        if outcome != op.settle_outcome:  # once per change, not once per check
+            log.log(logging.WARNING if problems else logging.INFO, "settle %s: %s", op.id, outcome)
         attempts = op.settle_attempts + 1
         self._store.schedule_settle(op.id, {
             "settle_attempts": attempts, "next_settle_at": self._clock() + self.settle_wait(attempts),
