@@ -5,6 +5,11 @@
 - `POST /callbacks/<token>`    EnigmaPay's status callbacks (dashboard.callbacks)
 - `GET /auth/complete`, `GET /auth/sign-out`   set / clear the sign-in cookie (dashboard.auth.routes)
 The lifespan runs the per-process background work (dashboard.background).
+
+This module is imported before Streamlit's runtime exists, so it must not import
+dashboard.data_access (or dashboard.background, which does) at module level: decorating its
+st.cache_data functions then would bind them to a throw-away in-memory cache ("No runtime found,
+using MemoryCacheStorageManager"). Routes and the lifespan import it when they first run.
 """
 
 import asyncio
@@ -16,7 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 import streamlit as st
-from dashboard import background, data_access
+from dashboard.auth.authenticator import Authenticator
 from dashboard.auth.routes import auth_routes
 from dashboard.callbacks import redact_access_log
 from streamlit.runtime.pages_manager import PagesManager
@@ -32,9 +37,19 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def _data_access():
+    from dashboard import data_access  # here, not at the top: see the module docstring
+
+    return data_access
+
+
+def _authenticator() -> Authenticator | None:
+    return _data_access().authenticator()
+
+
 async def callback(request: Request):
     # Services open lazily (first use may start the sandbox): keep that off the event loop.
-    intake = (await run_in_threadpool(data_access.services)).callbacks
+    intake = (await run_in_threadpool(_data_access().services)).callbacks
     if intake is None:  # live API with no callback token configured: nothing listens here
         return PlainTextResponse("Not Found", status_code=404)
     return await intake.handle(request)
@@ -48,6 +63,8 @@ def _origin() -> str:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app):
+    from dashboard import background  # here, not at the top: see the module docstring
+
     redact_access_log()  # access logs must not carry the callback token
     task = asyncio.create_task(background.run(_origin()))
     try:
@@ -63,7 +80,7 @@ app = st.App(
     routes=[
         Route("/healthz", health, methods=["GET"]),
         Route("/callbacks/{token}", callback, methods=["POST"]),
-        *auth_routes(data_access.authenticator),
+        *auth_routes(_authenticator),
     ],
     lifespan=lifespan,
 )

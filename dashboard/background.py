@@ -2,8 +2,10 @@
 
 - every minute: store each IBAN's balance (charts use these snapshots), via the same 60 s cache
   the pages use, so the background adds no upstream calls of its own;
-- every 30 s: settle journal entries whose outcome is unknown and verify new callbacks against
-  transaction-status.
+- every 30 s: settle the journal entries that are due (each entry backs off on its own, see
+  dashboard.journal);
+- continuously: verify callbacks against transaction-status, one claimed batch after the other at
+  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT.
 
 Each step is plain synchronous code run in a worker thread; a failure is logged and retried on
 the next tick, never fatal.
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY = 60.0
 SETTLE_EVERY = 30.0
+VERIFY_IDLE_WAIT = 5.0
+VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
 
 
 def snapshot_balances() -> int:
@@ -35,11 +39,15 @@ def snapshot_balances() -> int:
     return data_access.services().store.add_balance_snapshots(rows)
 
 
-def settle_and_verify() -> None:
-    services = data_access.services()
-    services.journal.settle_all()
-    if services.callbacks is not None:
-        services.callbacks.verify_pending(data_access.backend().client)
+def settle() -> None:
+    data_access.services().journal.settle_all()
+
+
+def verify_wait(counts: dict[str, int]) -> float:
+    """Seconds before the next verification batch, given what the last one did."""
+    if counts.get("errors"):
+        return VERIFY_RETRY_WAIT
+    return 0.0 if any(counts.values()) else VERIFY_IDLE_WAIT
 
 
 def connect_sandbox_callbacks(origin: str) -> None:
@@ -58,7 +66,19 @@ async def _every(seconds: float, step: Callable[[], object]) -> None:
         await asyncio.sleep(seconds)
 
 
+async def _verify_continuously() -> None:
+    while True:
+        try:
+            counts = await asyncio.to_thread(data_access.verify_callbacks_now)
+        except Exception:  # noqa: BLE001 -- logged; retried like an API failure
+            log.exception("callback verification failed")
+            counts = {"errors": 1}
+        await asyncio.sleep(verify_wait(counts))
+
+
 async def run(origin: str) -> None:
     """All background loops; cancelled when the server stops."""
     await asyncio.to_thread(connect_sandbox_callbacks, origin)
-    await asyncio.gather(_every(SNAPSHOT_EVERY, snapshot_balances), _every(SETTLE_EVERY, settle_and_verify))
+    await asyncio.gather(
+        _every(SNAPSHOT_EVERY, snapshot_balances), _every(SETTLE_EVERY, settle), _verify_continuously()
+    )

@@ -20,6 +20,11 @@ Events are hints: `verify_pending` asks transaction-status about each one. Verif
     superseded  a non-final event whose transaction the API reports in a later status
     mismatch    a final event the API contradicts (status or amount) -- look at it
     unverified  the API does not know the transaction: flagged as forged, never trusted
+
+Verification drains the backlog oldest first at a configured rate of status checks
+(ENIGMAPAY_VERIFY_RATE; `RateLimiter`), a few checks at a time. Each batch is claimed in the store
+before it is checked, so two consoles on one data folder never check the same event; a claim
+expires, so the claims of a process that died are taken again.
 """
 
 from __future__ import annotations
@@ -28,10 +33,16 @@ import hmac
 import ipaddress
 import json
 import logging
+import math
+import os
 import re
+import threading
+import time
+import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +63,41 @@ _MAX_TRANSACTION_ID = 2**63 - 1  # SQLite INTEGER
 _STRING_LIMITS = {"username": 255, "description": 255, "completed_at": 64}
 # Starlette's answer for an unknown path: a wrong token must look exactly like it.
 _NOT_FOUND = ("Not Found", 404)
+# A claim outlives the slowest batch (a status call may take its timeout and retries) plus slack;
+# after that another process may take the events over.
+CLAIM_FOR = timedelta(minutes=5)
+BATCH_SECONDS = 10  # one claimed batch is about this much work at the configured rate
+MAX_VERIFY_WORKERS = 16
+
+
+class RateLimiter:
+    """At most `rate` acquisitions per second, evenly spaced, across all threads of a process."""
+
+    def __init__(
+        self, rate: float, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        if not rate > 0:
+            raise ValueError("rate must be greater than zero")
+        self.rate = rate
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._next_slot: float | None = None
+
+    def acquire(self) -> None:
+        """Wait for this caller's slot (a slot is reserved under the lock; the wait is outside it)."""
+        with self._lock:
+            now = self._clock()
+            slot = now if self._next_slot is None else max(now, self._next_slot)
+            self._next_slot = slot + 1 / self.rate
+        if slot > now:
+            self._sleep(slot - now)
+
+
+def verification_plan(rate: float) -> tuple[int, int]:
+    """(events per claimed batch, checks at once) for `rate` status checks per second: a batch is
+    BATCH_SECONDS of work, and with one worker per check a second the rate holds even when each
+    call takes a second."""
+    return max(1, math.ceil(rate * BATCH_SECONDS)), min(MAX_VERIFY_WORKERS, max(1, math.ceil(rate)))
 
 
 class CallbackRejected(ValueError):
@@ -167,6 +213,7 @@ class CallbackIntake:
         )
         self.max_body = max_body
         self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._claimant = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"  # who holds a verification claim
 
     def __repr__(self) -> str:
         return f"CallbackIntake(store={self._store!r}, token=***, allowed_ips={self._networks!r})"
@@ -248,40 +295,72 @@ class CallbackIntake:
 
     # -- verification ---------------------------------------------------------------------
 
-    def verify_pending(self, client: Any, *, limit: int = 100) -> dict[str, int]:
-        """Check unverified events against transaction-status, one call per transaction.
+    def backlog(self) -> tuple[int, datetime | None]:
+        """(events waiting for verification, when the oldest of them was received)."""
+        return self._store.callback_backlog()
 
-        Returns counts per outcome. A network or server error stops the run (it would fail for the
-        rest too); those events stay `pending` for the next run.
+    def verify_pending(
+        self, client: Any, *, limit: int = 100, limiter: RateLimiter | None = None, workers: int = 1
+    ) -> dict[str, int]:
+        """Check up to `limit` pending events against transaction-status, oldest first, one call per
+        transaction, `workers` calls at once, paced by `limiter`. The events are claimed first (see
+        the module docstring). Returns counts per outcome.
+
+        A network or server error stops the run (it would fail for the rest too); the events not
+        checked stay `pending` and their claims are given back for the next run.
         """
-        events = self._store.callback_events(limit=limit, verification="pending", oldest_first=True)
+        now = self._clock()
+        hold = CLAIM_FOR + timedelta(seconds=limit / limiter.rate if limiter else 0)
+        events = self._store.claim_pending_callbacks(claimant=self._claimant, now=now, until=now + hold, limit=limit)
         by_tx: dict[int, list[dict[str, Any]]] = {}
         for e in events:
             by_tx.setdefault(e["transaction_id"], []).append(e)
+        stop = threading.Event()
+
+        def check(transaction_id: int) -> dict[str, int] | None:
+            if limiter is not None and not stop.is_set():
+                limiter.acquire()
+            return None if stop.is_set() else self._verify_transaction(client, transaction_id, by_tx[transaction_id], stop)
+
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="verify") as pool:
+            results = list(pool.map(check, by_tx))
         counts = {"verified": 0, "superseded": 0, "mismatch": 0, "unverified": 0, "errors": 0}
-        for transaction_id, group in by_tx.items():
-            try:
-                api = client.get_transaction_status(transaction_id)
-            except Exception as exc:  # noqa: BLE001
-                if is_error(exc, "NotFoundError") or is_error(exc, "ValidationError"):
-                    self._store.set_callback_verification(
-                        [e["id"] for e in group], verification="unverified", at=self._clock(), api_status_text=None
-                    )
-                    counts["unverified"] += len(group)
-                    log.warning("callback for unknown transaction %s flagged unverified", transaction_id)
-                    continue
-                counts["errors"] += 1
+        unchecked: list[int] = []
+        for transaction_id, result in zip(by_tx, results):
+            if result is None or result.get("errors"):
+                unchecked += [e["id"] for e in by_tx[transaction_id]]
+            for outcome, n in (result or {}).items():
+                counts[outcome] += n
+        self._store.release_callback_claims(unchecked, claimant=self._claimant)
+        return counts
+
+    def _verify_transaction(
+        self, client: Any, transaction_id: int, group: list[dict[str, Any]], stop: threading.Event
+    ) -> dict[str, int]:
+        """One status check for the events of one transaction; counts per outcome."""
+        try:
+            api = client.get_transaction_status(transaction_id)
+        except Exception as exc:  # noqa: BLE001
+            if is_error(exc, "NotFoundError") or is_error(exc, "ValidationError"):
+                self._store.set_callback_verification(
+                    [e["id"] for e in group], verification="unverified", at=self._clock(), api_status_text=None
+                )
+                log.warning("callback for unknown transaction %s flagged unverified", transaction_id)
+                return {"unverified": len(group)}
+            if not stop.is_set():
+                stop.set()
                 log.warning("verifying callbacks stopped: %s", type(exc).__name__)
-                break
-            self._record_check(transaction_id, api)
-            api_key, _ = status_key(getattr(api, "status", None))
-            api_text = getattr(api, "status_text", None) or api_key
-            api_amount = getattr(api, "amount", None)
-            for e in group:
-                outcome = _verdict(e, api_key, api_amount)
-                self._store.set_callback_verification([e["id"]], verification=outcome, at=self._clock(),
-                                                      api_status_text=api_text)  # fmt: skip
-                counts[outcome] += 1
+            return {"errors": 1}
+        self._record_check(transaction_id, api)
+        api_key, _ = status_key(getattr(api, "status", None))
+        api_text = getattr(api, "status_text", None) or api_key
+        api_amount = getattr(api, "amount", None)
+        counts: dict[str, int] = {}
+        for e in group:
+            outcome = _verdict(e, api_key, api_amount)
+            self._store.set_callback_verification([e["id"]], verification=outcome, at=self._clock(),
+                                                  api_status_text=api_text)  # fmt: skip
+            counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
     def _record_check(self, transaction_id: int, api: Any) -> None:

@@ -26,6 +26,8 @@ DEFAULT_SANDBOX_TRANSACTIONS = 30_000
 DEFAULT_USERS_FILENAME = "users.toml"
 DEFAULT_SESSION_IDLE_MINUTES = 30.0
 MIN_SESSION_SECRET_LENGTH = 32
+DEFAULT_SETTLE_HORIZON_HOURS = 24.0
+DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -44,6 +46,8 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_IDLE_MINUTES": ("minutes without use after which a sign-in expires", False),
     "ENIGMAPAY_AUTH_DISABLED": ("true = no sign-in (single-user local setup only)", False),
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
+    "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
+    "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
 }
 
 
@@ -93,6 +97,8 @@ class Settings:
     session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
     auth_disabled: bool = False
     session_secret: Secret | None = None
+    settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
+    verify_rate: float = DEFAULT_VERIFY_RATE
 
     @property
     def users_path(self) -> Path:
@@ -188,6 +194,8 @@ def load_settings(
             "or unset for a random key kept in the data folder."
         )
     users_file = values.get("ENIGMAPAY_USERS_FILE")
+    settle_horizon = _positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS)
+    verify_rate = _positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE)
 
     return Settings(
         base_url=base_url,
@@ -204,6 +212,8 @@ def load_settings(
         session_idle_minutes=idle_minutes,
         auth_disabled=auth_disabled,
         session_secret=Secret(session_secret) if session_secret else None,
+        settle_horizon_hours=settle_horizon,
+        verify_rate=verify_rate,
     )
 
 
@@ -239,6 +249,7 @@ _ATTRIBUTE = {
     "ENIGMAPAY_LANGUAGE": "language", "ENIGMAPAY_SANDBOX_TRANSACTIONS": "sandbox_transactions",
     "ENIGMAPAY_USERS_FILE": "users_path", "ENIGMAPAY_SESSION_IDLE_MINUTES": "session_idle_minutes",
     "ENIGMAPAY_AUTH_DISABLED": "auth_disabled", "ENIGMAPAY_SESSION_SECRET": "session_secret",
+    "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours", "ENIGMAPAY_VERIFY_RATE": "verify_rate",
 }  # fmt: skip
 
 

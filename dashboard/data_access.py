@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
@@ -29,7 +29,7 @@ from dashboard import export, history, memory
 from dashboard.audit import AuditEntry, AuditLog
 from dashboard.auth import Authenticator, account_setup
 from dashboard.backend import Backend, open_backend
-from dashboard.callbacks import CallbackEvent, CallbackIntake, TimelineItem
+from dashboard.callbacks import CallbackEvent, CallbackIntake, RateLimiter, TimelineItem, verification_plan
 from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
@@ -101,7 +101,8 @@ def _services(fingerprint: str, _settings: Settings, sandbox: bool) -> Services:
     folder = _settings.data_dir / "sandbox" if sandbox else _settings.data_dir
     store = Store.in_dir(folder)
     audit = AuditLog(store)
-    journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone)
+    journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone,
+                      settle_horizon=timedelta(hours=_settings.settle_horizon_hours))
     if _settings.callback_token is not None:
         token = _settings.callback_token.reveal()
     else:
@@ -631,13 +632,28 @@ def recent_callback_events(limit: int = 100) -> list[CallbackEvent]:
     return intake.recent_events(limit=limit) if intake is not None else []
 
 
+@st.cache_resource(show_spinner=False)
+def _verify_limiter(rate: float) -> RateLimiter:
+    # One per process: the background's batches and the "Verify now" button share the rate.
+    return RateLimiter(rate)
+
+
 def verify_callbacks_now() -> dict[str, int]:
-    """Ask transaction-status about every pending callback event now (the background does it every
-    30 s); returns counts per verification outcome, `errors` when the API could not be asked."""
+    """Verify one batch of pending callback events, oldest first, at ENIGMAPAY_VERIFY_RATE (the
+    background does this continuously); returns counts per verification outcome, `errors` when the
+    API could not be asked, {} when callbacks are not configured."""
     intake = services().callbacks
     if intake is None:
         return {}
-    return intake.verify_pending(backend().client)
+    rate = settings().verify_rate
+    batch, workers = verification_plan(rate)
+    return intake.verify_pending(backend().client, limit=batch, limiter=_verify_limiter(rate), workers=workers)
+
+
+def callback_backlog() -> tuple[int, datetime | None]:
+    """(callback events waiting for verification, when the oldest arrived); (0, None) if not configured."""
+    intake = services().callbacks
+    return intake.backlog() if intake is not None else (0, None)
 
 
 def transaction_timeline(transaction_id: int) -> list[TimelineItem]:

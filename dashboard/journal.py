@@ -33,6 +33,11 @@ lookup by our reference, so `settle` searches, in order:
     EnigmaPay and mark it resolved: only a person may declare money not sent.
 An unknown *card payment* moves no money by itself (the customer pays through the link we never
 received), so settle leaves it for an operator.
+
+The scheduled run (`settle_all`) backs off per entry: an entry is checked 30 s after its last
+check, then 1, 2, 4 ... minutes, at most every `settle_max_wait`; `settle_horizon` after the
+attempt it stops and leaves the entry to a person (`needs_person`). It logs when an entry's
+outcome changes, not per check. "Check now" (`settle`) ignores the schedule: a person asked.
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ FAILED_BEFORE_SEND = "failed_before_send"
 UNKNOWN = "unknown"
 NOT_SENT = "not_sent"
 STATES = (HELD, PENDING, CONFIRMED, REJECTED, FAILED_BEFORE_SEND, UNKNOWN, NOT_SENT)
+NEEDS_PERSON = (
+    "Needs a person: the console has stopped checking this entry automatically. Check with EnigmaPay, "
+    "then mark it resolved."
+)
 # States in which an earlier payout may have moved money: a same-content submit is held.
 _DUPLICATE_STATES = (PENDING, CONFIRMED, UNKNOWN)
 
@@ -155,6 +164,15 @@ class Operation:
     order_id: str | None = None
     resolved_by: str | None = None
     resolution_note: str | None = None
+    settle_attempts: int = 0  # scheduled checks so far (backoff)
+    next_settle_at: datetime | None = None
+    settle_stopped_at: datetime | None = None  # the horizon passed: no more automatic checks
+    settle_outcome: str | None = None  # the last outcome logged, so a repeat is not logged again
+
+    @property
+    def needs_person(self) -> bool:
+        """Automatic checks gave up on this entry: only a person can find its outcome now."""
+        return self.settle_stopped_at is not None
 
     @property
     def masked_iban(self) -> str | None:
@@ -179,7 +197,9 @@ class Operation:
             message=row.get("message"), field_errors=row.get("field_errors") or {},
             duplicate_of=row.get("duplicate_of"), payment_url=row.get("payment_url"),
             order_id=row.get("order_id"), resolved_by=row.get("resolved_by"),
-            resolution_note=row.get("resolution_note"),
+            resolution_note=row.get("resolution_note"), settle_attempts=row.get("settle_attempts") or 0,
+            next_settle_at=row.get("next_settle_at"), settle_stopped_at=row.get("settle_stopped_at"),
+            settle_outcome=row.get("settle_outcome"),
         )  # fmt: skip
 
 
@@ -197,6 +217,9 @@ class Journal:
         pending_grace: timedelta = timedelta(minutes=5),
         settle_after: timedelta = timedelta(minutes=15),
         match_slack: timedelta = timedelta(minutes=2),
+        settle_first_wait: timedelta = timedelta(seconds=30),
+        settle_max_wait: timedelta = timedelta(minutes=30),
+        settle_horizon: timedelta = timedelta(hours=24),
         tz: str = DEFAULT_TZ,
     ) -> None:
         """`client` is an EnigmaPayClient or a zero-argument factory returning one (resolved per call,
@@ -213,6 +236,9 @@ class Journal:
         self.pending_grace = pending_grace
         self.settle_after = settle_after
         self.match_slack = match_slack
+        self.settle_first_wait = settle_first_wait
+        self.settle_max_wait = settle_max_wait
+        self.settle_horizon = settle_horizon
         self._tz = zone(tz)
         # Operations this process is calling right now. A pending entry not in here was sent by a
         # process that stopped (or by another console on the same store): nothing here awaits it.
@@ -395,6 +421,14 @@ class Journal:
         """Try to learn the outcome of an unsettled entry (see the module docstring for the policy);
         for a confirmed one whose status is not final, refresh its status. `actor` is who asked
         (an operator's button, or "system" for the scheduled run), for the audit log."""
+        problems: list[str] = []
+        op = self._settle(operation_id, actor, problems)
+        for problem in problems:
+            log.warning("settle %s: %s", operation_id, problem)
+        return op
+
+    def _settle(self, operation_id: str, actor: str, problems: list[str]) -> Operation:
+        """`settle`; checks that failed without deciding anything are added to `problems`."""
         op = self.get(operation_id)
         if op is None:
             raise KeyError(operation_id)
@@ -416,20 +450,62 @@ class Journal:
             return self._confirm(op, op.transaction_id, "status check", status, actor)
         if op.kind != "payout":
             return op
-        return self._match_payout(op, actor)
+        return self._match_payout(op, actor, problems)
 
     def settle_all(self) -> list[Operation]:
-        """The scheduled run: settle every unsettled entry and refresh non-final confirmed ones.
-        One failure (API down) does not stop the others; they are retried next run."""
-        ids = [op.id for op in self.unsettled()]
-        ids += [r["id"] for r in self._store.confirmed_without_final_status()]
+        """The scheduled run: settle the unsettled entries and refresh non-final confirmed ones that
+        are due (see the module docstring for the backoff and the horizon); returns those settled.
+        One failure (API down) does not stop the others; they are retried when next due."""
+        now = self._clock()
+        entries = self.unsettled() + [Operation.from_row(r) for r in self._store.confirmed_without_final_status()]
         results = []
-        for operation_id in ids:
-            try:
-                results.append(self.settle(operation_id))
-            except Exception as exc:  # noqa: BLE001 -- logged; next run retries
-                log.warning("settle %s failed: %s", operation_id, type(exc).__name__)
+        for op in entries:
+            if op.needs_person:
+                continue
+            if now - op.created_at >= self.settle_horizon:
+                self._leave_to_a_person(op)
+            elif op.next_settle_at is None or op.next_settle_at <= now:
+                settled = self._scheduled_settle(op)
+                if settled is not None:
+                    results.append(settled)
         return results
+
+    def settle_wait(self, attempts: int) -> timedelta:
+        """How long after its `attempts`-th scheduled check an entry is checked again."""
+        return min(self.settle_first_wait * 2 ** min(attempts - 1, 30), self.settle_max_wait)
+
+    def _scheduled_settle(self, op: Operation) -> Operation | None:
+        """One scheduled check of `op` and its next due time; None if the check failed."""
+        problems: list[str] = []
+        settled: Operation | None = None
+        try:
+            settled = self._settle(op.id, "system", problems)
+        except Exception as exc:  # noqa: BLE001 -- recorded below; the schedule retries
+            problems.append(f"check failed ({type(exc).__name__})")
+            outcome = "; ".join(problems)
+        else:
+            outcome = _outcome_text(settled, problems)
+        if outcome != op.settle_outcome:  # once per change, not once per check
+            log.log(logging.WARNING if problems else logging.INFO, "settle %s: %s", op.id, outcome)
+        attempts = op.settle_attempts + 1
+        self._store.schedule_settle(op.id, {
+            "settle_attempts": attempts, "next_settle_at": self._clock() + self.settle_wait(attempts),
+            "settle_outcome": outcome,
+        })  # fmt: skip
+        return settled
+
+    def _leave_to_a_person(self, op: Operation) -> None:
+        hours = round(self.settle_horizon.total_seconds() / 3600, 1)
+        log.warning("settle %s: no outcome %s h after the attempt; left to a person", op.id, hours)
+        now = self._clock()
+        audit = self.audit.entry(
+            "settle", actor="system", outcome="needs_person", amount=op.amount, iban=op.customer_iban,
+            details={"operation_id": op.id, "checks": op.settle_attempts, "horizon_hours": hours},
+        )  # fmt: skip
+        self._store.transition_operation(
+            op.id, from_states=(op.state,), changes={"message": NEEDS_PERSON, "updated_at": now}, audit=audit
+        )
+        self._store.schedule_settle(op.id, {"settle_stopped_at": now, "settle_outcome": "needs a person"})
 
     def refresh_status(self, operation_id: str) -> Operation:
         """Ask transaction-status about a confirmed entry and store the answer."""
@@ -450,7 +526,7 @@ class Journal:
             "created_at": getattr(status, "created_at", None), "completed_at": getattr(status, "completed_at", None),
         })  # fmt: skip
 
-    def _match_payout(self, op: Operation, actor: str) -> Operation:
+    def _match_payout(self, op: Operation, actor: str, problems: list[str]) -> Operation:
         client = self._client()
         since = op.created_at - self.match_slack
         history_ids: set[int] = set()
@@ -464,7 +540,7 @@ class Journal:
                 if _is_same_payout(tx, op, since):
                     matches[tx_id] = tx
         except Exception as exc:  # noqa: BLE001 -- history unavailable: try callbacks, keep unknown otherwise
-            log.warning("history search for %s failed: %s", op.id, type(exc).__name__)
+            problems.append(f"history search failed ({type(exc).__name__})")
         for tx_id in self._store.linked_transaction_ids(matches):
             matches.pop(tx_id, None)
         if len(matches) == 1:
@@ -487,7 +563,7 @@ class Journal:
             try:
                 status = client.get_transaction_status(tx_id)
             except Exception as exc:  # noqa: BLE001 -- NotFound = forged hint; others: retry next run
-                log.warning("checking callback candidate %s failed: %s", tx_id, type(exc).__name__)
+                problems.append(f"checking callback candidate {tx_id} failed ({type(exc).__name__})")
             else:
                 if _decimal_or_none(getattr(status, "amount", None)) in (None, op.amount):
                     self._record_check(tx_id, status, "settle")
@@ -554,6 +630,13 @@ class Journal:
         if not self._store.transition_operation(op.id, from_states=allowed, changes=changes, audit=audit):
             raise ValueError("the entry changed meanwhile; reload it")
         return self.get(operation_id)  # type: ignore[return-value]
+
+
+def _outcome_text(op: Operation, problems: list[str]) -> str:
+    """What a scheduled check found, in words: logged only when it differs from the last one."""
+    text = op.state + (f", status {op.status}" if op.state == CONFIRMED and op.status else "")
+    text += f": {op.message}" if op.state == UNKNOWN and op.message else ""
+    return "; ".join([text, *problems])
 
 
 def _is_same_payout(tx: Any, op: Operation, since: datetime) -> bool:

@@ -171,6 +171,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    # v5: background work. Settling backs off per entry (attempts so far, when next, when it gave
+    # up and left the entry to a person, the last outcome logged); callback verification is claimed
+    # by one process at a time (claim expires, so a crashed process's claims are retaken).
+    (
+        "ALTER TABLE operations ADD COLUMN settle_attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE operations ADD COLUMN next_settle_at TEXT",
+        "ALTER TABLE operations ADD COLUMN settle_stopped_at TEXT",
+        "ALTER TABLE operations ADD COLUMN settle_outcome TEXT",
+        "ALTER TABLE callback_events ADD COLUMN verify_claimed_by TEXT",
+        "ALTER TABLE callback_events ADD COLUMN verify_claim_expires_at TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -182,6 +193,7 @@ _OPERATION_COLUMNS = frozenset(
         "username", "customer_iban", "customer_name", "description", "request_json",
         "transaction_id", "status_text", "message", "field_errors_json", "duplicate_of", "status",
         "status_final", "payment_url", "order_id", "resolved_by", "resolution_note",
+        "settle_attempts", "next_settle_at", "settle_stopped_at", "settle_outcome",
     }
 )  # fmt: skip
 
@@ -449,6 +461,17 @@ class Store:
                AND status_final = 0 ORDER BY created_at"""
         )
 
+    def schedule_settle(self, operation_id: str, schedule: Mapping[str, Any]) -> None:
+        """Store settling's bookkeeping for an entry (settle_attempts, next_settle_at,
+        settle_stopped_at, settle_outcome), whatever its state."""
+        values = _encode(schedule)
+        allowed = {"settle_attempts", "next_settle_at", "settle_stopped_at", "settle_outcome"}
+        if not values or set(values) - allowed:
+            raise ValueError(f"settle schedule columns are {sorted(allowed)}")
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self._write() as cur:
+            cur.execute(f"UPDATE operations SET {sets} WHERE id = ?", (*values.values(), operation_id))
+
     # -- audit log (append-only: there is deliberately no update or delete method) --------
 
     @staticmethod
@@ -584,10 +607,51 @@ class Store:
             return
         with self._write() as cur:
             cur.execute(
-                f"""UPDATE callback_events SET verification = ?, verified_at = ?, api_status_text = ?
+                f"""UPDATE callback_events SET verification = ?, verified_at = ?, api_status_text = ?,
+                      verify_claimed_by = NULL, verify_claim_expires_at = NULL
                     WHERE id IN ({_placeholders(ids)})""",
                 (verification, _ts(at), api_status_text, *ids),
             )
+
+    def claim_pending_callbacks(self, *, claimant: str, now: datetime, until: datetime, limit: int) -> list[dict[str, Any]]:
+        """Claim up to `limit` pending events for verification by `claimant`, oldest first: events
+        nobody holds, or whose claim expired (its process died). One IMMEDIATE transaction, so two
+        processes on one file never claim the same event."""
+        with self._write() as cur:
+            rows = cur.execute(
+                """SELECT * FROM callback_events
+                   WHERE verification = 'pending'
+                     AND (verify_claim_expires_at IS NULL OR verify_claim_expires_at <= ?)
+                   ORDER BY received_at, id LIMIT ?""",
+                (_ts(now), int(limit)),
+            ).fetchall()
+            ids = [r["id"] for r in rows]
+            if ids:
+                cur.execute(
+                    f"""UPDATE callback_events SET verify_claimed_by = ?, verify_claim_expires_at = ?
+                        WHERE id IN ({_placeholders(ids)})""",
+                    (claimant, _ts(until), *ids),
+                )
+        return [_decode(r) for r in rows]  # type: ignore[misc]
+
+    def release_callback_claims(self, event_ids: Iterable[int], *, claimant: str) -> None:
+        """Give back claims not verified (API unavailable): the next run, of any process, retries them."""
+        ids = list(event_ids)
+        if not ids:
+            return
+        with self._write() as cur:
+            cur.execute(
+                f"""UPDATE callback_events SET verify_claimed_by = NULL, verify_claim_expires_at = NULL
+                    WHERE verify_claimed_by = ? AND verification = 'pending' AND id IN ({_placeholders(ids)})""",
+                (claimant, *ids),
+            )
+
+    def callback_backlog(self) -> tuple[int, datetime | None]:
+        """(events waiting for verification, when the oldest of them was received)."""
+        row = self._read_one(
+            "SELECT COUNT(*) AS waiting, MIN(received_at) AS oldest_at FROM callback_events WHERE verification = 'pending'"
+        )
+        return (row["waiting"], row["oldest_at"]) if row else (0, None)
 
     # -- status checks --------------------------------------------------------------------
 

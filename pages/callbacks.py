@@ -49,7 +49,8 @@ def _verify_now() -> None:
 
 left, right = st.columns([1, 4])
 left.button(ui.t("Verify now"), key=f"{P}_verify", icon=":material/verified:", on_click=_verify_now,
-            help=ui.t("Ask transaction-status about every event not yet checked (the server does this every 30 s)."))  # fmt: skip
+            help=ui.t("Ask transaction-status about the oldest events not yet checked, at ENIGMAPAY_VERIFY_RATE "
+                      "checks per second (the server does this continuously)."))  # fmt: skip
 counts = st.session_state.get(f"{P}_verified")
 if counts is not None:
     done = {k: v for k, v in counts.items() if k != "errors" and v}
@@ -64,6 +65,9 @@ if counts is not None:
 @st.fragment(run_every=timedelta(seconds=5))
 def feed() -> None:
     """The newest events, re-read every 5 s."""
+    waiting, oldest = data_access.callback_backlog()
+    if waiting:
+        st.caption(ui.t("{n} event(s) waiting for verification; the oldest arrived {age}.", n=waiting, age=ui.age_text(oldest)))
     events = data_access.recent_callback_events(FEED_LIMIT)
     if not events:
         st.info(ui.t("No callbacks received yet."), icon=":material/inbox:")

@@ -17,9 +17,10 @@ P = "ops"  # session-state prefix of this page
 st.title(ui.t("Operations"))
 st.info(
     ui.t("**Policy: an unknown outcome is settled by checking its status, never by sending again.** "
-         "The server checks every open entry every 30 s (transaction history, callbacks, transaction-status); "
-         "“Check now” runs the same check at once. Only a person may declare a payout not sent, "
-         "after checking with EnigmaPay."),
+         "The server checks every open entry (transaction history, callbacks, transaction-status) 30 s after "
+         "the attempt, then less and less often (at most every 30 min); after ENIGMAPAY_SETTLE_HORIZON_HOURS it "
+         "stops and the entry needs a person. “Check now” runs the same check at once. Only a person may declare "
+         "a payout not sent, after checking with EnigmaPay."),
     icon=":material/policy:",
 )
 tz = data_access.settings().timezone

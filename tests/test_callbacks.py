@@ -24,7 +24,7 @@ with warnings.catch_warnings():  # starlette 1.x nudges towards httpx2; httpx is
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from dashboard.callbacks import CallbackIntake, make_callback_route, parse_callback, redact_access_log
+from dashboard.callbacks import CallbackIntake, RateLimiter, make_callback_route, parse_callback, redact_access_log
 from dashboard.journal import Journal, new_operation_id
 from dashboard.store import Store
 
@@ -286,6 +286,93 @@ def test_mismatch_superseded_and_network_errors(intake, store):
     assert states == {2: "mismatch", 3: "superseded", 4: "mismatch", 5: "pending"}
     # The API is the truth: it replaces even a final status from a callback.
     assert store.current_status(2)["status"] == "failed" and store.current_status(2)["source"] == "api"
+
+
+class SlowStatusClient:
+    """transaction-status for any id, answering after `latency` s; records (when, id) of every call."""
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency, self.calls, self._lock = latency, [], threading.Lock()
+
+    def get_transaction_status(self, transaction_id):
+        with self._lock:
+            self.calls.append((time.monotonic(), transaction_id))
+        time.sleep(self.latency)
+        return api("Completed")
+
+
+def burst(intake, n: int, first_id: int = 1) -> list[int]:
+    """`n` callbacks for distinct transactions, received one after the other (oldest = first_id)."""
+    for tid in range(first_id, first_id + n):
+        intake.accept(parse_callback(json.dumps({**GOOD, "transaction_id": tid, "amount": "1500.50"}).encode()))
+    return list(range(first_id, first_id + n))
+
+
+def test_a_burst_drains_at_the_configured_rate_with_checks_running_concurrently(intake, store):
+    ids = burst(intake, 150)
+    client = SlowStatusClient(latency=0.05)  # one at a time would take 150 x 50 ms = 7.5 s
+    started = time.monotonic()
+    counts = intake.verify_pending(client, limit=1000, limiter=RateLimiter(100), workers=8)
+    elapsed = time.monotonic() - started
+    assert counts["verified"] == 150 and sorted(tid for _, tid in client.calls) == ids
+    assert 1.4 <= elapsed < 4.0  # 150 checks at 100/s: 1.5 s, not 7.5 s
+    times = sorted(at for at, _ in client.calls)
+    for i, at in enumerate(times):  # never more than the rate allows in any half second
+        assert sum(1 for other in times[i:] if other - at < 0.5) <= 51
+
+
+def test_rate_limiter_spaces_calls_evenly():
+    now, slept = [0.0], []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(4, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        limiter.acquire()
+    assert slept == [0.25, 0.25, 0.25, 0.25] and now[0] == 1.0
+
+
+def test_verification_is_oldest_first(intake, store):
+    ids = burst(intake, 30)
+    client = SlowStatusClient()
+    intake.verify_pending(client, limit=10)
+    assert [tid for _, tid in client.calls] == ids[:10]
+    waiting = {e.transaction_id for e in intake.recent_events() if e.verification == "pending"}
+    assert waiting == set(ids[10:])
+    assert intake.backlog() == (20, store.callback_events(transaction_id=11)[0]["received_at"])
+
+
+def test_two_intakes_on_one_data_folder_never_verify_one_event_twice(tmp_path, clock):
+    first_store, second_store = Store(tmp_path / "console.sqlite3"), Store(tmp_path / "console.sqlite3")
+    first = CallbackIntake(first_store, token=TOKEN, clock=clock)
+    second = CallbackIntake(second_store, token=TOKEN, clock=clock)  # as a second console process builds it
+    ids = burst(first, 200)
+    client = SlowStatusClient(latency=0.005)
+    with ThreadPoolExecutor(2) as pool:
+        for run in [pool.submit(intake.verify_pending, client, limit=50) for intake in (first, second) for _ in range(4)]:
+            run.result()
+    checked = [tid for _, tid in client.calls]
+    assert sorted(checked) == ids  # each event verified exactly once, by one of the two
+    assert {e.verification for e in first.recent_events(limit=500)} == {"verified"}
+
+
+def test_a_crashed_process_claims_are_retaken_after_they_expire(intake, store, clock):
+    burst(intake, 5)
+    store.claim_pending_callbacks(claimant="crashed-process", now=clock(), until=clock.now + timedelta(minutes=5), limit=10)
+    client = SlowStatusClient()
+    assert intake.verify_pending(client)["verified"] == 0 and client.calls == []  # someone holds them
+    clock.now += timedelta(minutes=6)
+    assert intake.verify_pending(client)["verified"] == 5
+
+
+def test_events_left_unchecked_by_an_api_error_are_released_for_the_next_run(intake, store):
+    burst(intake, 3)
+    failing = StatusClient({1: APIConnectionError("down"), 2: api("Completed"), 3: api("Completed")})
+    first = intake.verify_pending(failing)
+    assert (first["errors"], first["verified"], failing.calls) == (1, 0, [1])  # the run stops at the failure
+    assert intake.verify_pending(SlowStatusClient())["verified"] == 3  # none stayed claimed
 
 
 def test_timeline_joins_journal_callbacks_and_checks_in_time_order(store, clock, intake):

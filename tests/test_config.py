@@ -150,3 +150,12 @@ def test_readme_and_examples_document_every_setting():
         text = (root / doc).read_text(encoding="utf-8")
         missing = [name for name in SETTINGS if name not in text]
         assert not missing, f"{doc} does not mention {missing}"
+
+
+def test_background_work_settings_are_read_and_checked():
+    assert load({}).settle_horizon_hours == 24.0 and load({}).verify_rate == 10.0
+    s = load({"ENIGMAPAY_SETTLE_HORIZON_HOURS": "6", "ENIGMAPAY_VERIFY_RATE": "2.5"})
+    assert (s.settle_horizon_hours, s.verify_rate) == (6.0, 2.5)
+    for name in ("ENIGMAPAY_SETTLE_HORIZON_HOURS", "ENIGMAPAY_VERIFY_RATE"):
+        with pytest.raises(ConfigError, match=f"{name} must be greater than zero"):
+            load({name: "0"})

@@ -601,3 +601,66 @@ def test_awaiting_answer_tells_this_processs_calls_from_ones_nobody_awaits(store
         release.set()
         sender.join(10)
     assert journal.awaiting_answer() == ([], [])
+
+
+# -- settling backs off and stops ----------------------------------------------------------------
+
+
+def _run_settling(journal, clock, *, hours: float, tick_s: int = 30) -> None:
+    """The background loop: settle_all every `tick_s` seconds for `hours`."""
+    for _ in range(int(hours * 3600 // tick_s)):
+        journal.settle_all()
+        clock.advance(seconds=tick_s)
+
+
+def _expected_gaps(count: int) -> list[float]:
+    return [min(30 * 2**i, 30 * 60) for i in range(count)]  # 30 s, 1, 2, 4, ... min, capped at 30 min
+
+
+def test_settling_a_status_the_api_does_not_know_backs_off_then_leaves_it_to_a_person(store, clock, caplog):
+    journal, client = make(store, clock, settle_horizon=timedelta(hours=24))
+    card = journal.submit_card_payment(new_operation_id(), CardPaymentRequest(), actor="ayse")  # transaction 9100
+    asked: list[datetime] = []
+    unknown_to_api = client.get_transaction_status
+
+    def get_transaction_status(transaction_id):
+        asked.append(clock())
+        return unknown_to_api(transaction_id)  # NotFoundError, every time
+
+    client.get_transaction_status = get_transaction_status
+    with caplog.at_level("INFO", logger="dashboard.journal"):
+        _run_settling(journal, clock, hours=26)
+
+    gaps = [(b - a).total_seconds() for a, b in zip(asked, asked[1:])]
+    assert gaps == _expected_gaps(len(gaps))
+    assert asked[0] == T0 and asked[-1] < T0 + timedelta(hours=24)  # none after the horizon
+    assert len(asked) < 60  # was one per 30 s: 2,880 in 24 h
+    stopped = journal.get(card.id)
+    assert stopped.needs_person and "needs a person" in stopped.message.lower()
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("settle ")]
+    assert len(lines) == 2, lines  # the failure once, the hand-over to a person once
+    assert "NotFoundError" in lines[0] and "person" in lines[1]
+
+
+def test_an_unknown_payout_is_searched_with_backoff_and_listed_for_a_person_after_the_horizon(store, clock, caplog):
+    journal, client = make(store, clock, settle_horizon=timedelta(hours=2))
+    op = unknown_payout(journal, client)
+    client.history = {1: []}
+    searched: list[datetime] = []
+    list_ibans = client.list_ibans
+    client.list_ibans = lambda: searched.append(clock()) or list_ibans()
+
+    with caplog.at_level("INFO", logger="dashboard.journal"):
+        _run_settling(journal, clock, hours=0.27)  # 16 minutes: 6 searches, not 32
+        assert len(searched) == 6
+        _run_settling(journal, clock, hours=3)
+    gaps = [(b - a).total_seconds() for a, b in zip(searched, searched[1:])]
+    assert gaps == _expected_gaps(len(gaps)) and searched[-1] < op.created_at + timedelta(hours=2)
+    left = journal.get(op.id)
+    assert left.state == UNKNOWN and left.needs_person and [o.id for o in journal.unsettled()] == [op.id]
+    assert [e.outcome for e in AuditLog(store).query(action="settle")] == ["needs_person"]
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("settle ")]
+    assert len(lines) == 3, lines  # still unknown, no match after settle_after, left to a person
+    # A person may still check by hand, whatever the schedule says.
+    client.history = {1: [tx(4242, at=op.created_at)]}
+    assert journal.settle(op.id, actor="ayse").state == CONFIRMED

@@ -72,10 +72,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def hash_password(password: str) -> str:
-    """A new salted scrypt hash string for `password` (which must pass `check_new_password`)."""
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """A new salted scrypt hash string for `password` (which must pass `check_new_password`).
+
+    `salt` defaults to fresh random bytes; pass one only for passwords that are public anyway
+    (the sandbox demo accounts), where the same hash in every process is what matters."""
     check_new_password(password)
-    salt = os.urandom(SALT_BYTES)
+    salt = os.urandom(SALT_BYTES) if salt is None else salt
     key = _derive(password, salt, N, R, P, KEY_BYTES)
     return f"{SCHEME}$n=2**{N.bit_length() - 1},r={R},p={P}${_b64(salt)}${_b64(key)}"
 

@@ -10,6 +10,7 @@ Users file (default `<data dir>/users.toml`, written by `python -m dashboard.aut
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from dashboard.auth.passwords import HashFormatError, hash_password, parse_hash
+from dashboard.auth.passwords import SALT_BYTES, HashFormatError, hash_password, parse_hash
 from dashboard.auth.roles import Role
 from dashboard.config import Settings
 
@@ -151,10 +152,19 @@ def load_users(settings: Settings, *, secrets_path: str | os.PathLike[str] | Non
     return users
 
 
+def _demo_salt(name: str) -> bytes:
+    # Sessions remember a tag of the password hash; a fresh salt per process would make every
+    # restart, or a second console on the same data folder, sign everybody out. The passwords are
+    # published, so a fixed salt hides nothing.
+    return hashlib.sha256(f"enigmapay-sandbox-demo:{name}".encode()).digest()[:SALT_BYTES]
+
+
 @cache
 def _demo_users() -> dict[str, User]:
     # Hashed once per process (about 70 ms each), not per sign-in.
-    return {name: User(name, role, hash_password(pw)) for name, (role, pw) in DEMO_PASSWORDS.items()}
+    return {
+        name: User(name, role, hash_password(pw, salt=_demo_salt(name))) for name, (role, pw) in DEMO_PASSWORDS.items()
+    }
 
 
 def demo_accounts() -> list[DemoAccount]:

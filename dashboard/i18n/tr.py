@@ -405,14 +405,6 @@ TR: dict[str, str] = {
     "Not final yet: check again in a moment.": "Henüz kesinleşmedi: birazdan tekrar kontrol edin.",
     "Check again": "Tekrar kontrol et",
     # --- Operations ----------------------------------------------------------------------------------
-    "**Policy: an unknown outcome is settled by checking its status, never by sending again.** The server "
-    "checks every open entry every 30 s (transaction history, callbacks, transaction-status); “Check now” "
-    "runs the same check at once. Only a person may declare a payout not sent, after checking with EnigmaPay.": (
-        "**Kural: sonucu bilinmeyen bir talimat, durumu kontrol edilerek netleştirilir; asla tekrar gönderilmez.** "
-        "Sunucu açık talimatların hepsini 30 sn'de bir kontrol eder (işlem geçmişi, geri bildirimler, "
-        "transaction-status); “Şimdi kontrol et” aynı kontrolü hemen yapar. Bir para gönderiminin yapılmadığını "
-        "ancak EnigmaPay ile kontrol ettikten sonra bir kişi bildirebilir."
-    ),
     "A note is required: say how you checked (e.g. who at EnigmaPay confirmed it).": (
         "Not zorunludur: nasıl kontrol ettiğinizi yazın (ör. EnigmaPay'de kimin onayladığı)."
     ),
@@ -497,9 +489,6 @@ TR: dict[str, str] = {
         "Test ortamında anahtar her başlatmada rastgele üretilir ve test ortamı otomatik olarak ona yönlendirilir."
     ),
     "Verify now": "Şimdi doğrula",
-    "Ask transaction-status about every event not yet checked (the server does this every 30 s).": (
-        "Henüz kontrol edilmemiş her olayı transaction-status ile sorgular (sunucu bunu 30 sn'de bir yapar)."
-    ),
     "EnigmaPay could not be asked; the events stay pending and are retried.": (
         "EnigmaPay'e sorulamadı; olaylar beklemede kalır ve yeniden denenir."
     ),
@@ -626,4 +615,29 @@ TR: dict[str, str] = {
     ),
     "Sign out everywhere": "Tüm oturumları kapat",
     "{n} session(s) of {user} ended.": "{user} kullanıcısının {n} oturumu kapatıldı.",
+    # --- Background work: settling backs off and stops; callback verification backlog --------------
+    "**Policy: an unknown outcome is settled by checking its status, never by sending again.** "
+    "The server checks every open entry (transaction history, callbacks, transaction-status) 30 s after "
+    "the attempt, then less and less often (at most every 30 min); after ENIGMAPAY_SETTLE_HORIZON_HOURS it "
+    "stops and the entry needs a person. “Check now” runs the same check at once. Only a person may declare "
+    "a payout not sent, after checking with EnigmaPay.": (
+        "**Kural: sonucu bilinmeyen bir talimat, durumu kontrol edilerek netleştirilir; asla tekrar gönderilmez.** "
+        "Sunucu açık talimatları (işlem geçmişi, geri bildirimler, transaction-status) denemeden 30 sn sonra, "
+        "ardından giderek daha seyrek (en fazla 30 dakikada bir) kontrol eder; ENIGMAPAY_SETTLE_HORIZON_HOURS "
+        "sonunda durur ve talimat bir kişinin ilgisini bekler. “Şimdi kontrol et” aynı kontrolü hemen yapar. "
+        "Bir para gönderiminin yapılmadığını ancak EnigmaPay ile kontrol ettikten sonra bir kişi bildirebilir."
+    ),
+    "Needs a person: the console has stopped checking this entry automatically. Check with EnigmaPay, "
+    "then mark it resolved.": (
+        "Bir kişinin ilgilenmesi gerekiyor: konsol bu talimatı artık kendiliğinden kontrol etmiyor. "
+        "EnigmaPay ile kontrol edin, ardından çözüldü olarak işaretleyin."
+    ),
+    "Ask transaction-status about the oldest events not yet checked, at ENIGMAPAY_VERIFY_RATE "
+    "checks per second (the server does this continuously).": (
+        "Henüz kontrol edilmemiş en eski olayları saniyede ENIGMAPAY_VERIFY_RATE sorguyla transaction-status'a "
+        "sorar (sunucu bunu sürekli yapar)."
+    ),
+    "{n} event(s) waiting for verification; the oldest arrived {age}.": (
+        "{n} olay doğrulanmayı bekliyor; en eskisi {age} geldi."
+    ),
 }

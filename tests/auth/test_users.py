@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from dashboard.auth import verify_password
@@ -122,3 +126,42 @@ def test_demo_accounts_only_on_the_sandbox(tmp_path, users):
 def test_user_repr_hides_the_hash(users):
     assert users["alice"].password_hash not in repr(users["alice"])
     assert "scrypt" not in repr(users["alice"])
+
+
+# A console process as `data_access` builds one: demo accounts on the sandbox, store and session
+# secret in the data folder. `sign-in` prints a cookie value; `resolve` prints who it belongs to.
+_CONSOLE_PROCESS = """
+import sys
+from dashboard.audit import AuditLog
+from dashboard.auth import Authenticator, account_setup
+from dashboard.config import Settings
+from dashboard.store import Store
+
+from pathlib import Path
+action, data_dir = sys.argv[1], Path(sys.argv[2])
+settings = Settings(data_dir=data_dir)
+store = Store.in_dir(data_dir)
+auth = Authenticator.from_settings(account_setup(settings, is_sandbox=True, secrets_path=None), settings, store, AuditLog(store))
+if action == "sign-in":
+    session = auth.sign_in("operator", "operator-demo-pass")
+    print(auth.complete(auth.issue_ticket(session))[1])
+else:
+    session = auth.resolve(sys.stdin.read().strip())
+    print(session.user if session else "signed out")
+"""
+
+
+def _console_process(action: str, data_dir, cookie: str = "") -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", _CONSOLE_PROCESS, action, str(data_dir)],
+        input=cookie, capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+def test_demo_sign_in_survives_a_restart_and_a_second_console(tmp_path):
+    cookie = _console_process("sign-in", tmp_path)
+    # Another process on the same data folder: a second console, or this one after a restart.
+    assert _console_process("resolve", tmp_path, cookie) == "operator"
+    assert _console_process("resolve", tmp_path, cookie) == "operator"

@@ -1,6 +1,7 @@
 """Callbacks page: the feed with each event's verification, 'Verify now', forged events, timelines."""
 
 import json
+import re
 
 from dashboard.callbacks import CallbackIntake, parse_callback
 
@@ -98,3 +99,14 @@ def test_live_api_without_a_token_explains_how_to_configure_callbacks(console, m
     assert any("Callbacks are not configured" in w.value for w in at.warning)
     assert "ENIGMAPAY_CALLBACK_TOKEN" in " ".join(m.value for m in at.markdown)
     assert not any(b.key == "cb_verify" for b in at.button)
+
+
+def test_the_backlog_waiting_for_verification_is_shown(console):
+    for transaction_id in (1, 2, 3):
+        deliver(console, transaction_id=transaction_id, status="Completed", amount="10.00", username="user7")
+    at = console.open(PAGE)
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert re.search(r"3 event\(s\) waiting for verification; the oldest arrived \d+ s ago\.", captions), captions
+    at.button(key="cb_verify").click().run()
+    assert "waiting for verification" not in " ".join(c.value for c in at.caption)

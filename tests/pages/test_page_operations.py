@@ -165,3 +165,14 @@ def test_a_request_nobody_here_awaits_is_not_reported_as_in_flight(console):
     finally:
         release.set()
         sender.join(30)
+
+
+def test_an_entry_past_the_settling_horizon_is_shown_as_needing_a_person(console, unknown_payout):
+    from datetime import datetime, timedelta, timezone
+
+    day_later = lambda: datetime.now(timezone.utc) + timedelta(hours=25)  # noqa: E731
+    Journal(console.store(), lambda: None, clock=day_later).settle_all()  # the scheduled run, a day later
+    at = console.open(PAGE, user="operator")
+    assert not at.exception
+    assert "Needs a person: the console has stopped checking this entry automatically" in card_text(at)
+    assert any(b.key == f"ops_resolve_{unknown_payout}" for b in at.button)
