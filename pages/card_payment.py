@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import data_access, ui
 from dashboard.auth.roles import MOVE_MONEY
 from dashboard.ui import access, money_form
-from dashboard.validation import CARD_MIN_AMOUNT, InputError, check_card_payment
+from dashboard.validation import CARD_MIN_AMOUNT, MAX_CHARS, InputError, check_card_payment
 
 access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
 
@@ -68,15 +68,16 @@ if result_id:
 
 # --- the form ------------------------------------------------------------------------------------
 money_form.operation_id(P)
-username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=64)
+username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=MAX_CHARS["username"])
 first, last = st.columns(2)
-firstname = money_form.text_field(P, "firstname", ui.t("First name"), container=first, max_chars=100)
-lastname = money_form.text_field(P, "lastname", ui.t("Last name"), container=last, max_chars=100)
+firstname = money_form.text_field(P, "firstname", ui.t("First name"), container=first, max_chars=MAX_CHARS["name"])
+lastname = money_form.text_field(P, "lastname", ui.t("Last name"), container=last, max_chars=MAX_CHARS["name"])
 mail, tel = st.columns(2)
-email = money_form.text_field(P, "email", ui.t("Email"), container=mail, max_chars=254)
-phone = money_form.text_field(P, "phone", ui.t("Phone"), container=tel, placeholder="+90 5xx xxx xx xx")
-amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)), placeholder="500,00")
-description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=255)
+email = money_form.text_field(P, "email", ui.t("Email"), container=mail, max_chars=MAX_CHARS["email"])
+phone = money_form.text_field(P, "phone", ui.t("Phone"), container=tel, max_chars=MAX_CHARS["phone"], placeholder="+90 5xx xxx xx xx")
+amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)),
+                               max_chars=MAX_CHARS["amount"], placeholder="500,00")
+description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 
 if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", icon=":material/fact_check:"):
     try:

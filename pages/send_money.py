@@ -12,7 +12,7 @@ from dashboard.iban import format_iban, iban_is_valid
 from dashboard.money import AmountError, parse_amount_input
 from dashboard.payouts import payout_costs
 from dashboard.ui import access, money_form
-from dashboard.validation import InputError, check_send_money
+from dashboard.validation import MAX_CHARS, InputError, check_send_money
 
 access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
 
@@ -107,11 +107,12 @@ if result_id:
 money_form.operation_id(P)
 left, right = st.columns([3, 2])
 with left:
-    username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=64)
-    amount = money_form.text_field(P, "amount", ui.t("Amount (₺)"), placeholder="1500,00")
-    iban = money_form.text_field(P, "iban", ui.t("Customer IBAN"), placeholder="TR00 0000 0000 0000 0000 0000 00")
-    name = money_form.text_field(P, "name", ui.t("Account holder name"), max_chars=100)
-    description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=255)
+    username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=MAX_CHARS["username"])
+    amount = money_form.text_field(P, "amount", ui.t("Amount (₺)"), max_chars=MAX_CHARS["amount"], placeholder="1500,00")
+    iban = money_form.text_field(P, "iban", ui.t("Customer IBAN"), max_chars=MAX_CHARS["iban"],
+                                 placeholder="TR00 0000 0000 0000 0000 0000 00")
+    name = money_form.text_field(P, "name", ui.t("Account holder name"), max_chars=MAX_CHARS["name"])
+    description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 with right:
     st.subheader(ui.t("Preview"))
     bank = bank_name_for_iban(iban) if iban_is_valid(iban) else None

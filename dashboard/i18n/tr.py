@@ -661,4 +661,5 @@ TR: dict[str, str] = {
         "şunları çıkarın: {chars}."
     ),
     "Only Turkish phone numbers (+90) are accepted.": "Yalnızca Türkiye telefon numaraları (+90) kabul edilir.",
+    "At most {limit} characters.": "En fazla {limit} karakter.",
 }

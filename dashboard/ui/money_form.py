@@ -57,9 +57,15 @@ def errors(prefix: str) -> dict[str, str]:
     return st.session_state.get(f"{prefix}_errors", {})
 
 
-def text_field(prefix: str, name: str, label: str, *, container=st, **kwargs) -> str:
-    """A text input whose error (from the last review) is shown right under it."""
-    value = container.text_input(label, key=f"{prefix}_{name}", **kwargs)
+def text_field(prefix: str, name: str, label: str, *, max_chars: int, container=st, **kwargs) -> str:
+    """A text input whose error (from the last review) is shown right under it.
+
+    `max_chars` is the field's limit in dashboard.validation.MAX_CHARS. The browser ignores an edit
+    (a paste too) that would make the text longer than that, so the limit is also said in the
+    field's help and its character counter; the check names it for text that arrives otherwise.
+    """
+    help_text = ui.t("At most {limit} characters.", limit=max_chars)
+    value = container.text_input(label, key=f"{prefix}_{name}", max_chars=max_chars, help=help_text, **kwargs)
     message = errors(prefix).get(name)
     if message:
         container.error(ui.t(message), icon=":material/error:")

@@ -39,3 +39,17 @@ def test_form_is_disabled_with_an_explanation_when_the_channel_is_inactive(conso
     assert not at.exception
     assert "not enabled" in at.info[0].value
     assert not any(t.key == "card_amount" for t in at.text_input)
+
+
+# Each input of the form -> the limit of dashboard.validation.MAX_CHARS it must carry.
+LIMITED_BY = {"username": "username", "firstname": "name", "lastname": "name", "email": "email", "phone": "phone", "amount": "amount", "description": "description"}
+
+
+def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
+    from dashboard.validation import MAX_CHARS
+
+    at = console.open(PAGE)
+    inputs = {t.key.removeprefix("card_"): t for t in at.text_input if t.key.startswith("card_")}
+    assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
+    for t in inputs.values():
+        assert f"At most {t.max_chars} characters." in t.help

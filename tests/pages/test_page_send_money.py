@@ -119,3 +119,17 @@ def test_api_validation_refusal_is_shown_with_its_message(console):
     text = " ".join(e.value for e in at.error)
     assert "refused" in text and "nsufficient" in text
     assert any(b.key == "send_new" for b in at.button)
+
+
+# Each input of the form -> the limit of dashboard.validation.MAX_CHARS it must carry.
+LIMITED_BY = {"username": "username", "amount": "amount", "iban": "iban", "name": "name", "description": "description"}
+
+
+def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
+    from dashboard.validation import MAX_CHARS
+
+    at = console.open(PAGE)
+    inputs = {t.key.removeprefix("send_"): t for t in at.text_input if t.key.startswith("send_")}
+    assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
+    for t in inputs.values():
+        assert f"At most {t.max_chars} characters." in t.help
