@@ -560,6 +560,11 @@ def refresh_all() -> None:
     _frames().clear()
 
 
+def reload_dealer_settings() -> None:
+    """The next settings load goes upstream (the forms' retry while the costs are unknown)."""
+    _dealer_settings.clear()
+
+
 def after_money_moved() -> None:
     """A payout or card payment changes balances and history; settings are untouched."""
     _ibans.clear()

@@ -662,4 +662,16 @@ TR: dict[str, str] = {
     ),
     "Only Turkish phone numbers (+90) are accepted.": "Yalnızca Türkiye telefon numaraları (+90) kabul edilir.",
     "At most {limit} characters.": "En fazla {limit} karakter.",
+    "Load the dealer settings again": "Bayi ayarlarını yeniden yükle",
+    "could not be loaded": "yüklenemedi",
+    "The commission and fee could not be loaded from the dealer settings, so the total debited is unknown. "
+    "Sending is blocked until the settings can be read.": (
+        "Komisyon ve ücret bayi ayarlarından yüklenemedi; bu yüzden çekilecek toplam tutar bilinmiyor. "
+        "Ayarlar okunabilene kadar gönderim engellendi."
+    ),
+    "The card commission could not be loaded from the dealer settings, so what the payment costs is unknown. "
+    "Card payment links are blocked until the settings can be read.": (
+        "Kart komisyonu bayi ayarlarından yüklenemedi; bu yüzden ödemenin maliyeti bilinmiyor. "
+        "Ayarlar okunabilene kadar kartlı ödeme bağlantısı oluşturma engellendi."
+    ),
 }

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import data_access, ui
 from dashboard.journal import Operation, new_operation_id
 
 
@@ -70,6 +70,14 @@ def text_field(prefix: str, name: str, label: str, *, max_chars: int, container=
     if message:
         container.error(ui.t(message), icon=":material/error:")
     return value
+
+
+def costs_unknown(prefix: str, message: str) -> None:
+    """Sending is blocked while the costs are unknown: say why, and offer to read the settings again."""
+    st.error(ui.t(message), icon=":material/money_off:")
+    if st.button(ui.t("Load the dealer settings again"), key=f"{prefix}_retry_settings", icon=":material/refresh:"):
+        data_access.reload_dealer_settings()
+        st.rerun()
 
 
 def confirm_rows(rows: list[tuple[str, str]]) -> None:

@@ -53,3 +53,35 @@ def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
     assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
     for t in inputs.values():
         assert f"At most {t.max_chars} characters." in t.help
+
+
+def test_unknown_commission_blocks_card_payment_links_with_a_retry(console):
+    # Item 3 of the hardening issue, for card payments: the settings call fails.
+    from dashboard.sandbox import Faults
+
+    console.sandbox.state.set_faults(Faults(error_rate=1.0, paths=("settings",)))
+    at = console.open(PAGE)
+    assert not at.exception
+    assert "Card payment links are blocked" in " ".join(e.value for e in at.error)
+    assert not any(b.key == "card_review" for b in at.button)
+    console.sandbox.state.set_faults(Faults())
+    at.button(key="card_retry_settings").click().run()
+    at = fill(at)
+    at.button(key="card_review").click().run()
+    summary = " ".join(m.value for m in at.markdown)
+    assert "Commission" in summary and "₺8.75 (3.50%)" in summary  # the sandbox's 3.50% of 250
+    assert console.calls("POST /credit-card/payment") == 0
+
+
+def test_card_commission_missing_from_settings_is_unknown_not_zero(console, monkeypatch):
+    from dataclasses import replace
+
+    from dashboard import data_access
+
+    loaded = data_access.load_dealer_settings
+    without_rate = lambda: (lambda got: replace(got, value=replace(got.value, credit_card=replace(got.value.credit_card, commission=None))))(loaded())  # noqa: E731
+    monkeypatch.setattr(data_access, "load_dealer_settings", without_rate)
+    at = fill(console.open(PAGE))
+    assert "Card payment links are blocked" in " ".join(e.value for e in at.error)
+    assert at.button(key="card_review").disabled
+    assert "Commission  per card payment" not in " ".join(c.value for c in at.caption)

@@ -133,3 +133,35 @@ def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
     assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
     for t in inputs.values():
         assert f"At most {t.max_chars} characters." in t.help
+
+
+def _everything_shown(at) -> str:
+    parts = [m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [e.value for e in at.error]
+    return " | ".join(parts)
+
+
+def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
+    # Item 3 of the hardening issue: the settings call fails, so commission and fee are unknown.
+    console.sandbox.state.set_faults(Faults(error_rate=1.0, paths=("settings",)))
+    at = fill(console.open(PAGE))
+    assert not at.exception
+    shown = _everything_shown(at)
+    assert "₺0.00" not in shown and "₺1,500.50" not in shown  # no zero costs, no total = amount
+    assert "could not be loaded" in shown and "Sending is blocked" in shown
+    assert at.button(key="send_review").disabled
+    # Even a confirm dialog left open from before the settings were lost offers nothing to send.
+    from dashboard.validation import check_send_money
+
+    at.session_state["send_review_request"] = check_send_money(
+        username="user42", amount="1500,50", customer_iban=GOOD["iban"], customer_name="Şule Yılmaz")
+    at.run()
+    assert "could not be loaded" in " ".join(m.value for m in at.markdown)
+    assert not any(b.key == "send_confirm" for b in at.button)
+    assert console.calls("POST /send-money") == 0
+    # Once the settings can be read again, the retry shows the real costs and sending is possible.
+    console.sandbox.state.set_faults(Faults())
+    at.button(key="send_retry_settings").click().run()
+    assert "₺1,510.50" in " ".join(m.value for m in at.markdown)  # the dialog's total debited
+    assert any(b.key == "send_confirm" for b in at.button)
+    assert {m.label: m.value for m in at.metric}["Total debited"] == "₺1,510.50"
+    assert not at.button(key="send_review").disabled
