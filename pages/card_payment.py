@@ -48,6 +48,7 @@ def confirm(request) -> None:
 
 
 # --- outcome -------------------------------------------------------------------------------------
+money_form.restore_last_outcome(P, "card_payment")  # a reload shows the last outcome until dismissed
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
     op = data_access.operation(result_id)

@@ -85,6 +85,7 @@ def live_status(operation_id: str) -> None:
 
 
 # --- outcome of a submitted form ---------------------------------------------------------------
+money_form.restore_last_outcome(P, "payout")  # a reload shows the last outcome until dismissed
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
     op = data_access.operation(result_id)

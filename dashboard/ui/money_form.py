@@ -22,8 +22,29 @@ def operation_id(prefix: str) -> str:
     return st.session_state.setdefault(f"{prefix}_op", new_operation_id())
 
 
+def restore_last_outcome(prefix: str, kind: str) -> None:
+    """On a session's first run (a reload, a new tab), show the operator's last outcome of `kind`
+    ('payout' / 'card_payment') from the journal again, until they dismiss it (`start_over`).
+
+    Only on the first run: an outcome sent from another tab must not replace a form being typed.
+    """
+    if st.session_state.get(f"{prefix}_restored"):
+        return
+    st.session_state[f"{prefix}_restored"] = True
+    if f"{prefix}_result" not in st.session_state:
+        op = data_access.last_outcome(ui.actor(), kind)
+        if op is not None:
+            st.session_state[f"{prefix}_result"] = op.id
+
+
 def start_over(prefix: str, fields: Iterable[str], *, keep_values: bool = False) -> None:
-    """A fresh form (new operation id); `keep_values` keeps what was typed, to correct and resend."""
+    """A fresh form (new operation id); `keep_values` keeps what was typed, to correct and resend.
+
+    The outcome on screen counts as dismissed: a reload no longer shows it.
+    """
+    shown = st.session_state.get(f"{prefix}_result")
+    if shown:
+        data_access.dismiss_outcome(ui.actor(), shown)
     for key in [f"{prefix}_op", f"{prefix}_result", f"{prefix}_request", f"{prefix}_errors"]:
         st.session_state.pop(key, None)
     if not keep_values:

@@ -85,3 +85,17 @@ def test_card_commission_missing_from_settings_is_unknown_not_zero(console, monk
     assert "Card payment links are blocked" in " ".join(e.value for e in at.error)
     assert at.button(key="card_review").disabled
     assert "Commission  per card payment" not in " ".join(c.value for c in at.caption)
+
+
+def test_the_last_card_payment_link_survives_a_reload_until_dismissed(console):
+    # Item 7 of the hardening issue, for card payments.
+    at = fill(console.open(PAGE))
+    at.button(key="card_review").click().run()
+    url = at.button(key="card_confirm").click().run().code[0].value
+    reloaded = console.open(PAGE)
+    assert not reloaded.exception
+    assert [c.value for c in reloaded.code] == [url]
+    reloaded.button(key="card_new").click().run()  # dismiss
+    again = console.open(PAGE)
+    assert not again.code and any(t.key == "card_amount" for t in again.text_input)
+    assert console.calls("POST /credit-card/payment") == 1

@@ -20,6 +20,11 @@ def confirm(at):
     return at.button(key="send_confirm").click().run()
 
 
+def reload_and_dismiss(console, user="admin"):
+    """A page refresh shows the last outcome first (item 7); "New payout" dismisses it for a new form."""
+    return console.open(PAGE, user=user).button(key="send_new").click().run()
+
+
 def test_validation_errors_show_under_each_field_and_nothing_is_sent(console):
     at = fill(console.open(PAGE), username="", amount="0", iban="TR33 0006 1005 1978 6457 8413 27", name="X")
     review(at)
@@ -81,7 +86,7 @@ def test_repeated_submission_of_one_form_reaches_the_api_once(console):
 def test_same_payout_from_a_new_form_is_held_until_confirmed(console):
     confirm(review(fill(console.open(PAGE))))
     # A page refresh: a new session, a new form id, the same payout typed again.
-    again = confirm(review(fill(console.open(PAGE))))
+    again = confirm(review(fill(reload_and_dismiss(console))))
     assert console.calls("POST /send-money") == 1
     assert "Is a second payout intended?" in again.warning[0].value
     again.button(key="send_dup_yes").click().run()
@@ -91,7 +96,7 @@ def test_same_payout_from_a_new_form_is_held_until_confirmed(console):
 
 def test_declining_the_duplicate_sends_nothing(console):
     confirm(review(fill(console.open(PAGE))))
-    again = confirm(review(fill(console.open(PAGE))))
+    again = confirm(review(fill(reload_and_dismiss(console))))
     again.button(key="send_dup_no").click().run()
     assert console.calls("POST /send-money") == 1
     assert any(b.key == "send_review" for b in again.button)  # back to an empty form
@@ -165,3 +170,25 @@ def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
     assert any(b.key == "send_confirm" for b in at.button)
     assert {m.label: m.value for m in at.metric}["Total debited"] == "₺1,510.50"
     assert not at.button(key="send_review").disabled
+
+
+def test_the_last_outcome_survives_a_reload_until_dismissed(console):
+    # Item 7 of the hardening issue: a reload after a sent payout showed an empty form.
+    sent = confirm(review(fill(console.open(PAGE))))
+    outcome = sent.success[0].value
+    reloaded = console.open(PAGE)  # a fresh session: what a browser reload is
+    assert not reloaded.exception
+    assert [s.value for s in reloaded.success] == [outcome]
+    assert not any(t.key == "send_amount" for t in reloaded.text_input)
+    reloaded.button(key="send_new").click().run()  # dismiss
+    assert any(t.key == "send_amount" for t in reloaded.text_input)
+    again = console.open(PAGE)
+    assert not again.success and any(t.key == "send_amount" for t in again.text_input)
+    assert console.calls("POST /send-money") == 1
+
+
+def test_the_last_outcome_shown_is_the_signed_in_users_own(console):
+    confirm(review(fill(console.open(PAGE, user="admin"))))
+    other = console.open(PAGE, user="operator")  # has sent nothing: gets the form
+    assert not other.success and any(t.key == "send_amount" for t in other.text_input)
+    assert console.open(PAGE, user="admin").success
