@@ -249,7 +249,8 @@ def check_transaction_id(value: object, *, field: str = "transaction_id") -> int
     text = _clean_text(value, field).lstrip("#")
     if not text:
         raise InputError({field: "Enter a transaction id."})
-    if not text.isdigit() or len(text) > 18:
+    # ASCII digits only: str.isdigit() also takes '²' (int() then fails) and other scripts' digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InputError({field: "A transaction id is a whole number, e.g. 123456."})
     number = int(text)
     if number <= 0:

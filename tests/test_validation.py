@@ -270,7 +270,7 @@ def test_transaction_id_accepts_whole_numbers(raw, expected):
     assert v.check_transaction_id(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "12.5", "-3", "0", "1" * 19, "12 34"])
+@pytest.mark.parametrize("raw", ["", "abc", "12.5", "-3", "0", "1" * 19, "12 34", "²"])  # "²": isdigit(), not int()
 def test_transaction_id_refuses_anything_else(raw):
     with pytest.raises(InputError) as info:
         v.check_transaction_id(raw)
