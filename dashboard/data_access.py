@@ -529,6 +529,15 @@ def operation(operation_id: str) -> Operation | None:
     return services().journal.get(operation_id)
 
 
+def last_outcome(actor: str, kind: str) -> Operation | None:
+    """`actor`'s latest payout / card payment ('payout' / 'card_payment') until they dismiss it."""
+    return services().journal.last_outcome(actor, kind)
+
+
+def dismiss_outcome(actor: str, operation_id: str) -> None:
+    services().journal.dismiss_outcome(actor, operation_id)
+
+
 def refresh_operation_status(operation_id: str) -> Operation:
     """Ask transaction-status for a confirmed operation's current state (the live status on the result)."""
     return services().journal.refresh_status(operation_id)
@@ -559,6 +568,11 @@ def refresh_all() -> None:
     _ibans.clear()
     _status.clear()
     _frames().clear()
+
+
+def reload_dealer_settings() -> None:
+    """The next settings load goes upstream (the forms' retry while the costs are unknown)."""
+    _dealer_settings.clear()
 
 
 def after_money_moved() -> None:

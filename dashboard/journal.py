@@ -404,6 +404,27 @@ class Journal:
     def recent(self, limit: int = 50) -> list[Operation]:
         return [Operation.from_row(r) for r in self._store.recent_operations(limit)]
 
+    def last_outcome(self, actor: str, kind: str) -> Operation | None:
+        """`actor`'s newest `kind` entry that reached a send (a held one did not), unless they dismissed it.
+
+        The forms show it again after a reload, so an operator never loses what became of a send.
+        """
+        row = self._store.latest_operation_of(actor, kind, except_states=(HELD,))
+        if row is None:
+            return None
+        # A dismissal covers its entry and every older one (it may be a held entry, newer than `row`).
+        dismissed_id = self._store.dismissed_outcome(actor, kind)
+        dismissed = self._store.get_operation(dismissed_id) if dismissed_id else None
+        if dismissed is not None and row["created_at"] <= dismissed["created_at"]:
+            return None
+        return Operation.from_row(row)
+
+    def dismiss_outcome(self, actor: str, operation_id: str) -> None:
+        """`actor` has seen this outcome: a reload no longer shows it (a newer one still shows)."""
+        op = self.get(operation_id)
+        if op is not None:
+            self._store.set_dismissed_outcome(actor, op.kind, op.id, at=self._clock())
+
     def find_by_transaction(self, transaction_id: int) -> Operation | None:
         rows = self._store.operations_by_transaction(int(transaction_id))
         return Operation.from_row(rows[0]) if rows else None

@@ -82,8 +82,7 @@ def parse_amount_input(text: str) -> Decimal:
             raise AmountError("Write the amount without thousands separators, e.g. 1500000,00.")
         whole, fraction = cleaned.split(sep)
         if len(fraction) == 3:
-            typed = text.strip()
-            raise AmountError(f"'{typed}' is ambiguous: write 1500 for fifteen hundred or 1,50 for one and a half.")
+            _refuse_three_decimals(text.strip(), whole, sep, fraction)
         number = f"{whole}.{fraction}"
     else:
         number = cleaned
@@ -94,6 +93,29 @@ def parse_amount_input(text: str) -> Decimal:
     if not amount.is_finite():
         raise AmountError("This is not an amount.")
     return amount
+
+
+def _could_be_thousands(whole: str) -> bool:
+    """Whether the digits before a lone separator can be a first thousands group ("1" to "999")."""
+    digits = whole.lstrip("+-")
+    return 1 <= len(digits) <= 3 and not digits.startswith("0")
+
+
+def _refuse_three_decimals(typed: str, whole: str, sep: str, fraction: str) -> None:
+    """Three digits after a lone separator ("1.500", "0.001", "200,001"): refuse what cannot be read
+    one way only, saying why; return when the decimal reading is the only one ("0.500", "1500,000").
+
+    Read as decimals, a last digit other than 0 is below a kuruş: that is too many decimals whatever
+    was meant (a thousands reading is not guessed). "1.500" is both 1500 and 1.50: ambiguous.
+    """
+    whole_number = whole + fraction
+    if fraction[-1] != "0":
+        if _could_be_thousands(whole):
+            raise AmountError(f"'{typed}' has 3 decimals; use at most 2 (kuruş). For the whole number write {whole_number}.")
+        raise AmountError(f"'{typed}' has 3 decimals; use at most 2 (kuruş).")
+    if _could_be_thousands(whole):
+        decimal = f"{whole}{sep}{fraction[:2]}"
+        raise AmountError(f"'{typed}' is ambiguous: write {whole_number} for the whole number or {decimal} for lira and kuruş.")
 
 
 def quantize(amount: Decimal) -> Decimal:

@@ -182,6 +182,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE callback_events ADD COLUMN verify_claimed_by TEXT",
         "ALTER TABLE callback_events ADD COLUMN verify_claim_expires_at TEXT",
     ),
+    # v6: the outcome (payout / card payment) each user last dismissed, so a reload after that shows
+    # nothing while a newer outcome stays on screen until dismissed; and each user's latest entries.
+    (
+        """CREATE TABLE dismissed_outcomes (
+            user TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            operation_id TEXT NOT NULL,
+            dismissed_at TEXT NOT NULL,
+            PRIMARY KEY (user, kind)
+        )""",
+        "CREATE INDEX operations_actor ON operations (actor, kind, created_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -440,6 +452,14 @@ class Store:
             ids,
         )
         return {r["transaction_id"] for r in rows}
+
+    def latest_operation_of(self, actor: str, kind: str, *, except_states: Iterable[str] = ()) -> dict[str, Any] | None:
+        """`actor`'s newest entry of `kind` ('payout' / 'card_payment'), ignoring `except_states`."""
+        states = tuple(except_states)
+        sql = "SELECT * FROM operations WHERE actor = ? AND kind = ?"
+        if states:
+            sql += f" AND state NOT IN ({_placeholders(states)})"
+        return self._read_one(sql + " ORDER BY created_at DESC LIMIT 1", (actor, kind, *states))
 
     def recent_operations(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._read("SELECT * FROM operations ORDER BY created_at DESC LIMIT ?", (int(limit),))
@@ -835,6 +855,21 @@ class Store:
                 """INSERT INTO user_preferences (user, language, updated_at) VALUES (?, ?, ?)
                    ON CONFLICT (user) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at""",
                 (user, language, _ts(at)),
+            )
+
+
+    def dismissed_outcome(self, user: str, kind: str) -> str | None:
+        """The id of the `kind` outcome `user` last dismissed, or None."""
+        row = self._read_one("SELECT operation_id FROM dismissed_outcomes WHERE user = ? AND kind = ?", (user, kind))
+        return row["operation_id"] if row else None
+
+    def set_dismissed_outcome(self, user: str, kind: str, operation_id: str, *, at: datetime) -> None:
+        with self._write() as cur:
+            cur.execute(
+                """INSERT INTO dismissed_outcomes (user, kind, operation_id, dismissed_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (user, kind) DO UPDATE SET operation_id = excluded.operation_id,
+                   dismissed_at = excluded.dismissed_at""",
+                (user, kind, operation_id, _ts(at)),
             )
 
 

@@ -41,6 +41,26 @@ NAME_LENGTH = (2, 100)
 USERNAME_MAX = 64
 DESCRIPTION_MAX = 255
 EMAIL_MAX = 254
+EMAIL_LOCAL_MAX = 64
+# Typed text: generous for spaces and currency signs ("₺1.000.000,00", "+90 (532) 123-45-67",
+# an IBAN in blocks), far below anything a person means.
+AMOUNT_TEXT_MAX = 32
+PHONE_TEXT_MAX = 32
+IBAN_TEXT_MAX = 42
+
+# The longest text each form field takes: the forms give their inputs these as `max_chars`, so an
+# input and its check never disagree.
+MAX_CHARS = {
+    "username": USERNAME_MAX,
+    "name": NAME_LENGTH[1],
+    "description": DESCRIPTION_MAX,
+    "email": EMAIL_MAX,
+    "phone": PHONE_TEXT_MAX,
+    "amount": AMOUNT_TEXT_MAX,
+    "iban": IBAN_TEXT_MAX,
+}
+# Characters shown by name in a message, at most this many.
+_SHOWN_CHARACTERS = 5
 
 _NAME_PUNCTUATION = frozenset(" '’.-")
 _EMAIL = re.compile(
@@ -48,6 +68,7 @@ _EMAIL = re.compile(
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.")
 
 
 class InputError(ValueError):
@@ -65,9 +86,23 @@ def _clean_text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InputError({field: "Enter text here."})
     text = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+    # Cs: a lone surrogate half, which no browser sends and no request body can carry.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
         raise InputError({field: "Remove the invisible control characters (a pasted line break, tab or similar)."})
     return text
+
+
+def _too_long(text: str, limit: int, message: str, field: str) -> None:
+    """Refuse text past `limit` with `message` naming the limit and the length (never cut it short)."""
+    if len(text) > limit:
+        raise InputError({field: message.format(limit=limit, length=len(text))})
+
+
+def _shown(chars) -> str:
+    """Characters a message names: each in quotes, invisible ones as U+XXXX, no repeats."""
+    unique = list(dict.fromkeys(chars))
+    shown = [f"“{ch}”" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in unique[:_SHOWN_CHARACTERS]]
+    return ", ".join(shown) + (" …" if len(unique) > _SHOWN_CHARACTERS else "")
 
 
 def check_amount(
@@ -83,6 +118,7 @@ def check_amount(
     """
     if isinstance(value, str):
         text = _clean_text(value, field)
+        _too_long(text, AMOUNT_TEXT_MAX, "An amount has at most {limit} characters (this one has {length}).", field)
         try:
             amount = parse_amount_input(text)
         except AmountError as exc:
@@ -98,20 +134,22 @@ def check_amount(
             raise InputError({field: "This is not an amount."})
     if amount <= 0:
         raise InputError({field: "The amount must be more than zero."})
+    # The upper limit before rounding: a huge number has more digits than Decimal rounding allows.
+    if amount > maximum:
+        highest = format_try(maximum)
+        raise InputError({field: f"The amount is above {highest}, the console's limit; check for a typo."})
     if quantize(amount) != amount:
         raise InputError({field: "Use at most two decimals (kuruş)."})
     if minimum is not None and amount < minimum:
         lowest = format_try(minimum)
         raise InputError({field: f"The amount must be at least {lowest}."})
-    if amount > maximum:
-        highest = format_try(maximum)
-        raise InputError({field: f"The amount is above {highest}, the console's limit; check for a typo."})
     return quantize(amount)
 
 
 def check_iban(value: object, *, field: str = "customer_iban") -> str:
     """A valid Turkish IBAN (mod-97), returned compact and upper case."""
     text = _clean_text(value, field)
+    _too_long(text, IBAN_TEXT_MAX, "An IBAN as typed has at most {limit} characters (this one has {length}).", field)
     problem = iban_problem(text)
     if problem:
         raise InputError({field: problem})
@@ -124,16 +162,15 @@ def check_name(value: object, *, field: str = "name") -> str:
     if not text:
         raise InputError({field: "Enter the name."})
     low, high = NAME_LENGTH
-    if not low <= len(text) <= high:
-        raise InputError({field: f"A name has {low} to {high} characters."})
-    letters = 0
-    for ch in text:
-        if unicodedata.category(ch)[0] == "L":
-            letters += 1
-        elif ch not in _NAME_PUNCTUATION and unicodedata.category(ch)[0] != "M":
-            raise InputError({field: "A name has only letters, spaces, apostrophes, hyphens and dots."})
-    if letters == 0:
+    _too_long(text, high, "A name has at most {limit} characters (this one has {length}).", field)
+    # Letters of any alphabet and their accents (marks); digits, emoji and symbols are not names.
+    refused = [ch for ch in text if unicodedata.category(ch)[0] not in "LM" and ch not in _NAME_PUNCTUATION]
+    if refused:
+        raise InputError({field: f"A name has only letters, spaces, apostrophes, hyphens and dots; remove {_shown(refused)}."})
+    if not any(unicodedata.category(ch)[0] == "L" for ch in text):
         raise InputError({field: "A name needs letters."})
+    if len(text) < low:
+        raise InputError({field: f"A name has at least {low} characters."})
     return text
 
 
@@ -142,19 +179,17 @@ def check_username(value: object, *, field: str = "username") -> str:
     text = _clean_text(value, field)
     if not text:
         raise InputError({field: "Enter the customer's username."})
-    if len(text) > USERNAME_MAX:
-        raise InputError({field: f"A username has at most {USERNAME_MAX} characters."})
+    _too_long(text, USERNAME_MAX, "A username has at most {limit} characters (this one has {length}).", field)
     if not text.isprintable():
-        raise InputError({field: "A username has only printable characters."})
+        hidden = [ch for ch in text if not ch.isprintable()]
+        raise InputError({field: f"A username has only printable characters; remove {_shown(hidden)}."})
     return text
 
 
 def check_description(value: object, *, field: str = "description") -> str:
     """Optional free text, at most 255 characters ('' when left empty)."""
     text = _clean_text(value, field)
-    if len(text) > DESCRIPTION_MAX:
-        length = len(text)
-        raise InputError({field: f"Keep the description to {DESCRIPTION_MAX} characters (it has {length})."})
+    _too_long(text, DESCRIPTION_MAX, "A description has at most {limit} characters (this one has {length}).", field)
     return text
 
 
@@ -163,10 +198,25 @@ def check_email(value: object, *, field: str = "email") -> str:
     text = _clean_text(value, field)
     if not text:
         raise InputError({field: "Enter the customer's email address."})
-    local, _, domain = text.rpartition("@")
-    if len(text) > EMAIL_MAX or len(local) > 64 or not _EMAIL.match(text):
-        raise InputError({field: "This is not an email address (e.g. name@example.com)."})
+    _too_long(text, EMAIL_MAX, "An email address has at most {limit} characters (this one has {length}).", field)
+    local, at, domain = text.rpartition("@")
+    if not at or not local:
+        raise InputError({field: "An email address has a name, an @ and a domain, e.g. name@example.com."})
+    if not _EMAIL.match(text):
+        raise InputError({field: _email_problem(local, domain)})
+    if len(local) > EMAIL_LOCAL_MAX:
+        raise InputError({field: f"The part before the @ has at most {EMAIL_LOCAL_MAX} characters (this one has {len(local)})."})
     return f"{local}@{domain.lower()}"
+
+
+def _email_problem(local: str, domain: str) -> str:
+    """Which part of an address that does not match the pattern is wrong, in words."""
+    refused = [ch for ch in local if ch not in _EMAIL_LOCAL_CHARS]
+    if refused:
+        return f"The part before the @ has only Latin letters, digits and . _ - + and similar; remove {_shown(refused)}."
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "The part before the @ cannot start or end with a dot or have two dots in a row."
+    return "The part after the @ is not a domain name, e.g. example.com."
 
 
 def check_phone(value: object, *, field: str = "phone") -> str:
@@ -178,12 +228,18 @@ def check_phone(value: object, *, field: str = "phone") -> str:
     text = _clean_text(value, field)
     if not text:
         raise InputError({field: "Enter the customer's phone number."})
+    _too_long(text, PHONE_TEXT_MAX, "A phone number has at most {limit} characters (this one has {length}).", field)
     digits = _PHONE_SEPARATORS.sub("", text)
+    refused = [ch for i, ch in enumerate(digits) if ch not in "0123456789" and not (i == 0 and ch == "+")]
+    if refused:
+        raise InputError({field: f"A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove {_shown(refused)}."})
+    if digits.startswith(("+", "00")) and not digits.startswith(("+90", "0090")):
+        raise InputError({field: "Only Turkish phone numbers (+90) are accepted."})
     for prefix in ("+90", "0090", "90", "0"):
         if len(digits) == len(prefix) + 10 and digits.startswith(prefix):
             digits = digits[len(prefix) :]
             break
-    if len(digits) != 10 or not digits.isascii() or not digits.isdigit() or digits[0] == "0":
+    if len(digits) != 10 or digits[0] == "0":
         raise InputError({field: "Enter a Turkish phone number with 10 digits, e.g. 0532 123 45 67."})
     return "+90" + digits
 
@@ -193,7 +249,8 @@ def check_transaction_id(value: object, *, field: str = "transaction_id") -> int
     text = _clean_text(value, field).lstrip("#")
     if not text:
         raise InputError({field: "Enter a transaction id."})
-    if not text.isdigit() or len(text) > 18:
+    # ASCII digits only: str.isdigit() also takes '²' (int() then fails) and other scripts' digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InputError({field: "A transaction id is a whole number, e.g. 123456."})
     number = int(text)
     if number <= 0:

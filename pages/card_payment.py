@@ -4,31 +4,26 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth.roles import MOVE_MONEY
+from dashboard.payouts import card_commission
 from dashboard.ui import access, money_form
-from dashboard.validation import CARD_MIN_AMOUNT, InputError, check_card_payment
+from dashboard.validation import CARD_MIN_AMOUNT, MAX_CHARS, InputError, check_card_payment
 
 access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
 
 P = "card"  # session-state prefix of this page
 FIELDS = ("username", "firstname", "lastname", "email", "phone", "amount", "description")
+COSTS_UNKNOWN = ("The card commission could not be loaded from the dealer settings, so what the payment costs is "
+                 "unknown. Card payment links are blocked until the settings can be read.")
 
 st.title(ui.t("Card payment"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
-if dealer is None:
-    st.stop()
-if not dealer.credit_card.active:
-    st.info(
-        ui.t("Card payments are not enabled for this dealer (the credit-card channel is inactive). "
-             "Ask EnigmaPay support to enable it; this form opens once it is."),
-        icon=":material/credit_card_off:",
-    )
-    st.stop()
-st.caption(ui.t("Commission {rate} per card payment.", rate=ui.fmt_percent(dealer.credit_card.commission)))
+card_channel = dealer.credit_card if dealer else None
 
 
 # Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
 @st.dialog(ui.t("Confirm card payment link"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
+    commission = card_commission(request.amount, card_channel)
     money_form.confirm_rows([
         ("Customer username", request.username),
         ("Name", f"{request.firstname} {request.lastname}"),
@@ -36,9 +31,13 @@ def confirm(request) -> None:
         ("Phone", request.phone),
         ("Amount", ui.fmt_money(request.amount)),
         ("Description", request.description or "—"),
+        ("Commission", f"{ui.fmt_money(commission)} ({ui.fmt_percent(card_channel.commission)})"
+                       if commission is not None else ui.t("could not be loaded")),
     ])
+    if commission is None:  # the settings were lost after the review: nothing to create until they are read again
+        st.error(ui.t(COSTS_UNKNOWN), icon=":material/money_off:")
     create, cancel = st.columns(2)
-    if create.button(ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"):
+    if commission is not None and create.button(ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"):
         money_form.close_review(P)
         op = data_access.submit_card_payment(money_form.operation_id(P), request, actor=ui.actor())
         st.session_state[f"{P}_result"] = op.id
@@ -49,6 +48,7 @@ def confirm(request) -> None:
 
 
 # --- outcome -------------------------------------------------------------------------------------
+money_form.restore_last_outcome(P, "card_payment")  # a reload shows the last outcome until dismissed
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
     op = data_access.operation(result_id)
@@ -67,18 +67,34 @@ if result_id:
     st.stop()
 
 # --- the form ------------------------------------------------------------------------------------
+if card_channel is None:
+    money_form.costs_unknown(P, COSTS_UNKNOWN)
+    st.stop()
+if not card_channel.active:
+    st.info(
+        ui.t("Card payments are not enabled for this dealer (the credit-card channel is inactive). "
+             "Ask EnigmaPay support to enable it; this form opens once it is."),
+        icon=":material/credit_card_off:",
+    )
+    st.stop()
+costs_known = card_channel.commission is not None  # else nothing offers to create a link
+if costs_known:
+    st.caption(ui.t("Commission {rate} per card payment.", rate=ui.fmt_percent(card_channel.commission)))
+else:
+    money_form.costs_unknown(P, COSTS_UNKNOWN)
 money_form.operation_id(P)
-username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=64)
+username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=MAX_CHARS["username"])
 first, last = st.columns(2)
-firstname = money_form.text_field(P, "firstname", ui.t("First name"), container=first, max_chars=100)
-lastname = money_form.text_field(P, "lastname", ui.t("Last name"), container=last, max_chars=100)
+firstname = money_form.text_field(P, "firstname", ui.t("First name"), container=first, max_chars=MAX_CHARS["name"])
+lastname = money_form.text_field(P, "lastname", ui.t("Last name"), container=last, max_chars=MAX_CHARS["name"])
 mail, tel = st.columns(2)
-email = money_form.text_field(P, "email", ui.t("Email"), container=mail, max_chars=254)
-phone = money_form.text_field(P, "phone", ui.t("Phone"), container=tel, placeholder="+90 5xx xxx xx xx")
-amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)), placeholder="500,00")
-description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=255)
+email = money_form.text_field(P, "email", ui.t("Email"), container=mail, max_chars=MAX_CHARS["email"])
+phone = money_form.text_field(P, "phone", ui.t("Phone"), container=tel, max_chars=MAX_CHARS["phone"], placeholder="+90 5xx xxx xx xx")
+amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)),
+                               max_chars=MAX_CHARS["amount"], placeholder="500,00")
+description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 
-if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", icon=":material/fact_check:"):
+if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known):
     try:
         request = check_card_payment(
             username=username, firstname=firstname, lastname=lastname, email=email, phone=phone,

@@ -10,18 +10,21 @@ from dashboard.banks import bank_name_for_iban
 from dashboard.client.errors import EnigmaPayError
 from dashboard.iban import format_iban, iban_is_valid
 from dashboard.money import AmountError, parse_amount_input
-from dashboard.payouts import payout_costs
+from dashboard.payouts import payout_costs, payout_costs_known
 from dashboard.ui import access, money_form
-from dashboard.validation import InputError, check_send_money
+from dashboard.validation import MAX_CHARS, InputError, check_send_money
 
 access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
 
 P = "send"  # session-state prefix of this page
 FIELDS = ("username", "amount", "iban", "name", "description")
+COSTS_UNKNOWN = ("The commission and fee could not be loaded from the dealer settings, so the total debited is "
+                 "unknown. Sending is blocked until the settings can be read.")
 
 st.title(ui.t("Send money"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
 eiban = dealer.eiban if dealer else None
+costs_known = payout_costs_known(eiban)  # else nothing offers to send
 if eiban is not None and not eiban.active:
     st.warning(ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:")
 
@@ -30,6 +33,7 @@ if eiban is not None and not eiban.active:
 @st.dialog(ui.t("Confirm payout"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
     costs = payout_costs(request.amount, eiban)
+    unknown = ui.t("could not be loaded")
     money_form.confirm_rows([
         ("Customer username", request.username),
         ("Amount", ui.fmt_money(request.amount)),
@@ -37,13 +41,18 @@ def confirm(request) -> None:
         ("Receiving bank", bank_name_for_iban(request.customer_iban) or ui.t("unknown bank code")),
         ("Account holder", request.customer_name),
         ("Description", request.description or "—"),
-        ("Commission", ui.fmt_money(costs.commission)),
-        ("Fee", ui.fmt_money(costs.fee)),
-        ("Total debited", ui.fmt_money(costs.total)),
+        ("Commission", ui.fmt_money(costs.commission) if costs else unknown),
+        ("Fee", ui.fmt_money(costs.fee) if costs else unknown),
+        ("Total debited", ui.fmt_money(costs.total) if costs else unknown),
     ])
-    st.warning(ui.t("This moves real money and cannot be undone."), icon=":material/warning:")
+    if costs is None:  # the settings were lost after the review: nothing to send until they are read again
+        st.error(ui.t(COSTS_UNKNOWN), icon=":material/money_off:")
+    else:
+        st.warning(ui.t("This moves real money and cannot be undone."), icon=":material/warning:")
     send, cancel = st.columns(2)
-    if send.button(ui.t("Send {amount}", amount=ui.fmt_money(request.amount)), type="primary", key=f"{P}_confirm", width="stretch"):
+    if costs is not None and send.button(
+        ui.t("Send {amount}", amount=ui.fmt_money(request.amount)), type="primary", key=f"{P}_confirm", width="stretch"
+    ):
         _submit(request, confirm_duplicate=False)
     if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
         money_form.close_review(P)
@@ -76,6 +85,7 @@ def live_status(operation_id: str) -> None:
 
 
 # --- outcome of a submitted form ---------------------------------------------------------------
+money_form.restore_last_outcome(P, "payout")  # a reload shows the last outcome until dismissed
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
     op = data_access.operation(result_id)
@@ -107,11 +117,12 @@ if result_id:
 money_form.operation_id(P)
 left, right = st.columns([3, 2])
 with left:
-    username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=64)
-    amount = money_form.text_field(P, "amount", ui.t("Amount (₺)"), placeholder="1500,00")
-    iban = money_form.text_field(P, "iban", ui.t("Customer IBAN"), placeholder="TR00 0000 0000 0000 0000 0000 00")
-    name = money_form.text_field(P, "name", ui.t("Account holder name"), max_chars=100)
-    description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=255)
+    username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=MAX_CHARS["username"])
+    amount = money_form.text_field(P, "amount", ui.t("Amount (₺)"), max_chars=MAX_CHARS["amount"], placeholder="1500,00")
+    iban = money_form.text_field(P, "iban", ui.t("Customer IBAN"), max_chars=MAX_CHARS["iban"],
+                                 placeholder="TR00 0000 0000 0000 0000 0000 00")
+    name = money_form.text_field(P, "name", ui.t("Account holder name"), max_chars=MAX_CHARS["name"])
+    description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 with right:
     st.subheader(ui.t("Preview"))
     bank = bank_name_for_iban(iban) if iban_is_valid(iban) else None
@@ -121,11 +132,16 @@ with right:
     except AmountError:
         preview = None
     if preview is not None:
-        st.metric(ui.t("Commission"), ui.fmt_money(preview.commission), help=ui.fmt_percent(eiban.withdrawal_commission) if eiban else None)
+        st.metric(ui.t("Commission"), ui.fmt_money(preview.commission), help=ui.fmt_percent(eiban.withdrawal_commission))
         st.metric(ui.t("Fee"), ui.fmt_money(preview.fee))
         st.metric(ui.t("Total debited"), ui.fmt_money(preview.total))
+    elif not costs_known:
+        for label in ("Commission", "Fee", "Total debited"):
+            st.metric(ui.t(label), ui.t("could not be loaded"))
 
-if st.button(ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":material/fact_check:"):
+if not costs_known:
+    money_form.costs_unknown(P, COSTS_UNKNOWN)
+if st.button(ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known):
     try:
         request = check_send_money(username=username, amount=amount, customer_iban=iban, customer_name=name, description=description)
     except InputError as exc:

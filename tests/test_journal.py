@@ -664,3 +664,31 @@ def test_an_unknown_payout_is_searched_with_backoff_and_listed_for_a_person_afte
     # A person may still check by hand, whatever the schedule says.
     client.history = {1: [tx(4242, at=op.created_at)]}
     assert journal.settle(op.id, actor="ayse").state == CONFIRMED
+
+
+# -- the last outcome shown again after a reload (item 7 of the hardening issue) ------------------
+
+
+def test_last_outcome_is_the_actors_newest_sent_entry_until_dismissed(store, clock):
+    journal, _ = make(store, clock)
+    assert journal.last_outcome("ayse", "payout") is None
+    first = journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
+    clock.advance(minutes=1)
+    card = journal.submit_card_payment(new_operation_id(), CardPaymentRequest(), actor="ayse")
+    assert journal.last_outcome("ayse", "payout").id == first.id  # per kind
+    assert journal.last_outcome("ayse", "card_payment").id == card.id
+    assert journal.last_outcome("mehmet", "payout") is None  # per signed-in user
+    # The same payout again is held (nothing sent): the last outcome stays the sent one.
+    clock.advance(minutes=1)
+    held = journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
+    assert held.state == HELD and journal.last_outcome("ayse", "payout").id == first.id
+    # Declining the held one dismisses it, and with it every older outcome.
+    journal.dismiss_outcome("ayse", held.id)
+    assert journal.last_outcome("ayse", "payout") is None
+    assert journal.last_outcome("ayse", "card_payment").id == card.id
+    # A newer payout shows until it is dismissed in turn.
+    clock.advance(minutes=1)
+    newer = journal.submit_payout(new_operation_id(), SendMoneyRequest(amount=Decimal("10.00")), actor="ayse")
+    assert journal.last_outcome("ayse", "payout").id == newer.id
+    journal.dismiss_outcome("ayse", newer.id)
+    assert journal.last_outcome("ayse", "payout") is None

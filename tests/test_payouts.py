@@ -1,7 +1,9 @@
 from decimal import Decimal
 
-from dashboard.client.models import EibanChannel
-from dashboard.payouts import payout_costs
+import pytest
+
+from dashboard.client.models import CreditCardChannel, EibanChannel
+from dashboard.payouts import card_commission, payout_costs
 
 
 def channel(rate: str | None, fee: str | None) -> EibanChannel:
@@ -16,9 +18,17 @@ def test_commission_is_a_percentage_rounded_half_up_plus_a_fixed_fee():
 
 
 def test_half_kurus_rounds_up():
-    assert payout_costs(Decimal("1.00"), channel("0.50", None)).commission == Decimal("0.01")  # 0.005
+    assert payout_costs(Decimal("1.00"), channel("0.50", "0")).commission == Decimal("0.01")  # 0.005
 
 
-def test_missing_settings_mean_no_costs():
-    costs = payout_costs(Decimal("100"), None)
-    assert (costs.commission, costs.fee, costs.total) == (Decimal("0.00"), Decimal("0.00"), Decimal("100"))
+@pytest.mark.parametrize("eiban", [None, channel(None, "2.50"), channel("0.50", None)])
+def test_unknown_costs_are_none_never_zero(eiban):
+    # Was: missing settings meant commission 0.00, fee 0.00 and total = amount.
+    assert payout_costs(Decimal("100"), eiban) is None
+
+
+def test_card_commission_is_its_percentage_or_unknown():
+    card = CreditCardChannel(True, "Aktif", Decimal("3.50"))
+    assert card_commission(Decimal("250"), card) == Decimal("8.75")
+    assert card_commission(Decimal("250"), CreditCardChannel(True, "Aktif", None)) is None
+    assert card_commission(Decimal("250"), None) is None

@@ -42,7 +42,7 @@ def test_amount_accepted(value, expected):
     "value, fragment",
     [
         ("", "Enter an amount"), (None, "Enter an amount"), ("abc", "only digits"), ("0", "more than zero"),
-        ("-5", "more than zero"), ("1.500", "ambiguous"), ("10,005", "ambiguous"), ("10,0051", "two decimals"),
+        ("-5", "more than zero"), ("1.500", "ambiguous"), ("10,005", "at most 2"), ("10,0051", "two decimals"),
         (Decimal("0.001"), "two decimals"), ("1000000,01", "limit"), (Decimal("NaN"), "not an amount"),
         (float("inf"), "not an amount"), (True, "not an amount"), ([1], "not an amount"), ("1\x002", "control"),
     ],
@@ -56,6 +56,66 @@ def test_amount_minimum_and_custom_field():
     assert v.check_amount("200", minimum=v.CARD_MIN_AMOUNT) == Decimal("200.00")
     errors = error_of(v.check_amount, "199,99", minimum=v.CARD_MIN_AMOUNT, field="card_amount")
     assert errors == {"card_amount": "The amount must be at least ₺200.00."}
+
+
+# Item 5 of the hardening issue: each rejection names the real reason.
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        # Three digits after the separator with a last digit other than 0: too many decimals, not "ambiguous".
+        ("0.001", "'0.001' has 3 decimals; use at most 2 (kuruş)."),
+        ("200,001", "'200,001' has 3 decimals; use at most 2 (kuruş). For the whole number write 200001."),
+        # Both readings are amounts: ambiguous, and the way out uses the digits typed.
+        ("2.500", "'2.500' is ambiguous: write 2500 for the whole number or 2.50 for lira and kuruş."),
+    ],
+)
+def test_amount_rejection_names_the_real_reason(value, says):
+    assert error_of(v.check_amount, value) == {"amount": says}
+
+
+@pytest.mark.parametrize("value, expected", [("0.500", Decimal("0.50")), ("1500,000", Decimal("1500.00"))])
+def test_three_zero_decimals_that_cannot_be_thousands_are_read_as_decimals(value, expected):
+    assert v.check_amount(value) == expected
+
+
+@pytest.mark.parametrize("value", ["9" * 30, 1e300, Decimal("1E+400")])
+def test_a_huge_amount_is_refused_as_above_the_limit_not_a_crash(value):
+    # Was: decimal.InvalidOperation from rounding a number past Decimal's precision (found by hypothesis).
+    assert "limit" in error_of(v.check_amount, value)["amount"]
+
+
+@pytest.mark.parametrize(
+    "check, value, says",
+    [
+        (v.check_name, "😀", "A name has only letters, spaces, apostrophes, hyphens and dots; remove “😀”."),
+        (v.check_name, "Ali 3 😀 3", "A name has only letters, spaces, apostrophes, hyphens and dots; remove “3”, “😀”."),
+        (v.check_username, "a\u00a0b", "A username has only printable characters; remove U+00A0."),
+        (v.check_email, "plain", "An email address has a name, an @ and a domain, e.g. name@example.com."),
+        (v.check_email, "ayşe@example.com", "The part before the @ has only Latin letters, digits and . _ - + and similar; remove “ş”."),
+        (v.check_email, "a..b@c.com", "The part before the @ cannot start or end with a dot or have two dots in a row."),
+        (v.check_email, "a@b", "The part after the @ is not a domain name, e.g. example.com."),
+        (v.check_email, "x" * 65 + "@b.com", "The part before the @ has at most 64 characters (this one has 65)."),
+        (v.check_phone, "0532-ABC-45-67", "A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove “A”, “B”, “C”."),
+        (v.check_phone, "+1 212 555 0100", "Only Turkish phone numbers (+90) are accepted."),
+        (v.check_phone, "٠٥٣٢١٢٣٤٥٦٧", "A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove “٠”, “٥”, “٣”, “٢”, “١” …."),
+    ],
+)
+def test_each_rejection_says_what_is_wrong(check, value, says):
+    assert list(error_of(check, value).values()) == [says]
+
+
+# Item 4: a value past its limit gets a message naming the limit (and is never emptied or cut).
+@pytest.mark.parametrize(
+    "check, field, limit",
+    [(v.check_username, "username", 64), (v.check_name, "name", 100), (v.check_description, "description", 255),
+     (v.check_email, "email", 254), (v.check_phone, "phone", 32), (v.check_amount, "amount", 32),
+     (v.check_iban, "iban", 42)],
+)
+def test_a_too_long_value_gets_a_message_naming_the_limit(check, field, limit):
+    assert v.MAX_CHARS[field] == limit
+    message = next(iter(error_of(check, "7" * (limit + 1)).values()))
+    assert f"at most {limit} characters (this one has {limit + 1})" in message
+    assert "at most 100 characters (this one has 10000)" in error_of(v.check_name, "Ali" * 3333 + "x")["name"]
 
 
 def test_limits_are_the_documented_ones():
@@ -97,7 +157,7 @@ def test_names_accepted(value, expected):
 
 @pytest.mark.parametrize(
     "value, fragment",
-    [("", "Enter"), ("A", "2 to 100"), ("x" * 101, "2 to 100"), ("Ahmet 3", "only letters"), ("a@b", "only letters"),
+    [("", "Enter"), ("A", "at least 2"), ("x" * 101, "at most 100"), ("Ahmet 3", "only letters"), ("a@b", "only letters"),
      ("Ahmet\tYılmaz", "control"), ("Ali\u202eılaV", "control"), ("..", "needs letters"), (5, "Enter text")],
 )
 def test_names_refused(value, fragment):
@@ -210,7 +270,7 @@ def test_transaction_id_accepts_whole_numbers(raw, expected):
     assert v.check_transaction_id(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "12.5", "-3", "0", "1" * 19, "12 34"])
+@pytest.mark.parametrize("raw", ["", "abc", "12.5", "-3", "0", "1" * 19, "12 34", "²"])  # "²": isdigit(), not int()
 def test_transaction_id_refuses_anything_else(raw):
     with pytest.raises(InputError) as info:
         v.check_transaction_id(raw)

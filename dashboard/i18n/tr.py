@@ -193,9 +193,6 @@ TR: dict[str, str] = {
     "Write the amount without thousands separators, e.g. 1500000,00.": (
         "Tutarı binlik ayırıcı olmadan yazın, ör. 1500000,00."
     ),
-    "'{typed}' is ambiguous: write 1500 for fifteen hundred or 1,50 for one and a half.": (
-        "'{typed}' belirsiz: bin beş yüz için 1500, bir buçuk için 1,50 yazın."
-    ),
     "Enter the customer's IBAN.": "Müşterinin IBAN'ını girin.",
     "A Turkish IBAN starts with TR.": "Türk IBAN'ı TR ile başlar.",
     "An IBAN has only letters and digits.": "IBAN yalnızca harf ve rakamlardan oluşur.",
@@ -207,19 +204,9 @@ TR: dict[str, str] = {
         "IBAN'ın kontrol basamakları tutmuyor: yazım hatası olup olmadığına bakın."
     ),
     "Enter the name.": "Adı girin.",
-    "A name has {low} to {high} characters.": "Ad {low} ile {high} karakter arasında olmalıdır.",
-    "A name has only letters, spaces, apostrophes, hyphens and dots.": (
-        "Ad yalnızca harf, boşluk, kesme işareti, kısa çizgi ve nokta içerebilir."
-    ),
     "A name needs letters.": "Ad harf içermelidir.",
     "Enter the customer's username.": "Müşterinin kullanıcı adını girin.",
-    "A username has at most {USERNAME_MAX} characters.": "Kullanıcı adı en fazla {USERNAME_MAX} karakter olabilir.",
-    "A username has only printable characters.": "Kullanıcı adı yalnızca yazdırılabilir karakterler içerebilir.",
-    "Keep the description to {DESCRIPTION_MAX} characters (it has {length}).": (
-        "Açıklama en fazla {DESCRIPTION_MAX} karakter olabilir (şu an {length} karakter)."
-    ),
     "Enter the customer's email address.": "Müşterinin e-posta adresini girin.",
-    "This is not an email address (e.g. name@example.com).": "Bu bir e-posta adresi değil (ör. ad@ornek.com).",
     "Enter the customer's phone number.": "Müşterinin telefon numarasını girin.",
     "Enter a Turkish phone number with 10 digits, e.g. 0532 123 45 67.": (
         "10 haneli bir Türkiye telefon numarası girin, ör. 0532 123 45 67."
@@ -639,5 +626,71 @@ TR: dict[str, str] = {
     ),
     "{n} event(s) waiting for verification; the oldest arrived {age}.": (
         "{n} olay doğrulanmayı bekliyor; en eskisi {age} geldi."
+    ),
+    # --- Forms: limits, rejection reasons, unknown costs, last outcome (h-forms) ----------------------
+    "An amount has at most {limit} characters (this one has {length}).": (
+        "Tutar en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "An IBAN as typed has at most {limit} characters (this one has {length}).": (
+        "Yazılan IBAN en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "A name has at most {limit} characters (this one has {length}).": "Ad en fazla {limit} karakter olabilir (bu {length} karakter).",
+    "A username has at most {limit} characters (this one has {length}).": (
+        "Kullanıcı adı en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "A description has at most {limit} characters (this one has {length}).": (
+        "Açıklama en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "An email address has at most {limit} characters (this one has {length}).": (
+        "E-posta adresi en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "A phone number has at most {limit} characters (this one has {length}).": (
+        "Telefon numarası en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "'{typed}' has 3 decimals; use at most 2 (kuruş).": "'{typed}' 3 ondalık basamaklı; en fazla 2 (kuruş) kullanın.",
+    "'{typed}' has 3 decimals; use at most 2 (kuruş). For the whole number write {whole_number}.": (
+        "'{typed}' 3 ondalık basamaklı; en fazla 2 (kuruş) kullanın. Tam sayıyı kastediyorsanız {whole_number} yazın."
+    ),
+    "'{typed}' is ambiguous: write {whole_number} for the whole number or {decimal} for lira and kuruş.": (
+        "'{typed}' belirsiz: tam sayı için {whole_number}, lira ve kuruş için {decimal} yazın."
+    ),
+    "A name has only letters, spaces, apostrophes, hyphens and dots; remove {chars}.": (
+        "Ad yalnızca harf, boşluk, kesme işareti, kısa çizgi ve nokta içerebilir; şunları çıkarın: {chars}."
+    ),
+    "A name has at least {low} characters.": "Ad en az {low} karakter olmalıdır.",
+    "A username has only printable characters; remove {chars}.": (
+        "Kullanıcı adı yalnızca yazdırılabilir karakterler içerebilir; şunları çıkarın: {chars}."
+    ),
+    "An email address has a name, an @ and a domain, e.g. name@example.com.": (
+        "E-posta adresinde bir ad, bir @ ve bir alan adı bulunur, ör. ad@ornek.com."
+    ),
+    "The part before the @ has only Latin letters, digits and . _ - + and similar; remove {chars}.": (
+        "@ işaretinden önceki kısım yalnızca Latin harfleri, rakamlar ve . _ - + gibi işaretler içerebilir; "
+        "şunları çıkarın: {chars}."
+    ),
+    "The part before the @ cannot start or end with a dot or have two dots in a row.": (
+        "@ işaretinden önceki kısım nokta ile başlayamaz, bitemez ve art arda iki nokta içeremez."
+    ),
+    "The part after the @ is not a domain name, e.g. example.com.": "@ işaretinden sonraki kısım bir alan adı değil, ör. ornek.com.",
+    "The part before the @ has at most {limit} characters (this one has {length}).": (
+        "@ işaretinden önceki kısım en fazla {limit} karakter olabilir (bu {length} karakter)."
+    ),
+    "A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove {chars}.": (
+        "Telefon numarası yalnızca rakam, boşluk, kısa çizgi, nokta, parantez ve baştaki + içerebilir; "
+        "şunları çıkarın: {chars}."
+    ),
+    "Only Turkish phone numbers (+90) are accepted.": "Yalnızca Türkiye telefon numaraları (+90) kabul edilir.",
+    "At most {limit} characters.": "En fazla {limit} karakter.",
+    "Load the dealer settings again": "Bayi ayarlarını yeniden yükle",
+    "could not be loaded": "yüklenemedi",
+    "The commission and fee could not be loaded from the dealer settings, so the total debited is unknown. "
+    "Sending is blocked until the settings can be read.": (
+        "Komisyon ve ücret bayi ayarlarından yüklenemedi; bu yüzden çekilecek toplam tutar bilinmiyor. "
+        "Ayarlar okunabilene kadar gönderim engellendi."
+    ),
+    "The card commission could not be loaded from the dealer settings, so what the payment costs is unknown. "
+    "Card payment links are blocked until the settings can be read.": (
+        "Kart komisyonu bayi ayarlarından yüklenemedi; bu yüzden ödemenin maliyeti bilinmiyor. "
+        "Ayarlar okunabilene kadar kartlı ödeme bağlantısı oluşturma engellendi."
     ),
 }

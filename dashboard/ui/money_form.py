@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import data_access, ui
 from dashboard.journal import Operation, new_operation_id
 
 
@@ -22,8 +22,29 @@ def operation_id(prefix: str) -> str:
     return st.session_state.setdefault(f"{prefix}_op", new_operation_id())
 
 
+def restore_last_outcome(prefix: str, kind: str) -> None:
+    """On a session's first run (a reload, a new tab), show the operator's last outcome of `kind`
+    ('payout' / 'card_payment') from the journal again, until they dismiss it (`start_over`).
+
+    Only on the first run: an outcome sent from another tab must not replace a form being typed.
+    """
+    if st.session_state.get(f"{prefix}_restored"):
+        return
+    st.session_state[f"{prefix}_restored"] = True
+    if f"{prefix}_result" not in st.session_state:
+        op = data_access.last_outcome(ui.actor(), kind)
+        if op is not None:
+            st.session_state[f"{prefix}_result"] = op.id
+
+
 def start_over(prefix: str, fields: Iterable[str], *, keep_values: bool = False) -> None:
-    """A fresh form (new operation id); `keep_values` keeps what was typed, to correct and resend."""
+    """A fresh form (new operation id); `keep_values` keeps what was typed, to correct and resend.
+
+    The outcome on screen counts as dismissed: a reload no longer shows it.
+    """
+    shown = st.session_state.get(f"{prefix}_result")
+    if shown:
+        data_access.dismiss_outcome(ui.actor(), shown)
     for key in [f"{prefix}_op", f"{prefix}_result", f"{prefix}_request", f"{prefix}_errors"]:
         st.session_state.pop(key, None)
     if not keep_values:
@@ -57,13 +78,27 @@ def errors(prefix: str) -> dict[str, str]:
     return st.session_state.get(f"{prefix}_errors", {})
 
 
-def text_field(prefix: str, name: str, label: str, *, container=st, **kwargs) -> str:
-    """A text input whose error (from the last review) is shown right under it."""
-    value = container.text_input(label, key=f"{prefix}_{name}", **kwargs)
+def text_field(prefix: str, name: str, label: str, *, max_chars: int, container=st, **kwargs) -> str:
+    """A text input whose error (from the last review) is shown right under it.
+
+    `max_chars` is the field's limit in dashboard.validation.MAX_CHARS. The browser ignores an edit
+    (a paste too) that would make the text longer than that, so the limit is also said in the
+    field's help and its character counter; the check names it for text that arrives otherwise.
+    """
+    help_text = ui.t("At most {limit} characters.", limit=max_chars)
+    value = container.text_input(label, key=f"{prefix}_{name}", max_chars=max_chars, help=help_text, **kwargs)
     message = errors(prefix).get(name)
     if message:
         container.error(ui.t(message), icon=":material/error:")
     return value
+
+
+def costs_unknown(prefix: str, message: str) -> None:
+    """Sending is blocked while the costs are unknown: say why, and offer to read the settings again."""
+    st.error(ui.t(message), icon=":material/money_off:")
+    if st.button(ui.t("Load the dealer settings again"), key=f"{prefix}_retry_settings", icon=":material/refresh:"):
+        data_access.reload_dealer_settings()
+        st.rerun()
 
 
 def confirm_rows(rows: list[tuple[str, str]]) -> None:

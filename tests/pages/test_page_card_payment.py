@@ -39,3 +39,63 @@ def test_form_is_disabled_with_an_explanation_when_the_channel_is_inactive(conso
     assert not at.exception
     assert "not enabled" in at.info[0].value
     assert not any(t.key == "card_amount" for t in at.text_input)
+
+
+# Each input of the form -> the limit of dashboard.validation.MAX_CHARS it must carry.
+LIMITED_BY = {"username": "username", "firstname": "name", "lastname": "name", "email": "email", "phone": "phone", "amount": "amount", "description": "description"}
+
+
+def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
+    from dashboard.validation import MAX_CHARS
+
+    at = console.open(PAGE)
+    inputs = {t.key.removeprefix("card_"): t for t in at.text_input if t.key.startswith("card_")}
+    assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
+    for t in inputs.values():
+        assert f"At most {t.max_chars} characters." in t.help
+
+
+def test_unknown_commission_blocks_card_payment_links_with_a_retry(console):
+    # Item 3 of the hardening issue, for card payments: the settings call fails.
+    from dashboard.sandbox import Faults
+
+    console.sandbox.state.set_faults(Faults(error_rate=1.0, paths=("settings",)))
+    at = console.open(PAGE)
+    assert not at.exception
+    assert "Card payment links are blocked" in " ".join(e.value for e in at.error)
+    assert not any(b.key == "card_review" for b in at.button)
+    console.sandbox.state.set_faults(Faults())
+    at.button(key="card_retry_settings").click().run()
+    at = fill(at)
+    at.button(key="card_review").click().run()
+    summary = " ".join(m.value for m in at.markdown)
+    assert "Commission" in summary and "₺8.75 (3.50%)" in summary  # the sandbox's 3.50% of 250
+    assert console.calls("POST /credit-card/payment") == 0
+
+
+def test_card_commission_missing_from_settings_is_unknown_not_zero(console, monkeypatch):
+    from dataclasses import replace
+
+    from dashboard import data_access
+
+    loaded = data_access.load_dealer_settings
+    without_rate = lambda: (lambda got: replace(got, value=replace(got.value, credit_card=replace(got.value.credit_card, commission=None))))(loaded())  # noqa: E731
+    monkeypatch.setattr(data_access, "load_dealer_settings", without_rate)
+    at = fill(console.open(PAGE))
+    assert "Card payment links are blocked" in " ".join(e.value for e in at.error)
+    assert at.button(key="card_review").disabled
+    assert "Commission  per card payment" not in " ".join(c.value for c in at.caption)
+
+
+def test_the_last_card_payment_link_survives_a_reload_until_dismissed(console):
+    # Item 7 of the hardening issue, for card payments.
+    at = fill(console.open(PAGE))
+    at.button(key="card_review").click().run()
+    url = at.button(key="card_confirm").click().run().code[0].value
+    reloaded = console.open(PAGE)
+    assert not reloaded.exception
+    assert [c.value for c in reloaded.code] == [url]
+    reloaded.button(key="card_new").click().run()  # dismiss
+    again = console.open(PAGE)
+    assert not again.code and any(t.key == "card_amount" for t in again.text_input)
+    assert console.calls("POST /credit-card/payment") == 1

@@ -15,7 +15,7 @@ import pytest
 from dashboard.sandbox import Faults
 from dashboard.journal import Journal
 
-from tests.pages.test_page_send_money import GOOD, confirm, fill, review
+from tests.pages.test_page_send_money import GOOD, confirm, fill, reload_and_dismiss, review
 
 PAGE = "operations"
 HANG = 2.0
@@ -121,8 +121,9 @@ def test_cancel_leaves_the_entry_open(console, unknown_payout):
 
 
 def test_recent_operations_table_filters_by_state(console, unknown_payout):
-    # A second, answered payout (different amount: no duplicate hold).
-    confirm(review(fill(console.open("send_money", user="operator"), amount="250")))
+    # A second, answered payout (different amount: no duplicate hold), once the first one's outcome,
+    # shown again on the fresh page, is dismissed.
+    confirm(review(fill(reload_and_dismiss(console, user="operator"), amount="250")))
     at = console.open(PAGE, user="operator")
     table = at.dataframe[-1].value  # the recent operations table (the only one)
     assert set(table["State"]) == {"unknown", "confirmed"}

@@ -20,6 +20,11 @@ def confirm(at):
     return at.button(key="send_confirm").click().run()
 
 
+def reload_and_dismiss(console, user="admin"):
+    """A page refresh shows the last outcome first (item 7); "New payout" dismisses it for a new form."""
+    return console.open(PAGE, user=user).button(key="send_new").click().run()
+
+
 def test_validation_errors_show_under_each_field_and_nothing_is_sent(console):
     at = fill(console.open(PAGE), username="", amount="0", iban="TR33 0006 1005 1978 6457 8413 27", name="X")
     review(at)
@@ -81,7 +86,7 @@ def test_repeated_submission_of_one_form_reaches_the_api_once(console):
 def test_same_payout_from_a_new_form_is_held_until_confirmed(console):
     confirm(review(fill(console.open(PAGE))))
     # A page refresh: a new session, a new form id, the same payout typed again.
-    again = confirm(review(fill(console.open(PAGE))))
+    again = confirm(review(fill(reload_and_dismiss(console))))
     assert console.calls("POST /send-money") == 1
     assert "Is a second payout intended?" in again.warning[0].value
     again.button(key="send_dup_yes").click().run()
@@ -91,7 +96,7 @@ def test_same_payout_from_a_new_form_is_held_until_confirmed(console):
 
 def test_declining_the_duplicate_sends_nothing(console):
     confirm(review(fill(console.open(PAGE))))
-    again = confirm(review(fill(console.open(PAGE))))
+    again = confirm(review(fill(reload_and_dismiss(console))))
     again.button(key="send_dup_no").click().run()
     assert console.calls("POST /send-money") == 1
     assert any(b.key == "send_review" for b in again.button)  # back to an empty form
@@ -119,3 +124,71 @@ def test_api_validation_refusal_is_shown_with_its_message(console):
     text = " ".join(e.value for e in at.error)
     assert "refused" in text and "nsufficient" in text
     assert any(b.key == "send_new" for b in at.button)
+
+
+# Each input of the form -> the limit of dashboard.validation.MAX_CHARS it must carry.
+LIMITED_BY = {"username": "username", "amount": "amount", "iban": "iban", "name": "name", "description": "description"}
+
+
+def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
+    from dashboard.validation import MAX_CHARS
+
+    at = console.open(PAGE)
+    inputs = {t.key.removeprefix("send_"): t for t in at.text_input if t.key.startswith("send_")}
+    assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
+    for t in inputs.values():
+        assert f"At most {t.max_chars} characters." in t.help
+
+
+def _everything_shown(at) -> str:
+    parts = [m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [e.value for e in at.error]
+    return " | ".join(parts)
+
+
+def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
+    # Item 3 of the hardening issue: the settings call fails, so commission and fee are unknown.
+    console.sandbox.state.set_faults(Faults(error_rate=1.0, paths=("settings",)))
+    at = fill(console.open(PAGE))
+    assert not at.exception
+    shown = _everything_shown(at)
+    assert "₺0.00" not in shown and "₺1,500.50" not in shown  # no zero costs, no total = amount
+    assert "could not be loaded" in shown and "Sending is blocked" in shown
+    assert at.button(key="send_review").disabled
+    # Even a confirm dialog left open from before the settings were lost offers nothing to send.
+    from dashboard.validation import check_send_money
+
+    at.session_state["send_review_request"] = check_send_money(
+        username="user42", amount="1500,50", customer_iban=GOOD["iban"], customer_name="Şule Yılmaz")
+    at.run()
+    assert "could not be loaded" in " ".join(m.value for m in at.markdown)
+    assert not any(b.key == "send_confirm" for b in at.button)
+    assert console.calls("POST /send-money") == 0
+    # Once the settings can be read again, the retry shows the real costs and sending is possible.
+    console.sandbox.state.set_faults(Faults())
+    at.button(key="send_retry_settings").click().run()
+    assert "₺1,510.50" in " ".join(m.value for m in at.markdown)  # the dialog's total debited
+    assert any(b.key == "send_confirm" for b in at.button)
+    assert {m.label: m.value for m in at.metric}["Total debited"] == "₺1,510.50"
+    assert not at.button(key="send_review").disabled
+
+
+def test_the_last_outcome_survives_a_reload_until_dismissed(console):
+    # Item 7 of the hardening issue: a reload after a sent payout showed an empty form.
+    sent = confirm(review(fill(console.open(PAGE))))
+    outcome = sent.success[0].value
+    reloaded = console.open(PAGE)  # a fresh session: what a browser reload is
+    assert not reloaded.exception
+    assert [s.value for s in reloaded.success] == [outcome]
+    assert not any(t.key == "send_amount" for t in reloaded.text_input)
+    reloaded.button(key="send_new").click().run()  # dismiss
+    assert any(t.key == "send_amount" for t in reloaded.text_input)
+    again = console.open(PAGE)
+    assert not again.success and any(t.key == "send_amount" for t in again.text_input)
+    assert console.calls("POST /send-money") == 1
+
+
+def test_the_last_outcome_shown_is_the_signed_in_users_own(console):
+    confirm(review(fill(console.open(PAGE, user="admin"))))
+    other = console.open(PAGE, user="operator")  # has sent nothing: gets the form
+    assert not other.success and any(t.key == "send_amount" for t in other.text_input)
+    assert console.open(PAGE, user="admin").success
