@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth.roles import MOVE_MONEY
-from dashboard.banks import bank_name_for_iban
+from dashboard.banks import bank_for_iban
 from dashboard.client.errors import EnigmaPayError
-from dashboard.iban import format_iban, iban_is_valid
+from dashboard.iban import bank_code, format_iban, iban_is_valid
 from dashboard.money import AmountError, parse_amount_input
 from dashboard.payouts import payout_costs, payout_costs_known
 from dashboard.ui import access, money_form
@@ -29,6 +29,12 @@ if eiban is not None and not eiban.active:
     st.warning(ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:")
 
 
+def receiving_bank(iban: str) -> str:
+    """The bank's name, or the code itself when no registry names it (never a guessed name)."""
+    bank = bank_for_iban(iban)
+    return bank.name if bank else ui.t("Bank code {code} (not in the bank registry)", code=bank_code(iban))
+
+
 # Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
 @st.dialog(ui.t("Confirm payout"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
@@ -38,7 +44,7 @@ def confirm(request) -> None:
         ("Customer username", request.username),
         ("Amount", ui.fmt_money(request.amount)),
         ("Customer IBAN", format_iban(request.customer_iban)),
-        ("Receiving bank", bank_name_for_iban(request.customer_iban) or ui.t("unknown bank code")),
+        ("Receiving bank", receiving_bank(request.customer_iban)),
         ("Account holder", request.customer_name),
         ("Description", request.description or "—"),
         ("Commission", ui.fmt_money(costs.commission) if costs else unknown),
@@ -125,8 +131,7 @@ with left:
     description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 with right:
     st.subheader(ui.t("Preview"))
-    bank = bank_name_for_iban(iban) if iban_is_valid(iban) else None
-    st.metric(ui.t("Receiving bank"), bank or "—")
+    st.metric(ui.t("Receiving bank"), receiving_bank(iban) if iban_is_valid(iban) else "—")
     try:
         preview = payout_costs(parse_amount_input(amount), eiban) if amount.strip() else None
     except AmountError:

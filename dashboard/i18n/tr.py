@@ -337,7 +337,7 @@ TR: dict[str, str] = {
     "Amount": "Tutar",
     "Customer IBAN": "Müşteri IBAN",
     "Receiving bank": "Alıcı banka",
-    "unknown bank code": "bilinmeyen banka kodu",
+    "Bank code {code} (not in the bank registry)": "Banka kodu {code} (banka listesinde yok)",
     "Account holder": "Hesap sahibi",
     "Account holder name": "Hesap sahibinin adı",
     "Description": "Açıklama",

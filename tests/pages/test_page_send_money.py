@@ -192,3 +192,15 @@ def test_the_last_outcome_shown_is_the_signed_in_users_own(console):
     other = console.open(PAGE, user="operator")  # has sent nothing: gets the form
     assert not other.success and any(t.key == "send_amount" for t in other.text_input)
     assert console.open(PAGE, user="admin").success
+
+
+def test_receiving_bank_is_named_from_the_registry_or_by_its_code(console):
+    from dashboard.iban import format_iban, make_tr_iban
+
+    garanti = format_iban(make_tr_iban("00062", "0000001234567890"))
+    at = fill(console.open(PAGE), iban=garanti)
+    assert {m.label: m.value for m in at.metric}["Receiving bank"] == "Türkiye Garanti Bankası A.Ş."
+    at = fill(at)  # the guide's sample IBAN: bank code 00061, in no registry
+    assert {m.label: m.value for m in at.metric}["Receiving bank"] == "Bank code 00061 (not in the bank registry)"
+    review(at)
+    assert "Bank code 00061 (not in the bank registry)" in " ".join(m.value for m in at.markdown)
