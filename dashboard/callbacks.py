@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from dashboard.client.models import TransactionIdError, parse_transaction_id
 from dashboard.journal import is_error, status_key
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import Store
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 MIN_TOKEN_LENGTH = 16
-_MAX_TRANSACTION_ID = 2**63 - 1  # SQLite INTEGER
 _STRING_LIMITS = {"username": 255, "description": 255, "completed_at": 64}
 # Starlette's answer for an unknown path: a wrong token must look exactly like it.
 _NOT_FOUND = ("Not Found", 404)
@@ -109,10 +109,10 @@ def parse_callback(body: bytes) -> dict[str, Any]:
     tx = data.get("transaction_id")
     if tx is None:
         raise CallbackRejected("transaction_id is missing")
-    if isinstance(tx, str) and re.fullmatch(r"[0-9]{1,19}", tx):
-        tx = int(tx)
-    if isinstance(tx, bool) or not isinstance(tx, int) or not 0 < tx <= _MAX_TRANSACTION_ID:
-        raise CallbackRejected("transaction_id must be a positive integer")
+    try:
+        tx = parse_transaction_id(tx)  # the one rule lookup and the journal use too
+    except TransactionIdError as exc:
+        raise CallbackRejected(f"transaction_id: {exc}") from None
     status = data.get("status")
     if status is None:
         raise CallbackRejected("status is missing")

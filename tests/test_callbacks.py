@@ -240,6 +240,27 @@ def test_parse_callback_keeps_amount_exact():
     assert event["amount"] == Decimal("0.1")
 
 
+# -- one rule for transaction ids (models.parse_transaction_id) -------------------------------------
+
+
+@pytest.mark.parametrize("sent, says", [("0123", "does not start with 0"), (" 123 ", "digits 0-9"),
+                                        ("٩٩٩٨", "digits 0-9"), ("9223372036854775808", "at most")])  # fmt: skip
+def test_transaction_ids_int_would_misread_are_refused(http, store, sent, says):
+    response = post(http, {"transaction_id": sent, "status": "Completed"})
+    assert response.status_code == 400 and says in response.json()["message"]
+    assert stored(store) == []
+
+
+@pytest.mark.parametrize("sent", [2**63 - 1, "9223372036854775807"])
+def test_the_largest_id_is_stored_and_lookup_accepts_it(http, store, sent):
+    from dashboard.validation import check_transaction_id
+
+    assert post(http, {"transaction_id": sent, "status": "Completed"}).status_code == 200
+    [event] = stored(store)
+    assert event["transaction_id"] == 2**63 - 1
+    assert check_transaction_id(str(event["transaction_id"])) == 2**63 - 1  # the lookup page's own check
+
+
 # -- verification ----------------------------------------------------------------------------------
 
 

@@ -77,6 +77,8 @@ def test_timeline_input_checks_the_number_and_says_when_nothing_is_known(console
     at = console.open(PAGE)
     at.text_input(key="cb_tx").input("12x").run()
     assert "whole number" in at.error[0].value
+    at.text_input(key="cb_tx").input("٤٢٤٢٤٢").run()  # Arabic-Indic digits: int() reads 424242
+    assert "digits 0-9" in at.error[0].value and not any("no record" in i.value for i in at.info)
     at.text_input(key="cb_tx").input("424242").run()
     assert "no record of transaction 424242" in at.info[-1].value
 
