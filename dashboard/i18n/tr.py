@@ -627,4 +627,10 @@ TR: dict[str, str] = {
     "A transaction id is 1 or more.": "İşlem numarası 1 veya daha büyüktür.",
     "A transaction id is at most 9223372036854775807.": "İşlem numarası en fazla 9223372036854775807 olabilir.",
     "Transaction {id}": "İşlem {id}",
+    "⛔ impossible amount": "⛔ olanaksız tutar",
+    "the amount it carries cannot be real (not a number, zero, negative, sub-kuruş or too large): never trusted, "
+    "look at it": (
+        "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
+        "güvenilmez, inceleyin"
+    ),
 }

@@ -100,3 +100,15 @@ def test_live_api_without_a_token_explains_how_to_configure_callbacks(console, m
     assert any("Callbacks are not configured" in w.value for w in at.warning)
     assert "ENIGMAPAY_CALLBACK_TOKEN" in " ".join(m.value for m in at.markdown)
     assert not any(b.key == "cb_verify" for b in at.button)
+
+
+def test_an_event_with_an_impossible_amount_is_shown_flagged_and_not_verified(console):
+    deliver(console, transaction_id=1, status="Completed", amount=-250, username="user7")
+    at = console.open(PAGE)
+    assert not at.exception
+    table = feed(at)
+    assert verification_of(table, 1) == ["⛔ impossible amount"]
+    before = console.calls("GET /transaction-status")
+    at.button(key="cb_verify").click().run()
+    assert console.calls("GET /transaction-status") == before  # never checked, never trusted
+    assert verification_of(feed(at), 1) == ["⛔ impossible amount"]
