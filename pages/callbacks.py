@@ -72,7 +72,8 @@ def feed() -> None:
     badges = st.columns(len(audit_view.verification_counts(events)) or 1)
     for column, (state, n) in zip(badges, audit_view.verification_counts(events).items()):
         with column:
-            color = {"verified": "green", "mismatch": "red", "unverified": "red", "invalid_amount": "red", "pending": "orange"}.get(state, "gray")
+            color = {"verified": "green", "mismatch": "red", "unverified": "red", "invalid_amount": "red",
+                     "pending": "orange"}.get(state, "gray")  # fmt: skip
             st.badge(f"{ui.t(audit_view.VERIFICATION_LABELS[state])}: {n}", color=color,
                      help=ui.t(audit_view.VERIFICATION_HELP[state]))  # fmt: skip
     st.dataframe(audit_view.events_frame(events, tz, ui.lang()), hide_index=True, key=f"{P}_feed",

@@ -106,7 +106,8 @@ def _int(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     text = value.strip() if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and len(text) <= 19:  # ASCII 0-9 only; int() reads "٣" and chokes on 5000 digits
+    # ASCII 0-9 only: int() reads "٣" as 3, and raises ValueError past 4300 digits.
+    if text.isascii() and text.isdigit() and len(text) <= 19:
         return int(text)
     return None
 
