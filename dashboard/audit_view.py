@@ -31,6 +31,7 @@ VERIFICATION_LABELS = {
     "superseded": "↪️ superseded",
     "mismatch": "⚠️ mismatch",
     "unverified": "⛔ unverified (forged?)",
+    "invalid_amount": "⛔ impossible amount",
 }
 VERIFICATION_HELP = {
     "pending": "not yet checked against transaction-status",
@@ -38,6 +39,10 @@ VERIFICATION_HELP = {
     "superseded": "the transaction has moved on to a later status",
     "mismatch": "transaction-status contradicts this final event: look at it",
     "unverified": "EnigmaPay does not know this transaction: never trusted",
+    "invalid_amount": (
+        "the amount it carries cannot be real (not a number, zero, negative, sub-kuruş or too large): never trusted, "
+        "look at it"
+    ),
 }
 TIMELINE_SOURCES = {"journal": "📒 journal", "callback": "📨 callback", "status_check": "🔎 status check"}
 

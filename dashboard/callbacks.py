@@ -20,6 +20,7 @@ Events are hints: `verify_pending` asks transaction-status about each one. Verif
     superseded  a non-final event whose transaction the API reports in a later status
     mismatch    a final event the API contradicts (status or amount) -- look at it
     unverified  the API does not know the transaction: flagged as forged, never trusted
+    invalid_amount  the body's amount cannot be real: kept for a person, never checked or trusted
 
 Verification drains the backlog oldest first at a configured rate of status checks
 (ENIGMAPAY_VERIFY_RATE; `RateLimiter`), a few checks at a time. Each batch is claimed in the store
@@ -47,10 +48,11 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from dashboard.client.models import TransactionIdError, parse_transaction_id
 from dashboard.journal import is_error, status_key
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import Store
@@ -58,8 +60,9 @@ from dashboard.store import Store
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+# Verification state of an event whose amount cannot be real (see read_amount): never trusted.
+INVALID_AMOUNT = "invalid_amount"
 MIN_TOKEN_LENGTH = 16
-_MAX_TRANSACTION_ID = 2**63 - 1  # SQLite INTEGER
 _STRING_LIMITS = {"username": 255, "description": 255, "completed_at": 64}
 # Starlette's answer for an unknown path: a wrong token must look exactly like it.
 _NOT_FOUND = ("Not Found", 404)
@@ -144,33 +147,28 @@ _KNOWN_FIELDS = ("transaction_id", "status", "amount", "username", "description"
 
 
 def parse_callback(body: bytes) -> dict[str, Any]:
-    """Validate a callback body; returns the typed fields plus `raw_json` (the body, extras kept)."""
-    try:
-        text = body.decode("utf-8")
-        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError):
-        raise CallbackRejected("body is not JSON") from None
+    """Validate a callback body; returns the typed fields plus `raw_json` (the body, extras kept).
+
+    A body that is not a callback raises CallbackRejected (answered 400). A numeric `amount` that
+    cannot be real does not: the event is kept with `amount` None and `amount_problem` saying why
+    (`read_amount` says why it is not refused).
+    """
+    data, text = _read_json(body)
     if not isinstance(data, dict):
         raise CallbackRejected("body is not a JSON object")
     tx = data.get("transaction_id")
     if tx is None:
         raise CallbackRejected("transaction_id is missing")
-    if isinstance(tx, str) and re.fullmatch(r"[0-9]{1,19}", tx):
-        tx = int(tx)
-    if isinstance(tx, bool) or not isinstance(tx, int) or not 0 < tx <= _MAX_TRANSACTION_ID:
-        raise CallbackRejected("transaction_id must be a positive integer")
+    try:
+        tx = parse_transaction_id(tx)  # the one rule lookup and the journal use too
+    except TransactionIdError as exc:
+        raise CallbackRejected(f"transaction_id: {exc}") from None
     status = data.get("status")
     if status is None:
         raise CallbackRejected("status is missing")
     if not isinstance(status, str) or not status.strip() or len(status) > 64:
         raise CallbackRejected("status must be a non-empty string of at most 64 characters")
-    amount = data.get("amount")
-    if amount is not None:
-        if isinstance(amount, bool) or not isinstance(amount, (int, Decimal, str)):
-            raise CallbackRejected("amount must be a number")
-        amount = to_decimal(amount)
-        if amount is None or abs(amount) >= Decimal(10) ** 13:
-            raise CallbackRejected("amount must be a number")
+    amount, problem = read_amount(data.get("amount"))
     strings = {}
     for name, limit in _STRING_LIMITS.items():
         value = data.get(name)
@@ -178,18 +176,73 @@ def parse_callback(body: bytes) -> dict[str, Any]:
             raise CallbackRejected(f"{name} must be a string of at most {limit} characters")
         strings[name] = value
     # The body text itself is kept (unknown fields included) rather than a re-encoding of it.
-    return {"transaction_id": tx, "status_text": status.strip(), "amount": amount, **strings, "raw_json": text}
+    return {"transaction_id": tx, "status_text": status.strip(), "amount": amount, "amount_problem": problem,
+            **strings, "raw_json": text}  # fmt: skip
+
+
+def _read_json(body: bytes) -> tuple[Any, str]:
+    """UTF-8 JSON text -> (value, text); anything that could never be stored is CallbackRejected."""
+    try:
+        text = body.decode("utf-8")
+        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError):  # ValueError: not JSON, NaN/Infinity, an int of > 4300 digits
+        raise CallbackRejected("body is not JSON") from None
+    except RecursionError:  # "[[[[..." 30,000 deep: Python's parser gives up, the body is not a callback
+        raise CallbackRejected("body is nested too deeply") from None
+    if _has_lone_surrogate(data):
+        # "\ud83d" alone is valid JSON but no UTF-8 text: SQLite (and the page showing it) would fail on it.
+        raise CallbackRejected("body has a string that is not valid Unicode (a lone surrogate)")
+    return data, text
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when any key or string anywhere in a parsed JSON value cannot be encoded as UTF-8."""
+    stack = [value]  # a loop, not recursion: the value may be nested as deep as the parser allowed
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
+# More lira than any real transaction (and more kuruş than SQLite's INTEGER holds).
+_AMOUNT_LIMIT = Decimal(10) ** 13
+
+
+def read_amount(value: object) -> tuple[Decimal | None, str | None]:
+    """A callback's `amount` -> (amount, None), (None, None) when absent, or (None, why it cannot be real).
+
+    Decision (README "Callbacks"): the amount is optional. One that is no number at all is a body
+    of the wrong shape, refused like any other field (CallbackRejected, 400). A number that cannot
+    be a real amount (zero, negative, more than two decimals, too large) does not refuse the event:
+    a 400 would make the provider retry a body that can never pass and lose the status change it
+    reports. The event is stored without an amount and marked `invalid_amount`: never trusted,
+    never verified, never matched to a payout, never moves the transaction's status.
+    """
+    if value is None:
+        return None, None
+    amount = None if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)) else to_decimal(value)
+    if amount is None:  # also "NaN" / "Infinity" as text: to_decimal takes only finite numbers
+        raise CallbackRejected("amount must be a number")
+    if amount <= 0:
+        return None, "amount is not positive"
+    if amount >= _AMOUNT_LIMIT:
+        return None, "amount is too large to be real"
+    if amount != amount.quantize(Decimal("0.01")):
+        return None, "amount has more than two decimals"
+    return amount, None
 
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(name)  # NaN / Infinity are not JSON
-
-
-def _kurus_or_none(amount: Decimal | None) -> int | None:
-    try:
-        return to_kurus(amount) if amount is not None else None
-    except ValueError:
-        return None  # sub-kuruş: kept as text, never matched to a payout
 
 
 class CallbackIntake:
@@ -252,10 +305,15 @@ class CallbackIntake:
             if int(length) > self.max_body:
                 return _fail("body too large", 413)
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self.max_body:  # stop reading: at most max_body + one chunk in memory
-                return _fail("body too large", 413)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > self.max_body:  # stop reading: at most max_body + one chunk in memory
+                    return _fail("body too large", 413)
+        except ClientDisconnect:
+            # Nobody is left to answer; one line, no traceback (a stream of these is a flood otherwise).
+            log.warning("callback from %s: sender disconnected before the whole body arrived", source)
+            return _fail("body incomplete", 400)
         try:
             event = parse_callback(bytes(body))
         except CallbackRejected as exc:
@@ -270,15 +328,22 @@ class CallbackIntake:
     def accept(self, event: Mapping[str, Any], source_ip: str | None = None) -> bool:
         """Store a parsed event; True when new, False for a repeated delivery."""
         key, final = status_key(event["status_text"])
+        amount, problem = read_amount(event.get("amount"))  # again: accept() is also called with dicts
+        problem = event.get("amount_problem") or problem
+        impossible_amount = problem is not None
         row = {
             "transaction_id": event["transaction_id"], "status": key, "status_text": event["status_text"],
-            "amount": event.get("amount"), "amount_kurus": _kurus_or_none(event.get("amount")),
+            "amount": amount, "amount_kurus": to_kurus(amount) if amount is not None else None,
             "username": event.get("username"), "description": event.get("description"),
             "completed_at_text": event.get("completed_at"),
             "raw_json": event.get("raw_json") or json.dumps(dict(event), default=str),
             "received_at": self._clock(), "source_ip": source_ip,
+            "verification": INVALID_AMOUNT if impossible_amount else "pending",
         }  # fmt: skip
-        return self._store.add_callback_event(row, status_final=final)
+        if impossible_amount:
+            log.warning("callback for transaction %s kept as %s: %s", event["transaction_id"], INVALID_AMOUNT,
+                        problem)  # fmt: skip
+        return self._store.add_callback_event(row, status_final=final, moves_status=not impossible_amount)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ from decimal import Decimal
 from typing import Any
 
 from dashboard.audit import AuditLog
-from dashboard.client.models import Status
+from dashboard.client.models import Status, TransactionIdError, parse_transaction_id
 from dashboard.iban import mask_iban, normalize_iban
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import Store
@@ -350,7 +350,7 @@ class Journal:
         return [op for op in pending if op.id in calling], [op for op in pending if op.id not in calling]
 
     def _payout_result(self, result: Any) -> dict[str, Any]:
-        transaction_id = _int_or_none(getattr(result, "transaction_id", None))
+        transaction_id = _transaction_id_or_none(getattr(result, "transaction_id", None))
         key, final = status_key(getattr(result, "status", None))
         changes: dict[str, Any] = {
             "state": CONFIRMED, "transaction_id": transaction_id, "status": key, "status_final": final,
@@ -364,7 +364,7 @@ class Journal:
     def _card_result(self, result: Any) -> dict[str, Any]:
         return {
             "state": CONFIRMED,
-            "transaction_id": _int_or_none(getattr(result, "transaction_id", None)),
+            "transaction_id": _transaction_id_or_none(getattr(result, "transaction_id", None)),
             "payment_url": getattr(result, "payment_url", None),
             "order_id": getattr(result, "order_id", None),
             "message": getattr(result, "message", None),
@@ -554,7 +554,7 @@ class Journal:
         matches: dict[int, Any] = {}
         try:
             for tx in self._history(client, op.created_at):
-                tx_id = _int_or_none(getattr(tx, "id", None))
+                tx_id = _transaction_id_or_none(getattr(tx, "id", None))
                 if tx_id is None:
                     continue
                 history_ids.add(tx_id)
@@ -641,6 +641,8 @@ class Journal:
         allowed = (UNKNOWN, PENDING)
         if op.state not in allowed:
             raise ValueError(f"an entry in state {op.state!r} cannot be resolved by hand")
+        if transaction_id is not None:
+            transaction_id = parse_transaction_id(transaction_id)  # TransactionIdError (a ValueError) says why
         state = CONFIRMED if transaction_id is not None else NOT_SENT
         changes = {"state": state, "transaction_id": transaction_id, "resolved_by": actor,
                    "resolution_note": note.strip(), "updated_at": self._clock()}  # fmt: skip
@@ -688,10 +690,9 @@ def _decimal_or_none(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else to_decimal(value)
 
 
-def _int_or_none(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
+def _transaction_id_or_none(value: Any) -> int | None:
+    """The provider's id by the one rule; anything else (a float, "٩٩٩٨", " 0123 ") is no id: settle finds it."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return parse_transaction_id(value)
+    except TransactionIdError:
         return None

@@ -531,11 +531,12 @@ class Store:
 
     # -- callback events ------------------------------------------------------------------
 
-    def add_callback_event(self, event: Mapping[str, Any], *, status_final: bool) -> bool:
+    def add_callback_event(self, event: Mapping[str, Any], *, status_final: bool, moves_status: bool = True) -> bool:
         """Store one delivery; returns True when new, False for a duplicate (delivery counted).
 
         In the same transaction the transaction's derived current status moves to this event's
         status -- unless the current one is final: out-of-order deliveries never undo a final status.
+        An event that is never trusted (`moves_status=False`) is only stored.
         """
         values = _encode(event)
         cols = ", ".join(values)
@@ -548,7 +549,7 @@ class Store:
                 tuple(values.values()),
             )
             inserted = cur.fetchone()[0] == 1
-            if inserted:
+            if inserted and moves_status:
                 self._upsert_current_status(
                     cur, values["transaction_id"], values["status"], values["status_text"],
                     status_final, "callback", values["received_at"],

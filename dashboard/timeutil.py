@@ -45,7 +45,10 @@ def parse_api_datetime(value: object, tz: str | tzinfo = DEFAULT_TZ) -> datetime
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=tzinfo_)
-    return parsed.astimezone(tzinfo_)
+    try:
+        return parsed.astimezone(tzinfo_)
+    except OverflowError:  # '9999-12-31T23:59:59-14:00' is past datetime.max in Istanbul: unreadable
+        return None
 
 
 def format_api_date(day: date) -> str:

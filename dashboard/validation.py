@@ -245,17 +245,18 @@ def check_phone(value: object, *, field: str = "phone") -> str:
 
 
 def check_transaction_id(value: object, *, field: str = "transaction_id") -> int:
-    """A transaction id as typed or taken from a URL: a positive whole number, '#123' allowed."""
-    text = _clean_text(value, field).lstrip("#")
+    """A transaction id as typed or taken from a URL, by the one rule (`models.parse_transaction_id`).
+
+    Only what a person adds around an id is taken off: surrounding spaces (a paste) and one leading
+    '#' ("#123"). The caller shows the id it got, so nothing changes without the person seeing it.
+    """
+    text = _clean_text(value, field).removeprefix("#")
     if not text:
         raise InputError({field: "Enter a transaction id."})
-    # ASCII digits only: str.isdigit() also takes '²' (int() then fails) and other scripts' digits.
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise InputError({field: "A transaction id is a whole number, e.g. 123456."})
-    number = int(text)
-    if number <= 0:
-        raise InputError({field: "A transaction id is a whole number, e.g. 123456."})
-    return number
+    try:
+        return models.parse_transaction_id(text)
+    except models.TransactionIdError as exc:
+        raise InputError({field: str(exc)}) from None
 
 
 def _collect(checks: dict[str, tuple]) -> dict[str, object]:

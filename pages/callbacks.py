@@ -9,6 +9,7 @@ from dashboard import audit_view, data_access, ui
 from dashboard.auth.roles import CALLBACKS
 from dashboard.timeutil import zone
 from dashboard.ui import access
+from dashboard.validation import InputError, check_transaction_id
 
 access.require(CALLBACKS)  # before anything else: a hand-typed URL shows no data
 
@@ -75,7 +76,8 @@ def feed() -> None:
     badges = st.columns(len(audit_view.verification_counts(events)) or 1)
     for column, (state, n) in zip(badges, audit_view.verification_counts(events).items()):
         with column:
-            color = {"verified": "green", "mismatch": "red", "unverified": "red", "pending": "orange"}.get(state, "gray")
+            color = {"verified": "green", "mismatch": "red", "unverified": "red", "invalid_amount": "red",
+                     "pending": "orange"}.get(state, "gray")  # fmt: skip
             st.badge(f"{ui.t(audit_view.VERIFICATION_LABELS[state])}: {n}", color=color,
                      help=ui.t(audit_view.VERIFICATION_HELP[state]))  # fmt: skip
     st.dataframe(audit_view.events_frame(events, tz, ui.lang()), hide_index=True, key=f"{P}_feed",
@@ -90,19 +92,21 @@ feed()
 st.subheader(ui.t("Transaction timeline"))
 raw = st.text_input(ui.t("Transaction id"), key=f"{P}_tx", placeholder="123456").strip()
 if raw:
-    if not raw.isdigit():
-        st.error(ui.t("A transaction id is a whole number."), icon=":material/error:")
+    try:
+        transaction_id = check_transaction_id(raw)
+    except InputError as exc:
+        st.error(ui.t(exc.errors["transaction_id"]), icon=":material/error:")
     else:
-        current = data_access.transaction_current_status(int(raw))
+        current = data_access.transaction_current_status(transaction_id)
         if current is not None:
             source = ui.t("transaction-status") if current["source"] == "api" else ui.t("a callback")
             st.markdown(ui.t("Current status: **{status}** (from {source}, {at}){final}",
                              status=current.get("status_text") or current["status"], source=source,
                              at=ui.fmt_time(current["updated_at"].astimezone(zone(tz))),
                              final=ui.t(", final") if current["status_final"] else ""))  # fmt: skip
-        items = data_access.transaction_timeline(int(raw))
+        items = data_access.transaction_timeline(transaction_id)
         if items:
             st.dataframe(audit_view.timeline_frame(items, tz, ui.lang()), hide_index=True, key=f"{P}_timeline",
                          column_config={ui.t("Time"): ui.datetime_column(ui.t("Time"))})
         else:
-            st.info(ui.t("The console has no record of transaction {id}.", id=raw), icon=":material/search_off:")
+            st.info(ui.t("The console has no record of transaction {id}.", id=transaction_id), icon=":material/search_off:")

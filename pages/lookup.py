@@ -22,6 +22,8 @@ if raw_id:
         st.error(ui.t(exc.errors["transaction_id"]), icon=":material/error:")
         st.stop()
 
+    # The id as it was understood (spaces or a '#' taken off): the operator sees what was looked up.
+    st.subheader(ui.t("Transaction {id}", id=transaction_id))
     loaded = data_access.load_transaction_status(transaction_id)
     status = ui.show_loaded(loaded, what="the status")
     if status is not None:

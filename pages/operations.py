@@ -9,6 +9,7 @@ from dashboard.client.errors import EnigmaPayError
 from dashboard.journal import STATES
 from dashboard.timeutil import zone
 from dashboard.ui import access
+from dashboard.validation import InputError, check_transaction_id
 
 access.require(CALLBACKS)  # before anything else: a hand-typed URL shows no data
 
@@ -55,13 +56,13 @@ def _confirm_resolve(operation_id: str) -> None:
     if not note:
         st.session_state[f"{P}_resolve_error"] = ui.t("A note is required: say how you checked (e.g. who at EnigmaPay confirmed it).")
         return
-    if tx_text and not tx_text.isdigit():
-        st.session_state[f"{P}_resolve_error"] = ui.t("The transaction id must be a whole number.")
+    try:
+        transaction_id = check_transaction_id(tx_text) if tx_text else None
+    except InputError as exc:
+        st.session_state[f"{P}_resolve_error"] = ui.t(exc.errors["transaction_id"])
         return
     try:
-        op = data_access.mark_operation_resolved(
-            operation_id, actor=ui.actor(), note=note, transaction_id=int(tx_text) if tx_text else None
-        )
+        op = data_access.mark_operation_resolved(operation_id, actor=ui.actor(), note=note, transaction_id=transaction_id)
     except (ValueError, KeyError) as exc:
         st.session_state[f"{P}_resolve_error"] = ui.t("Not resolved: {why}", why=str(exc))
         return

@@ -240,6 +240,126 @@ def test_parse_callback_keeps_amount_exact():
     assert event["amount"] == Decimal("0.1")
 
 
+# -- one rule for transaction ids (models.parse_transaction_id) -------------------------------------
+
+
+@pytest.mark.parametrize("sent, says", [("0123", "does not start with 0"), (" 123 ", "digits 0-9"),
+                                        ("٩٩٩٨", "digits 0-9"), ("9223372036854775808", "at most")])  # fmt: skip
+def test_transaction_ids_int_would_misread_are_refused(http, store, sent, says):
+    response = post(http, {"transaction_id": sent, "status": "Completed"})
+    assert response.status_code == 400 and says in response.json()["message"]
+    assert stored(store) == []
+
+
+@pytest.mark.parametrize("sent", [2**63 - 1, "9223372036854775807"])
+def test_the_largest_id_is_stored_and_lookup_accepts_it(http, store, sent):
+    from dashboard.validation import check_transaction_id
+
+    assert post(http, {"transaction_id": sent, "status": "Completed"}).status_code == 200
+    [event] = stored(store)
+    assert event["transaction_id"] == 2**63 - 1
+    assert check_transaction_id(str(event["transaction_id"])) == 2**63 - 1  # the lookup page's own check
+
+
+# -- bodies that can never be a callback: 400, nothing stored, at most one log line -----------------
+
+DEEP_ARRAY = b"[" * 30_000 + b"]" * 30_000
+DEEP_IN_A_FIELD = b'{"transaction_id": 1, "status": "Completed", "extra": ' + DEEP_ARRAY + b"}"
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        (DEEP_ARRAY, "nested too deeply"),  # was a 500 with a RecursionError traceback
+        (DEEP_IN_A_FIELD, "nested too deeply"),
+        (b'{"transaction_id": 1, "status": "Completed", "username": "\\ud83d"}', "lone surrogate"),  # was a 503
+        (b'{"transaction_id": 1, "status": "\\udc00Completed"}', "lone surrogate"),
+        (b'{"transaction_id": 1, "status": "Completed", "\\ud83d": 1}', "lone surrogate"),  # an unknown key
+        (b'{"transaction_id": 1, "status": "Completed", "x": [{"y": "\\ud83d"}]}', "lone surrogate"),
+        (b'{"transaction_id": 1, "status": "Compl\xffeted"}', "not JSON"),  # invalid UTF-8
+        (b'{"transaction_id": 1, "status": "Completed", "x": "\xed\xa0\xbd"}', "not JSON"),  # an encoded surrogate
+        (b'{"transaction_id": 1, "status": "Completed", "amount": Infinity}', "not JSON"),
+        (b'{"transaction_id": 1, "status": "Completed", "amount": "NaN"}', "amount must be a number"),
+        (b'{"transaction_id": 1, "status": "Completed", "amount": "-Infinity"}', "amount must be a number"),
+        (b'{"transaction_id": 1, "status": "Completed", "amount": ' + b"9" * 5000 + b"}", "not JSON"),
+    ],
+)
+def test_bodies_that_can_never_be_stored_are_400_with_one_log_line_at_most(http, store, caplog, body, says):
+    caplog.set_level(logging.DEBUG)
+    assert len(body) <= 64 * 1024
+    response = post(http, body)
+    assert response.status_code == 400 and says in response.json()["message"]
+    assert stored(store) == []
+    server_side = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert len(server_side) <= 1 and not any(r.exc_info for r in server_side)
+
+
+def test_a_valid_surrogate_pair_is_an_emoji_and_fine(http, store):
+    assert post(http, b'{"transaction_id": 1, "status": "Completed", "username": "\\ud83d\\ude00"}').status_code == 200
+    assert stored(store)[0]["username"] == "\U0001f600"
+
+
+@pytest.mark.timeout(30)
+def test_a_sender_that_disconnects_mid_body_costs_one_log_line_and_nothing_stored(store, caplog):
+    caplog.set_level(logging.INFO)
+    intake = CallbackIntake(store, token=TOKEN)
+    with serving(app_for(intake), log_config=None) as root:  # log_config=None: uvicorn's lines reach caplog
+        port = int(root.rsplit(":", 1)[1])
+        body = json.dumps({**GOOD, "padding": "x" * 1000}).encode()
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                head = (f"POST /callbacks/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n").encode()  # fmt: skip
+                sock.sendall(head + body[: len(body) // 2])
+                time.sleep(0.1)  # the server is reading the body when the sender goes away
+        deadline = time.monotonic() + 5
+        while sum("disconnected" in r.getMessage() for r in caplog.records) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # anything the server would log after our line
+        assert httpx.post(f"{root}/callbacks/{TOKEN}", json=GOOD).status_code == 200  # the server still serves
+    lines = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore")) and r.levelno >= logging.WARNING]
+    assert len(lines) == 3, [r.getMessage() for r in lines]  # one per connection
+    assert all("disconnected" in r.getMessage() and not r.exc_info for r in lines)
+    assert all(TOKEN not in r.getMessage() for r in lines)
+    assert [e["transaction_id"] for e in stored(store)] == [GOOD["transaction_id"]]  # only the whole one
+
+
+# -- amounts that cannot be real: stored, flagged, never trusted (README "Callbacks") -----------------
+
+
+@pytest.mark.parametrize(
+    "amount, problem",
+    [
+        (b"-5.00", "not positive"), (b"0", "not positive"), (b"0.00", "not positive"), (b'"-1"', "not positive"),
+        (b"500.005", "more than two decimals"), (b"1e-400", "more than two decimals"),
+        (b'"0.001"', "more than two decimals"),
+        (b"1e400", "too large"), (b"10000000000000", "too large"), (b"1e13", "too large"),
+    ],
+)  # fmt: skip
+def test_an_impossible_amount_is_kept_as_invalid_and_never_trusted(http, store, intake, caplog, amount, problem):
+    caplog.set_level(logging.DEBUG)
+    body = b'{"transaction_id": 321, "status": "Completed", "username": "user7", "amount": ' + amount + b"}"
+    response = post(http, body)
+    assert (response.status_code, response.json()) == (200, {"success": True})  # the provider stops retrying
+    [event] = stored(store)
+    assert event["verification"] == "invalid_amount"
+    assert event["amount"] is None and event["amount_kurus"] is None  # never shown or matched as money
+    assert event["raw"]["amount"] is not None  # what was sent stays in the stored body, for a person
+    assert store.current_status(321) is None  # an untrusted event moves no status
+    assert intake.verify_pending(StatusClient({})) == {"verified": 0, "superseded": 0, "mismatch": 0,
+                                                       "unverified": 0, "errors": 0}  # fmt: skip
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("dashboard")]
+    assert len(ours) == 1 and problem in ours[0]
+
+
+def test_the_smallest_and_largest_real_amounts_are_kept(http, store):
+    assert post(http, {"transaction_id": 1, "status": "Completed", "amount": "0.01"}).status_code == 200
+    assert post(http, b'{"transaction_id": 2, "status": "Completed", "amount": 9999999999999.99}').status_code == 200
+    first, second = stored(store)
+    assert (first["amount_kurus"], first["verification"]) == (1, "pending")
+    assert (second["amount"], second["amount_kurus"]) == (Decimal("9999999999999.99"), 999999999999999)
+
+
 # -- verification ----------------------------------------------------------------------------------
 
 
@@ -410,11 +530,11 @@ def test_recent_events_since_and_limit(intake):
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:
+def serving(app, **config) -> Iterator[str]:
     """Run `app` on a real uvicorn on 127.0.0.1 (ephemeral port) in a thread; yields the root URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 5

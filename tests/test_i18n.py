@@ -150,7 +150,7 @@ def _domain_messages() -> list[str]:
             validation.check_card_payment(**fields)
         except validation.InputError as exc:
             messages.update(exc.errors.values())
-    for raw in ("", "abc", "-1"):
+    for raw in ("", "abc", "-1", "0", "0123", "٩٩٩٨", "9" * 20):
         try:
             validation.check_transaction_id(raw)
         except validation.InputError as exc:

@@ -692,3 +692,32 @@ def test_last_outcome_is_the_actors_newest_sent_entry_until_dismissed(store, clo
     assert journal.last_outcome("ayse", "payout").id == newer.id
     journal.dismiss_outcome("ayse", newer.id)
     assert journal.last_outcome("ayse", "payout") is None
+
+
+# -- one rule for transaction ids (models.parse_transaction_id) ---------------------------------
+
+
+@pytest.mark.parametrize("answered", ["٩٩٩٨", " 0123 ", "0123", 9001.0, 0, -5, 2**63, True])
+def test_an_answer_id_that_is_no_transaction_id_is_not_trusted(store, clock, answered):
+    # int() would read "٩٩٩٨" as 9998 and " 0123 " as 123: the entry would be tied to another transaction.
+    send = SimpleNamespace(transaction_id=answered, status=Status("pending"), status_text="Pending", message="ok")
+    journal, _ = make(store, clock, FakeClient(send=send))
+    op = journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
+    assert (op.state, op.transaction_id) == (UNKNOWN, None)  # settling finds the real one
+
+
+def test_the_largest_transaction_id_is_kept_exactly(store, clock):
+    send = SimpleNamespace(transaction_id=2**63 - 1, status=Status("pending"), status_text="Pending", message="ok")
+    journal, _ = make(store, clock, FakeClient(send=send))
+    op = journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
+    assert (op.state, op.transaction_id) == (CONFIRMED, 2**63 - 1)
+    assert journal.find_by_transaction(2**63 - 1).id == op.id
+
+
+@pytest.mark.parametrize("typed", ["٩٩٩٨", "0123", 0, 2**63, "12a"])
+def test_resolving_by_hand_with_no_transaction_id_changes_nothing(store, clock, typed):
+    journal, client = make(store, clock)
+    op = unknown_payout(journal, client)
+    with pytest.raises(ValueError, match="transaction id"):
+        journal.mark_resolved(op.id, actor="ayse", note="checked", transaction_id=typed)
+    assert journal.get(op.id).state == UNKNOWN and not AuditLog(store).query(action="mark_resolved")

@@ -58,3 +58,9 @@ def test_day_bounds_are_half_open_local_days():
 
 def test_now_is_aware():
     assert now().tzinfo is not None and now("UTC").utcoffset().total_seconds() == 0
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_past_the_ends_of_the_calendar_is_unreadable_not_a_crash(text):
+    # Found by tests/client/test_reader_properties.py: astimezone() raised OverflowError out of the reader.
+    assert parse_api_datetime(text, "Europe/Istanbul") is None

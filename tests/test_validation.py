@@ -265,13 +265,34 @@ def test_modules_import_in_any_order(first):
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
-@pytest.mark.parametrize("raw, expected", [("123", 123), (" #42 ", 42), ("0007", 7)])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("123", 123), (" #42 ", 42), (" 123 ", 123), ("9223372036854775807", 2**63 - 1)],  # the receiver's largest id
+)
 def test_transaction_id_accepts_whole_numbers(raw, expected):
     assert v.check_transaction_id(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "12.5", "-3", "0", "1" * 19, "12 34", "²"])  # "²": isdigit(), not int()
-def test_transaction_id_refuses_anything_else(raw):
+@pytest.mark.parametrize(
+    "raw, says",
+    [
+        ("", "Enter a transaction id"),
+        ("abc", "digits 0-9"),
+        ("12.5", "digits 0-9"),
+        ("-3", "digits 0-9"),
+        ("0", "1 or more"),
+        ("9223372036854775808", "at most"),
+        ("1" * 5000, "at most"),  # int() itself would refuse more than 4300 digits with a ValueError
+        ("12 34", "digits 0-9"),
+        ("٩٩٩٨", "digits 0-9"),  # Arabic-Indic digits: int() reads 9998
+        ("１２３", "digits 0-9"),  # full-width digits, likewise
+        ("²", "digits 0-9"),
+        ("0007", "does not start with 0"),  # int() reads 7: a different transaction, silently
+        (" 0123 ", "does not start with 0"),
+        ("##12", "digits 0-9"),
+    ],
+)
+def test_transaction_id_refuses_anything_else_saying_why(raw, says):
     with pytest.raises(InputError) as info:
         v.check_transaction_id(raw)
-    assert "transaction_id" in info.value.errors
+    assert says in info.value.errors["transaction_id"]

@@ -105,9 +105,21 @@ def _int(value: object) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    # ASCII 0-9 only: int() reads "٣" as 3, and raises ValueError past 4300 digits.
+    if text.isascii() and text.isdigit() and len(text) <= 19:
+        return int(text)
     return None
+
+
+def _transaction_id(value: object) -> int | None:
+    """A transaction id by the one rule (models.parse_transaction_id); anything else is no id at all."""
+    if isinstance(value, float) and value.is_integer():  # 123.0 from a PHP float
+        value = int(value)
+    try:
+        return models.parse_transaction_id(value)
+    except models.TransactionIdError:
+        return None
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -381,7 +393,7 @@ def parse_transaction(record: dict[str, Any], tz: str | tzinfo, iban_id: int | N
     status_raw = record.get("status")
     record_iban_id = _int(record.get("iban_id"))
     return models.Transaction(
-        id=_int(record.get("id")),
+        id=_transaction_id(record.get("id")),
         type=parse_tx_type(record.get("type")),
         amount=_decimal(record.get("amount")),
         commission=_decimal(record.get("commission")),
@@ -405,9 +417,9 @@ _TRANSFER_FIELDS = frozenset({"transaction_id", "id", "status", "message"})
 
 def parse_transfer(body: dict[str, Any]) -> models.TransferResult:
     data = _data_dict(body, "send-money data")
-    tx_id = _int(data.get("transaction_id"))
+    tx_id = _transaction_id(data.get("transaction_id"))
     if tx_id is None:
-        tx_id = _int(data.get("id"))
+        tx_id = _transaction_id(data.get("id"))
     return models.TransferResult(
         transaction_id=tx_id,
         status=parse_status(data.get("status")),
@@ -424,9 +436,9 @@ _STATUS_FIELDS = frozenset({"id", "status", "amount", "created_at", "completed_a
 
 def parse_transaction_status(body: dict[str, Any], tz: str | tzinfo) -> models.TransactionStatus:
     data = _data_dict(body, "transaction-status data")
-    tx_id = _int(data.get("id"))
+    tx_id = _transaction_id(data.get("id"))
     if tx_id is None:
-        tx_id = _int(data.get("transaction_id"))
+        tx_id = _transaction_id(data.get("transaction_id"))
     return models.TransactionStatus(
         id=tx_id,
         status=parse_status(data.get("status")),
@@ -448,7 +460,7 @@ def parse_card_payment(body: dict[str, Any]) -> models.CardPayment:
     return models.CardPayment(
         payment_url=_text(data.get("payment_url")),
         order_id=_text(data.get("order_id")),
-        transaction_id=_int(data.get("transaction_id")),
+        transaction_id=_transaction_id(data.get("transaction_id")),
         amount=_decimal(data.get("amount")),
         currency=_text(data.get("currency")) or "TRY",
         message=_message(body, data),

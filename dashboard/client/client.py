@@ -115,6 +115,7 @@ class EnigmaPayClient(BaseClient):
         """One transaction's current status (NotFoundError when EnigmaPay does not know the id)."""
         if not isinstance(transaction_id, int) or isinstance(transaction_id, bool):
             raise TypeError("transaction_id must be an int")
+        models.parse_transaction_id(transaction_id)  # out of range: TransactionIdError before any request
         body = self._request(
             "GET", self._url("/transaction-status"), params={"transaction_id": transaction_id}, operation="transaction-status"
         )

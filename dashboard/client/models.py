@@ -17,6 +17,44 @@ from typing import Any
 from dashboard.money import quantize
 
 
+# The largest id SQLite's INTEGER holds: the journal and the callback receiver store ids there.
+MAX_TRANSACTION_ID = 2**63 - 1
+
+_ID_NOT_DIGITS = "A transaction id is a whole number written with the digits 0-9, e.g. 123456."
+_ID_LEADING_ZERO = "A transaction id does not start with 0: check that the id is complete."
+_ID_NOT_POSITIVE = "A transaction id is 1 or more."
+_ID_TOO_LARGE = "A transaction id is at most 9223372036854775807."
+
+
+class TransactionIdError(ValueError):
+    """A value that is not a transaction id; the message is fit for a person (and translated)."""
+
+
+def parse_transaction_id(value: object) -> int:
+    """THE rule for what a transaction id is: lookup, the callback receiver, the journal and the client use it.
+
+    An int (not a bool), or a string of the ASCII digits 0-9 with no sign, no spaces and no leading
+    zero, from 1 to MAX_TRANSACTION_ID. Anything else is refused rather than read as some other
+    number: int() would quietly turn Arabic-Indic "٩٩٩٨" into 9998 and " 0123 " into 123.
+    Callers that take typed input (a form, a URL) strip the surrounding spaces first and show the id.
+    """
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit():  # str.isdigit alone accepts "٩" and "²"
+            raise TransactionIdError(_ID_NOT_DIGITS)
+        if len(value) > 1 and value.startswith("0"):
+            raise TransactionIdError(_ID_LEADING_ZERO)
+        if len(value) > len(str(MAX_TRANSACTION_ID)):  # before int(): Python refuses > 4300 digits
+            raise TransactionIdError(_ID_TOO_LARGE)
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TransactionIdError(_ID_NOT_DIGITS)
+    if value < 1:
+        raise TransactionIdError(_ID_NOT_POSITIVE)
+    if value > MAX_TRANSACTION_ID:
+        raise TransactionIdError(_ID_TOO_LARGE)
+    return value
+
+
 class Status(enum.Enum):
     """A transaction's lifecycle state."""
 

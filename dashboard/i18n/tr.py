@@ -95,7 +95,6 @@ TR: dict[str, str] = {
     "EnigmaPay sent an answer we could not read. Try again; if it persists, report it.": (
         "EnigmaPay okunamayan bir yanıt gönderdi. Tekrar deneyin; sorun sürerse bildirin."
     ),
-    "Check the number and try again.": "Numarayı kontrol edip tekrar deneyin.",
     "Do not send again. Check the status on the Lookup page or wait for the callback.": (
         "Tekrar göndermeyin. Durumu İşlem sorgula sayfasından kontrol edin veya geri bildirimi bekleyin."
     ),
@@ -212,7 +211,6 @@ TR: dict[str, str] = {
         "10 haneli bir Türkiye telefon numarası girin, ör. 0532 123 45 67."
     ),
     "Enter a transaction id.": "Bir işlem numarası girin.",
-    "A transaction id is a whole number, e.g. 123456.": "İşlem numarası bir tam sayıdır, ör. 123456.",
     # --- money action outcomes (dashboard/ui/money_form.py) --------------------------------------
     "Accepted by EnigmaPay. Transaction id: {id}": "EnigmaPay tarafından kabul edildi. İşlem numarası: {id}",
     "EnigmaPay refused it; nothing was done.": "EnigmaPay reddetti; hiçbir işlem yapılmadı.",
@@ -395,7 +393,6 @@ TR: dict[str, str] = {
     "A note is required: say how you checked (e.g. who at EnigmaPay confirmed it).": (
         "Not zorunludur: nasıl kontrol ettiğinizi yazın (ör. EnigmaPay'de kimin onayladığı)."
     ),
-    "The transaction id must be a whole number.": "İşlem numarası bir tam sayı olmalıdır.",
     "Not resolved: {why}": "Çözülmedi: {why}",
     "Marked as not sent by {who}.": "{who} tarafından gönderilmedi olarak işaretlendi.",
     "Marked as transaction {id} by {who}.": "{who} tarafından {id} numaralı işlem olarak işaretlendi.",
@@ -487,7 +484,6 @@ TR: dict[str, str] = {
     ),
     "Live feed": "Canlı akış",
     "Transaction timeline": "İşlem zaman çizelgesi",
-    "A transaction id is a whole number.": "İşlem numarası bir tam sayıdır.",
     "transaction-status": "transaction-status sorgusu",
     "a callback": "bir geri bildirim",
     "Current status: **{status}** (from {source}, {at}){final}": "Güncel durum: **{status}** ({source}, {at}){final}",
@@ -692,5 +688,21 @@ TR: dict[str, str] = {
     "Card payment links are blocked until the settings can be read.": (
         "Kart komisyonu bayi ayarlarından yüklenemedi; bu yüzden ödemenin maliyeti bilinmiyor. "
         "Ayarlar okunabilene kadar kartlı ödeme bağlantısı oluşturma engellendi."
+    ),
+    # --- Transaction ids and callbacks (hardening items 6 and 12) -------------------------------------
+    "A transaction id is a whole number written with the digits 0-9, e.g. 123456.": (
+        "İşlem numarası 0-9 rakamlarıyla yazılan bir tam sayıdır, ör. 123456."
+    ),
+    "A transaction id does not start with 0: check that the id is complete.": (
+        "İşlem numarası 0 ile başlamaz: numaranın eksiksiz olduğunu kontrol edin."
+    ),
+    "A transaction id is 1 or more.": "İşlem numarası 1 veya daha büyüktür.",
+    "A transaction id is at most 9223372036854775807.": "İşlem numarası en fazla 9223372036854775807 olabilir.",
+    "Transaction {id}": "İşlem {id}",
+    "⛔ impossible amount": "⛔ olanaksız tutar",
+    "the amount it carries cannot be real (not a number, zero, negative, sub-kuruş or too large): never trusted, "
+    "look at it": (
+        "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
+        "güvenilmez, inceleyin"
     ),
 }

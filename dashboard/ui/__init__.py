@@ -143,7 +143,6 @@ _WHAT_TO_DO = {
     "network": "Check the server's internet connection, then press Refresh.",
     "timeout": "EnigmaPay did not answer in time. Try again in a minute.",
     "malformed": "EnigmaPay sent an answer we could not read. Try again; if it persists, report it.",
-    "not_found": "Check the number and try again.",
     "outcome_unknown": "Do not send again. Check the status on the Lookup page or wait for the callback.",
 }
 

@@ -317,6 +317,20 @@ def test_ids_must_be_ints(bad):
     assert seen == []
 
 
+@pytest.mark.parametrize("bad", [0, -1, 2**63])
+def test_transaction_id_out_of_range_is_refused_before_any_request(bad):
+    client, seen = make_client()
+    with pytest.raises(models.TransactionIdError):
+        client.get_transaction_status(bad)
+    assert seen == []
+
+
+def test_the_largest_transaction_id_is_asked_for():
+    client, seen = make_client()
+    assert client.get_transaction_status(2**63 - 1).id == 2**63 - 1
+    assert seen[0].url.params["transaction_id"] == "9223372036854775807"
+
+
 # --- pagination --------------------------------------------------------------------------------------
 
 

@@ -64,3 +64,23 @@ def test_card_payment_body():
     body = req.to_json()
     assert b'"amount":200.00' in body
     assert list(json.loads(body)) == ["username", "firstname", "lastname", "email", "phone", "amount", "description"]
+
+
+# --- the one rule for transaction ids -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, expected", [(1, 1), ("1", 1), ("123456", 123456), (2**63 - 1, 2**63 - 1),
+                                             ("9223372036854775807", 2**63 - 1)])  # fmt: skip
+def test_transaction_id_rule_accepts(value, expected):
+    assert models.parse_transaction_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["٩٩٩٨", "１２３", "²", " 123", "123 ", "+5", "-5", "1_000", "0x1F", "1e3", "12.0", "", "0", "0123", "00",
+     "9223372036854775808", "9" * 5000, 0, -1, 2**63, True, False, 1.0, None, [1], {"id": 1}],
+)  # fmt: skip
+def test_transaction_id_rule_refuses_with_a_message(value):
+    with pytest.raises(models.TransactionIdError) as info:
+        models.parse_transaction_id(value)
+    assert isinstance(info.value, ValueError) and str(info.value).startswith("A transaction id")

@@ -187,3 +187,25 @@ def test_reader_through_the_client_with_a_nonstandard_timezone():
         lambda r: httpx.Response(200, json=body)), tz="UTC")
     status = client.get_transaction_status(1)
     assert status.status is Status.FAILED and status.created_at.utcoffset().total_seconds() == 0
+
+
+@pytest.mark.parametrize("sent", ["٩٩٩٨", " 0123 ", "0123", "１２", 0, -7, 2**63, "9" * 5000, True, 12.5])
+def test_an_id_that_is_no_transaction_id_is_read_as_none(sent):
+    # The one rule (models.parse_transaction_id): int() would read "٩٩٩٨" as 9998 and " 0123 " as 123.
+    body = {"success": True, "data": {"transaction_id": sent, "id": sent, "status": "Pending"}}
+    assert _reader.parse_transfer(body).transaction_id is None
+    assert _reader.parse_transaction_status(body, IST).id is None
+    assert _reader.parse_card_payment(body).transaction_id is None
+    assert _reader.parse_transaction({"id": sent}, IST).id is None
+
+
+@pytest.mark.parametrize("sent, expected", [(2**63 - 1, 2**63 - 1), ("9223372036854775807", 2**63 - 1), (77.0, 77)])
+def test_transaction_ids_up_to_the_largest_are_read(sent, expected):
+    body = {"success": True, "data": {"transaction_id": sent, "status": "Pending"}}
+    assert _reader.parse_transfer(body).transaction_id == expected
+
+
+@pytest.mark.parametrize("sent", ["٣", "9" * 5000])
+def test_an_iban_id_in_other_digits_or_too_long_is_malformed_not_a_crash(sent):
+    with pytest.raises(errors.MalformedResponseError):
+        _reader.parse_ibans({"success": True, "data": [{"id": sent, "iban": "TR33"}]})

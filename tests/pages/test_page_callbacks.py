@@ -78,6 +78,8 @@ def test_timeline_input_checks_the_number_and_says_when_nothing_is_known(console
     at = console.open(PAGE)
     at.text_input(key="cb_tx").input("12x").run()
     assert "whole number" in at.error[0].value
+    at.text_input(key="cb_tx").input("٤٢٤٢٤٢").run()  # Arabic-Indic digits: int() reads 424242
+    assert "digits 0-9" in at.error[0].value and not any("no record" in i.value for i in at.info)
     at.text_input(key="cb_tx").input("424242").run()
     assert "no record of transaction 424242" in at.info[-1].value
 
@@ -110,3 +112,15 @@ def test_the_backlog_waiting_for_verification_is_shown(console):
     assert re.search(r"3 event\(s\) waiting for verification; the oldest arrived \d+ s ago\.", captions), captions
     at.button(key="cb_verify").click().run()
     assert "waiting for verification" not in " ".join(c.value for c in at.caption)
+
+
+def test_an_event_with_an_impossible_amount_is_shown_flagged_and_not_verified(console):
+    deliver(console, transaction_id=1, status="Completed", amount=-250, username="user7")
+    at = console.open(PAGE)
+    assert not at.exception
+    table = feed(at)
+    assert verification_of(table, 1) == ["⛔ impossible amount"]
+    before = console.calls("GET /transaction-status")
+    at.button(key="cb_verify").click().run()
+    assert console.calls("GET /transaction-status") == before  # never checked, never trusted
+    assert verification_of(feed(at), 1) == ["⛔ impossible amount"]

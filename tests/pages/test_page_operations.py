@@ -111,6 +111,19 @@ def test_mark_resolved_needs_a_confirm_step_and_a_note(console, unknown_payout):
     assert console.calls("POST /send-money") == 1
 
 
+def test_resolving_with_an_id_int_would_misread_is_refused(console, unknown_payout):
+    at = console.open(PAGE, user="operator")
+    at.button(key=f"ops_resolve_{unknown_payout}").click().run()
+    at.text_area(key="ops_note").input("EnigmaPay support gave the id").run()
+    at.text_input(key="ops_resolve_tx").input("٩٩٩٨").run()  # int() reads 9998
+    at.button(key="ops_resolve_confirm").click().run()
+    assert not at.exception and "digits 0-9" in at.error[0].value
+    assert op_state(console, unknown_payout) == "unknown"
+    at.text_input(key="ops_resolve_tx").input("9223372036854775807").run()  # the largest id is an id
+    at.button(key="ops_resolve_confirm").click().run()
+    assert console.store().get_operation(unknown_payout)["transaction_id"] == 2**63 - 1
+
+
 def test_cancel_leaves_the_entry_open(console, unknown_payout):
     at = console.open(PAGE, user="operator")
     at.button(key=f"ops_resolve_{unknown_payout}").click().run()
