@@ -8,7 +8,8 @@ from dashboard.sandbox.config import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, Sandbo
 from dashboard.sandbox.faults import Faults
 from dashboard.sandbox.runner import RunningSandbox, run_in_thread
 from dashboard.sandbox.server import create_app
-from dashboard.sandbox.state import FakeClock, SandboxState
+from dashboard.sandbox.live import FakeClock
+from dashboard.sandbox.state import SandboxState
 
 __all__ = [
     "SANDBOX_API_KEY",

@@ -204,18 +204,17 @@ def _customers(rng: np.random.Generator, count: int) -> tuple[list[str], list[st
     return usernames, names, ibans
 
 
-def generate(seed: int, ibans: int, transactions: int, days: int, anchor_wall: int) -> DemoData:
-    """Same arguments, same data: every draw comes from one generator seeded with `seed`."""
-    rng = np.random.default_rng([seed, ibans, transactions, days])
-    n = transactions
-
+def _accounts(rng: np.random.Generator, ibans: int) -> list[Account]:
     accounts = []
     for i in range(ibans):
         code, bank = BANKS[i % len(BANKS)]
         first, last = _person(rng)
         accounts.append(Account(i + 1, make_tr_iban(code, _account_number(rng)), f"{first} {last}", bank, 0))
+    return accounts
 
-    # Times: a random local day in the window, an hour by the daily pattern, any second in it.
+
+def _created_times(rng: np.random.Generator, n: int, days: int, anchor_wall: int) -> np.ndarray:
+    """A random local day in the window, an hour by the daily pattern, any second in it; sorted."""
     first_day = date(1970, 1, 1) + timedelta(days=anchor_wall // 86400 - (days - 1))
     created = (
         date_wall_start(first_day)
@@ -225,14 +224,12 @@ def generate(seed: int, ibans: int, transactions: int, days: int, anchor_wall: i
     ).astype(np.int64)
     created[created > anchor_wall] -= 86400  # the anchor's own day is only partly over
     created.sort()
+    return created
 
-    # Uneven spread: account weights fall off with rank, ranks shuffled per seed.
-    weights = 1.0 / (rng.permutation(ibans) + 1.0) ** 0.8
-    iban_index = rng.choice(ibans, n, p=weights / weights.sum()).astype(np.int16)
-    kind = (rng.random(n) >= 0.65).astype(np.int8)
 
-    # Amounts: log-normal, many small, clipped to the provider's range; half are round numbers.
-    is_dep = kind == DEPOSIT
+def _amounts(rng: np.random.Generator, is_dep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Amount and commission in kuruş: log-normal, many small, clipped to the provider's range; half round."""
+    n = is_dep.size
     lira = np.where(is_dep, rng.lognormal(np.log(600), 1.1, n), rng.lognormal(np.log(1200), 1.0, n))
     lira = np.clip(lira, np.where(is_dep, 50, 100), 50_000)
     round_numbers = rng.random(n) < 0.55
@@ -243,8 +240,12 @@ def generate(seed: int, ibans: int, transactions: int, days: int, anchor_wall: i
         commission_kurus(amount, DEPOSIT_COMMISSION_BP),
         commission_kurus(amount, WITHDRAWAL_COMMISSION_BP, WITHDRAWAL_FEE_KURUS),
     ).astype(np.int64)
+    return amount, commission
 
-    # Statuses: mostly Completed; in the last hours some are still on their way.
+
+def _statuses(rng: np.random.Generator, created: np.ndarray, anchor_wall: int) -> tuple[np.ndarray, np.ndarray]:
+    """Status codes (mostly Completed; in the last hours some still on their way) and completion times."""
+    n = created.size
     draw = rng.random(n)
     status = np.select([draw < 0.93, draw < 0.96, draw < 0.98], [COMPLETED, FAILED, CANCELLED], REJECTED)
     recent = (anchor_wall - created) < _RECENT_SECONDS
@@ -253,27 +254,23 @@ def generate(seed: int, ibans: int, transactions: int, days: int, anchor_wall: i
     status = np.where(recent & (open_draw >= 0.3) & (open_draw < 0.5), PROCESSING, status).astype(np.int8)
     settle = np.minimum(created + rng.integers(20, 900, n), anchor_wall)
     completed = np.where(status <= REJECTED, settle, -1).astype(np.int64)
+    return status, completed
 
-    pool = int(np.clip(n // 15, 50, 40_000))
-    usernames, names, cust_ibans = _customers(rng, pool)
-    customer = np.minimum((pool * rng.random(n) ** 2).astype(np.int32), pool - 1)  # frequent customers first
 
-    descriptions: list[str | None] = [None, *DEPOSIT_DESCRIPTIONS, *WITHDRAWAL_DESCRIPTIONS, *FORMULA_DESCRIPTIONS]
+def _description_indexes(rng: np.random.Generator, is_dep: np.ndarray) -> np.ndarray:
+    """Index into `descriptions` (0 = none); a few carry formula text, as real exports sometimes do."""
+    n = is_dep.size
     n_dep, n_wd, n_formula = len(DEPOSIT_DESCRIPTIONS), len(WITHDRAWAL_DESCRIPTIONS), len(FORMULA_DESCRIPTIONS)
     desc = np.where(is_dep, 1 + rng.integers(0, n_dep, n), 1 + n_dep + rng.integers(0, n_wd, n))
     desc_draw = rng.random(n)
     desc = np.where(desc_draw < 0.12, 0, desc)
-    desc = np.where(desc_draw > 0.985, 1 + n_dep + n_wd + rng.integers(0, n_formula, n), desc).astype(np.int32)
+    return np.where(desc_draw > 0.985, 1 + n_dep + n_wd + rng.integers(0, n_formula, n), desc).astype(np.int32)
 
-    # Per-account views; a stable sort keeps each account's records in time order.
-    order = np.argsort(iban_index, kind="stable")
-    bounds = np.searchsorted(iban_index[order], np.arange(ibans + 1))
-    per_iban = [order[bounds[i] : bounds[i + 1]] for i in range(ibans)]
 
-    # Opening balances high enough that no account ever dips below zero, then the running net.
-    delta = np.where(status == COMPLETED, np.where(is_dep, amount - commission, -(amount + commission)), 0)
-    completed_net = []
-    final_accounts = []
+def _with_openings(rng: np.random.Generator, accounts: list[Account], per_iban: list[np.ndarray],
+                   delta: np.ndarray) -> tuple[list[Account], list[int]]:  # fmt: skip
+    """Opening balances high enough that no account ever dips below zero, and each one's net change."""
+    completed_net, final_accounts = [], []
     for account, idx in zip(accounts, per_iban):
         running = np.cumsum(delta[idx]) if idx.size else np.zeros(1, dtype=np.int64)
         base = int(rng.integers(20_000, 250_000)) * 100
@@ -281,6 +278,35 @@ def generate(seed: int, ibans: int, transactions: int, days: int, anchor_wall: i
         opening = -(-opening // 10_000) * 10_000  # round up to whole hundreds of lira
         final_accounts.append(Account(account.id, account.iban, account.owner_name, account.bank_name, opening))
         completed_net.append(int(running[-1]) if idx.size else 0)
+    return final_accounts, completed_net
+
+
+def generate(seed: int, ibans: int, transactions: int, days: int, anchor_wall: int) -> DemoData:
+    """Same arguments, same data: every draw comes from one generator seeded with `seed`, in a fixed order."""
+    rng = np.random.default_rng([seed, ibans, transactions, days])
+    n = transactions
+    accounts = _accounts(rng, ibans)
+    created = _created_times(rng, n, days, anchor_wall)
+    # Uneven spread: account weights fall off with rank, ranks shuffled per seed.
+    weights = 1.0 / (rng.permutation(ibans) + 1.0) ** 0.8
+    iban_index = rng.choice(ibans, n, p=weights / weights.sum()).astype(np.int16)
+    kind = (rng.random(n) >= 0.65).astype(np.int8)
+    is_dep = kind == DEPOSIT
+    amount, commission = _amounts(rng, is_dep)
+    status, completed = _statuses(rng, created, anchor_wall)
+
+    pool = int(np.clip(n // 15, 50, 40_000))
+    usernames, names, cust_ibans = _customers(rng, pool)
+    customer = np.minimum((pool * rng.random(n) ** 2).astype(np.int32), pool - 1)  # frequent customers first
+    descriptions: list[str | None] = [None, *DEPOSIT_DESCRIPTIONS, *WITHDRAWAL_DESCRIPTIONS, *FORMULA_DESCRIPTIONS]
+    desc = _description_indexes(rng, is_dep)
+
+    # Per-account views; a stable sort keeps each account's records in time order.
+    order = np.argsort(iban_index, kind="stable")
+    bounds = np.searchsorted(iban_index[order], np.arange(ibans + 1))
+    per_iban = [order[bounds[i] : bounds[i + 1]] for i in range(ibans)]
+    delta = np.where(status == COMPLETED, np.where(is_dep, amount - commission, -(amount + commission)), 0)
+    final_accounts, completed_net = _with_openings(rng, accounts, per_iban, delta)
 
     return DemoData(
         anchor_wall=anchor_wall,
