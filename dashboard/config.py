@@ -154,7 +154,39 @@ def load_settings(
     unknown = sorted(set(values) - set(SETTINGS))
     if unknown:
         raise ConfigError(f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(SETTINGS)}.")
+    api_key, secret_key = _credentials(values)
+    token = _callback_token(values)
+    session_secret = _session_secret(values)
+    users_file = values.get("ENIGMAPAY_USERS_FILE")
+    return Settings(
+        base_url=_base_url(values),
+        api_key=Secret(api_key) if api_key else None,
+        secret_key=Secret(secret_key) if secret_key else None,
+        timeout=_positive_float(values, "ENIGMAPAY_TIMEOUT", DEFAULT_TIMEOUT),
+        timezone=_timezone(values),
+        data_dir=Path(values.get("ENIGMAPAY_DATA_DIR", DEFAULT_DATA_DIR)),
+        callback_token=Secret(token) if token else None,
+        callback_allowed_ips=frozenset(
+            ip.strip() for ip in values.get("ENIGMAPAY_CALLBACK_ALLOWED_IPS", "").split(",") if ip.strip()
+        ),
+        language=_language(values),
+        sandbox_transactions=int(
+            _positive_float(values, "ENIGMAPAY_SANDBOX_TRANSACTIONS", DEFAULT_SANDBOX_TRANSACTIONS)
+        ),
+        users_file=Path(users_file) if users_file else None,
+        session_idle_minutes=_positive_float(values, "ENIGMAPAY_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES),
+        auth_disabled=_boolean(values, "ENIGMAPAY_AUTH_DISABLED"),
+        session_secret=Secret(session_secret) if session_secret else None,
+        settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
+        verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+    )
 
+
+# --- one reader per setting that needs more than a type check ------------------------------------
+
+
+def _credentials(values: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Both keys (the live API) or neither (the sandbox); one alone is a mistake worth stopping for."""
     api_key, secret_key = values.get("ENIGMAPAY_API_KEY"), values.get("ENIGMAPAY_SECRET_KEY")
     if api_key and not secret_key:
         raise ConfigError(
@@ -163,29 +195,40 @@ def load_settings(
         )
     if secret_key and not api_key:
         raise ConfigError("ENIGMAPAY_SECRET_KEY is set but ENIGMAPAY_API_KEY is not. Set both, or neither.")
+    return api_key, secret_key
 
+
+def _base_url(values: Mapping[str, str]) -> str:
     base_url = values.get("ENIGMAPAY_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise ConfigError(f"ENIGMAPAY_BASE_URL must start with https:// (got {base_url!r}).")
+    return base_url
 
-    timeout = _positive_float(values, "ENIGMAPAY_TIMEOUT", DEFAULT_TIMEOUT)
+
+def _timezone(values: Mapping[str, str]) -> str:
     tz = values.get("ENIGMAPAY_TIMEZONE", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"ENIGMAPAY_TIMEZONE {tz!r} is not a known time zone (e.g. Europe/Istanbul).") from None
+    return tz
 
+
+def _language(values: Mapping[str, str]) -> str:
     language = values.get("ENIGMAPAY_LANGUAGE", "en").lower()
     if language not in LANGUAGES:
         raise ConfigError(f"ENIGMAPAY_LANGUAGE must be one of {', '.join(LANGUAGES)} (got {language!r}).")
+    return language
 
-    sandbox_size = int(_positive_float(values, "ENIGMAPAY_SANDBOX_TRANSACTIONS", DEFAULT_SANDBOX_TRANSACTIONS))
+
+def _callback_token(values: Mapping[str, str]) -> str | None:
     token = values.get("ENIGMAPAY_CALLBACK_TOKEN")
     if token is not None and len(token) < 16:
         raise ConfigError("ENIGMAPAY_CALLBACK_TOKEN must be at least 16 characters (it is the callback URL's only secret).")
-    ips = frozenset(ip.strip() for ip in values.get("ENIGMAPAY_CALLBACK_ALLOWED_IPS", "").split(",") if ip.strip())
-    idle_minutes = _positive_float(values, "ENIGMAPAY_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES)
-    auth_disabled = _boolean(values, "ENIGMAPAY_AUTH_DISABLED")
+    return token
+
+
+def _session_secret(values: Mapping[str, str]) -> str | None:
     session_secret = values.get("ENIGMAPAY_SESSION_SECRET")
     if session_secret is not None and len(session_secret) < MIN_SESSION_SECRET_LENGTH:
         raise ConfigError(
@@ -193,28 +236,7 @@ def load_settings(
             '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(32))"`), '
             "or unset for a random key kept in the data folder."
         )
-    users_file = values.get("ENIGMAPAY_USERS_FILE")
-    settle_horizon = _positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS)
-    verify_rate = _positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE)
-
-    return Settings(
-        base_url=base_url,
-        api_key=Secret(api_key) if api_key else None,
-        secret_key=Secret(secret_key) if secret_key else None,
-        timeout=timeout,
-        timezone=tz,
-        data_dir=Path(values.get("ENIGMAPAY_DATA_DIR", DEFAULT_DATA_DIR)),
-        callback_token=Secret(token) if token else None,
-        callback_allowed_ips=ips,
-        language=language,
-        sandbox_transactions=sandbox_size,
-        users_file=Path(users_file) if users_file else None,
-        session_idle_minutes=idle_minutes,
-        auth_disabled=auth_disabled,
-        session_secret=Secret(session_secret) if session_secret else None,
-        settle_horizon_hours=settle_horizon,
-        verify_rate=verify_rate,
-    )
+    return session_secret
 
 
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
