@@ -9,11 +9,12 @@ from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import access
+from dashboard.ui import access, client_options
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
 
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
+client_options.enforce()  # app.py does this before serving; this covers `streamlit run console.py`
 ui.start_run()
 
 try:
