@@ -93,7 +93,7 @@ if raw:
         if current is not None:
             source = ui.t("transaction-status") if current["source"] == "api" else ui.t("a callback")
             st.markdown(ui.t("Current status: **{status}** (from {source}, {at}){final}",
-                             status=current.get("status_text") or current["status"], source=source,
+                             status=ui.literal(current.get("status_text") or current["status"]), source=source,
                              at=ui.fmt_time(current["updated_at"].astimezone(zone(tz))),
                              final=ui.t(", final") if current["status_final"] else ""))  # fmt: skip
         items = data_access.transaction_timeline(int(raw))
@@ -101,4 +101,4 @@ if raw:
             st.dataframe(audit_view.timeline_frame(items, tz, ui.lang()), hide_index=True, key=f"{P}_timeline",
                          column_config={ui.t("Time"): ui.datetime_column(ui.t("Time"))})
         else:
-            st.info(ui.t("The console has no record of transaction {id}.", id=raw), icon=":material/search_off:")
+            st.info(ui.t_md("The console has no record of transaction {id}.", id=raw), icon=":material/search_off:")

@@ -15,6 +15,7 @@ from dashboard import money
 from dashboard.client.errors import EnigmaPayError, RateLimitError, ValidationError
 from dashboard.i18n import translate
 from dashboard.timeutil import now, zone
+from dashboard.ui.literal import literal
 
 T = TypeVar("T")
 
@@ -34,6 +35,12 @@ def lang() -> str:
 
 def t(text: str, /, **values: object) -> str:
     return translate(text, lang(), **values)
+
+
+def t_md(text: str, /, **values: object) -> str:
+    """`t` for Markdown: the sentence's own Markdown renders, its values (from a person or the API)
+    are shown literally."""
+    return t(text, **{name: literal(value) for name, value in values.items()})
 
 
 def fmt_money(amount: Decimal | int | None, *, kurus: bool = False) -> str:
@@ -150,9 +157,9 @@ _WHAT_TO_DO = {
 
 def show_error(error: EnigmaPayError) -> None:
     """What happened and what to do, never a traceback."""
-    lines = [t(error.user_message)]
+    lines = [literal(t(error.user_message))]  # may quote the API's field errors
     if isinstance(error, ValidationError) and error.field_errors:
-        lines += [f"- **{name}**: {'; '.join(msgs)}" for name, msgs in error.field_errors.items()]
+        lines += [f"- **{literal(name)}**: {literal('; '.join(msgs))}" for name, msgs in error.field_errors.items()]
     if isinstance(error, RateLimitError) and error.retry_after:
         lines.append(t("Retry after {n} s.", n=int(error.retry_after)))
     hint = _WHAT_TO_DO.get(error.code)
@@ -191,5 +198,5 @@ def status_badge(status, status_text: str | None = "") -> None:
     words we do not know are shown as the provider sent them."""
     name = status.name if hasattr(status, "name") else str(status or "unknown").upper()
     color, icon = _STATUS_LOOK.get(name, ("gray", ":material/help:"))
-    label = t(name.title()) if name in _STATUS_LOOK else (status_text or t("Unknown"))
+    label = t(name.title()) if name in _STATUS_LOOK else (literal(status_text) if status_text else t("Unknown"))
     st.badge(label, icon=icon, color=color)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from dashboard.sandbox import Faults
+from tests.helpers.markdown import shown
 
 
 def metrics(at) -> dict[str, str]:
@@ -53,4 +54,4 @@ def test_key_without_secret_refuses_to_start_with_a_clear_message(console, monke
     monkeypatch.delenv("ENIGMAPAY_SECRET_KEY")
     at = console.open()
     assert not at.exception
-    assert "ENIGMAPAY_SECRET_KEY is not" in at.error[0].value
+    assert "ENIGMAPAY_SECRET_KEY is not" in shown(at.error[0].value)

@@ -1,6 +1,7 @@
 import time
 
 from dashboard.sandbox import Faults
+from tests.helpers.markdown import shown
 
 PAGE = "send_money"
 GOOD = {"username": "user42", "amount": "1500,50", "iban": "TR33 0006 1005 1978 6457 8413 26", "name": "Şule Yılmaz"}
@@ -43,7 +44,7 @@ def test_preview_shows_commission_fee_and_total(console):
 
 def test_confirm_step_repeats_every_value_before_anything_is_sent(console):
     at = review(fill(console.open(PAGE), description="Çekim talebi"))
-    summary = " ".join(m.value for m in at.markdown)
+    summary = shown(" ".join(m.value for m in at.markdown))  # as rendered: values are escaped
     for expected in ("user42", "₺1,500.50", "TR33 0006 1005 1978 6457 8413 26", "Şule Yılmaz", "Çekim talebi", "₺1,510.50"):
         assert expected in summary
     assert console.calls("POST /send-money") == 0
