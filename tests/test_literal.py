@@ -1,15 +1,28 @@
 """ui.literal: a value from a person or the API, as Markdown source that renders as its own text."""
 
+import re
 import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.ui import literal, t_md
+from dashboard.ui.literal import WORD_JOINER
 from tests.helpers.markdown import shown
 
 PAYLOADS = ["**ali**", "![t](http://127.0.0.1:9/x.png)", "[click](http://127.0.0.1:9/)", ":red[x]", "$x^2$", "<b>x</b>",
             ":material/home: :smile:", "`code`", "~~x~~", "# h", "> q", "a | b", "&amp;", "_x_", "\\*x\\*", "- item", "1. item"]
+
+
+# mdast-util-gfm-autolink-literal's patterns, simplified (any match would become an <a>).
+BARE_LINK = re.compile(r"(?i)https?://|www\.|[-.\w+]@[-\w]")
+
+
+def test_bare_urls_and_emails_are_not_linked():
+    for payload in ("http://127.0.0.1:9/x.png", "HTTPS://x.y", "www.evil.com", "ayse@example.com"):
+        markdown = literal(payload)
+        assert not BARE_LINK.search(re.sub(r"\\(.)", r"\1", markdown)), payload
+        assert shown(markdown) == payload
 
 
 def unescaped_punctuation(markdown: str) -> list[int]:
@@ -34,7 +47,7 @@ def test_each_payload_is_escaped_and_reads_back_as_typed():
 
 def test_examples():
     assert literal("**ali**") == r"\*\*ali\*\*"
-    assert literal(":red[x]") == r"\:red\[x\]"
+    assert literal(":red[x]") == "\\:\u2060red\\[x\\]"
     assert literal("$x^2$") == r"\$x\^2\$"
     assert literal("Ayşe Yılmaz") == "Ayşe Yılmaz"  # letters and spaces untouched
     assert literal(12345) == "12345"
@@ -50,7 +63,10 @@ def test_any_text_is_escaped_and_reads_back_on_one_line(text):
     markdown = literal(text)
     assert unescaped_punctuation(markdown) == []
     assert "\n" not in markdown and "\r" not in markdown
-    assert shown(markdown) == " ".join(text.splitlines())
+    assert shown(markdown) == " ".join(text.splitlines()).replace(WORD_JOINER, "")
+    # GFM links bare URLs and emails in the text left once escapes are undone: none must remain.
+    text_node = re.sub(r"\\(.)", r"\1", markdown)
+    assert not BARE_LINK.search(text_node)
 
 
 def test_t_md_keeps_the_sentences_markdown_and_escapes_only_the_values():

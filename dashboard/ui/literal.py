@@ -7,6 +7,10 @@ description `![t](http://host/x.png)` would make the browser fetch that URL, `[c
 become a link. `literal` backslash-escapes every ASCII punctuation character: CommonMark renders
 an escaped character as itself and no construct can start from one, and Streamlit's own extras
 (directives, math, icons, shortcodes) all begin with a punctuation character.
+
+Escapes do not stop GFM's bare-URL links: they are found in the text after escapes are undone
+(`http://host/x`, `www.host`, `name@host`). An invisible WORD JOINER (U+2060) after each `:`, before
+each `@` and after `www` breaks those patterns; what a person sees is unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import re
 import string
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+WORD_JOINER = "\u2060"
+_AUTOLINK_BREAKS = re.compile(r"(?<=:)|(?=@)|(?i:(?<=www)(?=\.))")
 
 
 def literal(value: object) -> str:
@@ -23,4 +29,4 @@ def literal(value: object) -> str:
     Line breaks become spaces: in Markdown they could start a list, a heading or a code block.
     """
     text = " ".join(str(value).splitlines())
-    return _PUNCTUATION.sub(r"\\\1", text)
+    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK_BREAKS.sub(WORD_JOINER, text))
