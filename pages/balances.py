@@ -29,8 +29,9 @@ def balance_panel() -> None:
     fetched.metric(ui.t("Updated"), ui.fmt_time(loaded.fetched_at)[11:], help=ui.t("Balances refresh once a minute upstream."))
 
     table = balances.ibans_table(ibans)
+    shown, styled = ui.money_table(table, ["balance"])  # Turkish separators in any browser
     st.dataframe(
-        table,
+        shown,
         hide_index=True,
         column_config={
             "id": None,
@@ -38,7 +39,7 @@ def balance_panel() -> None:
             "owner": ui.t("Owner"),
             "bank": ui.t("Bank"),
             "status": ui.t("Status"),
-            "balance": ui.money_column(ui.t("Balance (₺)")),
+            "balance": ui.money_column(ui.t("Balance (₺)"), styled=styled),
         },
         key="balances_table",
     )
