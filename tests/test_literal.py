@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.ui import literal, t_md
-from dashboard.ui.literal import WORD_JOINER
+from dashboard.ui.literal import WORD_JOINER, badge_label
 from tests.helpers.markdown import shown
 
 PAYLOADS = ["**ali**", "![t](http://127.0.0.1:9/x.png)", "[click](http://127.0.0.1:9/)", ":red[x]", "$x^2$", "<b>x</b>",
@@ -69,5 +69,30 @@ def test_any_text_is_escaped_and_reads_back_on_one_line(text):
     assert not BARE_LINK.search(text_node)
 
 
+@settings(max_examples=1000)
+@given(st.text())
+def test_any_badge_label_is_escaped_once_st_badge_has_escaped_its_brackets(text):
+    markdown = badge_label(text).replace("[", "\\[").replace("]", "\\]")  # what st.badge does
+    assert unescaped_punctuation(markdown) == []
+    assert shown(markdown) == " ".join(text.splitlines()).replace(WORD_JOINER, "")
+
+
 def test_t_md_keeps_the_sentences_markdown_and_escapes_only_the_values():
     assert t_md("Signed in as **{user}** ({role})", user="**ali**", role="admin") == r"Signed in as **\*\*ali\*\*** (admin)"
+
+
+def test_a_status_word_the_console_does_not_know_is_shown_literally():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from dashboard import ui
+
+        ui.status_badge("SETTLED_ELSEWHERE", "**ali** :red[x] [click](http://127.0.0.1:9/)")
+
+    at = AppTest.from_function(page).run()
+    badge = at.markdown[0].value
+    prefix = ":gray-badge[:material/help: "
+    assert badge.startswith(prefix) and badge.endswith("]"), badge
+    label = badge[len(prefix) : -1]  # st.badge escapes the brackets itself, once
+    assert unescaped_punctuation(label) == [], label
+    assert shown(label) == "**ali** :red[x] [click](http://127.0.0.1:9/)"

@@ -15,7 +15,7 @@ from dashboard import money
 from dashboard.client.errors import EnigmaPayError, RateLimitError, ValidationError
 from dashboard.i18n import translate
 from dashboard.timeutil import now, zone
-from dashboard.ui.literal import literal
+from dashboard.ui.literal import badge_label, literal
 
 T = TypeVar("T")
 
@@ -216,5 +216,5 @@ def status_badge(status, status_text: str | None = "") -> None:
     words we do not know are shown as the provider sent them."""
     name = status.name if hasattr(status, "name") else str(status or "unknown").upper()
     color, icon = _STATUS_LOOK.get(name, ("gray", ":material/help:"))
-    label = t(name.title()) if name in _STATUS_LOOK else (literal(status_text) if status_text else t("Unknown"))
+    label = t(name.title()) if name in _STATUS_LOOK else (badge_label(status_text) if status_text else t("Unknown"))
     st.badge(label, icon=icon, color=color)

@@ -30,3 +30,9 @@ def literal(value: object) -> str:
     """
     text = " ".join(str(value).splitlines())
     return _PUNCTUATION.sub(r"\\\1", _AUTOLINK_BREAKS.sub(WORD_JOINER, text))
+
+
+def badge_label(value: object) -> str:
+    """`literal` for st.badge, which escapes square brackets itself (twice escaped, they would show
+    their backslashes and a `]` would end the badge early)."""
+    return literal(value).replace("\\[", "[").replace("\\]", "]")
