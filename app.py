@@ -24,6 +24,7 @@ import streamlit as st
 from dashboard.auth.authenticator import Authenticator
 from dashboard.auth.routes import auth_routes
 from dashboard.callbacks import redact_access_log
+from dashboard.ui import client_options
 from streamlit.runtime.pages_manager import PagesManager
 
 # A `pages/` folder beside the entry script switches Streamlit to its old automatic multipage mode
@@ -31,6 +32,8 @@ from streamlit.runtime.pages_manager import PagesManager
 # would run pages/send_money.py directly, skipping console.py (its sidebar and its sign-in gate).
 # console.py's st.navigation is the only router, from the first request on.
 PagesManager.uses_pages_directory = False
+# Tables offer no built-in CSV download, even where our .streamlit/config.toml is missing.
+client_options.enforce()
 
 
 async def health(request: Request) -> JSONResponse:

@@ -9,18 +9,19 @@ from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import access
+from dashboard.ui import access, client_options
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
 
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
+client_options.enforce()  # app.py does this before serving; this covers `streamlit run console.py`
 ui.start_run()
 
 try:
     backend = data_access.backend()
     auth = data_access.authenticator()
 except (ConfigError, AuthConfigError) as exc:
-    st.error(f"**{ui.t('The console cannot start with this configuration.')}**\n\n{exc}", icon=":material/settings:")
+    st.error(f"**{ui.t('The console cannot start with this configuration.')}**\n\n{ui.literal(exc)}", icon=":material/settings:")
     st.stop()
 
 role = access.current_role()
@@ -62,7 +63,7 @@ with st.sidebar:
         st.badge(ui.t("SANDBOX"), icon=":material/science:", color="orange", help=ui.t("Demo data: no real money moves."))
     else:
         st.badge(ui.t("LIVE"), icon=":material/bolt:", color="green")
-        st.caption(backend.base_url)
+        st.caption(ui.literal(backend.base_url))
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
     st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=data_access.refresh_all)
@@ -70,7 +71,7 @@ with st.sidebar:
     st.divider()
     session = access.current_session()
     if session is not None:
-        st.caption(ui.t("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
+        st.caption(ui.t_md("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
         access.sign_out_button(session)
 
 if auth is None:

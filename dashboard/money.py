@@ -165,11 +165,16 @@ def format_try(amount: Decimal | int | None, lang: str = "en", *, kurus: bool = 
         return ""
     value = from_kurus(int(amount)) if kurus else quantize(Decimal(amount))
     sign = "-" if value < 0 else ""
-    body = f"{abs(value):,.2f}"
-    if lang == "tr":
-        body = body.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-        return f"{sign}{body} ₺"
-    return f"{sign}₺{body}"
+    body = format_amount(abs(value), lang)
+    return f"{sign}{body} ₺" if lang == "tr" else f"{sign}₺{body}"
+
+
+def format_amount(amount: Decimal | None, lang: str = "en") -> str:
+    """The number alone, two decimals: '-125,000.00' in English, '-125.000,00' in Turkish ('' for None)."""
+    if amount is None:
+        return ""
+    body = f"{quantize(Decimal(amount)):,.2f}"
+    return body.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "tr" else body
 
 
 def format_percent(rate: Decimal | None, lang: str = "en") -> str:

@@ -30,8 +30,9 @@ def balance_panel() -> None:
 
     table = balances.ibans_table(ibans)
     table["status"] = table["status"].map(ui.t)
+    shown, styled = ui.money_table(table, ["balance"])  # Turkish separators in any browser
     st.dataframe(
-        table,
+        shown,
         hide_index=True,
         column_config={
             "id": None,
@@ -39,7 +40,7 @@ def balance_panel() -> None:
             "owner": ui.t("Owner"),
             "bank": ui.t("Bank"),
             "status": ui.t("Status"),
-            "balance": ui.money_column(ui.t("Balance (₺)")),
+            "balance": ui.money_column(ui.t("Balance (₺)"), styled=styled),
         },
         key="balances_table",
     )

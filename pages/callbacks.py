@@ -101,7 +101,7 @@ if raw:
         if current is not None:
             source = ui.t("transaction-status") if current["source"] == "api" else ui.t("a callback")
             st.markdown(ui.t("Current status: **{status}** (from {source}, {at}){final}",
-                             status=current.get("status_text") or current["status"], source=source,
+                             status=ui.literal(current.get("status_text") or current["status"]), source=source,
                              at=ui.fmt_time(current["updated_at"].astimezone(zone(tz))),
                              final=ui.t(", final") if current["status_final"] else ""))  # fmt: skip
         items = data_access.transaction_timeline(transaction_id)

@@ -58,7 +58,7 @@ if result_id:
         st.code(op.payment_url, language=None)
         st.link_button(ui.t("Open payment page"), op.payment_url, icon=":material/open_in_new:")
         left, right = st.columns(2)
-        left.metric(ui.t("Order id"), op.order_id or "—")
+        left.metric(ui.t("Order id"), ui.literal(op.order_id or "—"))
         right.metric(ui.t("Transaction id"), op.transaction_id or "—")
     again = op.state in ("rejected", "failed_before_send")
     if st.button(ui.t("Correct and try again") if again else ui.t("New card payment"), key=f"{P}_new", icon=":material/add:"):

@@ -64,7 +64,7 @@ def _confirm_resolve(operation_id: str) -> None:
     try:
         op = data_access.mark_operation_resolved(operation_id, actor=ui.actor(), note=note, transaction_id=transaction_id)
     except (ValueError, KeyError) as exc:
-        st.session_state[f"{P}_resolve_error"] = ui.t("Not resolved: {why}", why=str(exc))
+        st.session_state[f"{P}_resolve_error"] = ui.t_md("Not resolved: {why}", why=str(exc))
         return
     _cancel_resolve()
     st.session_state[f"{P}_checked"] = (operation_id, "resolved", op)
@@ -80,9 +80,9 @@ def _check_result(operation_id: str) -> None:
         ui.show_error(value)
     elif outcome == "resolved":
         if value.state == "not_sent":
-            st.success(ui.t("Marked as not sent by {who}.", who=value.resolved_by), icon=":material/task_alt:")
+            st.success(ui.t_md("Marked as not sent by {who}.", who=value.resolved_by), icon=":material/task_alt:")
         else:
-            st.success(ui.t("Marked as transaction {id} by {who}.", id=value.transaction_id, who=value.resolved_by), icon=":material/task_alt:")
+            st.success(ui.t_md("Marked as transaction {id} by {who}.", id=value.transaction_id, who=value.resolved_by), icon=":material/task_alt:")
     elif outcome == "confirmed":
         st.success(ui.t("Settled: EnigmaPay carried it out as transaction {id}. Nothing was sent again.", id=value.transaction_id), icon=":material/check_circle:")
     elif outcome == "pending":
@@ -96,7 +96,7 @@ def _check_result(operation_id: str) -> None:
     else:
         st.warning(
             ui.t("Still unknown: no matching payout found at EnigmaPay yet. Nothing was sent again.")
-            + (f"\n\n{ui.t(value.message)}" if value.message else ""),
+            + (f"\n\n{ui.literal(ui.t(value.message))}" if value.message else ""),
             icon=":material/help:",
         )
 
@@ -127,12 +127,12 @@ for op in open_ops:
     with st.container(border=True, key=f"{P}_card_{op.id}"):
         head = st.columns([3, 2])
         head[0].markdown(
-            f"**{ui.fmt_money(op.amount)}** → {op.masked_iban or '—'} · **{op.username}**"
-            + (f" · {op.customer_name}" if op.customer_name else "")
+            f"**{ui.fmt_money(op.amount)}** → {ui.literal(op.masked_iban or '—')} · **{ui.literal(op.username)}**"
+            + (f" · {ui.literal(op.customer_name)}" if op.customer_name else "")
         )
         head[1].markdown(f"`{ui.t(op.state)}` · {ui.t(op.kind)}")
-        st.caption(ui.t("Sent {at} ({age}) by {who} · operation {id}", at=ui.fmt_time(op.created_at.astimezone(local)), age=ui.age_text(op.created_at), who=op.actor, id=op.id))
-        st.markdown(f"{ui.t('Why it is open')}: {ui.t(audit_view.open_reason(op))}")
+        st.caption(ui.t_md("Sent {at} ({age}) by {who} · operation {id}", at=ui.fmt_time(op.created_at.astimezone(local)), age=ui.age_text(op.created_at), who=op.actor, id=op.id))
+        st.markdown(f"{ui.t('Why it is open')}: {ui.literal(ui.t(audit_view.open_reason(op)))}")  # often EnigmaPay's words
         _check_result(op.id)
         buttons = st.columns([1, 2, 3])
         buttons[0].button(ui.t("Check now"), key=f"{P}_check_{op.id}", icon=":material/manage_search:",

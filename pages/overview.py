@@ -24,7 +24,7 @@ def _status(active: bool) -> None:
 
 if dealer is not None:
     if dealer.info:
-        st.success(ui.t(dealer.info), icon=":material/cloud_done:")
+        st.success(ui.literal(ui.t(dealer.info)), icon=":material/cloud_done:")  # EnigmaPay's own words
     card, eiban, manual = st.columns(3, border=True)
     with card:
         st.subheader(ui.t("Credit card"))

@@ -83,7 +83,7 @@ def live_status(operation_id: str) -> None:
         try:
             op = data_access.refresh_operation_status(operation_id)
         except EnigmaPayError as exc:
-            st.caption(ui.t("Live status unavailable: {why}", why=ui.t(exc.user_message)))
+            st.caption(ui.t_md("Live status unavailable: {why}", why=ui.t(exc.user_message)))
     cols = st.columns([1, 3])
     with cols[0]:
         ui.status_badge(op.status, op.status_text)

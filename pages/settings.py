@@ -24,8 +24,8 @@ else:
     st.caption(ui.t("Add or change accounts with `python -m dashboard.auth add-user NAME --role ROLE`, then restart."))
     for name, role in accounts:
         left, mid, right = st.columns([2, 1, 2])
-        left.markdown(f"**{name}**")
+        left.markdown(f"**{ui.literal(name)}**")
         mid.markdown(ui.t(role))
         if right.button(ui.t("Sign out everywhere"), key=f"settings_signout_{name}"):
             ended = data_access.sign_out_everywhere(name, actor=ui.actor())
-            st.toast(ui.t("{n} session(s) of {user} ended.", n=ended, user=name))
+            st.toast(ui.t_md("{n} session(s) of {user} ended.", n=ended, user=name))

@@ -53,7 +53,7 @@ for name, raw in (("min", min_text), ("max", max_text)):
     try:
         bounds[name] = parse_amount_input(raw) if raw.strip() else None
     except AmountError as exc:
-        st.error(f"{ui.t('Min ₺') if name == 'min' else ui.t('Max ₺')}: {ui.t(str(exc))}", icon=":material/error:")
+        st.error(f"{ui.t('Min ₺') if name == 'min' else ui.t('Max ₺')}: {ui.literal(ui.t(str(exc)))}", icon=":material/error:")  # quotes the input
         st.stop()
 
 # --- data ----------------------------------------------------------------------------------------

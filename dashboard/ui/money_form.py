@@ -102,8 +102,8 @@ def costs_unknown(prefix: str, message: str) -> None:
 
 
 def confirm_rows(rows: list[tuple[str, str]]) -> None:
-    """Every value of the action, one per line, for the confirmation dialog."""
-    st.markdown("\n".join(f"- **{ui.t(label)}**: {value}" for label, value in rows))
+    """Every value of the action, one per line, for the confirmation dialog; values exactly as typed."""
+    st.markdown("\n".join(f"- **{ui.t(label)}**: {ui.literal(value)}" for label, value in rows))
 
 
 def show_outcome(op: Operation) -> None:
@@ -111,18 +111,23 @@ def show_outcome(op: Operation) -> None:
     if op.state == "confirmed":
         st.success(ui.t("Accepted by EnigmaPay. Transaction id: {id}", id=op.transaction_id), icon=":material/check_circle:")
     elif op.state == "rejected":
-        st.error(ui.t("EnigmaPay refused it; nothing was done.") + (f"\n\n{ui.t(op.message)}" if op.message else ""), icon=":material/block:")
+        st.error(ui.t("EnigmaPay refused it; nothing was done.") + _message(op), icon=":material/block:")
         for name, messages in (op.field_errors or {}).items():
-            st.error(f"**{name}**: {'; '.join(messages)}")
+            st.error(f"**{ui.literal(name)}**: {ui.literal('; '.join(messages))}")
     elif op.state == "failed_before_send":
-        st.error(ui.t("Not sent: the request never reached EnigmaPay.") + (f"\n\n{ui.t(op.message)}" if op.message else ""), icon=":material/cloud_off:")
+        st.error(ui.t("Not sent: the request never reached EnigmaPay.") + _message(op), icon=":material/cloud_off:")
     elif op.state in ("unknown", "pending"):
         st.warning(
             ui.t("The outcome is unknown: EnigmaPay did not answer. The request may or may not have been carried out. "
                  "Do NOT send it again: its status is being checked and will show on the Operations page.")
-            + (f"\n\n{ui.t(op.message)}" if op.message else ""),
+            + _message(op),
             icon=":material/help:",
         )
     elif op.state == "not_sent":
         st.info(ui.t("An operator confirmed this was not sent."), icon=":material/info:")
     st.caption(ui.t("Operation {id} · {state} · {at}", id=op.id, state=ui.t(op.state), at=ui.fmt_time(op.updated_at)))
+
+
+def _message(op: Operation) -> str:
+    """The entry's message (often EnigmaPay's own words) as a paragraph of literal text, or nothing."""
+    return f"\n\n{ui.literal(ui.t(op.message))}" if op.message else ""

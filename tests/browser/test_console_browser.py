@@ -133,6 +133,20 @@ def lira(text: str) -> Decimal:
     return Decimal(cleaned)
 
 
+def expect_no_builtin_table_download(page: Page) -> None:
+    """Every table on the page, hovered, shows its toolbar (search, fullscreen) but no "Download as
+    CSV": downloads go only through the page's safe, audited export (dashboard/export.py)."""
+    tables = main(page).locator('[data-testid="stDataFrame"]')
+    expect(tables.first).to_be_visible(timeout=UI_TIMEOUT)
+    for table in tables.all():
+        table.scroll_into_view_if_needed()
+        table.hover()
+        buttons = table.locator('[data-testid="stElementToolbar"] [data-testid="stElementToolbarButton"]')
+        expect(buttons.first).to_be_visible()  # the toolbar did open
+        expect(table.locator('[data-testid="stElementToolbar"]').get_by_role("button", name=re.compile("download", re.I))).to_have_count(0)
+    page.mouse.move(0, 0)
+
+
 def grid_headers(frame: Locator) -> list[str]:
     """Column headers of an st.dataframe, from the grid's accessibility table (drawn after load)."""
     headers = frame.locator('[role="columnheader"]')  # the table is visually hidden: CSS, not get_by_role
@@ -284,6 +298,7 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     for chart, marks in zip(charts.all(), ("g.trace.bars g.point path", "g.trace.scatter path.js-line")):
         chart.scroll_into_view_if_needed()
         expect(chart.locator(marks)).not_to_have_count(0)  # bars / lines actually drawn
+    expect_no_builtin_table_download(page)
     shoot("02-balances")
 
     # Transactions: filter, then check the downloaded CSV against what the page shows.
@@ -306,6 +321,7 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     headers_shown = grid_headers(tx_table)
     assert headers_shown, "the transactions table shows no column headers"
     expect(main(page).locator('[data-testid="stPlotlyChart"]')).to_have_count(1)  # daily volume
+    expect_no_builtin_table_download(page)
     shoot("03-transactions")
 
     with page.expect_download(timeout=UI_TIMEOUT) as download_info:
@@ -407,8 +423,12 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     main(page).get_by_role("button", name="Review card payment").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible(timeout=UI_TIMEOUT)
+    expect(dialog).to_contain_text("browser_card_user")
+    # What a person reads: ui.literal's invisible word joiner keeps the email from becoming a link.
+    shown_in_dialog = dialog.inner_text().replace("\u2060", "")
     for value in ("browser_card_user", "Mehmet Öztürk", "mehmet@example.com", "₺450.00"):
-        expect(dialog).to_contain_text(value)
+        assert value in shown_in_dialog, (value, shown_in_dialog)
+    expect(dialog.locator("a")).to_have_count(0)
     dialog.get_by_role("button", name="Create payment link").click()
     expect(dialog).to_have_count(0, timeout=UI_TIMEOUT)
     accepted = main(page).get_by_text(re.compile(r"Transaction id: \d+"))
@@ -439,6 +459,12 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
         )
     expect(sidebar.locator(".stMarkdownBadge", has_text="SANDBOX").filter(visible=True)).to_be_visible()
     shoot("09-lookup")
+
+    # Operations and Callbacks: their tables (the payout and card payment above, their callbacks)
+    # offer no built-in download either.
+    for title in ("Operations", "Callbacks"):
+        open_page(page, title)
+        expect_no_builtin_table_download(page)
 
     # An operator is not an admin: the admin pages are not in the menu and refuse a typed URL.
     page.goto(f"{console_server.url}/audit-log")
@@ -591,3 +617,42 @@ def test_sign_in_from_a_deep_link_lands_on_the_requested_page(fresh_console_serv
     elif text_input(page, "Transaction id").input_value() != "1":
         problems.append("signed in on Lookup, but the link's transaction id is gone")
     assert not problems, "sign-in from a shared link:\n- " + "\n- ".join(problems)
+
+
+# Markdown an operator might type (or the API might send): each is shown as typed, never rendered.
+MARKDOWN_USERNAME = "**ali** :red[x] $x^2$ <b>x</b>"
+MARKDOWN_DESCRIPTION = "![t](http://127.0.0.1:9/x.png) [click](http://127.0.0.1:9/)"
+
+
+def test_admin_tables_and_a_confirm_dialog_show_nothing_but_literal_text(page: Page, console_server, screenshot_dir: Path) -> None:
+    """Audit log and Settings offer no built-in table download; a payout confirm dialog shows what was
+    typed literally: no bold, no colour, no KaTeX, no image (fetched from the URL), no link."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "127.0.0.1:9/" in request.url else None)
+    page.goto(console_server.url + "/")
+    expect_sign_in_page(page)
+    sign_in(page, "admin")
+    for title in ("Audit log", "Settings"):
+        open_page(page, title)
+        expect_no_builtin_table_download(page)
+
+    open_page(page, "Send money")
+    type_into(page, "Customer username", MARKDOWN_USERNAME)
+    type_into(page, "Amount (₺)", "100")
+    type_into(page, "Customer IBAN", PAYOUT_IBAN)
+    type_into(page, "Account holder name", "Ayşe Yılmaz")
+    type_into(page, "Description (optional)", MARKDOWN_DESCRIPTION)
+    main(page).get_by_role("button", name="Review payout").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible(timeout=UI_TIMEOUT)
+    wait_idle(page)
+    # What a person reads (ui.literal's invisible word joiners, which keep URLs from becoming links, aside).
+    rows = [row.strip().replace("\u2060", "") for row in dialog.get_by_role("listitem").all_inner_texts()]
+    assert f"Customer username: {MARKDOWN_USERNAME}" in rows, rows
+    assert f"Description: {MARKDOWN_DESCRIPTION}" in rows, rows
+    for rendered in ("img", "a", "strong:has-text('ali')", ".katex", "b"):
+        expect(dialog.locator(rendered)).to_have_count(0)
+    screenshot(page, screenshot_dir, "16-send-money-confirm-markdown-payloads")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0, timeout=UI_TIMEOUT)
+    assert fetched == [], f"the browser fetched what an operator typed: {fetched}"

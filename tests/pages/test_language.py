@@ -4,6 +4,7 @@ when that user's next session starts; others keep the configured default. Money 
 import re
 
 from dashboard.ui import LANG_KEY
+from tests.helpers.markdown import shown
 
 TR_MONEY = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2} ₺$")  # 125.000,00 ₺
 EN_MONEY = re.compile(r"^-?₺\d{1,3}(,\d{3})*\.\d{2}$")  # ₺125,000.00
@@ -101,7 +102,7 @@ def test_turkish_preview_and_confirmation_use_turkish_money(console):
     m = metrics(at)
     assert m["Komisyon"] == "7,50 ₺" and m["Masraf"] == "2,50 ₺" and m["Hesaptan düşülecek toplam"] == "1.510,50 ₺"
     at = at.button(key="send_review").click().run()
-    summary = " ".join(md.value for md in at.markdown)
+    summary = shown(" ".join(md.value for md in at.markdown))
     assert "**Tutar**: 1.500,50 ₺" in summary and "**Alıcı banka**" in summary
     assert at.button(key="send_confirm").label == "1.500,50 ₺ gönder"
     assert console.calls("POST /send-money") == 0

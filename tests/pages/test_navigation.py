@@ -35,6 +35,29 @@ def test_server_turns_off_the_legacy_pages_folder_mode_before_any_request():
     assert PagesManager.uses_pages_directory is False
 
 
+def test_served_app_never_offers_the_tables_built_in_download(tmp_path, monkeypatch):
+    """The table toolbar's "Download as CSV" bypasses the safe, audited export: app.py switches it
+    off even where our .streamlit/config.toml is missing, and it stays off when the config files are
+    re-read (Streamlit does that whenever config.toml changes on disk)."""
+    import importlib
+
+    from streamlit import config
+
+    monkeypatch.chdir(tmp_path)  # a deployment started elsewhere: no .streamlit/config.toml
+    config.set_option("client.disableDataExport", False)
+    importlib.reload(importlib.import_module("app"))
+    assert config.get_option("client.disableDataExport") is True
+    config.get_config_options(force_reparse=True)
+    assert config.get_option("client.disableDataExport") is True
+
+
+def test_config_file_switches_off_the_tables_built_in_download():
+    import tomllib
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["client"]["disableDataExport"] is True
+
+
 def test_page_scripts_never_talk_http_themselves():
     for page in (ROOT / "pages").glob("*.py"):
         text = page.read_text()

@@ -37,3 +37,35 @@ def test_status_column_says_active_or_inactive_in_the_chosen_language(console):
     assert set(at.dataframe[0].value["status"]) == {"Active", "Inactive"}
     at.sidebar.selectbox(key=LANG_KEY).select("tr").run()
     assert set(at.dataframe[0].value["status"]) == {"Aktif", "Pasif"}
+
+
+def money_config(at, column: str) -> dict:
+    import json
+
+    return json.loads(at.dataframe[0].proto.columns)[column]
+
+
+def test_turkish_balances_table_writes_turkish_numbers_in_any_browser_and_stays_numeric(console):
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    from dashboard.money import format_amount
+
+    at = console.open("balances", lang="tr")
+    assert not at.exception and not at.error
+    config = money_config(at, "balance")
+    assert config["label"] == "Bakiye (₺)"
+    assert config["type_config"] == {"type": "number"}  # no browser-side format: it would override the text
+    table = at.dataframe[0].value
+    balances = [Decimal(str(b)) for b in table["balance"]]  # the values stay numbers: the column sorts by value
+    arrow = at.dataframe[0].proto.arrow_data
+    assert arrow.HasField("styler")
+    shown = convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+    written = list(shown.iloc[:, list(table.columns).index("balance")])
+    assert written == [format_amount(b, "tr") for b in balances]  # e.g. 1.234.567,50
+    assert any("." in w for w in written) and all(w[-3] == "," for w in written)
+
+
+def test_english_balances_table_formats_in_the_browser_with_english_separators(console):
+    at = console.open("balances")
+    assert money_config(at, "balance")["type_config"] == {"type": "number", "format": "%,.2f"}
+    assert not at.dataframe[0].proto.arrow_data.HasField("styler")

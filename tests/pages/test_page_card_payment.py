@@ -1,3 +1,5 @@
+from tests.helpers.markdown import shown
+
 PAGE = "card_payment"
 GOOD = {"username": "user7", "firstname": "Ayşe", "lastname": "Öztürk", "email": "ayse@example.com", "phone": "0532 123 45 67", "amount": "250"}
 
@@ -20,13 +22,13 @@ def test_amount_under_200_and_bad_contact_details_are_refused_before_any_call(co
 def test_confirmed_link_shows_url_order_and_transaction_ids_once(console):
     at = fill(console.open(PAGE))
     at.button(key="card_review").click().run()
-    summary = " ".join(m.value for m in at.markdown)
+    summary = shown(" ".join(m.value for m in at.markdown))  # as rendered: values are escaped
     assert "Ayşe Öztürk" in summary and "+905321234567" in summary and "₺250.00" in summary
     at.button(key="card_confirm").click().run()
     assert not at.exception
     url = at.code[0].value
     assert "/__sandbox__/pay/CC-" in url
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: shown(str(m.value)) for m in at.metric}
     assert metrics["Order id"].startswith("CC-") and metrics["Order id"] in url
     assert str(metrics["Transaction id"]).isdigit()
     at.run()
@@ -68,7 +70,7 @@ def test_unknown_commission_blocks_card_payment_links_with_a_retry(console):
     at.button(key="card_retry_settings").click().run()
     at = fill(at)
     at.button(key="card_review").click().run()
-    summary = " ".join(m.value for m in at.markdown)
+    summary = shown(" ".join(m.value for m in at.markdown))
     assert "Commission" in summary and "₺8.75 (3.50%)" in summary  # the sandbox's 3.50% of 250
     assert console.calls("POST /credit-card/payment") == 0
 

@@ -16,6 +16,7 @@ from dashboard.sandbox import Faults
 from dashboard.journal import Journal
 
 from tests.pages.test_page_send_money import GOOD, confirm, fill, reload_and_dismiss, review
+from tests.helpers.markdown import shown
 
 PAGE = "operations"
 HANG = 2.0
@@ -37,7 +38,7 @@ def unknown_payout(console, monkeypatch):
 
 
 def card_text(at) -> str:
-    return " ".join(m.value for m in at.markdown) + " " + " ".join(c.value for c in at.caption)
+    return shown(" ".join(m.value for m in at.markdown) + " " + " ".join(c.value for c in at.caption))  # as rendered
 
 
 def op_state(console, op_id):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from dashboard.sandbox import Faults
+from tests.helpers.markdown import shown
 
 
 def metrics(at) -> dict[str, str]:
@@ -45,7 +46,7 @@ def test_wrong_credentials_explain_what_to_do(console, monkeypatch):
     monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")  # "live" credentials: no demo accounts
     at = console.open()
     assert not at.exception
-    text = " ".join(e.value for e in at.error)
+    text = shown(" ".join(e.value for e in at.error))
     assert "ENIGMAPAY_API_KEY" in text and "not-the-secret" not in text
 
 
@@ -53,7 +54,7 @@ def test_key_without_secret_refuses_to_start_with_a_clear_message(console, monke
     monkeypatch.delenv("ENIGMAPAY_SECRET_KEY")
     at = console.open()
     assert not at.exception
-    assert "ENIGMAPAY_SECRET_KEY is not" in at.error[0].value
+    assert "ENIGMAPAY_SECRET_KEY is not" in shown(at.error[0].value)
 
 
 def test_one_outage_is_one_error_box_not_one_per_call(console):
@@ -62,4 +63,4 @@ def test_one_outage_is_one_error_box_not_one_per_call(console):
     at = console.open()
     assert not at.exception
     assert len(at.error) == 1, [e.value for e in at.error]
-    assert "EnigmaPay had a problem" in at.error[0].value
+    assert "EnigmaPay had a problem" in shown(at.error[0].value)

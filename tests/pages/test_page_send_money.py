@@ -1,6 +1,7 @@
 import time
 
 from dashboard.sandbox import Faults
+from tests.helpers.markdown import shown
 
 PAGE = "send_money"
 GOOD = {"username": "user42", "amount": "1500,50", "iban": "TR33 0006 1005 1978 6457 8413 26", "name": "Şule Yılmaz"}
@@ -48,7 +49,7 @@ def test_preview_shows_commission_fee_and_total(console):
 
 def test_confirm_step_repeats_every_value_before_anything_is_sent(console):
     at = review(fill(console.open(PAGE), description="Çekim talebi"))
-    summary = " ".join(m.value for m in at.markdown)
+    summary = shown(" ".join(m.value for m in at.markdown))  # as rendered: values are escaped
     for expected in ("user42", "₺1,500.50", "TR33 0006 1005 1978 6457 8413 26", "Şule Yılmaz", "Çekim talebi", "₺1,510.50"):
         assert expected in summary
     assert console.calls("POST /send-money") == 0
@@ -142,7 +143,7 @@ def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
 
 def _everything_shown(at) -> str:
     parts = [m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [e.value for e in at.error]
-    return " | ".join(parts)
+    return shown(" | ".join(parts))  # as a person reads it: escapes undone
 
 
 def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
@@ -150,9 +151,9 @@ def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
     console.sandbox.state.set_faults(Faults(error_rate=1.0, paths=("settings",)))
     at = fill(console.open(PAGE))
     assert not at.exception
-    shown = _everything_shown(at)
-    assert "₺0.00" not in shown and "₺1,500.50" not in shown  # no zero costs, no total = amount
-    assert "could not be loaded" in shown and "Sending is blocked" in shown
+    on_page = _everything_shown(at)
+    assert "₺0.00" not in on_page and "₺1,500.50" not in on_page  # no zero costs, no total = amount
+    assert "could not be loaded" in on_page and "Sending is blocked" in on_page
     assert at.button(key="send_review").disabled
     # Even a confirm dialog left open from before the settings were lost offers nothing to send.
     from dashboard.validation import check_send_money
@@ -160,13 +161,13 @@ def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
     at.session_state["send_review_request"] = check_send_money(
         username="user42", amount="1500,50", customer_iban=GOOD["iban"], customer_name="Şule Yılmaz")
     at.run()
-    assert "could not be loaded" in " ".join(m.value for m in at.markdown)
+    assert "could not be loaded" in shown(" ".join(m.value for m in at.markdown))
     assert not any(b.key == "send_confirm" for b in at.button)
     assert console.calls("POST /send-money") == 0
     # Once the settings can be read again, the retry shows the real costs and sending is possible.
     console.sandbox.state.set_faults(Faults())
     at.button(key="send_retry_settings").click().run()
-    assert "₺1,510.50" in " ".join(m.value for m in at.markdown)  # the dialog's total debited
+    assert "₺1,510.50" in shown(" ".join(m.value for m in at.markdown))  # the dialog's total debited
     assert any(b.key == "send_confirm" for b in at.button)
     assert {m.label: m.value for m in at.metric}["Total debited"] == "₺1,510.50"
     assert not at.button(key="send_review").disabled
@@ -203,4 +204,4 @@ def test_receiving_bank_is_named_from_the_registry_or_by_its_code(console):
     at = fill(at)  # the guide's sample IBAN: bank code 00061, in no registry
     assert {m.label: m.value for m in at.metric}["Receiving bank"] == "Bank code 00061 (not in the bank registry)"
     review(at)
-    assert "Bank code 00061 (not in the bank registry)" in " ".join(m.value for m in at.markdown)
+    assert "Bank code 00061 (not in the bank registry)" in shown(" ".join(m.value for m in at.markdown))

@@ -132,3 +132,21 @@ def test_export_is_recorded_in_the_audit_log(console):
     console.download(".csv")
     entries = AuditLog(console.store()).query(action="export")
     assert len(entries) == 1 and entries[0].details["format"] == "csv"
+
+
+def test_turkish_money_columns_stay_numbers_with_two_decimals(console):
+    """Transactions can hold 100k+ rows: too many for server-side Turkish text (ui.money_table), so
+    in Turkish the money columns are numbers the browser formats in its own locale ("localized",
+    two decimals); English always writes English. Either way the column sorts by value."""
+    import json
+
+    from dashboard.history import LABELS
+
+    at = console.open(PAGE, lang="tr")
+    assert not at.exception and not at.error
+    config = json.loads(at.dataframe[0].proto.columns)
+    table = at.dataframe[0].value
+    for key in ("amount", "commission"):
+        label = LABELS["tr"][key]
+        assert config[label]["type_config"] == {"type": "number", "format": "localized", "step": 0.01}, label
+        assert not pd.api.types.is_string_dtype(table[label]), label  # numbers, not text: sorts by value

@@ -4,6 +4,7 @@ import pytest
 
 from dashboard.auth import WRONG_CREDENTIALS, Role
 from dashboard.ui.access import visible_url_paths
+from tests.helpers.markdown import shown
 
 VIEWER = ["overview", "balances", "transactions"]
 OPERATOR = VIEWER + ["send-money", "card-payment", "lookup", "operations", "callbacks"]
@@ -103,5 +104,5 @@ def test_live_api_without_accounts_refuses_to_start(console, monkeypatch):
     monkeypatch.setenv("ENIGMAPAY_SECRET_KEY", "live-secret")
     at = console.open(user=None)
     assert not at.exception
-    assert "No sign-in accounts are configured" in at.error[0].value
-    assert "python -m dashboard.auth add-user" in at.error[0].value
+    assert "No sign-in accounts are configured" in shown(at.error[0].value)
+    assert "python -m dashboard.auth add-user" in shown(at.error[0].value)
