@@ -99,7 +99,10 @@ class EnigmaPayClient(BaseClient):
         self, url: str, params: dict[str, Any], page: _reader.TransactionPage
     ) -> tuple[str, dict[str, Any]] | None:
         if page.next_page_url:
-            target = httpx.URL(url).join(page.next_page_url)
+            try:
+                target = httpx.URL(url).join(page.next_page_url)
+            except httpx.InvalidURL:  # e.g. a control character in the link: no page to follow
+                raise MalformedResponseError(f"next_page_url is not a URL: {page.next_page_url!r}") from None
             base = httpx.URL(self.base_url)
             if target.host and target.host != base.host:
                 # Following it would hand X-API-Key and X-Hash to another host.
