@@ -1,11 +1,13 @@
-"""The EnigmaPay dealer API client: no Streamlit, no pandas.
+"""The EnigmaPay dealer API client: no Streamlit, no pandas, and nothing else from `dashboard`
+(the rest of the console imports the client, never the other way round).
 
     from dashboard.client import EnigmaPayClient, errors, models
     with EnigmaPayClient(api_key, secret_key) as client:
         ibans = client.list_ibans()
 """
 
-from . import errors, models
+from . import checks, errors, models
+from .checks import InputError
 from ._constants import DEFAULT_BASE_URL
 from .client import EnigmaPayClient
 from .errors import (
@@ -27,8 +29,10 @@ from .errors import (
 __all__ = [
     "DEFAULT_BASE_URL",
     "EnigmaPayClient",
+    "checks",
     "errors",
     "models",
+    "InputError",
     "EnigmaPayError",
     "APIConnectionError",
     "APITimeoutError",
