@@ -7,8 +7,8 @@
 """
 
 from . import checks, errors, models
-from .checks import InputError
 from ._constants import DEFAULT_BASE_URL
+from .checks import InputError
 from .client import EnigmaPayClient
 from .errors import (
     APIConnectionError,
@@ -25,10 +25,12 @@ from .errors import (
     ServerError,
     ValidationError,
 )
+from .protocol import MoneyClient
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "EnigmaPayClient",
+    "MoneyClient",
     "checks",
     "errors",
     "models",
