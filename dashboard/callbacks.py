@@ -52,8 +52,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from dashboard.client.errors import NotFoundError, ValidationError
 from dashboard.client.models import TransactionIdError, parse_transaction_id
-from dashboard.journal import is_error, status_key
+from dashboard.journal import status_key
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import Store
 
@@ -406,7 +407,7 @@ class CallbackIntake:
         try:
             api = client.get_transaction_status(transaction_id)
         except Exception as exc:  # noqa: BLE001
-            if is_error(exc, "NotFoundError") or is_error(exc, "ValidationError"):
+            if isinstance(exc, (NotFoundError, ValidationError)):
                 self._store.set_callback_verification(
                     [e["id"] for e in group], verification="unverified", at=self._clock(), api_status_text=None
                 )

@@ -49,10 +49,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from dashboard.audit import AuditLog
-from dashboard.client.models import Status, TransactionIdError, parse_transaction_id
+from dashboard.client.checks import InputError
+from dashboard.client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    EnigmaPayError,
+    MalformedResponseError,
+    OutcomeUnknownError,
+    ServerError,
+    ValidationError,
+)
+from dashboard.client.models import (
+    CardPaymentRequest,
+    SendMoneyRequest,
+    Status,
+    TransactionIdError,
+    parse_transaction_id,
+)
+from dashboard.client.protocol import MoneyClient
 from dashboard.iban import mask_iban, normalize_iban
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import Store
@@ -75,17 +92,16 @@ NEEDS_PERSON = (
 # States in which an earlier payout may have moved money: a same-content submit is held.
 _DUPLICATE_STATES = (PENDING, CONFIRMED, UNKNOWN)
 
-# Error -> state, by class name along the exception's MRO, first match wins. By name so this module
-# needs neither httpx nor the client package (and tests may use stand-ins); the names are the error
-# tree documented in ARCHITECTURE.md. Anything not listed is UNKNOWN: when in doubt, money may have moved.
-_ERROR_STATES: tuple[tuple[str, str], ...] = (
-    ("OutcomeUnknownError", UNKNOWN),  # POST sent, answer never came
-    ("InputError", FAILED_BEFORE_SEND),  # dashboard.validation refused it before any request
+# Error -> state, by class, first match wins (subclasses before their bases). Anything not listed is
+# UNKNOWN: when in doubt, money may have moved.
+_ERROR_STATES: tuple[tuple[type[BaseException], str], ...] = (
+    (OutcomeUnknownError, UNKNOWN),  # POST sent, answer never came
+    (InputError, FAILED_BEFORE_SEND),  # the client's checks refused it before any request
     # Connect-phase failures; once a POST body may have left, the client raises OutcomeUnknownError.
-    ("APIConnectionError", FAILED_BEFORE_SEND),
-    ("MalformedResponseError", UNKNOWN),  # an answer came but was unreadable: the provider may have acted
-    ("ServerError", UNKNOWN),  # 5xx: may fail after processing
-    ("APIStatusError", REJECTED),  # 4xx and success:false -- refused (5xx handled below)
+    (APIConnectionError, FAILED_BEFORE_SEND),
+    (MalformedResponseError, UNKNOWN),  # an answer came but was unreadable: the provider may have acted
+    (ServerError, UNKNOWN),  # 5xx: may fail after processing
+    (APIStatusError, REJECTED),  # 4xx and success:false -- refused (another 5xx handled below)
 )
 
 
@@ -96,18 +112,12 @@ def new_operation_id() -> str:
 
 def outcome_state(exc: BaseException) -> str:
     """The journal state an exception from send_money / create_card_payment leads to."""
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    for name, state in _ERROR_STATES:
-        if name in names:
-            if state == REJECTED and (getattr(exc, "status_code", None) or 0) >= 500:
+    for error_class, state in _ERROR_STATES:
+        if isinstance(exc, error_class):
+            if isinstance(exc, APIStatusError) and (exc.status_code or 0) >= 500:
                 return UNKNOWN
             return state
     return UNKNOWN
-
-
-def is_error(exc: BaseException, name: str) -> bool:
-    """Whether `exc` is a client error of this class name (see `_ERROR_STATES` for why by name)."""
-    return any(cls.__name__ == name for cls in type(exc).__mro__)
 
 
 # -- statuses -----------------------------------------------------------------------------------
@@ -209,7 +219,7 @@ class Journal:
     def __init__(
         self,
         store: Store,
-        client: Any,
+        client: MoneyClient | Callable[[], MoneyClient],
         *,
         audit: AuditLog | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -245,14 +255,16 @@ class Journal:
         self._calling: set[str] = set()
         self._calling_lock = threading.Lock()
 
-    def _client(self) -> Any:
+    def _client(self) -> MoneyClient:
         c = self._client_or_factory
-        return c if hasattr(c, "send_money") else c()
+        if hasattr(c, "send_money"):
+            return cast(MoneyClient, c)
+        return cast(Callable[[], MoneyClient], c)()
 
     # -- submitting ---------------------------------------------------------------------
 
     def submit_payout(
-        self, operation_id: str, request: Any, *, actor: str, confirm_duplicate: bool = False
+        self, operation_id: str, request: SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False
     ) -> Operation:
         """Send a payout once per `operation_id`.
 
@@ -268,7 +280,7 @@ class Journal:
         })  # fmt: skip
         return self._submit(row, request, confirm_duplicate=confirm_duplicate)
 
-    def submit_card_payment(self, operation_id: str, request: Any, *, actor: str) -> Operation:
+    def submit_card_payment(self, operation_id: str, request: CardPaymentRequest, *, actor: str) -> Operation:
         """Create a card payment link once per `operation_id` (no same-content hold: a link moves no money)."""
         amount = _amount(request.amount)
         extra = {k: getattr(request, k, None) for k in ("firstname", "lastname", "email", "phone")}
@@ -373,13 +385,17 @@ class Journal:
     @staticmethod
     def _error_changes(exc: BaseException) -> dict[str, Any]:
         state = outcome_state(exc)
-        message = getattr(exc, "user_message", None) or (
+        message = (exc.user_message if isinstance(exc, EnigmaPayError) else None) or (
             "The answer never came: the payout may or may not have been made. Do not resend; "
             "it will be settled." if state == UNKNOWN else "The request failed."
         )  # fmt: skip
-        field_errors = getattr(exc, "field_errors", None) or getattr(exc, "errors", None)
+        field_errors: dict[str, Any] | None = None
+        if isinstance(exc, ValidationError):
+            field_errors = exc.field_errors  # EnigmaPay's 422: field -> messages
+        elif isinstance(exc, InputError):
+            field_errors = exc.errors  # the client's own checks: field -> message
         changes: dict[str, Any] = {"state": state, "message": str(message)}
-        if isinstance(field_errors, dict):
+        if field_errors:
             changes["field_errors"] = {str(k): [str(m) for m in v] if isinstance(v, (list, tuple)) else [str(v)]
                                        for k, v in field_errors.items()}  # fmt: skip
         log.warning("money action ended %s: %s", state, type(exc).__name__)
@@ -598,7 +614,7 @@ class Journal:
                                   "EnigmaPay, then mark it resolved.")  # fmt: skip
         return op
 
-    def _history(self, client: Any, start: datetime) -> Iterable[Any]:
+    def _history(self, client: MoneyClient, start: datetime) -> Iterable[Any]:
         """Every dealer IBAN's transactions from the intent's day to today (the debited IBAN is not known)."""
         first: date = start.astimezone(self._tz).date()
         last: date = max(self._clock().astimezone(self._tz).date(), first)

@@ -2,16 +2,24 @@
 
 Amounts are Turkish lira with two decimals. Models, forms and the journal hold `Decimal`;
 large frames hold integer kuruş (1 TRY = 100 kuruş) so sums are exact and filters fast.
+Reading API amounts and rounding to kuruş are the client's (`dashboard.client.amounts`, re-exported
+here); typed input, kuruş conversion and display are the console's.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-CENT = Decimal("0.01")
+from dashboard.client.amounts import CENT, format_lira, quantize, to_decimal
+
+__all__ = [
+    "CENT", "KURUS_PER_TRY", "AmountError", "format_percent", "format_try", "from_kurus", "kurus_array",
+    "parse_amount_input", "quantize", "to_decimal", "to_kurus",
+]
+
 KURUS_PER_TRY = 100
 # JSON numbers decode to binary doubles; for a two-decimal amount below this bound,
 # round(x * 100) recovers the exact kuruş integer (2**53 / 100 with a wide margin).
@@ -20,35 +28,6 @@ _EXACT_FLOAT_KURUS_LIMIT = 10**15
 
 class AmountError(ValueError):
     """An amount that cannot be read as lira; the message is fit to show a person."""
-
-
-def to_decimal(value: object) -> Decimal | None:
-    """Tolerant reader for amounts in API bodies: "3.50", 3.5, 125000, "1,234.50", None/"" -> None.
-
-    Floats go through their shortest repr, which is exact for two-decimal amounts the API sends.
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        text = value.strip().replace("₺", "").replace("TL", "").replace("TRY", "").strip()
-        if not text:
-            return None
-        # API bodies use '.' for decimals; a ',' there is a thousands separator ("125,000.00").
-        text = text.replace(",", "").replace(" ", "")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            return None
-        return result if result.is_finite() else None
-    return None
 
 
 _INPUT_CHARS = re.compile(r"^[+-]?[0-9.,]+$")
@@ -118,11 +97,6 @@ def _refuse_three_decimals(typed: str, whole: str, sep: str, fraction: str) -> N
         raise AmountError(f"'{typed}' is ambiguous: write {whole_number} for the whole number or {decimal} for lira and kuruş.")
 
 
-def quantize(amount: Decimal) -> Decimal:
-    """Round half-up to kuruş."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def to_kurus(amount: Decimal) -> int:
     """Exact lira -> integer kuruş; refuses sub-kuruş precision rather than silently rounding."""
     scaled = amount * KURUS_PER_TRY
@@ -164,9 +138,11 @@ def format_try(amount: Decimal | int | None, lang: str = "en", *, kurus: bool = 
     if amount is None:
         return ""
     value = from_kurus(int(amount)) if kurus else quantize(Decimal(amount))
+    if lang != "tr":
+        return format_lira(value)
     sign = "-" if value < 0 else ""
     body = format_amount(abs(value), lang)
-    return f"{sign}{body} ₺" if lang == "tr" else f"{sign}₺{body}"
+    return f"{sign}{body} ₺"
 
 
 def format_amount(amount: Decimal | None, lang: str = "en") -> str:

@@ -1,22 +1,43 @@
-"""Input checks shared by the forms and the client: every field cleaned, every problem said in words
-a person can act on.
+"""The forms' checks: what a person types, read and refused in words they can act on.
 
-Each `check_*` returns the cleaned value or raises `InputError({field: message})`; the two request
-builders collect the problems of all fields at once.
+The rules for each field of a payout or card payment are the client's (`dashboard.client.checks`,
+re-exported here); this layer adds what only typed text needs: amounts written the Turkish or the
+English way ('1.500,50'), transaction ids as pasted ('#123'), and each input's length limit.
+Each `check_*` returns the cleaned value or raises `InputError({field: message})`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
-from dashboard.client import models
-from dashboard.iban import iban_is_valid, iban_problem, normalize_iban
-from dashboard.money import AmountError, format_try, parse_amount_input, quantize, to_decimal
+from dashboard.client import checks, models
+from dashboard.client.checks import (
+    CARD_MIN_AMOUNT,
+    DESCRIPTION_MAX,
+    EMAIL_MAX,
+    IBAN_TEXT_MAX,
+    MAX_PAYOUT,
+    NAME_LENGTH,
+    PHONE_TEXT_MAX,
+    USERNAME_MAX,
+    InputError,
+    check_description,
+    check_email,
+    check_iban,
+    check_name,
+    check_phone,
+    check_username,
+    clean_text,
+    too_long,
+)
+from dashboard.client.iban import iban_is_valid, normalize_iban
+from dashboard.money import AmountError, parse_amount_input
 
 __all__ = [
     "CARD_MIN_AMOUNT",
+    "MAX_CHARS",
     "MAX_PAYOUT",
     "InputError",
     "check_amount",
@@ -27,26 +48,15 @@ __all__ = [
     "check_name",
     "check_phone",
     "check_send_money",
+    "check_transaction_id",
     "check_username",
     "iban_is_valid",
     "normalize_iban",
 ]
 
-# Assumed typo guard, not a provider limit: no single payout or card payment above one million lira.
-MAX_PAYOUT = Decimal("1000000.00")
-# The provider's guide: card payments start at 200 TL.
-CARD_MIN_AMOUNT = Decimal("200")
-
-NAME_LENGTH = (2, 100)
-USERNAME_MAX = 64
-DESCRIPTION_MAX = 255
-EMAIL_MAX = 254
-EMAIL_LOCAL_MAX = 64
-# Typed text: generous for spaces and currency signs ("₺1.000.000,00", "+90 (532) 123-45-67",
-# an IBAN in blocks), far below anything a person means.
+# A typed amount: generous for spaces and currency signs ("₺1.000.000,00"), far below anything a
+# person means.
 AMOUNT_TEXT_MAX = 32
-PHONE_TEXT_MAX = 32
-IBAN_TEXT_MAX = 42
 
 # The longest text each form field takes: the forms give their inputs these as `max_chars`, so an
 # input and its check never disagree.
@@ -59,50 +69,20 @@ MAX_CHARS = {
     "amount": AMOUNT_TEXT_MAX,
     "iban": IBAN_TEXT_MAX,
 }
-# Characters shown by name in a message, at most this many.
-_SHOWN_CHARACTERS = 5
 
-_NAME_PUNCTUATION = frozenset(" '’.-")
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-_EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.")
+Request = TypeVar("Request", models.SendMoneyRequest, models.CardPaymentRequest)
 
 
-class InputError(ValueError):
-    """One or more fields are not acceptable; `errors` maps each field to a message fit for a person."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
-
-
-def _clean_text(value: object, field: str) -> str:
-    """Strip surrounding whitespace and refuse control / invisible formatting characters anywhere."""
-    if value is None:
-        return ""
+def _read_typed_amount(value: object, field: str) -> object:
+    """Typed text -> Decimal ('1.500,50', '1500.5', '₺250 TL'); any other value is the client's to judge."""
     if not isinstance(value, str):
-        raise InputError({field: "Enter text here."})
-    text = unicodedata.normalize("NFC", value).strip()
-    # Cs: a lone surrogate half, which no browser sends and no request body can carry.
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
-        raise InputError({field: "Remove the invisible control characters (a pasted line break, tab or similar)."})
-    return text
-
-
-def _too_long(text: str, limit: int, message: str, field: str) -> None:
-    """Refuse text past `limit` with `message` naming the limit and the length (never cut it short)."""
-    if len(text) > limit:
-        raise InputError({field: message.format(limit=limit, length=len(text))})
-
-
-def _shown(chars) -> str:
-    """Characters a message names: each in quotes, invisible ones as U+XXXX, no repeats."""
-    unique = list(dict.fromkeys(chars))
-    shown = [f"“{ch}”" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in unique[:_SHOWN_CHARACTERS]]
-    return ", ".join(shown) + (" …" if len(unique) > _SHOWN_CHARACTERS else "")
+        return value
+    text = clean_text(value, field)
+    too_long(text, AMOUNT_TEXT_MAX, "An amount has at most {limit} characters (this one has {length}).", field)
+    try:
+        return parse_amount_input(text)
+    except AmountError as exc:
+        raise InputError({field: str(exc)}) from None
 
 
 def check_amount(
@@ -116,132 +96,37 @@ def check_amount(
 
     Returns it with exactly two decimals.
     """
-    if isinstance(value, str):
-        text = _clean_text(value, field)
-        _too_long(text, AMOUNT_TEXT_MAX, "An amount has at most {limit} characters (this one has {length}).", field)
-        try:
-            amount = parse_amount_input(text)
-        except AmountError as exc:
-            raise InputError({field: str(exc)}) from None
-    elif value is None:
-        raise InputError({field: "Enter an amount."})
-    elif isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
-        raise InputError({field: "This is not an amount."})
-    else:
-        # Floats (st.number_input) go through their shortest repr, exact for what a person typed.
-        amount = to_decimal(value)
-        if amount is None or not amount.is_finite():
-            raise InputError({field: "This is not an amount."})
-    if amount <= 0:
-        raise InputError({field: "The amount must be more than zero."})
-    # The upper limit before rounding: a huge number has more digits than Decimal rounding allows.
-    if amount > maximum:
-        highest = format_try(maximum)
-        raise InputError({field: f"The amount is above {highest}, the console's limit; check for a typo."})
-    if quantize(amount) != amount:
-        raise InputError({field: "Use at most two decimals (kuruş)."})
-    if minimum is not None and amount < minimum:
-        lowest = format_try(minimum)
-        raise InputError({field: f"The amount must be at least {lowest}."})
-    return quantize(amount)
+    amount = _read_typed_amount(value, field)
+    return checks.check_amount(amount, minimum=minimum, maximum=maximum, field=field)  # type: ignore[arg-type]
 
 
-def check_iban(value: object, *, field: str = "customer_iban") -> str:
-    """A valid Turkish IBAN (mod-97), returned compact and upper case."""
-    text = _clean_text(value, field)
-    _too_long(text, IBAN_TEXT_MAX, "An IBAN as typed has at most {limit} characters (this one has {length}).", field)
-    problem = iban_problem(text)
-    if problem:
-        raise InputError({field: problem})
-    return normalize_iban(text)
+def _with_typed_amount(build: Callable[..., Request], amount: object, fields: dict[str, object]) -> Request:
+    """Build a request with the client's checks after reading a typed amount, all problems at once.
 
-
-def check_name(value: object, *, field: str = "name") -> str:
-    """A person's name: 2-100 characters, letters (any alphabet, Turkish included), spaces, ' - and ."""
-    text = " ".join(_clean_text(value, field).split())
-    if not text:
-        raise InputError({field: "Enter the name."})
-    low, high = NAME_LENGTH
-    _too_long(text, high, "A name has at most {limit} characters (this one has {length}).", field)
-    # Letters of any alphabet and their accents (marks); digits, emoji and symbols are not names.
-    refused = [ch for ch in text if unicodedata.category(ch)[0] not in "LM" and ch not in _NAME_PUNCTUATION]
-    if refused:
-        raise InputError({field: f"A name has only letters, spaces, apostrophes, hyphens and dots; remove {_shown(refused)}."})
-    if not any(unicodedata.category(ch)[0] == "L" for ch in text):
-        raise InputError({field: "A name needs letters."})
-    if len(text) < low:
-        raise InputError({field: f"A name has at least {low} characters."})
-    return text
-
-
-def check_username(value: object, *, field: str = "username") -> str:
-    """The customer's username on the dealer's site: 1-64 printable characters."""
-    text = _clean_text(value, field)
-    if not text:
-        raise InputError({field: "Enter the customer's username."})
-    _too_long(text, USERNAME_MAX, "A username has at most {limit} characters (this one has {length}).", field)
-    if not text.isprintable():
-        hidden = [ch for ch in text if not ch.isprintable()]
-        raise InputError({field: f"A username has only printable characters; remove {_shown(hidden)}."})
-    return text
-
-
-def check_description(value: object, *, field: str = "description") -> str:
-    """Optional free text, at most 255 characters ('' when left empty)."""
-    text = _clean_text(value, field)
-    _too_long(text, DESCRIPTION_MAX, "A description has at most {limit} characters (this one has {length}).", field)
-    return text
-
-
-def check_email(value: object, *, field: str = "email") -> str:
-    """A plain address (name@example.com); the domain is lower-cased."""
-    text = _clean_text(value, field)
-    if not text:
-        raise InputError({field: "Enter the customer's email address."})
-    _too_long(text, EMAIL_MAX, "An email address has at most {limit} characters (this one has {length}).", field)
-    local, at, domain = text.rpartition("@")
-    if not at or not local:
-        raise InputError({field: "An email address has a name, an @ and a domain, e.g. name@example.com."})
-    if not _EMAIL.match(text):
-        raise InputError({field: _email_problem(local, domain)})
-    if len(local) > EMAIL_LOCAL_MAX:
-        raise InputError({field: f"The part before the @ has at most {EMAIL_LOCAL_MAX} characters (this one has {len(local)})."})
-    return f"{local}@{domain.lower()}"
-
-
-def _email_problem(local: str, domain: str) -> str:
-    """Which part of an address that does not match the pattern is wrong, in words."""
-    refused = [ch for ch in local if ch not in _EMAIL_LOCAL_CHARS]
-    if refused:
-        return f"The part before the @ has only Latin letters, digits and . _ - + and similar; remove {_shown(refused)}."
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return "The part before the @ cannot start or end with a dot or have two dots in a row."
-    return "The part after the @ is not a domain name, e.g. example.com."
-
-
-def check_phone(value: object, *, field: str = "phone") -> str:
-    """A Turkish phone number in any usual writing -> '+90XXXXXXXXXX'.
-
-    Assumed (the guide gives no format): the provider wants Turkish numbers; we send E.164.
-    Accepts spaces, dashes, dots, parentheses and a +90, 0090, 90 or 0 prefix before 10 national digits.
+    An amount the forms cannot read goes to the client as missing, so every other field is still
+    checked; its own message (why the text is no amount) then replaces the client's "Enter an amount.".
     """
-    text = _clean_text(value, field)
-    if not text:
-        raise InputError({field: "Enter the customer's phone number."})
-    _too_long(text, PHONE_TEXT_MAX, "A phone number has at most {limit} characters (this one has {length}).", field)
-    digits = _PHONE_SEPARATORS.sub("", text)
-    refused = [ch for i, ch in enumerate(digits) if ch not in "0123456789" and not (i == 0 and ch == "+")]
-    if refused:
-        raise InputError({field: f"A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove {_shown(refused)}."})
-    if digits.startswith(("+", "00")) and not digits.startswith(("+90", "0090")):
-        raise InputError({field: "Only Turkish phone numbers (+90) are accepted."})
-    for prefix in ("+90", "0090", "90", "0"):
-        if len(digits) == len(prefix) + 10 and digits.startswith(prefix):
-            digits = digits[len(prefix) :]
-            break
-    if len(digits) != 10 or digits[0] == "0":
-        raise InputError({field: "Enter a Turkish phone number with 10 digits, e.g. 0532 123 45 67."})
-    return "+90" + digits
+    typed_problem: dict[str, str] = {}
+    try:
+        amount = _read_typed_amount(amount, "amount")
+    except InputError as exc:
+        amount, typed_problem = None, exc.errors
+    try:
+        return build(amount=amount, **fields)
+    except InputError as exc:
+        raise InputError({**exc.errors, **typed_problem}) from None
+
+
+def check_send_money(*, amount: str | Decimal | int | float | None, **fields: object) -> models.SendMoneyRequest:
+    """A clean payout request from the form (fields as in `checks.check_send_money`), or InputError
+    listing every field's problem."""
+    return _with_typed_amount(checks.check_send_money, amount, fields)
+
+
+def check_card_payment(*, amount: str | Decimal | int | float | None, **fields: object) -> models.CardPaymentRequest:
+    """A clean card payment request from the form (at least CARD_MIN_AMOUNT), or InputError listing
+    every problem."""
+    return _with_typed_amount(checks.check_card_payment, amount, fields)
 
 
 def check_transaction_id(value: object, *, field: str = "transaction_id") -> int:
@@ -250,70 +135,10 @@ def check_transaction_id(value: object, *, field: str = "transaction_id") -> int
     Only what a person adds around an id is taken off: surrounding spaces (a paste) and one leading
     '#' ("#123"). The caller shows the id it got, so nothing changes without the person seeing it.
     """
-    text = _clean_text(value, field).removeprefix("#")
+    text = clean_text(value, field).removeprefix("#")
     if not text:
         raise InputError({field: "Enter a transaction id."})
     try:
         return models.parse_transaction_id(text)
     except models.TransactionIdError as exc:
         raise InputError({field: str(exc)}) from None
-
-
-def _collect(checks: dict[str, tuple]) -> dict[str, object]:
-    """Run every check, gathering all fields' problems before raising once."""
-    cleaned: dict[str, object] = {}
-    errors: dict[str, str] = {}
-    for name, (check, value, kwargs) in checks.items():
-        try:
-            cleaned[name] = check(value, field=name, **kwargs)
-        except InputError as exc:
-            errors.update(exc.errors)
-    if errors:
-        raise InputError(errors)
-    return cleaned
-
-
-def check_send_money(
-    *,
-    username: object,
-    amount: str | Decimal | int | float | None,
-    customer_iban: object,
-    customer_name: object,
-    description: object = "",
-) -> models.SendMoneyRequest:
-    """A clean payout request, or InputError listing every field's problem."""
-    c = _collect(
-        {
-            "username": (check_username, username, {}),
-            "amount": (check_amount, amount, {}),
-            "customer_iban": (check_iban, customer_iban, {}),
-            "customer_name": (check_name, customer_name, {}),
-            "description": (check_description, description, {}),
-        }
-    )
-    return models.SendMoneyRequest(**c)  # type: ignore[arg-type]
-
-
-def check_card_payment(
-    *,
-    username: object,
-    firstname: object,
-    lastname: object,
-    email: object,
-    phone: object,
-    amount: str | Decimal | int | float | None,
-    description: object = "",
-) -> models.CardPaymentRequest:
-    """A clean card payment request (at least CARD_MIN_AMOUNT), or InputError listing every problem."""
-    c = _collect(
-        {
-            "username": (check_username, username, {}),
-            "firstname": (check_name, firstname, {}),
-            "lastname": (check_name, lastname, {}),
-            "email": (check_email, email, {}),
-            "phone": (check_phone, phone, {}),
-            "amount": (check_amount, amount, {"minimum": CARD_MIN_AMOUNT}),
-            "description": (check_description, description, {}),
-        }
-    )
-    return models.CardPaymentRequest(**c)  # type: ignore[arg-type]

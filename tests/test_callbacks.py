@@ -25,6 +25,7 @@ with warnings.catch_warnings():  # starlette 1.x nudges towards httpx2; httpx is
     from starlette.testclient import TestClient
 
 from dashboard.callbacks import CallbackIntake, RateLimiter, make_callback_route, parse_callback, redact_access_log
+from dashboard.client.errors import APIConnectionError, NotFoundError
 from dashboard.journal import Journal, new_operation_id
 from dashboard.store import Store
 
@@ -32,13 +33,6 @@ TOKEN = "s3cret-callback-token-0123456789"
 T0 = datetime(2025, 11, 26, 9, 0, tzinfo=timezone.utc)
 GOOD = {"transaction_id": 12345, "status": "Completed", "amount": 1500.5, "username": "user7",
         "description": "payout", "completed_at": "2025-11-26 12:30:00"}  # fmt: skip
-
-
-class NotFoundError(Exception):
-    """Stand-in for dashboard.client.errors.NotFoundError (matched by class name)."""
-
-
-class APIConnectionError(Exception): ...
 
 
 class Clock:

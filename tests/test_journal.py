@@ -16,6 +16,20 @@ from types import SimpleNamespace
 import pytest
 
 from dashboard.audit import AuditLog
+from dashboard.client.checks import InputError
+from dashboard.client.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    FeatureDisabledError,
+    MalformedResponseError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
 from dashboard.journal import (
     CONFIRMED, FAILED_BEFORE_SEND, HELD, NOT_SENT, PENDING, REJECTED, UNKNOWN, Journal, new_operation_id,
 )  # fmt: skip
@@ -27,58 +41,7 @@ OTHER_IBAN = "TR320010009999901234567890"
 T0 = datetime(2025, 11, 26, 9, 0, tzinfo=timezone.utc)
 
 
-# -- stand-ins for dashboard.client (the journal classifies errors by the documented class names) --
-
-
-class EnigmaPayError(Exception):
-    def __init__(self, message: str = "error", user_message: str | None = None) -> None:
-        super().__init__(message)
-        self.user_message = user_message or message
-
-
-class APIConnectionError(EnigmaPayError): ...
-class APITimeoutError(APIConnectionError): ...
-class OutcomeUnknownError(EnigmaPayError): ...
-class MalformedResponseError(EnigmaPayError): ...
-class InputError(ValueError): ...  # noqa: E701
-
-
-class APIStatusError(EnigmaPayError):
-    status_code = 400
-
-
-class AuthenticationError(APIStatusError):
-    status_code = 401
-
-
-class FeatureDisabledError(APIStatusError):
-    status_code = 403
-
-
-class NotFoundError(APIStatusError):
-    status_code = 404
-
-
-class RateLimitError(APIStatusError):
-    status_code = 429
-
-
-class ServerError(APIStatusError):
-    status_code = 500
-
-
-class APIError(APIStatusError):
-    def __init__(self, status_code: int) -> None:
-        super().__init__("api error")
-        self.status_code = status_code
-
-
-class ValidationError(APIStatusError):
-    status_code = 422
-
-    def __init__(self, field_errors: dict[str, list[str]]) -> None:
-        super().__init__("invalid", "Check the highlighted fields.")
-        self.field_errors = field_errors
+# -- stand-ins for the client's models (its errors are the real classes: the journal catches by class) --
 
 
 class Status(str):
@@ -285,7 +248,7 @@ def test_no_hold_outside_the_window_or_after_a_refusal(store, clock):
     journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
     clock.advance(minutes=10, seconds=1)
     assert journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse").state == CONFIRMED
-    client.send = ValidationError({"amount": ["too much"]})
+    client.send = ValidationError("invalid", field_errors={"amount": ["too much"]})
     clock.advance(minutes=11)
     assert journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse").state == REJECTED
     client.send = None
@@ -296,13 +259,13 @@ OUTCOMES = [
     (OutcomeUnknownError("read timeout"), UNKNOWN),
     (APIConnectionError("refused"), FAILED_BEFORE_SEND),
     (APITimeoutError("connect timeout"), FAILED_BEFORE_SEND),
-    (InputError("bad iban"), FAILED_BEFORE_SEND),
-    (ValidationError({"customer_iban": ["invalid"]}), REJECTED),
+    (InputError({"customer_iban": "bad iban"}), FAILED_BEFORE_SEND),
+    (ValidationError("invalid", field_errors={"customer_iban": ["invalid"]}), REJECTED),
     (AuthenticationError("401"), REJECTED),
     (FeatureDisabledError("403"), REJECTED),
     (RateLimitError("429"), REJECTED),
-    (APIError(409), REJECTED),
-    (APIError(502), UNKNOWN),
+    (APIError("api error", status_code=409), REJECTED),
+    (APIError("api error", status_code=502), UNKNOWN),
     (ServerError("500"), UNKNOWN),
     (MalformedResponseError("html"), UNKNOWN),
     (RuntimeError("bug after sending?"), UNKNOWN),

@@ -1,12 +1,14 @@
-"""The EnigmaPay dealer API client: no Streamlit, no pandas.
+"""The EnigmaPay dealer API client: no Streamlit, no pandas, and nothing else from `dashboard`
+(the rest of the console imports the client, never the other way round).
 
     from dashboard.client import EnigmaPayClient, errors, models
     with EnigmaPayClient(api_key, secret_key) as client:
         ibans = client.list_ibans()
 """
 
-from . import errors, models
+from . import checks, errors, models
 from ._constants import DEFAULT_BASE_URL
+from .checks import InputError
 from .client import EnigmaPayClient
 from .errors import (
     APIConnectionError,
@@ -23,12 +25,16 @@ from .errors import (
     ServerError,
     ValidationError,
 )
+from .protocol import MoneyClient
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "EnigmaPayClient",
+    "MoneyClient",
+    "checks",
     "errors",
     "models",
+    "InputError",
     "EnigmaPayError",
     "APIConnectionError",
     "APITimeoutError",

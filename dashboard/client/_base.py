@@ -18,7 +18,7 @@ from typing import Any, Self, cast
 import httpx
 import orjson
 
-from . import _constants, _reader
+from . import _constants, _envelope
 from .errors import (
     APIConnectionError,
     APIError,
@@ -242,7 +242,7 @@ class BaseClient:
                     f"{method} {path}: HTTP {status} with a body that is not JSON", method, operation, body=snippet
                 )
             try:
-                ok = _reader.envelope_ok(body)
+                ok = _envelope.envelope_ok(body)
             except MalformedResponseError as exc:
                 raise self._malformed(f"{method} {path}: {exc.message}", method, operation) from None
             if ok:
@@ -254,7 +254,7 @@ class BaseClient:
     ) -> APIStatusError:
         """Map an error answer to its class; one plain if-chain, as the contract's status table reads."""
         body = self._scrub(body)
-        said = _reader.error_message(body)
+        said = _envelope.error_message(body)
         message = f"{method} {path}: HTTP {status}: {said or response.reason_phrase or 'error'}"
         kwargs: dict[str, Any] = {"status_code": status, "body": body}
         if status == 401:
@@ -271,7 +271,7 @@ class BaseClient:
         if status == 404:
             return NotFoundError(message, **kwargs)
         if status == 422:
-            errors = _reader.field_errors(body)
+            errors = _envelope.field_errors(body)
             user = None if errors else _provider_said("EnigmaPay rejected the input", said)
             return ValidationError(message, user, field_errors=errors, **kwargs)
         if status == 429:

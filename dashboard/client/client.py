@@ -8,12 +8,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from dashboard import validation
-from dashboard.timeutil import DEFAULT_TZ, format_api_date
-
-from . import _constants, _reader, models
+from . import _constants, _pages, _reader, checks, models
 from ._base import BaseClient
 from .errors import MalformedResponseError
+from .times import DEFAULT_TZ, format_api_date
 
 T = TypeVar("T")
 
@@ -69,7 +67,7 @@ class EnigmaPayClient(BaseClient):
         """The raw record dicts page by page, exactly as EnigmaPay sent them (for building frames).
 
         arrow=True: a page of the plain shape comes as a pyarrow StructArray read straight from the
-        JSON bytes (`_reader.arrow_transaction_page`: no Python dict per record, GIL released), any
+        JSON bytes (`_pages.arrow_transaction_page`: no Python dict per record, GIL released), any
         other page as the usual list of dicts; `history.records_to_frame` takes both.
 
         Follows `next_page_url` (absolute or relative, only ever on the configured host, keeping
@@ -87,8 +85,8 @@ class EnigmaPayClient(BaseClient):
                 raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
             seen.add(key)
             body = self._request("GET", url, params=params, operation="transactions",
-                                 fast_decode=_reader.arrow_transaction_page if arrow else None)
-            page = body if isinstance(body, _reader.TransactionPage) else _reader.read_transaction_page(body)
+                                 fast_decode=_pages.arrow_transaction_page if arrow else None)
+            page = body if isinstance(body, _pages.TransactionPage) else _pages.read_transaction_page(body)
             yield page.records
             following = self._next_page(url, params, page)
             if following is None:
@@ -96,10 +94,13 @@ class EnigmaPayClient(BaseClient):
             url, params = following
 
     def _next_page(
-        self, url: str, params: dict[str, Any], page: _reader.TransactionPage
+        self, url: str, params: dict[str, Any], page: _pages.TransactionPage
     ) -> tuple[str, dict[str, Any]] | None:
         if page.next_page_url:
-            target = httpx.URL(url).join(page.next_page_url)
+            try:
+                target = httpx.URL(url).join(page.next_page_url)
+            except httpx.InvalidURL:  # e.g. a control character in the link: no page to follow
+                raise MalformedResponseError(f"next_page_url is not a URL: {page.next_page_url!r}") from None
             base = httpx.URL(self.base_url)
             if target.host and target.host != base.host:
                 # Following it would hand X-API-Key and X-Hash to another host.
@@ -126,9 +127,9 @@ class EnigmaPayClient(BaseClient):
     def send_money(self, req: models.SendMoneyRequest) -> models.TransferResult:
         """Pay out to a customer IBAN. Sent once; OutcomeUnknownError if the answer never arrives.
 
-        The request is checked again first (validation.InputError, no HTTP call) and sent cleaned.
+        The request is checked again first (checks.InputError, no HTTP call) and sent cleaned.
         """
-        clean = validation.check_send_money(
+        clean = checks.check_send_money(
             username=req.username,
             amount=req.amount,
             customer_iban=req.customer_iban,
@@ -140,9 +141,9 @@ class EnigmaPayClient(BaseClient):
     def create_card_payment(self, req: models.CardPaymentRequest) -> models.CardPayment:
         """Create a card payment link (minimum 200 TL; the feature must be enabled for the dealer).
 
-        The request is checked again first (validation.InputError, no HTTP call) and sent cleaned.
+        The request is checked again first (checks.InputError, no HTTP call) and sent cleaned.
         """
-        clean = validation.check_card_payment(
+        clean = checks.check_card_payment(
             username=req.username,
             firstname=req.firstname,
             lastname=req.lastname,

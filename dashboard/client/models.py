@@ -14,7 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from dashboard.money import quantize
+from . import _words
+from .amounts import quantize
 
 
 # The largest id SQLite's INTEGER holds: the journal and the callback receiver store ids there.
@@ -74,12 +75,16 @@ class Status(enum.Enum):
     @classmethod
     def parse(cls, text: object) -> Status:
         """English or Turkish status word in any case ('Tamamlandı', 'İPTAL', 'completed') -> Status."""
-        from dashboard.client import _reader  # the word tables live with the other response assumptions
-
-        return _reader.parse_status(text)
+        if isinstance(text, Status):
+            return text
+        if text is None or isinstance(text, (dict, list)):
+            return Status.UNKNOWN
+        return _STATUS_BY_VALUE[_words.status_value(str(text))]
 
 
 _FINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.REJECTED})
+# Enum lookup by value without Enum.__call__'s overhead: statuses are parsed once per history record.
+_STATUS_BY_VALUE = {status.value: status for status in Status}
 
 
 class TxType(enum.Enum):
@@ -90,9 +95,11 @@ class TxType(enum.Enum):
     @classmethod
     def parse(cls, text: object) -> TxType:
         """'deposit'/'yatırım' -> DEPOSIT, 'withdrawal'/'çekim' -> WITHDRAWAL, anything else UNKNOWN."""
-        from dashboard.client import _reader
-
-        return _reader.parse_tx_type(text)
+        if isinstance(text, TxType):
+            return text
+        if text is None or isinstance(text, (dict, list)):
+            return TxType.UNKNOWN
+        return TxType(_words.type_value(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +213,7 @@ def _amount_token(amount: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SendMoneyRequest:
-    """A payout to a customer IBAN. Build it with `validation.check_send_money` to get clean fields."""
+    """A payout to a customer IBAN. Build it with `checks.check_send_money` to get clean fields."""
 
     username: str
     amount: Decimal
@@ -229,7 +236,7 @@ class SendMoneyRequest:
 
 @dataclass(frozen=True, slots=True)
 class CardPaymentRequest:
-    """A card payment link request. Build it with `validation.check_card_payment`."""
+    """A card payment link request. Build it with `checks.check_card_payment`."""
 
     username: str
     firstname: str

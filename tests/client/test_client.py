@@ -11,10 +11,9 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from dashboard.client import DEFAULT_BASE_URL, EnigmaPayClient, errors, models
+from dashboard.client import DEFAULT_BASE_URL, EnigmaPayClient, InputError, errors, models
 from dashboard.client.models import Status, TxType
 from dashboard.timeutil import zone
-from dashboard.validation import InputError
 
 API_KEY = "ak_test_0123456789abcdef"
 SECRET = "sk_test_fedcba9876543210"
