@@ -158,3 +158,19 @@ def test_concurrent_writes_from_threads_all_land(tmp_path):
         t.join()
     assert not errors
     assert len(store.balances.snapshots()) == 400
+
+
+def _intent(op_id: str) -> dict:
+    return {"id": op_id, "kind": "payout", "state": "pending", "created_at": T0, "updated_at": T0, "actor": "ayse",
+            "amount": Decimal("10.00"), "amount_kurus": 1000, "username": "user7", "request": {}}  # fmt: skip
+
+
+def test_a_claim_and_its_audit_line_commit_in_one_transaction(tmp_path):
+    store = Store(tmp_path / "db.sqlite3")
+    line = {"at": T0, "actor": "ayse", "action": "send_money", "outcome": "intent"}
+    with pytest.raises(sqlite3.Error):  # the audit line cannot be written: the claim is not either
+        store.operations.claim(_intent("op1"), duplicate_since=None, active_states=(), audit={**line, "nope": 1})
+    assert store.operations.get("op1") is None and store.audit.query() == []
+    outcome, row = store.operations.claim(_intent("op1"), duplicate_since=None, active_states=(), audit=line)
+    assert (outcome, row.state) == ("claimed", "pending")
+    assert [a.outcome for a in store.audit.query()] == ["intent"]
