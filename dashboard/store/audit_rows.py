@@ -27,8 +27,9 @@ class AuditRepository:
         commit together); returns the new line's id."""
         values = encode(entry)
         cols = ", ".join(values)
-        cur.execute(f"INSERT INTO audit_log ({cols}) VALUES ({dialect.placeholders(values)})", tuple(values.values()))
-        return int(cur.lastrowid or 0)
+        sql = f"INSERT INTO audit_log ({cols}) VALUES ({dialect.placeholders(values)}) RETURNING id"
+        cur.execute(sql, tuple(values.values()))
+        return int(cur.fetchone()[0])
 
     def append(self, entry: Mapping[str, Any]) -> int:
         """Append one line in its own transaction; returns its id."""

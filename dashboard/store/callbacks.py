@@ -158,10 +158,11 @@ class CallbackRepository:
         values = encode(check)
         with self._engine.write() as cur:
             cur.execute(
-                f"INSERT INTO status_checks ({', '.join(values)}) VALUES ({dialect.placeholders(values)})",
+                f"""INSERT INTO status_checks ({', '.join(values)}) VALUES ({dialect.placeholders(values)})
+                    RETURNING id""",
                 tuple(values.values()),
             )
-            check_id = int(cur.lastrowid or 0)
+            check_id = int(cur.fetchone()[0])
             _upsert_current_status(
                 cur, values["transaction_id"], values["status"], values.get("status_text"),
                 bool(values["status_final"]), "api", values["checked_at"],

@@ -3,8 +3,9 @@
 A second engine (PostgreSQL) stands beside this module with the same names: how to open a
 connection, how a write transaction takes its lock, where the schema version is kept, how a
 datetime is stored, and the schema's migrations. The repositories' SQL otherwise sticks to what
-both engines share (`ON CONFLICT ... DO UPDATE`, `RETURNING`, `excluded.`); their `?` placeholders
-come from `placeholders()`.
+both engines share (`ON CONFLICT ... DO UPDATE` upserts, `RETURNING`, `excluded.`); it is written
+with `?` placeholders (lists of them from `placeholders()`), which an engine of another
+parameter style translates.
 
 Durability: `synchronous=FULL` -- in WAL mode NORMAL may lose the last commits on power loss, and
 the journal's promise is that an intent is on disk *before* money moves; an fsync per commit is
