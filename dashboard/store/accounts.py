@@ -26,10 +26,7 @@ class AccountRepository:
     def create_session(self, session: SessionRow) -> None:
         values = encode(asdict(session))
         with self._engine.write() as cur:
-            cur.execute(
-                f"INSERT INTO auth_sessions ({', '.join(values)}) VALUES ({dialect.placeholders(values)})",
-                tuple(values.values()),
-            )
+            cur.execute(dialect.insert_into("auth_sessions", list(values)), tuple(values.values()))
 
     def session(self, session_id: str) -> SessionRow | None:
         row = self._engine.read_one("SELECT * FROM auth_sessions WHERE id = ?", (session_id,))

@@ -26,9 +26,7 @@ class AuditRepository:
         """Append `entry` inside a transaction the caller holds (a claim and its audit line
         commit together); returns the new line's id."""
         values = encode(entry)
-        cols = ", ".join(values)
-        sql = f"INSERT INTO audit_log ({cols}) VALUES ({dialect.placeholders(values)}) RETURNING id"
-        cur.execute(sql, tuple(values.values()))
+        cur.execute(dialect.insert_into("audit_log", list(values)) + " RETURNING id", tuple(values.values()))
         return int(cur.fetchone()[0])
 
     def append(self, entry: Mapping[str, Any]) -> int:

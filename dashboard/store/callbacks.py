@@ -37,8 +37,8 @@ class CallbackRepository:
         values = encode(event)
         with self._engine.write() as cur:
             cur.execute(
-                f"""INSERT INTO callback_events ({', '.join(values)}) VALUES ({dialect.placeholders(values)})
-                    ON CONFLICT (transaction_id, status) DO UPDATE SET
+                dialect.insert_into("callback_events", list(values))
+                + """ ON CONFLICT (transaction_id, status) DO UPDATE SET
                       delivery_count = delivery_count + 1, last_received_at = excluded.received_at
                     RETURNING delivery_count""",
                 tuple(values.values()),
@@ -158,8 +158,7 @@ class CallbackRepository:
         values = encode(check)
         with self._engine.write() as cur:
             cur.execute(
-                f"""INSERT INTO status_checks ({', '.join(values)}) VALUES ({dialect.placeholders(values)})
-                    RETURNING id""",
+                dialect.insert_into("status_checks", list(values)) + " RETURNING id",
                 tuple(values.values()),
             )
             check_id = int(cur.fetchone()[0])

@@ -95,8 +95,7 @@ class OperationRepository:
                 values = {**values, "state": "held", "duplicate_of": earlier["id"]}
                 outcome = "held"
         cur.execute(
-            f"INSERT INTO operations ({', '.join(values)}) VALUES ({dialect.placeholders(values)})"
-            " ON CONFLICT (id) DO NOTHING",
+            dialect.insert_into("operations", list(values)) + " ON CONFLICT (id) DO NOTHING",
             tuple(values.values()),
         )
         if cur.rowcount != 1:  # cannot happen under the write lock; the constraint is the backstop

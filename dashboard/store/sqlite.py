@@ -226,6 +226,11 @@ def placeholders(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
+def insert_into(table: str, values: Sequence[str]) -> str:
+    """`INSERT INTO table (a, b) VALUES (?, ?)` for these columns; callers append ON CONFLICT / RETURNING."""
+    return f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders(values)})"
+
+
 def store_time(value: datetime) -> str:
     """An aware datetime as stored: ISO 8601 text in UTC with microseconds, so it sorts as text."""
     if value.tzinfo is None:
