@@ -35,9 +35,19 @@ from dashboard.store.rows import (
 from dashboard.store.sqlite import SCHEMA_VERSION, default_path
 
 __all__ = [
-    "AuditRow", "CallbackEventRow", "CurrentStatusRow", "OperationRow", "SessionRow", "SnapshotRow",
-    "StatusCheckRow", "ThrottleRow", "Store", "StoreError", "SCHEMA_VERSION", "default_path",
-]  # fmt: skip
+    "SCHEMA_VERSION",
+    "AuditRow",
+    "CallbackEventRow",
+    "CurrentStatusRow",
+    "OperationRow",
+    "SessionRow",
+    "SnapshotRow",
+    "StatusCheckRow",
+    "Store",
+    "StoreError",
+    "ThrottleRow",
+    "default_path",
+]
 
 
 class Store:

@@ -18,6 +18,8 @@ from dashboard.store.rows import SessionRow, ThrottleRow, from_record
 
 
 class AccountRepository:
+    """`store.accounts`: sign-in sessions, tickets, throttle counters, each user's language."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 

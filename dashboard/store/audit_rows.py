@@ -18,6 +18,8 @@ from dashboard.store.rows import AuditRow, from_record
 
 
 class AuditRepository:
+    """`store.audit`: append and query audit lines (no update, no delete)."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 

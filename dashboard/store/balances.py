@@ -12,6 +12,8 @@ from dashboard.store.rows import SnapshotRow, from_record
 
 
 class BalanceRepository:
+    """`store.balances`: balance snapshots per IBAN."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 

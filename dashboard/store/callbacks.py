@@ -17,11 +17,13 @@ from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import CallbackEventRow, CurrentStatusRow, StatusCheckRow, from_record
 
 
-def _events(records: Iterable[Mapping[str, Any]]) -> list[CallbackEventRow]:
-    return [from_record(CallbackEventRow, dict(r)) for r in records]
+def _events(records: Iterable[dict[str, Any]]) -> list[CallbackEventRow]:
+    return [from_record(CallbackEventRow, r) for r in records]
 
 
 class CallbackRepository:
+    """`store.callbacks`: callback events, verification claims, status checks, current status."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
@@ -73,25 +75,21 @@ class CallbackRepository:
             params.append(verification)
         order = "ASC" if oldest_first else "DESC"
         params.append(int(limit))
-        return _events(self._engine.read(
-            f"""SELECT e.*, (SELECT o.id FROM operations o WHERE o.transaction_id = e.transaction_id
-                             ORDER BY o.created_at LIMIT 1) AS operation_id
-                FROM callback_events e WHERE {' AND '.join(where)}
-                ORDER BY e.received_at {order}, e.id {order} LIMIT ?""",
-            params,
-        ))  # fmt: skip
+        sql = f"""SELECT e.*, (SELECT o.id FROM operations o WHERE o.transaction_id = e.transaction_id
+                                ORDER BY o.created_at LIMIT 1) AS operation_id
+                   FROM callback_events e WHERE {' AND '.join(where)}
+                   ORDER BY e.received_at {order}, e.id {order} LIMIT ?"""
+        return _events(self._engine.read(sql, params))
 
     def unlinked_candidates(self, *, username: str, amount_kurus: int, since: datetime) -> list[CallbackEventRow]:
         """Callback events that could belong to a payout whose answer was lost: same username and
         amount, received since `since`, not flagged as forged, transaction not tied to any entry."""
-        return _events(self._engine.read(
-            """SELECT e.* FROM callback_events e
-               WHERE e.username = ? AND e.amount_kurus = ? AND e.received_at >= ?
-                 AND e.verification != 'unverified'
-                 AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.transaction_id = e.transaction_id)
-               ORDER BY e.received_at""",
-            (username, amount_kurus, time_value(since)),
-        ))  # fmt: skip
+        sql = """SELECT e.* FROM callback_events e
+                 WHERE e.username = ? AND e.amount_kurus = ? AND e.received_at >= ?
+                   AND e.verification != 'unverified'
+                   AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.transaction_id = e.transaction_id)
+                 ORDER BY e.received_at"""
+        return _events(self._engine.read(sql, (username, amount_kurus, time_value(since))))
 
     # -- verification ----------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ def _operation(record: Mapping[str, Any] | None) -> OperationRow | None:
 
 
 class OperationRepository:
+    """`store.operations`: journal entries; claims and state changes carry their audit line."""
+
     def __init__(self, engine: Engine, audit: AuditRepository) -> None:
         self._engine = engine
         self._audit = audit
