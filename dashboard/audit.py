@@ -100,7 +100,7 @@ class AuditLog:
     ) -> int:
         """Append one entry; returns its id. `iban` is stored masked, never in full."""
         row = self.entry(action, actor=actor, outcome=outcome, amount=amount, iban=iban, details=details)
-        return self._store.append_audit(row)
+        return self._store.audit.append(row)
 
     def query(
         self,
@@ -111,11 +111,11 @@ class AuditLog:
         limit: int = 500,
     ) -> list[AuditEntry]:
         """Newest first; `since` inclusive, `until` exclusive."""
-        rows = self._store.query_audit(since=since, until=until, actor=actor, action=action, limit=limit)
+        rows = self._store.audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
         return [
             AuditEntry(
-                id=r["id"], at=r["at"], actor=r["actor"], action=r["action"], outcome=r["outcome"],
-                amount=r["amount"], iban_masked=r["iban_masked"], details=r["details"] or {},
+                id=r.id, at=r.at, actor=r.actor, action=r.action, outcome=r.outcome,
+                amount=r.amount, iban_masked=r.iban_masked, details=r.details or {},
             )  # fmt: skip
             for r in rows
         ]

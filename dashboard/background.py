@@ -36,7 +36,7 @@ def snapshot_balances() -> int:
         return 0
     taken_at = loaded.fetched_at or now(data_access.settings().timezone)
     rows = [{"iban_id": i.id, "taken_at": taken_at, "balance_kurus": to_kurus(quantize(i.balance))} for i in loaded.value]
-    return data_access.services().store.add_balance_snapshots(rows)
+    return data_access.services().store.balances.add(rows)
 
 
 def settle() -> None:

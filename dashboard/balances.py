@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -11,6 +12,9 @@ import pyarrow as pa
 from dashboard.client.models import Iban
 from dashboard.iban import format_iban
 from dashboard.money import quantize, to_kurus
+
+if TYPE_CHECKING:
+    from dashboard.store import SnapshotRow
 
 # Exact, sortable money for st.dataframe and exports: Arrow decimals, never floats.
 MONEY_DTYPE = pd.ArrowDtype(pa.decimal128(18, 2))
@@ -43,7 +47,7 @@ def current_balances_kurus(ibans: Sequence[Iban]) -> dict[int, int]:
     return {i.id: to_kurus(quantize(i.balance)) for i in ibans}
 
 
-def balance_points(reconstructed: pd.DataFrame, snapshots: Sequence[dict]) -> pd.DataFrame:
+def balance_points(reconstructed: pd.DataFrame, snapshots: Sequence[SnapshotRow]) -> pd.DataFrame:
     """Chart points per IBAN: stored snapshots where we have them, the reconstruction before.
 
     Both inputs and the result have `iban_id, at, balance_kurus`; the result also says `source`

@@ -56,7 +56,7 @@ from dashboard.client.errors import NotFoundError, ValidationError
 from dashboard.client.models import TransactionIdError, parse_transaction_id
 from dashboard.journal import status_key
 from dashboard.money import to_decimal, to_kurus
-from dashboard.store import Store
+from dashboard.store import CallbackEventRow, CurrentStatusRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -130,16 +130,16 @@ class CallbackEvent:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> CallbackEvent:
-        raw = row.get("raw") or {}
+    def from_row(cls, row: CallbackEventRow) -> CallbackEvent:
+        raw = row.raw or {}
         return cls(
-            id=row["id"], transaction_id=row["transaction_id"], status=row["status"],
-            status_text=row["status_text"], amount=row.get("amount"), username=row.get("username"),
-            description=row.get("description"), completed_at_text=row.get("completed_at_text"),
-            received_at=row["received_at"], last_received_at=row.get("last_received_at"),
-            delivery_count=row.get("delivery_count", 1), verification=row.get("verification", "pending"),
-            api_status_text=row.get("api_status_text"), source_ip=row.get("source_ip"),
-            operation_id=row.get("operation_id"),
+            id=row.id, transaction_id=row.transaction_id, status=row.status,
+            status_text=row.status_text, amount=row.amount, username=row.username,
+            description=row.description, completed_at_text=row.completed_at_text,
+            received_at=row.received_at, last_received_at=row.last_received_at,
+            delivery_count=row.delivery_count, verification=row.verification,
+            api_status_text=row.api_status_text, source_ip=row.source_ip,
+            operation_id=row.operation_id,
             extra={k: v for k, v in raw.items() if k not in _KNOWN_FIELDS},
         )  # fmt: skip
 
@@ -344,17 +344,17 @@ class CallbackIntake:
         if impossible_amount:
             log.warning("callback for transaction %s kept as %s: %s", event["transaction_id"], INVALID_AMOUNT,
                         problem)  # fmt: skip
-        return self._store.add_callback_event(row, status_final=final, moves_status=not impossible_amount)
+        return self._store.callbacks.add_event(row, status_final=final, moves_status=not impossible_amount)
 
     # -- reading --------------------------------------------------------------------------
 
     def recent_events(self, limit: int = 100, since: datetime | None = None) -> list[CallbackEvent]:
         """Newest first, each with the journal entry it belongs to (if any)."""
-        return [CallbackEvent.from_row(r) for r in self._store.callback_events(limit=limit, since=since)]
+        return [CallbackEvent.from_row(r) for r in self._store.callbacks.events(limit=limit, since=since)]
 
-    def current_status(self, transaction_id: int) -> dict[str, Any] | None:
+    def current_status(self, transaction_id: int) -> CurrentStatusRow | None:
         """Derived current status: status, status_text, status_final, source ('callback'|'api'), updated_at."""
-        return self._store.current_status(transaction_id)
+        return self._store.callbacks.current_status(transaction_id)
 
     def timeline(self, transaction_id: int) -> list[TimelineItem]:
         return timeline(self._store, transaction_id)
@@ -363,7 +363,7 @@ class CallbackIntake:
 
     def backlog(self) -> tuple[int, datetime | None]:
         """(events waiting for verification, when the oldest of them was received)."""
-        return self._store.callback_backlog()
+        return self._store.callbacks.backlog()
 
     def verify_pending(
         self, client: Any, *, limit: int = 100, limiter: RateLimiter | None = None, workers: int = 1
@@ -377,10 +377,10 @@ class CallbackIntake:
         """
         now = self._clock()
         hold = CLAIM_FOR + timedelta(seconds=limit / limiter.rate if limiter else 0)
-        events = self._store.claim_pending_callbacks(claimant=self._claimant, now=now, until=now + hold, limit=limit)
-        by_tx: dict[int, list[dict[str, Any]]] = {}
+        events = self._store.callbacks.claim_pending(claimant=self._claimant, now=now, until=now + hold, limit=limit)
+        by_tx: dict[int, list[CallbackEventRow]] = {}
         for e in events:
-            by_tx.setdefault(e["transaction_id"], []).append(e)
+            by_tx.setdefault(e.transaction_id, []).append(e)
         stop = threading.Event()
 
         def check(transaction_id: int) -> dict[str, int] | None:
@@ -394,22 +394,22 @@ class CallbackIntake:
         unchecked: list[int] = []
         for transaction_id, result in zip(by_tx, results):
             if result is None or result.get("errors"):
-                unchecked += [e["id"] for e in by_tx[transaction_id]]
+                unchecked += [e.id for e in by_tx[transaction_id]]
             for outcome, n in (result or {}).items():
                 counts[outcome] += n
-        self._store.release_callback_claims(unchecked, claimant=self._claimant)
+        self._store.callbacks.release_claims(unchecked, claimant=self._claimant)
         return counts
 
     def _verify_transaction(
-        self, client: Any, transaction_id: int, group: list[dict[str, Any]], stop: threading.Event
+        self, client: Any, transaction_id: int, group: list[CallbackEventRow], stop: threading.Event
     ) -> dict[str, int]:
         """One status check for the events of one transaction; counts per outcome."""
         try:
             api = client.get_transaction_status(transaction_id)
         except Exception as exc:  # noqa: BLE001
             if isinstance(exc, (NotFoundError, ValidationError)):
-                self._store.set_callback_verification(
-                    [e["id"] for e in group], verification="unverified", at=self._clock(), api_status_text=None
+                self._store.callbacks.set_verification(
+                    [e.id for e in group], verification="unverified", at=self._clock(), api_status_text=None
                 )
                 log.warning("callback for unknown transaction %s flagged unverified", transaction_id)
                 return {"unverified": len(group)}
@@ -424,14 +424,14 @@ class CallbackIntake:
         counts: dict[str, int] = {}
         for e in group:
             outcome = _verdict(e, api_key, api_amount)
-            self._store.set_callback_verification([e["id"]], verification=outcome, at=self._clock(),
+            self._store.callbacks.set_verification([e.id], verification=outcome, at=self._clock(),
                                                   api_status_text=api_text)  # fmt: skip
             counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
     def _record_check(self, transaction_id: int, api: Any) -> None:
         key, final = status_key(getattr(api, "status", None))
-        self._store.record_status_check({
+        self._store.callbacks.record_status_check({
             "transaction_id": transaction_id, "checked_at": self._clock(), "source": "callback",
             "status": key, "status_text": getattr(api, "status_text", None), "status_final": final,
             "amount": to_decimal(getattr(api, "amount", None)),
@@ -439,12 +439,12 @@ class CallbackIntake:
         })  # fmt: skip
 
 
-def _verdict(event: Mapping[str, Any], api_key: str, api_amount: Any) -> str:
+def _verdict(event: CallbackEventRow, api_key: str, api_amount: Any) -> str:
     api_amount = to_decimal(api_amount)
-    amount_differs = event.get("amount") is not None and api_amount is not None and event["amount"] != api_amount
-    if event["status"] == api_key and not amount_differs:
+    amount_differs = event.amount is not None and api_amount is not None and event.amount != api_amount
+    if event.status == api_key and not amount_differs:
         return "verified"
-    _, event_final = status_key(event["status_text"])
+    _, event_final = status_key(event.status_text)
     return "mismatch" if event_final or amount_differs else "superseded"
 
 
@@ -472,18 +472,18 @@ class TimelineItem:
 def timeline(store: Store, transaction_id: int) -> list[TimelineItem]:
     """Everything known about one provider transaction -- journal, callbacks, status checks -- by time."""
     items: list[TimelineItem] = []
-    for op in store.operations_by_transaction(transaction_id):
-        who = f"by {op['actor']}, operation {op['id'][:8]}"
-        items.append(TimelineItem(op["created_at"], "journal", f"{op['kind']} submitted", None, who))
-        items.append(TimelineItem(op["updated_at"], "journal", f"{op['kind']} {op['state']}",
-                                  op.get("status_text"), op.get("message") or ""))  # fmt: skip
-    for e in store.callback_events(limit=10_000, transaction_id=transaction_id, oldest_first=True):
-        repeats = f", delivered {e['delivery_count']}x" if e["delivery_count"] > 1 else ""
-        items.append(TimelineItem(e["received_at"], "callback", "callback received", e["status_text"],
-                                  f"verification: {e['verification']}{repeats}"))  # fmt: skip
-    for c in store.status_checks(transaction_id):
-        items.append(TimelineItem(c["checked_at"], "status_check", "status checked", c.get("status_text") or c["status"],
-                                  f"source: {c['source']}"))  # fmt: skip
+    for op in store.operations.by_transaction(transaction_id):
+        who = f"by {op.actor}, operation {op.id[:8]}"
+        items.append(TimelineItem(op.created_at, "journal", f"{op.kind} submitted", None, who))
+        items.append(TimelineItem(op.updated_at, "journal", f"{op.kind} {op.state}",
+                                  op.status_text, op.message or ""))  # fmt: skip
+    for e in store.callbacks.events(limit=10_000, transaction_id=transaction_id, oldest_first=True):
+        repeats = f", delivered {e.delivery_count}x" if e.delivery_count > 1 else ""
+        items.append(TimelineItem(e.received_at, "callback", "callback received", e.status_text,
+                                  f"verification: {e.verification}{repeats}"))  # fmt: skip
+    for c in store.callbacks.status_checks(transaction_id):
+        items.append(TimelineItem(c.checked_at, "status_check", "status checked", c.status_text or c.status,
+                                  f"source: {c.source}"))  # fmt: skip
     return sorted(items, key=lambda item: item.at)
 
 

@@ -36,7 +36,7 @@ from dashboard.client.errors import EnigmaPayError
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal, Operation
-from dashboard.store import Store
+from dashboard.store import CurrentStatusRow, SnapshotRow, Store
 from dashboard.timeutil import now
 
 T = TypeVar("T")
@@ -147,7 +147,7 @@ def sign_out_everywhere(user: str, *, actor: str) -> int:
 
 def user_language(user: str) -> str | None:
     """The language `user` chose last time (kept in the console's store), None if never chosen."""
-    language = services().store.user_language(user)
+    language = services().store.accounts.language(user)
     return language if language in LANGUAGES else None
 
 
@@ -155,7 +155,7 @@ def set_user_language(user: str, lang: str) -> None:
     """Remember `user`'s language for their next sessions."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}")
-    services().store.set_user_language(user, lang, at=now())
+    services().store.accounts.set_language(user, lang, at=now())
 
 
 def _fingerprint() -> str:
@@ -502,9 +502,9 @@ def filter_history(frame: pd.DataFrame, flt: history.TransactionFilter) -> Histo
     return view
 
 
-def balance_snapshots(since: datetime) -> list[dict]:
+def balance_snapshots(since: datetime) -> list[SnapshotRow]:
     """Balances recorded by the server's background task (dashboard.background) since `since`."""
-    return services().store.balance_snapshots(since=since)
+    return services().store.balances.snapshots(since=since)
 
 
 # --- money actions (through the journal: exactly once) ------------------------------------------
@@ -675,9 +675,9 @@ def transaction_timeline(transaction_id: int) -> list[TimelineItem]:
     return callback_timeline(services().store, int(transaction_id))
 
 
-def transaction_current_status(transaction_id: int) -> dict[str, Any] | None:
+def transaction_current_status(transaction_id: int) -> CurrentStatusRow | None:
     """What the console believes now (status, status_final, source 'callback'|'api', updated_at)."""
-    return services().store.current_status(int(transaction_id))
+    return services().store.callbacks.current_status(int(transaction_id))
 
 
 AUDIT_LIMIT = 5_000

@@ -72,7 +72,7 @@ from dashboard.client.models import (
 from dashboard.client.protocol import MoneyClient
 from dashboard.iban import mask_iban, normalize_iban
 from dashboard.money import to_decimal, to_kurus
-from dashboard.store import Store
+from dashboard.store import OperationRow, Store
 from dashboard.timeutil import DEFAULT_TZ, zone
 
 log = logging.getLogger(__name__)
@@ -194,22 +194,22 @@ class Operation:
         return self.state in (PENDING, UNKNOWN)
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Operation:
-        request = row.get("request") or {}
+    def from_row(cls, row: OperationRow) -> Operation:
+        request = row.request or {}
         return cls(
-            id=row["id"], kind=row["kind"], state=row["state"], created_at=row["created_at"],
-            updated_at=row["updated_at"], actor=row["actor"], amount=row["amount"], username=row["username"],
-            customer_iban=row.get("customer_iban"), customer_name=row.get("customer_name"),
-            description=row.get("description"), firstname=request.get("firstname"),
+            id=row.id, kind=row.kind, state=row.state, created_at=row.created_at,
+            updated_at=row.updated_at, actor=row.actor, amount=row.amount, username=row.username,
+            customer_iban=row.customer_iban, customer_name=row.customer_name,
+            description=row.description, firstname=request.get("firstname"),
             lastname=request.get("lastname"), email=request.get("email"), phone=request.get("phone"),
-            transaction_id=row.get("transaction_id"), status=row.get("status"),
-            status_text=row.get("status_text"), status_final=bool(row.get("status_final")),
-            message=row.get("message"), field_errors=row.get("field_errors") or {},
-            duplicate_of=row.get("duplicate_of"), payment_url=row.get("payment_url"),
-            order_id=row.get("order_id"), resolved_by=row.get("resolved_by"),
-            resolution_note=row.get("resolution_note"), settle_attempts=row.get("settle_attempts") or 0,
-            next_settle_at=row.get("next_settle_at"), settle_stopped_at=row.get("settle_stopped_at"),
-            settle_outcome=row.get("settle_outcome"),
+            transaction_id=row.transaction_id, status=row.status,
+            status_text=row.status_text, status_final=row.status_final,
+            message=row.message, field_errors=row.field_errors or {},
+            duplicate_of=row.duplicate_of, payment_url=row.payment_url,
+            order_id=row.order_id, resolved_by=row.resolved_by,
+            resolution_note=row.resolution_note, settle_attempts=row.settle_attempts,
+            next_settle_at=row.next_settle_at, settle_stopped_at=row.settle_stopped_at,
+            settle_outcome=row.settle_outcome,
         )  # fmt: skip
 
 
@@ -314,7 +314,7 @@ class Journal:
             action, actor=row["actor"], outcome="intent", amount=row["amount"], iban=row["customer_iban"],
             details={"operation_id": row["id"], "username": row["username"]},
         )  # fmt: skip
-        outcome, stored = self._store.claim_operation(
+        outcome, stored = self._store.operations.claim(
             row,
             duplicate_since=None if confirm_duplicate else self._clock() - self.duplicate_window,
             active_states=_DUPLICATE_STATES,
@@ -409,29 +409,29 @@ class Journal:
             details={"operation_id": row["id"], "transaction_id": changes.get("transaction_id")},
         )  # fmt: skip
         # From unknown too: a late real answer beats a settle that gave up on the in-flight call.
-        self._store.transition_operation(row["id"], from_states=(PENDING, UNKNOWN), changes=changes, audit=audit)
+        self._store.operations.transition(row["id"], from_states=(PENDING, UNKNOWN), changes=changes, audit=audit)
 
     # -- reading ------------------------------------------------------------------------
 
     def get(self, operation_id: str) -> Operation | None:
-        row = self._store.get_operation(operation_id)
+        row = self._store.operations.get(operation_id)
         return Operation.from_row(row) if row else None
 
     def recent(self, limit: int = 50) -> list[Operation]:
-        return [Operation.from_row(r) for r in self._store.recent_operations(limit)]
+        return [Operation.from_row(r) for r in self._store.operations.recent(limit)]
 
     def last_outcome(self, actor: str, kind: str) -> Operation | None:
         """`actor`'s newest `kind` entry that reached a send (a held one did not), unless they dismissed it.
 
         The forms show it again after a reload, so an operator never loses what became of a send.
         """
-        row = self._store.latest_operation_of(actor, kind, except_states=(HELD,))
+        row = self._store.operations.latest_of(actor, kind, except_states=(HELD,))
         if row is None:
             return None
         # A dismissal covers its entry and every older one (it may be a held entry, newer than `row`).
-        dismissed_id = self._store.dismissed_outcome(actor, kind)
-        dismissed = self._store.get_operation(dismissed_id) if dismissed_id else None
-        if dismissed is not None and row["created_at"] <= dismissed["created_at"]:
+        dismissed_id = self._store.operations.dismissed_outcome(actor, kind)
+        dismissed = self._store.operations.get(dismissed_id) if dismissed_id else None
+        if dismissed is not None and row.created_at <= dismissed.created_at:
             return None
         return Operation.from_row(row)
 
@@ -439,17 +439,17 @@ class Journal:
         """`actor` has seen this outcome: a reload no longer shows it (a newer one still shows)."""
         op = self.get(operation_id)
         if op is not None:
-            self._store.set_dismissed_outcome(actor, op.kind, op.id, at=self._clock())
+            self._store.operations.set_dismissed_outcome(actor, op.kind, op.id, at=self._clock())
 
     def find_by_transaction(self, transaction_id: int) -> Operation | None:
-        rows = self._store.operations_by_transaction(int(transaction_id))
+        rows = self._store.operations.by_transaction(int(transaction_id))
         return Operation.from_row(rows[0]) if rows else None
 
     def unsettled(self) -> list[Operation]:
         """Unknown entries, and pending ones older than `pending_grace` (the process died mid-call)."""
-        stale = self._store.operations_in_states((PENDING,), created_before=self._clock() - self.pending_grace)
-        unknown = self._store.operations_in_states((UNKNOWN,))
-        rows = sorted([*stale, *unknown], key=lambda r: r["created_at"])
+        stale = self._store.operations.in_states((PENDING,), created_before=self._clock() - self.pending_grace)
+        unknown = self._store.operations.in_states((UNKNOWN,))
+        rows = sorted([*stale, *unknown], key=lambda r: r.created_at)
         return [Operation.from_row(r) for r in rows]
 
     # -- settling -----------------------------------------------------------------------
@@ -474,7 +474,7 @@ class Journal:
         if op.state == PENDING:
             if op.created_at > self._clock() - self.pending_grace:
                 return op  # may still be in flight
-            self._store.transition_operation(op.id, from_states=(PENDING,), changes={
+            self._store.operations.transition(op.id, from_states=(PENDING,), changes={
                 "state": UNKNOWN, "updated_at": self._clock(),
                 "message": "The console stopped before EnigmaPay's answer arrived.",
             })  # fmt: skip
@@ -494,7 +494,7 @@ class Journal:
         are due (see the module docstring for the backoff and the horizon); returns those settled.
         One failure (API down) does not stop the others; they are retried when next due."""
         now = self._clock()
-        entries = self.unsettled() + [Operation.from_row(r) for r in self._store.confirmed_without_final_status()]
+        entries = self.unsettled() + [Operation.from_row(r) for r in self._store.operations.confirmed_without_final_status()]
         results = []
         for op in entries:
             if op.needs_person:
@@ -525,7 +525,7 @@ class Journal:
         if outcome != op.settle_outcome:  # once per change, not once per check
             log.log(logging.WARNING if problems else logging.INFO, "settle %s: %s", op.id, outcome)
         attempts = op.settle_attempts + 1
-        self._store.schedule_settle(op.id, {
+        self._store.operations.schedule_settle(op.id, {
             "settle_attempts": attempts, "next_settle_at": self._clock() + self.settle_wait(attempts),
             "settle_outcome": outcome,
         })  # fmt: skip
@@ -539,10 +539,10 @@ class Journal:
             "settle", actor="system", outcome="needs_person", amount=op.amount, iban=op.customer_iban,
             details={"operation_id": op.id, "checks": op.settle_attempts, "horizon_hours": hours},
         )  # fmt: skip
-        self._store.transition_operation(
+        self._store.operations.transition(
             op.id, from_states=(op.state,), changes={"message": NEEDS_PERSON, "updated_at": now}, audit=audit
         )
-        self._store.schedule_settle(op.id, {"settle_stopped_at": now, "settle_outcome": "needs a person"})
+        self._store.operations.schedule_settle(op.id, {"settle_stopped_at": now, "settle_outcome": "needs a person"})
 
     def refresh_status(self, operation_id: str) -> Operation:
         """Ask transaction-status about a confirmed entry and store the answer."""
@@ -556,7 +556,7 @@ class Journal:
 
     def _record_check(self, transaction_id: int, status: Any, source: str) -> None:
         key, final = status_key(getattr(status, "status", None))
-        self._store.record_status_check({
+        self._store.callbacks.record_status_check({
             "transaction_id": transaction_id, "checked_at": self._clock(), "source": source,
             "status": key, "status_text": getattr(status, "status_text", None), "status_final": final,
             "amount": _decimal_or_none(getattr(status, "amount", None)),
@@ -578,7 +578,7 @@ class Journal:
                     matches[tx_id] = tx
         except Exception as exc:  # noqa: BLE001 -- history unavailable: try callbacks, keep unknown otherwise
             problems.append(f"history search failed ({type(exc).__name__})")
-        for tx_id in self._store.linked_transaction_ids(matches):
+        for tx_id in self._store.operations.linked_transaction_ids(matches):
             matches.pop(tx_id, None)
         if len(matches) == 1:
             tx_id, tx = next(iter(matches.items()))
@@ -588,12 +588,12 @@ class Journal:
             return self._note(op, f"{count} matching payouts found ({ids}): an operator must pick the right one.")
 
         candidates = {
-            e["transaction_id"]: e
-            for e in self._store.unlinked_callback_candidates(
+            e.transaction_id: e
+            for e in self._store.callbacks.unlinked_candidates(
                 username=op.username, amount_kurus=to_kurus(op.amount), since=since
             )
-            if e["transaction_id"] not in history_ids
-            and (not op.description or not e.get("description") or e["description"] == op.description)
+            if e.transaction_id not in history_ids
+            and (not op.description or not e.description or e.description == op.description)
         }
         if len(candidates) == 1:
             tx_id = next(iter(candidates))
@@ -632,12 +632,12 @@ class Journal:
             "settle", actor=actor, outcome=CONFIRMED, amount=op.amount, iban=op.customer_iban,
             details={"operation_id": op.id, "transaction_id": transaction_id, "found_in": found_in},
         )  # fmt: skip
-        self._store.transition_operation(op.id, from_states=(UNKNOWN,), changes=changes, audit=audit)
+        self._store.operations.transition(op.id, from_states=(UNKNOWN,), changes=changes, audit=audit)
         return self.get(op.id)  # type: ignore[return-value]
 
     def _note(self, op: Operation, message: str) -> Operation:
         if op.message != message:
-            self._store.transition_operation(
+            self._store.operations.transition(
                 op.id, from_states=(UNKNOWN,), changes={"message": message, "updated_at": self._clock()}
             )
         return self.get(op.id)  # type: ignore[return-value]
@@ -666,7 +666,7 @@ class Journal:
             "mark_resolved", actor=actor, outcome=state, amount=op.amount, iban=op.customer_iban,
             details={"operation_id": op.id, "transaction_id": transaction_id, "note": note.strip()},
         )  # fmt: skip
-        if not self._store.transition_operation(op.id, from_states=allowed, changes=changes, audit=audit):
+        if not self._store.operations.transition(op.id, from_states=allowed, changes=changes, audit=audit):
             raise ValueError("the entry changed meanwhile; reload it")
         return self.get(operation_id)  # type: ignore[return-value]
 

@@ -99,11 +99,11 @@ if raw:
     else:
         current = data_access.transaction_current_status(transaction_id)
         if current is not None:
-            source = ui.t("transaction-status") if current["source"] == "api" else ui.t("a callback")
+            source = ui.t("transaction-status") if current.source == "api" else ui.t("a callback")
             st.markdown(ui.t("Current status: **{status}** (from {source}, {at}){final}",
-                             status=ui.literal(current.get("status_text") or current["status"]), source=source,
-                             at=ui.fmt_time(current["updated_at"].astimezone(zone(tz))),
-                             final=ui.t(", final") if current["status_final"] else ""))  # fmt: skip
+                             status=ui.literal(current.status_text or current.status), source=source,
+                             at=ui.fmt_time(current.updated_at.astimezone(zone(tz))),
+                             final=ui.t(", final") if current.status_final else ""))  # fmt: skip
         items = data_access.transaction_timeline(transaction_id)
         if items:
             st.dataframe(audit_view.timeline_frame(items, tz, ui.lang()), hide_index=True, key=f"{P}_timeline",

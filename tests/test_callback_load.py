@@ -149,11 +149,11 @@ def test_concurrent_callbacks_to_the_running_server_are_stored_exactly_once(serv
 
     store = Store.in_dir(data_dir / "sandbox")  # sandbox mode keeps its records in a subfolder
     try:
-        rows = [r for r in store.callback_events(limit=1_000_000) if r["transaction_id"] >= FIRST_ID]
+        rows = [r for r in store.callbacks.events(limit=1_000_000) if r.transaction_id >= FIRST_ID]
     finally:
         store.close()
-    stored = Counter((r["transaction_id"], r["status"]) for r in rows)
-    deliveries_counted = {(r["transaction_id"], r["status"]): r["delivery_count"] for r in rows}
+    stored = Counter((r.transaction_id, r.status) for r in rows)
+    deliveries_counted = {(r.transaction_id, r.status): r.delivery_count for r in rows}
 
     assert outcomes[200] == len(results), f"every POST should be acknowledged on loopback: {dict(outcomes)}"
     assert elapsed < LOAD_DEADLINE_S

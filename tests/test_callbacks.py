@@ -75,7 +75,7 @@ def post(http, body, token=TOKEN, **kwargs):
 
 
 def stored(store):
-    return store.callback_events(limit=1000, oldest_first=True)
+    return store.callbacks.events(limit=1000, oldest_first=True)
 
 
 # -- the route -------------------------------------------------------------------------------------
@@ -85,17 +85,17 @@ def test_good_callback_is_stored_then_acknowledged(http, store):
     response = post(http, {**GOOD, "new_field": {"x": 1}})
     assert (response.status_code, response.json()) == (200, {"success": True})
     [event] = stored(store)
-    assert (event["transaction_id"], event["status"], event["status_text"]) == (12345, "completed", "Completed")
-    assert event["amount"] == Decimal("1500.5") and event["amount_kurus"] == 150050
-    assert event["source_ip"] == "203.0.113.7" and event["verification"] == "pending"
-    assert event["raw"]["new_field"] == {"x": 1}  # unknown fields kept
-    assert store.current_status(12345)["status"] == "completed"
+    assert (event.transaction_id, event.status, event.status_text) == (12345, "completed", "Completed")
+    assert event.amount == Decimal("1500.5") and event.amount_kurus == 150050
+    assert event.source_ip == "203.0.113.7" and event.verification == "pending"
+    assert event.raw["new_field"] == {"x": 1}  # unknown fields kept
+    assert store.callbacks.current_status(12345).status == "completed"
 
 
 def test_digit_string_id_and_numeric_string_amount_accepted(http, store):
     assert post(http, {"transaction_id": "77", "status": "Beklemede", "amount": "250.00"}).status_code == 200
     [event] = stored(store)
-    assert (event["transaction_id"], event["status"], event["amount"]) == (77, "pending", Decimal("250.00"))
+    assert (event.transaction_id, event.status, event.amount) == (77, "pending", Decimal("250.00"))
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_malformed_bodies_are_400_and_store_nothing(http, store, body):
 def test_nulls_for_optional_fields_are_fine(http, store):
     body = {"transaction_id": 5, "status": "Failed", "amount": None, "username": None, "completed_at": None}
     assert post(http, body).status_code == 200
-    assert stored(store)[0]["amount"] is None
+    assert stored(store)[0].amount is None
 
 
 def test_wrong_token_is_an_ordinary_404_and_stores_nothing(http, store, caplog):
@@ -189,15 +189,15 @@ def test_duplicate_delivery_is_acknowledged_and_stored_once(http, store):
         assert post(http, GOOD).status_code == 200
     assert post(http, {**GOOD, "status": "TAMAMLANDI"}).status_code == 200  # same status in Turkish
     [event] = stored(store)
-    assert event["delivery_count"] == 4 and event["last_received_at"] > event["received_at"]
+    assert event.delivery_count == 4 and event.last_received_at > event.received_at
 
 
 def test_out_of_order_events_never_undo_a_final_status(http, store):
     for status in ("Pending", "Completed", "Processing", "Pending"):
         assert post(http, {**GOOD, "status": status}).status_code == 200
-    assert [e["status"] for e in stored(store)] == ["pending", "completed", "processing"]
-    current = store.current_status(12345)
-    assert (current["status"], current["status_final"], current["source"]) == ("completed", True, "callback")
+    assert [e.status for e in stored(store)] == ["pending", "completed", "processing"]
+    current = store.callbacks.current_status(12345)
+    assert (current.status, current.status_final, current.source) == ("completed", True, "callback")
 
 
 def test_store_failure_is_not_acknowledged(store, clock, monkeypatch):
@@ -206,7 +206,7 @@ def test_store_failure_is_not_acknowledged(store, clock, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "add_callback_event", broken)
+    monkeypatch.setattr(store.callbacks, "add_event", broken)
     with TestClient(app_for(intake)) as http:
         response = post(http, GOOD)
     assert response.status_code == 503 and response.json()["success"] is False
@@ -251,8 +251,8 @@ def test_the_largest_id_is_stored_and_lookup_accepts_it(http, store, sent):
 
     assert post(http, {"transaction_id": sent, "status": "Completed"}).status_code == 200
     [event] = stored(store)
-    assert event["transaction_id"] == 2**63 - 1
-    assert check_transaction_id(str(event["transaction_id"])) == 2**63 - 1  # the lookup page's own check
+    assert event.transaction_id == 2**63 - 1
+    assert check_transaction_id(str(event.transaction_id)) == 2**63 - 1  # the lookup page's own check
 
 
 # -- bodies that can never be a callback: 400, nothing stored, at most one log line -----------------
@@ -290,7 +290,7 @@ def test_bodies_that_can_never_be_stored_are_400_with_one_log_line_at_most(http,
 
 def test_a_valid_surrogate_pair_is_an_emoji_and_fine(http, store):
     assert post(http, b'{"transaction_id": 1, "status": "Completed", "username": "\\ud83d\\ude00"}').status_code == 200
-    assert stored(store)[0]["username"] == "\U0001f600"
+    assert stored(store)[0].username == "\U0001f600"
 
 
 @pytest.mark.timeout(30)
@@ -315,7 +315,7 @@ def test_a_sender_that_disconnects_mid_body_costs_one_log_line_and_nothing_store
     assert len(lines) == 3, [r.getMessage() for r in lines]  # one per connection
     assert all("disconnected" in r.getMessage() and not r.exc_info for r in lines)
     assert all(TOKEN not in r.getMessage() for r in lines)
-    assert [e["transaction_id"] for e in stored(store)] == [GOOD["transaction_id"]]  # only the whole one
+    assert [e.transaction_id for e in stored(store)] == [GOOD["transaction_id"]]  # only the whole one
 
 
 # -- amounts that cannot be real: stored, flagged, never trusted (README "Callbacks") -----------------
@@ -336,10 +336,10 @@ def test_an_impossible_amount_is_kept_as_invalid_and_never_trusted(http, store, 
     response = post(http, body)
     assert (response.status_code, response.json()) == (200, {"success": True})  # the provider stops retrying
     [event] = stored(store)
-    assert event["verification"] == "invalid_amount"
-    assert event["amount"] is None and event["amount_kurus"] is None  # never shown or matched as money
-    assert event["raw"]["amount"] is not None  # what was sent stays in the stored body, for a person
-    assert store.current_status(321) is None  # an untrusted event moves no status
+    assert event.verification == "invalid_amount"
+    assert event.amount is None and event.amount_kurus is None  # never shown or matched as money
+    assert event.raw["amount"] is not None  # what was sent stays in the stored body, for a person
+    assert store.callbacks.current_status(321) is None  # an untrusted event moves no status
     assert intake.verify_pending(StatusClient({})) == {"verified": 0, "superseded": 0, "mismatch": 0,
                                                        "unverified": 0, "errors": 0}  # fmt: skip
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("dashboard")]
@@ -350,8 +350,8 @@ def test_the_smallest_and_largest_real_amounts_are_kept(http, store):
     assert post(http, {"transaction_id": 1, "status": "Completed", "amount": "0.01"}).status_code == 200
     assert post(http, b'{"transaction_id": 2, "status": "Completed", "amount": 9999999999999.99}').status_code == 200
     first, second = stored(store)
-    assert (first["amount_kurus"], first["verification"]) == (1, "pending")
-    assert (second["amount"], second["amount_kurus"]) == (Decimal("9999999999999.99"), 999999999999999)
+    assert (first.amount_kurus, first.verification) == (1, "pending")
+    assert (second.amount, second.amount_kurus) == (Decimal("9999999999999.99"), 999999999999999)
 
 
 # -- verification ----------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def test_forged_event_is_flagged_unverified_and_genuine_one_verified(intake, sto
     by_tx = {e.transaction_id: e for e in intake.recent_events()}
     assert by_tx[1].verification == "verified" and by_tx[1].api_status_text == "Completed"
     assert by_tx[666].verification == "unverified"
-    assert [c["status"] for c in store.status_checks(1)] == ["completed"] and store.status_checks(666) == []
+    assert [c.status for c in store.callbacks.status_checks(1)] == ["completed"] and store.callbacks.status_checks(666) == []
     assert intake.verify_pending(client) == {"verified": 0, "superseded": 0, "mismatch": 0, "unverified": 0, "errors": 0}
     assert client.calls == [1, 666]  # each checked once
 
@@ -399,7 +399,7 @@ def test_mismatch_superseded_and_network_errors(intake, store):
     states = {e.transaction_id: e.verification for e in intake.recent_events()}
     assert states == {2: "mismatch", 3: "superseded", 4: "mismatch", 5: "pending"}
     # The API is the truth: it replaces even a final status from a callback.
-    assert store.current_status(2)["status"] == "failed" and store.current_status(2)["source"] == "api"
+    assert store.callbacks.current_status(2).status == "failed" and store.callbacks.current_status(2).source == "api"
 
 
 class SlowStatusClient:
@@ -455,7 +455,7 @@ def test_verification_is_oldest_first(intake, store):
     assert [tid for _, tid in client.calls] == ids[:10]
     waiting = {e.transaction_id for e in intake.recent_events() if e.verification == "pending"}
     assert waiting == set(ids[10:])
-    assert intake.backlog() == (20, store.callback_events(transaction_id=11)[0]["received_at"])
+    assert intake.backlog() == (20, store.callbacks.events(transaction_id=11)[0].received_at)
 
 
 def test_two_intakes_on_one_data_folder_never_verify_one_event_twice(tmp_path, clock):
@@ -474,7 +474,7 @@ def test_two_intakes_on_one_data_folder_never_verify_one_event_twice(tmp_path, c
 
 def test_a_crashed_process_claims_are_retaken_after_they_expire(intake, store, clock):
     burst(intake, 5)
-    store.claim_pending_callbacks(claimant="crashed-process", now=clock(), until=clock.now + timedelta(minutes=5), limit=10)
+    store.callbacks.claim_pending(claimant="crashed-process", now=clock(), until=clock.now + timedelta(minutes=5), limit=10)
     client = SlowStatusClient()
     assert intake.verify_pending(client)["verified"] == 0 and client.calls == []  # someone holds them
     clock.now += timedelta(minutes=6)
@@ -563,8 +563,8 @@ def test_concurrent_posts_through_uvicorn_are_stored_exactly_once(store):
     acknowledged = [tid for tid, code in answers if code == 200]
     assert len(acknowledged) == 200
     events = stored(store)
-    assert sorted(e["transaction_id"] for e in events) == sorted(set(acknowledged))
-    assert sum(e["delivery_count"] for e in events) == len(acknowledged)
+    assert sorted(e.transaction_id for e in events) == sorted(set(acknowledged))
+    assert sum(e.delivery_count for e in events) == len(acknowledged)
 
 
 # -- end to end with the real client and the sandbox ------------------------------------------------
@@ -588,7 +588,7 @@ def test_real_client_payout_callbacks_verification_and_timeline(store, make_sand
         op = journal.submit_payout(new_operation_id(), request, actor="ayse")
         assert op.state == "confirmed" and op.transaction_id
         deadline = time.monotonic() + 20
-        while store.current_status(op.transaction_id) is None or not store.current_status(op.transaction_id)["status_final"]:
+        while store.callbacks.current_status(op.transaction_id) is None or not store.callbacks.current_status(op.transaction_id).status_final:
             assert time.monotonic() < deadline, "no final callback arrived"
             time.sleep(0.05)
         # A forged event for a transaction the provider never made, posted like any other.

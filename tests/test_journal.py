@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -165,7 +165,7 @@ def test_intent_is_committed_before_the_call(store, clock, tmp_path):
 
     def send(request):
         # Another connection (as after a crash) must already see the intent.
-        seen.append(Store(store.path).get_operation("b" * 32)["state"])
+        seen.append(Store(store.path).operations.get("b" * 32).state)
         return SimpleNamespace(transaction_id=1, status=Status("pending"), status_text="Pending", message="")
 
     journal, _ = make(store, clock, FakeClient(send=send))
@@ -361,8 +361,8 @@ def unknown_payout(journal, client, **request):
 def test_unsettled_lists_unknown_and_stale_pending_only(store, clock):
     journal, client = make(store, clock)
     unknown = unknown_payout(journal, client)
-    store.claim_operation(
-        {**store.get_operation(unknown.id), "id": "p" * 32, "state": PENDING, "transaction_id": None},
+    store.operations.claim(
+        {**asdict(store.operations.get(unknown.id)), "id": "p" * 32, "state": PENDING, "transaction_id": None},
         duplicate_since=None, active_states=(),
     )  # a pending entry, as a crashed process leaves it
     assert [op.id for op in journal.unsettled()] == [unknown.id]
@@ -425,25 +425,25 @@ def test_settle_links_a_matching_callback_confirmed_by_the_api(store, clock):
     client.history = {1: [tx(700, type="deposit", amount="99.00")]}
     clock.advance(minutes=1)
     for tid in (701, 702):  # 702 is a forgery: the API does not know it
-        store.add_callback_event({"transaction_id": tid, "status": "completed", "status_text": "Completed",
+        store.callbacks.add_event({"transaction_id": tid, "status": "completed", "status_text": "Completed",
                                   "amount": Decimal("1500.50"), "amount_kurus": 150050, "username": "user7",
                                   "raw_json": "{}", "received_at": clock()}, status_final=True)  # fmt: skip
     # Two candidates: ambiguous.
     assert journal.settle(op.id).state == UNKNOWN
     # Once 702 is flagged as forged, the one left is checked with the API and linked.
-    store.set_callback_verification([2], verification="unverified", at=clock(), api_status_text=None)
+    store.callbacks.set_verification([2], verification="unverified", at=clock(), api_status_text=None)
     client.statuses[701] = SimpleNamespace(status=Status("completed"), status_text="Completed", amount=Decimal("1500.50"),
                                            created_at=T0, completed_at=None)  # fmt: skip
     settled = journal.settle(op.id)
     assert (settled.state, settled.transaction_id) == (CONFIRMED, 701)
     assert "callback" in settled.message
-    assert [c["status"] for c in store.status_checks(701)] == ["completed"]
+    assert [c.status for c in store.callbacks.status_checks(701)] == ["completed"]
 
 
 def test_callback_candidate_unknown_to_the_api_is_not_linked(store, clock):
     journal, client = make(store, clock)
     op = unknown_payout(journal, client)
-    store.add_callback_event({"transaction_id": 801, "status": "completed", "status_text": "Completed",
+    store.callbacks.add_event({"transaction_id": 801, "status": "completed", "status_text": "Completed",
                               "amount": Decimal("1500.50"), "amount_kurus": 150050, "username": "user7",
                               "raw_json": "{}", "received_at": clock()}, status_final=True)  # fmt: skip
     assert journal.settle(op.id).state == UNKNOWN
@@ -457,7 +457,7 @@ def test_refresh_status_moves_a_confirmed_payout_to_final(store, clock):
     clock.advance(minutes=1)
     refreshed = journal.refresh_status(op.id)
     assert (refreshed.status, refreshed.status_final, refreshed.status_text) == ("completed", True, "Completed")
-    assert store.status_checks(9001)[0]["source"] == "journal"
+    assert store.callbacks.status_checks(9001)[0].source == "journal"
     assert journal.settle_all() == []  # nothing left to do
 
 

@@ -44,7 +44,7 @@ def _has_balance_snapshot(data_dir: Path) -> bool:
         return False
     store = Store(path)
     try:
-        return bool(store.balance_snapshots())
+        return bool(store.balances.snapshots())
     finally:
         store.close()
 

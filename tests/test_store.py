@@ -57,8 +57,8 @@ def _columns(path, table):
 def test_new_file_is_wal_full_sync_current_version(tmp_path):
     store = Store.in_dir(tmp_path / "data")
     assert store.path == default_path(tmp_path / "data") == tmp_path / "data" / "console.sqlite3"
-    assert store.schema_version == SCHEMA_VERSION >= 2
-    conn = store._conn  # pragmas are per connection: look at ours
+    assert store.engine.schema_version == SCHEMA_VERSION >= 2
+    conn = store.engine._conn  # pragmas are per connection: look at ours
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -74,21 +74,21 @@ def test_v1_file_upgrades_in_place_keeping_rows(tmp_path):
 
     store = Store(path)
 
-    assert store.schema_version == SCHEMA_VERSION
+    assert store.engine.schema_version == SCHEMA_VERSION
     assert {"status", "status_final", "payment_url", "order_id", "resolved_by"} <= _columns(path, "operations")
     assert {"delivery_count", "verification", "amount_kurus"} <= _columns(path, "callback_events")
-    op = store.get_operation("op1")
-    assert op["amount"] == Decimal("1500.50") and op["transaction_id"] == 4711
-    assert op["request"] == {"username": "user7"} and op["payment_url"] is None and op["status_final"] is False
-    assert op["created_at"] == datetime(2025, 11, 1, 10, tzinfo=timezone.utc)
-    [audit] = store.query_audit()
-    assert audit["actor"] == "ayse" and audit["amount"] == Decimal("1500.50")
-    [event] = store.callback_events()
-    assert event["delivery_count"] == 1 and event["verification"] == "pending"
-    assert event["operation_id"] == "op1"  # joined through the transaction id
+    op = store.operations.get("op1")
+    assert op.amount == Decimal("1500.50") and op.transaction_id == 4711
+    assert op.request == {"username": "user7"} and op.payment_url is None and op.status_final is False
+    assert op.created_at == datetime(2025, 11, 1, 10, tzinfo=timezone.utc)
+    [audit] = store.audit.query()
+    assert audit.actor == "ayse" and audit.amount == Decimal("1500.50")
+    [event] = store.callbacks.events()
+    assert event.delivery_count == 1 and event.verification == "pending"
+    assert event.operation_id == "op1"  # joined through the transaction id
     # Opening again is a no-op: migrations are not re-applied.
     store.close()
-    assert Store(path).get_operation("op1")["state"] == "confirmed"
+    assert Store(path).operations.get("op1").state == "confirmed"
 
 
 def test_file_from_a_newer_version_is_refused(tmp_path):
@@ -103,7 +103,7 @@ def test_failed_migration_leaves_the_old_file_intact(tmp_path, monkeypatch):
     path = tmp_path / "console.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.executescript(V1_SQL)
-    import dashboard.store as store_module
+    import dashboard.store.sqlite as store_module
 
     broken = (*store_module.MIGRATIONS[:-1], (*store_module.MIGRATIONS[-1], "THIS IS NOT SQL"))
     monkeypatch.setattr(store_module, "MIGRATIONS", broken)
@@ -122,21 +122,21 @@ def test_in_memory_is_refused():
 def test_floats_and_naive_datetimes_are_refused(tmp_path):
     store = Store(tmp_path / "db.sqlite3")
     with pytest.raises(TypeError):
-        store.add_balance_snapshots([{"iban_id": 1, "taken_at": T0, "balance_kurus": 12.5}])
+        store.balances.add([{"iban_id": 1, "taken_at": T0, "balance_kurus": 12.5}])
     with pytest.raises(ValueError):
-        store.add_balance_snapshots([{"iban_id": 1, "taken_at": datetime(2025, 1, 1), "balance_kurus": 1}])
+        store.balances.add([{"iban_id": 1, "taken_at": datetime(2025, 1, 1), "balance_kurus": 1}])
 
 
 def test_balance_snapshots_roundtrip_and_ignore_repeats(tmp_path):
     store = Store(tmp_path / "db.sqlite3")
     rows = [{"iban_id": i, "taken_at": T0 + timedelta(minutes=m), "balance_kurus": 100 * i + m}
             for i in (1, 2) for m in (0, 1)]  # fmt: skip
-    assert store.add_balance_snapshots(rows) == 4
-    assert store.add_balance_snapshots(rows[:1]) == 0
-    later = store.balance_snapshots(since=T0 + timedelta(minutes=1))
-    assert [(r["iban_id"], r["balance_kurus"]) for r in later] == [(1, 101), (2, 201)]
-    assert later[0]["taken_at"] == T0 + timedelta(minutes=1)
-    assert len(store.balance_snapshots(iban_id=2)) == 2
+    assert store.balances.add(rows) == 4
+    assert store.balances.add(rows[:1]) == 0
+    later = store.balances.snapshots(since=T0 + timedelta(minutes=1))
+    assert [(r.iban_id, r.balance_kurus) for r in later] == [(1, 101), (2, 201)]
+    assert later[0].taken_at == T0 + timedelta(minutes=1)
+    assert len(store.balances.snapshots(iban_id=2)) == 2
 
 
 def test_concurrent_writes_from_threads_all_land(tmp_path):
@@ -145,7 +145,7 @@ def test_concurrent_writes_from_threads_all_land(tmp_path):
 
     def write(worker: int) -> None:
         try:
-            store.add_balance_snapshots(
+            store.balances.add(
                 [{"iban_id": worker, "taken_at": T0 + timedelta(seconds=s), "balance_kurus": s} for s in range(50)]
             )
         except Exception as exc:  # pragma: no cover - reported below
@@ -157,4 +157,20 @@ def test_concurrent_writes_from_threads_all_land(tmp_path):
     for t in threads:
         t.join()
     assert not errors
-    assert len(store.balance_snapshots()) == 400
+    assert len(store.balances.snapshots()) == 400
+
+
+def _intent(op_id: str) -> dict:
+    return {"id": op_id, "kind": "payout", "state": "pending", "created_at": T0, "updated_at": T0, "actor": "ayse",
+            "amount": Decimal("10.00"), "amount_kurus": 1000, "username": "user7", "request": {}}  # fmt: skip
+
+
+def test_a_claim_and_its_audit_line_commit_in_one_transaction(tmp_path):
+    store = Store(tmp_path / "db.sqlite3")
+    line = {"at": T0, "actor": "ayse", "action": "send_money", "outcome": "intent"}
+    with pytest.raises(sqlite3.Error):  # the audit line cannot be written: the claim is not either
+        store.operations.claim(_intent("op1"), duplicate_since=None, active_states=(), audit={**line, "nope": 1})
+    assert store.operations.get("op1") is None and store.audit.query() == []
+    outcome, row = store.operations.claim(_intent("op1"), duplicate_since=None, active_states=(), audit=line)
+    assert (outcome, row.state) == ("claimed", "pending")
+    assert [a.outcome for a in store.audit.query()] == ["intent"]

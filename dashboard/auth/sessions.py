@@ -19,7 +19,7 @@ import hmac
 import logging
 import os
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,7 @@ from pathlib import Path
 from dashboard.auth.roles import Role
 from dashboard.auth.users import AuthConfigError, User
 from dashboard.config import Settings
-from dashboard.store import Store
+from dashboard.store import SessionRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -142,32 +142,32 @@ class SessionManager:
 
     # -- life cycle -----------------------------------------------------------------------
 
-    def _session(self, row: Mapping[str, object]) -> Session:
-        created, seen = row["created_at"], row["last_seen_at"]
-        expires = min(seen + self.idle_timeout, created + self.absolute_timeout)  # type: ignore[operator]
+    def _session(self, row: SessionRow) -> Session:
+        created, seen = row.created_at, row.last_seen_at
+        expires = min(seen + self.idle_timeout, created + self.absolute_timeout)
         return Session(
-            user=row["user"], role=Role(row["role"]), created_at=created, last_seen_at=seen,  # type: ignore[arg-type]
-            expires_at=expires, id=row["id"], password_tag=row["password_tag"],  # type: ignore[arg-type]
+            user=row.user, role=Role(row.role), created_at=created, last_seen_at=seen,
+            expires_at=expires, id=row.id, password_tag=row.password_tag,
         )  # fmt: skip
 
     def create(self, user: User) -> Session:
         """A new session record. Its token is thrown away: the browser gets a fresh one when the
         ticket is consumed (`complete`), so nothing printed before then can be replayed as a cookie."""
         now = self._clock()
-        self._store.purge_auth_records(
+        self._store.accounts.purge(
             seen_before=now - self.idle_timeout, created_before=now - self.absolute_timeout, now=now
         )
-        row = {
-            "id": digest(secrets.token_urlsafe(TOKEN_BYTES)), "user": user.name, "role": user.role.value,
-            "password_tag": password_tag(user), "created_at": now, "last_seen_at": now,
-        }  # fmt: skip
-        self._store.create_auth_session(row)
+        row = SessionRow(
+            id=digest(secrets.token_urlsafe(TOKEN_BYTES)), user=user.name, role=user.role.value,
+            password_tag=password_tag(user), created_at=now, last_seen_at=now,
+        )
+        self._store.accounts.create_session(row)
         return self._session(row)
 
     def issue_ticket(self, session: Session) -> str:
         """A one-time ticket (valid TICKET_LIFETIME) that /auth/complete turns into the cookie."""
         ticket = secrets.token_urlsafe(TOKEN_BYTES)
-        self._store.add_auth_ticket(digest(ticket), session_id=session.id, expires_at=self._clock() + TICKET_LIFETIME)
+        self._store.accounts.add_ticket(digest(ticket), session_id=session.id, expires_at=self._clock() + TICKET_LIFETIME)
         return ticket
 
     def complete(self, ticket: str | None) -> tuple[Session, str] | None:
@@ -175,12 +175,12 @@ class SessionManager:
         if not isinstance(ticket, str) or not ticket.isascii() or not 20 <= len(ticket) <= 100:
             return None
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        row = self._store.consume_auth_ticket(digest(ticket), at=self._clock(), new_session_id=digest(token))
+        row = self._store.accounts.consume_ticket(digest(ticket), at=self._clock(), new_session_id=digest(token))
         if row is None:
             return None
         session = self._session(row)
         if session.expires_at <= self._clock():
-            self._store.delete_auth_session(session.id)
+            self._store.accounts.delete_session(session.id)
             return None
         return session, self.cookie_value(token)
 
@@ -194,23 +194,23 @@ class SessionManager:
         return self._touch(session.id)
 
     def _touch(self, session_id: str) -> Session | None:
-        row = self._store.auth_session(session_id)
+        row = self._store.accounts.session(session_id)
         if row is None:
             return None
         session, now = self._session(row), self._clock()
         if session.expires_at <= now:
-            self._store.delete_auth_session(session_id)
+            self._store.accounts.delete_session(session_id)
             return None
         if now - session.last_seen_at < TOUCH_EVERY:  # spare the disk a write per rerun
             return session
-        if not self._store.touch_auth_session(session_id, now):
+        if not self._store.accounts.touch_session(session_id, now):
             return None  # signed out in between
         return replace(
             session, last_seen_at=now, expires_at=min(now + self.idle_timeout, session.created_at + self.absolute_timeout)
         )
 
     def end(self, session: Session) -> bool:
-        return self._store.delete_auth_session(session.id)
+        return self._store.accounts.delete_session(session.id)
 
     def end_all(self, user: str) -> int:
-        return self._store.delete_auth_sessions_of(user)
+        return self._store.accounts.delete_sessions_of(user)

@@ -53,14 +53,14 @@ class Throttle:
 
     def retry_after(self, keys: Iterable[str], now: datetime) -> int:
         """Whole seconds until every key is unlocked (0: not locked)."""
-        until = [r["locked_until_at"] for r in self._store.auth_locks(list(keys)).values() if r["locked_until_at"]]
+        until = [r.locked_until_at for r in self._store.accounts.locks(list(keys)).values() if r.locked_until_at]
         remaining = max((u - now).total_seconds() for u in until) if until else 0.0
         return max(0, math.ceil(remaining))
 
     def failed(self, keys: Iterable[str], now: datetime) -> None:
-        self._store.record_auth_failure(
+        self._store.accounts.record_failure(
             list(keys), at=now, reset_before=now - self.policy.window, lockout=self.policy.lockout
         )
 
     def succeeded(self, key: str) -> None:
-        self._store.clear_auth_failures(key)
+        self._store.accounts.clear_failures(key)

@@ -23,14 +23,24 @@ def signed_in(auth, name="alice"):
 
 
 class CountingStore:
-    """A store proxy that records which methods were called."""
+    """A store proxy that records every attribute asked for: a repository ("accounts") and the
+    method asked of it ("accounts.touch_session")."""
 
     def __init__(self, store):
         self._store, self.calls = store, []
 
     def __getattr__(self, name):
         self.calls.append(name)
-        return getattr(self._store, name)
+        return _CountingArea(getattr(self._store, name), name, self.calls)
+
+
+class _CountingArea:
+    def __init__(self, area, name, calls):
+        self._area, self._name, self._calls = area, name, calls
+
+    def __getattr__(self, method):
+        self._calls.append(f"{self._name}.{method}")
+        return getattr(self._area, method)
 
 
 def test_cookie_resolves_to_the_session(auth):
@@ -92,10 +102,10 @@ def test_touch_writes_at_most_once_a_minute(make_auth, store, clock):
     for _ in range(10):
         clock.advance(seconds=5)
         assert auth.resolve(cookie) is not None
-    assert counting.calls.count("touch_auth_session") == 0
+    assert counting.calls.count("accounts.touch_session") == 0
     clock.advance(seconds=15)
     touched = auth.resolve(cookie)
-    assert counting.calls.count("touch_auth_session") == 1
+    assert counting.calls.count("accounts.touch_session") == 1
     assert touched.last_seen_at == clock.now and touched.expires_at == clock.now + auth.sessions.idle_timeout
 
 

@@ -36,7 +36,7 @@ def test_switching_to_turkish_shows_turkish_labels_money_and_dates(console):
 
 def test_the_choice_survives_a_new_session_of_the_same_user(console):
     to_turkish(console.open(user="operator"))
-    assert console.store().user_language("operator") == "tr"
+    assert console.store().accounts.language("operator") == "tr"
 
     again = console.open(user="operator")  # a new browser session: nothing in session state
     assert not again.exception
@@ -46,7 +46,7 @@ def test_the_choice_survives_a_new_session_of_the_same_user(console):
 
     # Back to English is remembered the same way.
     again.sidebar.selectbox(key=LANG_KEY).select("en").run()
-    assert console.store().user_language("operator") == "en"
+    assert console.store().accounts.language("operator") == "en"
     assert console.open(user="operator").title[0].value == "Overview"
 
 
@@ -56,7 +56,7 @@ def test_another_user_keeps_the_configured_default(console):
     assert other.sidebar.selectbox(key=LANG_KEY).value == "en"
     assert other.title[0].value == "Overview"
     assert EN_MONEY.match(metrics(other)["Total balance"])
-    assert console.store().user_language("admin") is None
+    assert console.store().accounts.language("admin") is None
 
 
 def test_the_configured_default_applies_until_a_user_chooses(console):

@@ -83,9 +83,9 @@ def test_csv_export_is_exactly_the_filtered_rows_and_is_itself_audited(console):
     assert [r["Time (Europe/Istanbul)"] for r in rows] == [t.strftime("%Y-%m-%d %H:%M:%S") for t in shown["Time"]]
     assert all(FULL_IBAN not in value for r in rows for value in r.values())
 
-    audited = console.store().query_audit(action="export", actor="admin")
+    audited = console.store().audit.query(action="export", actor="admin")
     assert len(audited) == 1
-    details = audited[0]["details"]
+    details = audited[0].details
     assert details["dataset"] == "audit_log" and details["rows"] == 2 and "send_money" in details["filter"]
 
     again = console.open(PAGE)

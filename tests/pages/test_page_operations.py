@@ -42,7 +42,7 @@ def card_text(at) -> str:
 
 
 def op_state(console, op_id):
-    return console.store().get_operation(op_id)["state"]
+    return console.store().operations.get(op_id).state
 
 
 def test_policy_is_stated_and_nothing_open_on_a_fresh_console(console):
@@ -83,13 +83,13 @@ def test_check_now_settles_from_the_history_when_the_provider_did_make_it(consol
     at.button(key=f"ops_check_{unknown_payout}").click().run()
     assert not at.exception
     assert f"transaction {tx.id}" in at.success[0].value and "Nothing was sent again" in at.success[0].value
-    row = console.store().get_operation(unknown_payout)
-    assert row["state"] == "confirmed" and row["transaction_id"] == tx.id
+    row = console.store().operations.get(unknown_payout)
+    assert row.state == "confirmed" and row.transaction_id == tx.id
     assert console.calls("POST /send-money") == 1
     # Settled: no longer listed as needing attention (a fresh session shows the calm state).
     assert "Nothing open" in console.open(PAGE, user="operator").success[0].value
-    settles = console.store().query_audit(action="settle")
-    assert settles and settles[0]["actor"] == "operator" and settles[0]["iban_masked"] == "TR33 **** **** 1326"
+    settles = console.store().audit.query(action="settle")
+    assert settles and settles[0].actor == "operator" and settles[0].iban_masked == "TR33 **** **** 1326"
 
 
 def test_mark_resolved_needs_a_confirm_step_and_a_note(console, unknown_payout):
@@ -104,11 +104,11 @@ def test_mark_resolved_needs_a_confirm_step_and_a_note(console, unknown_payout):
     at.button(key="ops_resolve_confirm").click().run()
     assert not at.exception
     assert "Marked as not sent" in at.success[0].value
-    row = console.store().get_operation(unknown_payout)
-    assert row["state"] == "not_sent" and row["resolved_by"] == "operator"
-    assert "Ayşe" in row["resolution_note"]
-    audit = console.store().query_audit(action="mark_resolved")[0]
-    assert audit["outcome"] == "not_sent" and audit["iban_masked"] == "TR33 **** **** 1326"
+    row = console.store().operations.get(unknown_payout)
+    assert row.state == "not_sent" and row.resolved_by == "operator"
+    assert "Ayşe" in row.resolution_note
+    audit = console.store().audit.query(action="mark_resolved")[0]
+    assert audit.outcome == "not_sent" and audit.iban_masked == "TR33 **** **** 1326"
     assert console.calls("POST /send-money") == 1
 
 
@@ -122,7 +122,7 @@ def test_resolving_with_an_id_int_would_misread_is_refused(console, unknown_payo
     assert op_state(console, unknown_payout) == "unknown"
     at.text_input(key="ops_resolve_tx").input("9223372036854775807").run()  # the largest id is an id
     at.button(key="ops_resolve_confirm").click().run()
-    assert console.store().get_operation(unknown_payout)["transaction_id"] == 2**63 - 1
+    assert console.store().operations.get(unknown_payout).transaction_id == 2**63 - 1
 
 
 def test_cancel_leaves_the_entry_open(console, unknown_payout):
@@ -169,7 +169,7 @@ def test_a_request_nobody_here_awaits_is_not_reported_as_in_flight(console):
     sender.start()
     try:
         deadline = time.monotonic() + 10
-        while not console.store().recent_operations(5) and time.monotonic() < deadline:
+        while not console.store().operations.recent(5) and time.monotonic() < deadline:
             time.sleep(0.05)
         at = console.open(PAGE, user="operator")
         assert not at.exception

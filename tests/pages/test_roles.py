@@ -72,17 +72,17 @@ def test_wrong_password_is_refused_and_repeated_failures_are_throttled(console):
         assert at.error[0].value == WRONG_CREDENTIALS
     sign_in(at, "operator", "operator-demo-pass")  # right password, but locked now
     assert "Too many attempts" in at.error[0].value
-    failed = console.store().query_audit(action="sign_in_failed")
-    assert [e["outcome"] for e in failed].count("wrong_password") == 5
-    assert any(e["outcome"] == "locked" for e in failed)
+    failed = console.store().audit.query(action="sign_in_failed")
+    assert [e.outcome for e in failed].count("wrong_password") == 5
+    assert any(e.outcome == "locked" for e in failed)
 
 
 def test_right_password_signs_in_and_is_audited(console):
     at = sign_in(console.open(user=None), "viewer", "viewer-demo-pass")
     assert not at.exception and not at.error
     assert "Signed in" in at.info[0].value
-    signed = console.store().query_audit(action="sign_in")
-    assert [(e["actor"], e["outcome"]) for e in signed] == [("viewer", "ok")]
+    signed = console.store().audit.query(action="sign_in")
+    assert [(e.actor, e.outcome) for e in signed] == [("viewer", "ok")]
 
 
 def test_sidebar_shows_who_is_signed_in_with_a_sign_out_button(console):

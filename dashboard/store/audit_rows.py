@@ -1,0 +1,62 @@
+"""The audit log's rows: append and query, nothing else.
+
+The table is append-only (database triggers refuse UPDATE and DELETE) and this repository has
+deliberately no update or delete method. What goes into a line (masking, scrubbing) is decided
+by the domain module `dashboard.audit`; this module only stores and reads lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from dashboard.store import sqlite as dialect
+from dashboard.store.codec import encode, time_value
+from dashboard.store.engine import Cursor, Engine
+from dashboard.store.rows import AuditRow, from_record
+
+
+class AuditRepository:
+    """`store.audit`: append and query audit lines (no update, no delete)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @staticmethod
+    def insert(cur: Cursor, entry: Mapping[str, Any]) -> int:
+        """Append `entry` inside a transaction the caller holds (a claim and its audit line
+        commit together); returns the new line's id."""
+        values = encode(entry)
+        cur.execute(dialect.insert_into("audit_log", list(values)) + " RETURNING id", tuple(values.values()))
+        return int(cur.fetchone()[0])
+
+    def append(self, entry: Mapping[str, Any]) -> int:
+        """Append one line in its own transaction; returns its id."""
+        with self._engine.write() as cur:
+            return self.insert(cur, entry)
+
+    def query(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        limit: int = 500,
+    ) -> list[AuditRow]:
+        """Newest first; `since` inclusive, `until` exclusive."""
+        where, params = ["1 = 1"], []
+        for clause, value in (("at >= ?", since), ("at < ?", until)):
+            if value is not None:
+                where.append(clause)
+                params.append(time_value(value))
+        for clause, value in (("actor = ?", actor), ("action = ?", action)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        params.append(int(limit))
+        rows = self._engine.read(
+            f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY at DESC, id DESC LIMIT ?", params
+        )
+        return [from_record(AuditRow, r) for r in rows]

@@ -1,0 +1,50 @@
+"""Balance snapshots (table `balance_snapshots`): each IBAN's balance as the background task saw it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from dashboard.store.codec import time_value
+from dashboard.store.engine import Engine
+from dashboard.store.rows import SnapshotRow, from_record
+
+
+class BalanceRepository:
+    """`store.balances`: balance snapshots per IBAN."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, snapshots: Iterable[Mapping[str, Any]]) -> int:
+        """Rows of iban_id, taken_at (aware), balance_kurus (int); a repeated (iban_id, taken_at) is
+        ignored. Returns how many were new."""
+        rows = [(int(s["iban_id"]), time_value(s["taken_at"]), _int_kurus(s["balance_kurus"])) for s in snapshots]
+        with self._engine.write() as cur:
+            cur.executemany(
+                """INSERT INTO balance_snapshots (iban_id, taken_at, balance_kurus) VALUES (?, ?, ?)
+                   ON CONFLICT (iban_id, taken_at) DO NOTHING""",
+                rows,
+            )
+            return cur.rowcount
+
+    def snapshots(self, since: datetime | None = None, iban_id: int | None = None) -> list[SnapshotRow]:
+        """Oldest first, then by IBAN."""
+        where, params = ["1 = 1"], []
+        if since is not None:
+            where.append("taken_at >= ?")
+            params.append(time_value(since))
+        if iban_id is not None:
+            where.append("iban_id = ?")
+            params.append(iban_id)
+        rows = self._engine.read(
+            f"SELECT * FROM balance_snapshots WHERE {' AND '.join(where)} ORDER BY taken_at, iban_id", params
+        )
+        return [from_record(SnapshotRow, r) for r in rows]
+
+
+def _int_kurus(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("balance_kurus must be an int number of kuruş")
+    return value

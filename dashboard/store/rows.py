@@ -1,0 +1,152 @@
+"""Typed rows: what the repositories return, one frozen dataclass per table.
+
+Money is `Decimal` (`*_kurus` columns are int kuruş), times are aware datetimes, `*_json` columns
+are decoded and named without the suffix (`request`, `field_errors`, `details`, `raw`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def from_record(cls: type[T], record: dict[str, Any]) -> T:
+    """A row from a decoded record (`codec.decode`); columns the row type does not name are ignored."""
+    return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class OperationRow:
+    """One journal entry (table `operations`); `dashboard.journal.Operation` is built from it."""
+
+    id: str
+    kind: str
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    actor: str
+    amount: Decimal
+    amount_kurus: int
+    username: str
+    request: dict[str, Any]
+    customer_iban: str | None = None
+    customer_name: str | None = None
+    description: str | None = None
+    transaction_id: int | None = None
+    status: str | None = None
+    status_text: str | None = None
+    status_final: bool = False
+    message: str | None = None
+    field_errors: dict[str, list[str]] | None = None
+    duplicate_of: str | None = None
+    payment_url: str | None = None
+    order_id: str | None = None
+    resolved_by: str | None = None
+    resolution_note: str | None = None
+    settle_attempts: int = 0
+    next_settle_at: datetime | None = None
+    settle_stopped_at: datetime | None = None
+    settle_outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit log line (table `audit_log`, append-only)."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    outcome: str
+    amount: Decimal | None = None
+    iban_masked: str | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CallbackEventRow:
+    """One callback delivery (table `callback_events`), with the journal entry of its transaction."""
+
+    id: int
+    transaction_id: int
+    status: str
+    status_text: str
+    raw: dict[str, Any]
+    received_at: datetime
+    amount: Decimal | None = None
+    amount_kurus: int | None = None
+    username: str | None = None
+    description: str | None = None
+    completed_at_text: str | None = None
+    source_ip: str | None = None
+    delivery_count: int = 1
+    last_received_at: datetime | None = None
+    verification: str = "pending"
+    verified_at: datetime | None = None
+    api_status_text: str | None = None
+    verify_claimed_by: str | None = None
+    verify_claim_expires_at: datetime | None = None
+    operation_id: str | None = None  # joined, not a column
+
+
+@dataclass(frozen=True)
+class StatusCheckRow:
+    """One transaction-status answer (table `status_checks`)."""
+
+    id: int
+    transaction_id: int
+    checked_at: datetime
+    source: str
+    status: str
+    status_final: bool
+    status_text: str | None = None
+    amount: Decimal | None = None
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CurrentStatusRow:
+    """A transaction's derived current status (table `transaction_status`); source 'callback' | 'api'."""
+
+    transaction_id: int
+    status: str
+    status_final: bool
+    source: str
+    updated_at: datetime
+    status_text: str | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """One IBAN's balance at one time (table `balance_snapshots`)."""
+
+    iban_id: int
+    taken_at: datetime
+    balance_kurus: int
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A sign-in session (table `auth_sessions`); `id` is the SHA-256 of the cookie token."""
+
+    id: str
+    user: str
+    role: str
+    password_tag: str = field(repr=False)  # ties the session to the password it signed in with
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class ThrottleRow:
+    """Failed sign-in attempts against one key (table `auth_throttle`)."""
+
+    key: str
+    failures: int
+    last_failure_at: datetime
+    locked_until_at: datetime | None = None
