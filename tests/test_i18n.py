@@ -21,7 +21,7 @@ from dashboard.money import format_try
 ROOT = Path(__file__).resolve().parents[1]
 UI_FILES = sorted([*ROOT.glob("pages/*.py"), ROOT / "console.py", *ROOT.glob("dashboard/ui/*.py"), ROOT / "dashboard/audit_view.py"])
 # Domain modules whose operator-facing messages are stored and shown (journal entries, reasons).
-MESSAGE_FILES = [ROOT / "dashboard/journal.py", ROOT / "dashboard/audit_view.py"]
+MESSAGE_FILES = [*sorted(ROOT.glob("dashboard/journal/*.py")), ROOT / "dashboard/audit_view.py"]
 TR = CATALOG["tr"]
 
 # Streamlit calls that put text on screen, and the keyword arguments that carry it.
