@@ -8,11 +8,10 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import audit_view, data_access, ui
-from dashboard.auth.roles import AUDIT
 from dashboard.timeutil import day_bounds, now
 from dashboard.ui import access
 
-access.require(AUDIT)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "audit"  # session-state prefix of this page
 

@@ -6,12 +6,11 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import audit_view, data_access, ui
-from dashboard.auth.roles import CALLBACKS
 from dashboard.timeutil import zone
 from dashboard.ui import access
 from dashboard.validation import InputError, check_transaction_id
 
-access.require(CALLBACKS)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "cb"  # session-state prefix of this page
 FEED_LIMIT = 100

@@ -3,12 +3,11 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import MOVE_MONEY
 from dashboard.payouts import card_commission
 from dashboard.ui import access, money_form
 from dashboard.validation import CARD_MIN_AMOUNT, MAX_CHARS, InputError, check_card_payment
 
-access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "card"  # session-state prefix of this page
 FIELDS = ("username", "firstname", "lastname", "email", "phone", "amount", "description")

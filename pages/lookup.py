@@ -3,11 +3,10 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import LOOKUP
 from dashboard.ui import access
 from dashboard.validation import InputError, check_transaction_id
 
-access.require(LOOKUP)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Lookup"))
 st.caption(ui.t("Paste a transaction id. The page address then links straight to it, for sharing."))

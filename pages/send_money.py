@@ -5,7 +5,6 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import MOVE_MONEY
 from dashboard.banks import bank_for_iban
 from dashboard.client.errors import EnigmaPayError
 from dashboard.iban import bank_code, format_iban, iban_is_valid
@@ -14,7 +13,7 @@ from dashboard.payouts import payout_costs, payout_costs_known
 from dashboard.ui import access, money_form
 from dashboard.validation import MAX_CHARS, InputError, check_send_money
 
-access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "send"  # session-state prefix of this page
 FIELDS = ("username", "amount", "iban", "name", "description")

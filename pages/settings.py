@@ -3,11 +3,10 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import SETTINGS
 from dashboard.config import describe_settings
 from dashboard.ui import access
 
-access.require(SETTINGS)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Settings"))
 st.caption(ui.t("Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect on restart."))

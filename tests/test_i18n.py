@@ -208,9 +208,9 @@ def test_every_domain_message_is_translated(message):
 def test_fixed_vocabulary_is_translated():
     from dashboard import audit_view
     from dashboard.auth import Role
-    from dashboard.ui.access import PAGES
+    from dashboard.ui.pages import PAGES
 
-    words = {section for section, *_ in PAGES} | {title for _, _, title, *_ in PAGES}
+    words = {entry.section for entry in PAGES} | {entry.title for entry in PAGES}
     words |= {r.value for r in Role} | {s for s in history.STATUSES} | {"Deposit", "Withdrawal", "Unknown"}
     words |= {"today", "7 days", "30 days", "this month"} | {k.capitalize() for k in history.date_presets(__import__("datetime").date.today())}
     words |= {"payout", "card_payment", "unknown", "pending", "not_sent", "confirmed", "rejected", "held", "failed_before_send"}
