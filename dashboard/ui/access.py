@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
-from dashboard.auth.browser import send_browser_to
+from dashboard.ui.browser import send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
 ROLE_KEY = "auth_role"
