@@ -8,6 +8,7 @@
   refreshes once a minute), settings 10 min.
 - Every loader returns `Loaded`: the value, when it was fetched, and the error if the last fetch
   failed. After a failure the last good value stays on screen, marked with its age.
+- Actions that ask the API raise `EnigmaPayError` (`data_access.EnigmaPayError`, for the pages).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.i18n import LANGUAGES, translate
-from dashboard.config import Settings
+from dashboard.config import Settings, describe_settings
 from dashboard.journal import Operation
 from dashboard.timeutil import now
 
@@ -89,6 +90,11 @@ def services() -> Services:
 def authenticator() -> Authenticator | None:
     """Sign-in for this console; None only when explicitly disabled (single-user local setup)."""
     return services_root.authenticator()
+
+
+def settings_rows() -> list[dict[str, str]]:
+    """The effective configuration for the Settings page: secrets only as set / not set."""
+    return describe_settings(settings())
 
 
 def accounts() -> list[tuple[str, str]]:
