@@ -6,10 +6,11 @@
 - `GET /auth/complete`, `GET /auth/sign-out`   set / clear the sign-in cookie (dashboard.auth.routes)
 The lifespan runs the per-process background work (dashboard.background).
 
+The routes get the callback intake and the authenticator from dashboard.services (no Streamlit).
 This module is imported before Streamlit's runtime exists, so it must not import
-dashboard.data_access (or dashboard.background, which does) at module level: decorating its
+dashboard.background (which imports dashboard.data_access) at module level: decorating its
 st.cache_data functions then would bind them to a throw-away in-memory cache ("No runtime found,
-using MemoryCacheStorageManager"). Routes and the lifespan import it when they first run.
+using MemoryCacheStorageManager"). The lifespan imports it when it first runs.
 """
 
 import asyncio
@@ -21,7 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 import streamlit as st
-from dashboard.auth.authenticator import Authenticator
+from dashboard import services
 from dashboard.auth.routes import auth_routes
 from dashboard.callbacks import redact_access_log
 from dashboard.ui import client_options
@@ -40,19 +41,9 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _data_access():
-    from dashboard import data_access  # here, not at the top: see the module docstring
-
-    return data_access
-
-
-def _authenticator() -> Authenticator | None:
-    return _data_access().authenticator()
-
-
 async def callback(request: Request):
     # Services open lazily (first use may start the sandbox): keep that off the event loop.
-    intake = (await run_in_threadpool(_data_access().services)).callbacks
+    intake = (await run_in_threadpool(services.records)).callbacks
     if intake is None:  # live API with no callback token configured: nothing listens here
         return PlainTextResponse("Not Found", status_code=404)
     return await intake.handle(request)
@@ -83,7 +74,7 @@ app = st.App(
     routes=[
         Route("/healthz", health, methods=["GET"]),
         Route("/callbacks/{token}", callback, methods=["POST"]),
-        *auth_routes(_authenticator),
+        *auth_routes(services.authenticator),
     ],
     lifespan=lifespan,
 )

@@ -10,6 +10,7 @@ from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import access, client_options
+from dashboard.ui.pages import PAGES, visible_url_paths
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
 
@@ -48,12 +49,12 @@ def _remember_language() -> None:
 
 # Pages a role may not use stay registered but hidden: opened by a hand-typed URL, the page's own
 # check answers "not allowed" (rather than silently showing another page).
-visible = set(access.visible_url_paths(role))
+visible = set(visible_url_paths(role))
 sections: dict[str, list] = {}
-for section, script, title, icon, url_path in access.PAGES:
-    sections.setdefault(ui.t(section), []).append(st.Page(
-        script, title=ui.t(title), icon=icon, url_path=url_path, default=url_path == "overview",
-        visibility="visible" if url_path in visible else "hidden",
+for entry in PAGES:
+    sections.setdefault(ui.t(entry.section), []).append(st.Page(
+        entry.script, title=ui.t(entry.title), icon=entry.icon, url_path=entry.url_path,
+        default=entry.url_path == "overview", visibility="visible" if entry.url_path in visible else "hidden",
     ))
 sections[ui.t("Monitor")] += access.signed_in_extra_pages()
 page = st.navigation(sections)

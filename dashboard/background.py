@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from dashboard import data_access
+from dashboard import data_access, services
 from dashboard.money import quantize, to_kurus
 from dashboard.timeutil import now
 
@@ -34,13 +34,13 @@ def snapshot_balances() -> int:
     loaded = data_access.load_ibans()
     if loaded.error is not None or not loaded.value:
         return 0
-    taken_at = loaded.fetched_at or now(data_access.settings().timezone)
+    taken_at = loaded.fetched_at or now(services.settings().timezone)
     rows = [{"iban_id": i.id, "taken_at": taken_at, "balance_kurus": to_kurus(quantize(i.balance))} for i in loaded.value]
-    return data_access.services().store.balances.add(rows)
+    return services.records().store.balances.add(rows)
 
 
 def settle() -> None:
-    data_access.services().journal.settle_all()
+    services.records().journal.settle_all()
 
 
 def verify_wait(counts: dict[str, int]) -> float:
@@ -52,9 +52,9 @@ def verify_wait(counts: dict[str, int]) -> float:
 
 def connect_sandbox_callbacks(origin: str) -> None:
     """Point the built-in sandbox's callbacks at this server, so the loop runs out of the box."""
-    backend, services = data_access.backend(), data_access.services()
-    if backend.sandbox is not None and services.callbacks is not None:
-        backend.sandbox.state.set_callback_url(origin + services.callbacks.callback_path())
+    backend, intake = services.backend(), services.records().callbacks
+    if backend.sandbox is not None and intake is not None:
+        backend.sandbox.state.set_callback_url(origin + intake.callback_path())
 
 
 async def _every(seconds: float, step: Callable[[], object]) -> None:

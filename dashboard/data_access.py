@@ -1,42 +1,44 @@
 """The one module that owns caching: pages get data and act only through these functions.
 
-- `st.cache_resource` holds the settings, the Backend (one thread-safe httpx client per credential
-  set, shared by every browser session) and large transaction frames (never pickled or copied on
+- The settings, the Backend (one thread-safe httpx client per credential set, shared by every
+  browser session), the store, journal and authenticator come from `dashboard.services`.
+- `st.cache_resource` holds large transaction frames (never pickled or copied on
   a rerun: pages must treat them as read-only).
 - `st.cache_data` holds small API answers with TTLs that follow the API: balances 60 s (upstream
   refreshes once a minute), settings 10 min.
 - Every loader returns `Loaded`: the value, when it was fetched, and the error if the last fetch
   failed. After a failure the last good value stays on screen, marked with its age.
+- Actions that ask the API raise `EnigmaPayError` (`data_access.EnigmaPayError`, for the pages).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import export, history, memory
-from dashboard.audit import AuditEntry, AuditLog
-from dashboard.auth import Authenticator, account_setup
-from dashboard.backend import Backend, open_backend
-from dashboard.callbacks import CallbackEvent, CallbackIntake, RateLimiter, TimelineItem, verification_plan
+from dashboard import services as services_root
+from dashboard.audit import AuditEntry
+from dashboard.auth import Authenticator
+from dashboard.backend import Backend
+from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
 from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.i18n import LANGUAGES, translate
-from dashboard.config import Settings, load_settings
-from dashboard.journal import Journal, Operation
-from dashboard.store import CurrentStatusRow, SnapshotRow, Store
+from dashboard.config import Settings, describe_settings
+from dashboard.journal import Operation
+from dashboard.store import CurrentStatusRow, SnapshotRow
 from dashboard.timeutil import now
 
 T = TypeVar("T")
@@ -66,70 +68,34 @@ class Loaded(Generic[T]):
         return self.error is None
 
 
-# --- resources ---------------------------------------------------------------------------------
+# --- resources (built once per process by dashboard.services) -----------------------------------
 
 
-@st.cache_resource(show_spinner=False)
 def settings() -> Settings:
     """Configuration, read once per process (ConfigError propagates: the entry script shows it)."""
-    return load_settings()
-
-
-@st.cache_resource(show_spinner=False)
-def _backend(fingerprint: str, _settings: Settings) -> Backend:
-    return open_backend(_settings)
+    return services_root.settings()
 
 
 def backend() -> Backend:
-    s = settings()
-    return _backend(s.credentials_fingerprint(), s)
+    return services_root.backend()
 
 
-@dataclass(frozen=True)
-class Services:
-    """The console's own records: one SQLite store per data folder, shared by all sessions."""
-
-    store: Store
-    audit: AuditLog
-    journal: Journal
-    callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
-
-
-@st.cache_resource(show_spinner=False)
-def _services(fingerprint: str, _settings: Settings, sandbox: bool) -> Services:
-    # Sandbox records live apart: demo payouts must never sit beside (or be held against) real ones.
-    folder = _settings.data_dir / "sandbox" if sandbox else _settings.data_dir
-    store = Store.in_dir(folder)
-    audit = AuditLog(store)
-    journal = Journal(store, lambda: backend().client, audit=audit, tz=_settings.timezone,
-                      settle_horizon=timedelta(hours=_settings.settle_horizon_hours))
-    if _settings.callback_token is not None:
-        token = _settings.callback_token.reveal()
-    else:
-        # The sandbox delivers to this process only, so a fresh random token per start is enough.
-        token = secrets.token_urlsafe(24) if sandbox else None
-    intake = CallbackIntake(store, token=token, allowed_ips=_settings.callback_allowed_ips or None) if token else None
-    return Services(store, audit, journal, intake)
+Services = services_root.Records  # the name pages and tests knew
 
 
 def services() -> Services:
-    s = settings()
-    return _services(s.credentials_fingerprint(), s, backend().is_sandbox)
-
-
-@st.cache_resource(show_spinner=False)
-def _authenticator(fingerprint: str, _settings: Settings, sandbox: bool) -> Authenticator | None:
-    setup = account_setup(_settings, is_sandbox=sandbox)  # AuthConfigError: the console refuses to start
-    if setup.disabled:
-        return None
-    svc = services()
-    return Authenticator.from_settings(setup, _settings, svc.store, svc.audit)
+    """The console's records: store, audit log, journal, callback intake."""
+    return services_root.records()
 
 
 def authenticator() -> Authenticator | None:
     """Sign-in for this console; None only when explicitly disabled (single-user local setup)."""
-    s = settings()
-    return _authenticator(s.credentials_fingerprint(), s, backend().is_sandbox)
+    return services_root.authenticator()
+
+
+def settings_rows() -> list[dict[str, str]]:
+    """The effective configuration for the Settings page: secrets only as set / not set."""
+    return describe_settings(settings())
 
 
 def accounts() -> list[tuple[str, str]]:
@@ -646,12 +612,6 @@ def recent_callback_events(limit: int = 100) -> list[CallbackEvent]:
     return intake.recent_events(limit=limit) if intake is not None else []
 
 
-@st.cache_resource(show_spinner=False)
-def _verify_limiter(rate: float) -> RateLimiter:
-    # One per process: the background's batches and the "Verify now" button share the rate.
-    return RateLimiter(rate)
-
-
 def verify_callbacks_now() -> dict[str, int]:
     """Verify one batch of pending callback events, oldest first, at ENIGMAPAY_VERIFY_RATE (the
     background does this continuously); returns counts per verification outcome, `errors` when the
@@ -661,7 +621,7 @@ def verify_callbacks_now() -> dict[str, int]:
         return {}
     rate = settings().verify_rate
     batch, workers = verification_plan(rate)
-    return intake.verify_pending(backend().client, limit=batch, limiter=_verify_limiter(rate), workers=workers)
+    return intake.verify_pending(backend().client, limit=batch, limiter=services_root.verify_limiter(), workers=workers)
 
 
 def callback_backlog() -> tuple[int, datetime | None]:

@@ -7,25 +7,23 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import audit_view, data_access, ui
-from dashboard.auth.roles import AUDIT
-from dashboard.timeutil import day_bounds, now
-from dashboard.ui import access
+from dashboard import data_access, ui
+from dashboard.ui import access, audit_view
 
-access.require(AUDIT)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "audit"  # session-state prefix of this page
 
 st.title(ui.t("Audit log"))
 st.caption(ui.t("Who did what, when, for how much, and how it ended. Append-only: entries are never changed or removed."))
 tz = data_access.settings().timezone
-today = now(tz).date()
+today = ui.today()
 
 # --- filters -------------------------------------------------------------------------------------
 top = st.columns([2, 2, 2])
 picked = top[0].date_input(ui.t("From – to"), value=(today - timedelta(days=6), today), max_value=today, key=f"{P}_range")
 start, end = ui.date_range(picked, today)
-since, until = day_bounds(start, end, tz)
+since, until = ui.day_bounds(start, end)
 
 entries = data_access.audit_entries(since, until)
 if len(entries) >= data_access.AUDIT_LIMIT:

@@ -6,11 +6,10 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import balances, data_access, history, ui
-from dashboard.auth.roles import VIEW
 from dashboard.timeutil import now
 from dashboard.ui import access
 
-access.require(VIEW)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Balances"))
 

@@ -5,13 +5,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import audit_view, data_access, ui
-from dashboard.auth.roles import CALLBACKS
-from dashboard.timeutil import zone
-from dashboard.ui import access
-from dashboard.validation import InputError, check_transaction_id
+from dashboard import data_access, ui
+from dashboard.ui import access, audit_view, inputs
 
-access.require(CALLBACKS)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "cb"  # session-state prefix of this page
 FEED_LIMIT = 100
@@ -92,17 +89,16 @@ feed()
 st.subheader(ui.t("Transaction timeline"))
 raw = st.text_input(ui.t("Transaction id"), key=f"{P}_tx", placeholder="123456").strip()
 if raw:
-    try:
-        transaction_id = check_transaction_id(raw)
-    except InputError as exc:
-        st.error(ui.t(exc.errors["transaction_id"]), icon=":material/error:")
+    transaction_id, problem = inputs.transaction_id(raw)
+    if problem:
+        st.error(ui.t(problem), icon=":material/error:")
     else:
         current = data_access.transaction_current_status(transaction_id)
         if current is not None:
             source = ui.t("transaction-status") if current.source == "api" else ui.t("a callback")
             st.markdown(ui.t("Current status: **{status}** (from {source}, {at}){final}",
                              status=ui.literal(current.status_text or current.status), source=source,
-                             at=ui.fmt_time(current.updated_at.astimezone(zone(tz))),
+                             at=ui.fmt_time(current.updated_at),
                              final=ui.t(", final") if current.status_final else ""))  # fmt: skip
         items = data_access.transaction_timeline(transaction_id)
         if items:

@@ -3,12 +3,10 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import MOVE_MONEY
-from dashboard.payouts import card_commission
-from dashboard.ui import access, money_form
-from dashboard.validation import CARD_MIN_AMOUNT, MAX_CHARS, InputError, check_card_payment
+from dashboard.ui import access, inputs, money_form
+from dashboard.ui.inputs import CARD_MIN_AMOUNT, MAX_CHARS
 
-access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "card"  # session-state prefix of this page
 FIELDS = ("username", "firstname", "lastname", "email", "phone", "amount", "description")
@@ -23,7 +21,7 @@ card_channel = dealer.credit_card if dealer else None
 # Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
 @st.dialog(ui.t("Confirm card payment link"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
-    commission = card_commission(request.amount, card_channel)
+    commission = money_form.card_commission(request.amount, card_channel)
     money_form.confirm_rows([
         ("Customer username", request.username),
         ("Name", f"{request.firstname} {request.lastname}"),
@@ -95,13 +93,12 @@ amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})",
 description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 
 if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known):
-    try:
-        request = check_card_payment(
-            username=username, firstname=firstname, lastname=lastname, email=email, phone=phone,
-            amount=amount, description=description,
-        )
-    except InputError as exc:
-        money_form.set_errors(P, exc.errors)
+    request, problems = inputs.card_payment_request(
+        username=username, firstname=firstname, lastname=lastname, email=email, phone=phone,
+        amount=amount, description=description,
+    )
+    if request is None:
+        money_form.set_errors(P, problems)
         st.rerun()
     money_form.open_review(P, request)
 

@@ -3,11 +3,9 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import LOOKUP
-from dashboard.ui import access
-from dashboard.validation import InputError, check_transaction_id
+from dashboard.ui import access, inputs
 
-access.require(LOOKUP)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Lookup"))
 st.caption(ui.t("Paste a transaction id. The page address then links straight to it, for sharing."))
@@ -16,10 +14,9 @@ st.caption(ui.t("Paste a transaction id. The page address then links straight to
 raw_id = st.text_input(ui.t("Transaction id"), key="transaction_id", bind="query-params", placeholder="123456")
 
 if raw_id:
-    try:
-        transaction_id = check_transaction_id(raw_id)
-    except InputError as exc:
-        st.error(ui.t(exc.errors["transaction_id"]), icon=":material/error:")
+    transaction_id, problem = inputs.transaction_id(raw_id)
+    if problem:
+        st.error(ui.t(problem), icon=":material/error:")
         st.stop()
 
     # The id as it was understood (spaces or a '#' taken off): the operator sees what was looked up.

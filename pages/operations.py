@@ -3,15 +3,10 @@ sending again -- and the recent operations table."""
 
 import streamlit as st
 
-from dashboard import audit_view, data_access, ui
-from dashboard.auth.roles import CALLBACKS
-from dashboard.client.errors import EnigmaPayError
-from dashboard.journal import STATES
-from dashboard.timeutil import zone
-from dashboard.ui import access
-from dashboard.validation import InputError, check_transaction_id
+from dashboard import data_access, ui
+from dashboard.ui import access, audit_view, inputs
 
-access.require(CALLBACKS)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "ops"  # session-state prefix of this page
 
@@ -25,7 +20,6 @@ st.info(
     icon=":material/policy:",
 )
 tz = data_access.settings().timezone
-local = zone(tz)
 
 
 # --- button callbacks (run before the next script run, so the page shows their result) ----------
@@ -34,7 +28,7 @@ local = zone(tz)
 def _check(operation_id: str) -> None:
     try:
         op = data_access.settle_operation(operation_id, ui.actor())
-    except EnigmaPayError as exc:
+    except data_access.EnigmaPayError as exc:
         st.session_state[f"{P}_checked"] = (operation_id, "error", exc)
         return
     st.session_state[f"{P}_checked"] = (operation_id, op.state, op)
@@ -56,10 +50,9 @@ def _confirm_resolve(operation_id: str) -> None:
     if not note:
         st.session_state[f"{P}_resolve_error"] = ui.t("A note is required: say how you checked (e.g. who at EnigmaPay confirmed it).")
         return
-    try:
-        transaction_id = check_transaction_id(tx_text) if tx_text else None
-    except InputError as exc:
-        st.session_state[f"{P}_resolve_error"] = ui.t(exc.errors["transaction_id"])
+    transaction_id, problem = inputs.transaction_id(tx_text) if tx_text else (None, None)
+    if problem:
+        st.session_state[f"{P}_resolve_error"] = ui.t(problem)
         return
     try:
         op = data_access.mark_operation_resolved(operation_id, actor=ui.actor(), note=note, transaction_id=transaction_id)
@@ -116,7 +109,7 @@ if interrupted:
     st.warning(
         ui.t("{n} request(s) have no answer recorded and no console here is waiting for one: the process that "
              "sent them stopped, or another console sent them. They are checked from {at}; nothing is sent again.",
-             n=len(interrupted), at=ui.fmt_time(checked_from.astimezone(local))),
+             n=len(interrupted), at=ui.fmt_time(checked_from)),
         icon=":material/warning:",
     )
 if not (open_ops or calling or interrupted):
@@ -131,7 +124,7 @@ for op in open_ops:
             + (f" · {ui.literal(op.customer_name)}" if op.customer_name else "")
         )
         head[1].markdown(f"`{ui.t(op.state)}` · {ui.t(op.kind)}")
-        st.caption(ui.t_md("Sent {at} ({age}) by {who} · operation {id}", at=ui.fmt_time(op.created_at.astimezone(local)), age=ui.age_text(op.created_at), who=op.actor, id=op.id))
+        st.caption(ui.t_md("Sent {at} ({age}) by {who} · operation {id}", at=ui.fmt_time(op.created_at), age=ui.age_text(op.created_at), who=op.actor, id=op.id))
         st.markdown(f"{ui.t('Why it is open')}: {ui.literal(ui.t(audit_view.open_reason(op)))}")  # often EnigmaPay's words
         _check_result(op.id)
         buttons = st.columns([1, 2, 3])
@@ -156,7 +149,7 @@ for op in open_ops:
 
 # --- recent operations --------------------------------------------------------------------------
 st.subheader(ui.t("Recent operations"))
-states = st.multiselect(ui.t("State"), STATES, format_func=ui.t, placeholder=ui.t("Any state"), key=f"{P}_states")
+states = st.multiselect(ui.t("State"), audit_view.OPERATION_STATES, format_func=ui.t, placeholder=ui.t("Any state"), key=f"{P}_states")
 ops = data_access.recent_operations(200, states or None)
 st.dataframe(audit_view.operations_frame(ops, tz, ui.lang()), hide_index=True, key=f"{P}_table",
              column_config={ui.t("Created"): ui.datetime_column(ui.t("Created"))})

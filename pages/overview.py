@@ -5,10 +5,9 @@ from decimal import Decimal
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import VIEW
 from dashboard.ui import access
 
-access.require(VIEW)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Overview"))
 

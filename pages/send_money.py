@@ -5,16 +5,10 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth.roles import MOVE_MONEY
-from dashboard.banks import bank_for_iban
-from dashboard.client.errors import EnigmaPayError
-from dashboard.iban import bank_code, format_iban, iban_is_valid
-from dashboard.money import AmountError, parse_amount_input
-from dashboard.payouts import payout_costs, payout_costs_known
-from dashboard.ui import access, money_form
-from dashboard.validation import MAX_CHARS, InputError, check_send_money
+from dashboard.ui import access, inputs, money_form
+from dashboard.ui.inputs import MAX_CHARS
 
-access.require(MOVE_MONEY)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "send"  # session-state prefix of this page
 FIELDS = ("username", "amount", "iban", "name", "description")
@@ -24,27 +18,21 @@ COSTS_UNKNOWN = ("The commission and fee could not be loaded from the dealer set
 st.title(ui.t("Send money"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
 eiban = dealer.eiban if dealer else None
-costs_known = payout_costs_known(eiban)  # else nothing offers to send
+costs_known = money_form.payout_costs_known(eiban)  # else nothing offers to send
 if eiban is not None and not eiban.active:
     st.warning(ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:")
-
-
-def receiving_bank(iban: str) -> str:
-    """The bank's name, or the code itself when no registry names it (never a guessed name)."""
-    bank = bank_for_iban(iban)
-    return bank.name if bank else ui.t("Bank code {code} (not in the bank registry)", code=bank_code(iban))
 
 
 # Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
 @st.dialog(ui.t("Confirm payout"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
-    costs = payout_costs(request.amount, eiban)
+    costs = money_form.payout_costs(request.amount, eiban)
     unknown = ui.t("could not be loaded")
     money_form.confirm_rows([
         ("Customer username", request.username),
         ("Amount", ui.fmt_money(request.amount)),
-        ("Customer IBAN", format_iban(request.customer_iban)),
-        ("Receiving bank", receiving_bank(request.customer_iban)),
+        ("Customer IBAN", ui.fmt_iban(request.customer_iban)),
+        ("Receiving bank", money_form.receiving_bank(request.customer_iban)),
         ("Account holder", request.customer_name),
         ("Description", request.description or "—"),
         ("Commission", ui.fmt_money(costs.commission) if costs else unknown),
@@ -82,7 +70,7 @@ def live_status(operation_id: str) -> None:
     if not op.status_final:
         try:
             op = data_access.refresh_operation_status(operation_id)
-        except EnigmaPayError as exc:
+        except data_access.EnigmaPayError as exc:
             st.caption(ui.t_md("Live status unavailable: {why}", why=ui.t(exc.user_message)))
     cols = st.columns([1, 3])
     with cols[0]:
@@ -131,11 +119,8 @@ with left:
     description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
 with right:
     st.subheader(ui.t("Preview"))
-    st.metric(ui.t("Receiving bank"), receiving_bank(iban) if iban_is_valid(iban) else "—")
-    try:
-        preview = payout_costs(parse_amount_input(amount), eiban) if amount.strip() else None
-    except AmountError:
-        preview = None
+    st.metric(ui.t("Receiving bank"), money_form.receiving_bank(iban))
+    preview = money_form.payout_preview(amount, eiban)
     if preview is not None:
         st.metric(ui.t("Commission"), ui.fmt_money(preview.commission), help=ui.fmt_percent(eiban.withdrawal_commission))
         st.metric(ui.t("Fee"), ui.fmt_money(preview.fee))
@@ -147,12 +132,12 @@ with right:
 if not costs_known:
     money_form.costs_unknown(P, COSTS_UNKNOWN)
 if st.button(ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known):
-    try:
-        request = check_send_money(username=username, amount=amount, customer_iban=iban, customer_name=name, description=description)
-    except InputError as exc:
+    request, problems = inputs.payout_request(username=username, amount=amount, customer_iban=iban,
+                                              customer_name=name, description=description)
+    if request is None:
         # Map the request's field names onto this form's widget names.
         names = {"customer_iban": "iban", "customer_name": "name"}
-        money_form.set_errors(P, {names.get(k, k): v for k, v in exc.errors.items()})
+        money_form.set_errors(P, {names.get(k, k): v for k, v in problems.items()})
         st.rerun()
     money_form.open_review(P, request)
 

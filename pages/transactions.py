@@ -6,12 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data_access, export, history, ui
-from dashboard.auth.roles import VIEW
 from dashboard.money import AmountError, parse_amount_input
 from dashboard.timeutil import now
 from dashboard.ui import access
 
-access.require(VIEW)  # before anything else: a hand-typed URL shows no data
+access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Transactions"))
 

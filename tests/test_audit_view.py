@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from dashboard import audit_view, export
+from dashboard import export
+from dashboard.ui import audit_view
 from dashboard.audit import AuditEntry
 from dashboard.callbacks import TimelineItem
 

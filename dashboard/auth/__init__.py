@@ -20,7 +20,7 @@ from dashboard.auth.passwords import (
     parse_hash,
     verify_password,
 )
-from dashboard.auth.roles import CAPABILITIES, PAGE_CAPABILITY, PAGES_BY_ROLE, Role, can, can_open
+from dashboard.auth.roles import CAPABILITIES, Role, can
 from dashboard.auth.sessions import COOKIE_NAME, Session, load_session_secret
 from dashboard.auth.throttle import ThrottlePolicy
 from dashboard.auth.users import (
@@ -39,9 +39,9 @@ from dashboard.auth.users import (
 )
 
 __all__ = [
-    "CAPABILITIES", "COOKIE_NAME", "DEMO_NOTICE", "SINGLE_USER_NAME", "SINGLE_USER_NOTICE", "MIN_PASSWORD_LENGTH", "PAGE_CAPABILITY", "PAGES_BY_ROLE", "WRONG_CREDENTIALS",
+    "CAPABILITIES", "COOKIE_NAME", "DEMO_NOTICE", "SINGLE_USER_NAME", "SINGLE_USER_NOTICE", "MIN_PASSWORD_LENGTH", "WRONG_CREDENTIALS",
     "AccountSetup", "AuthConfigError", "Authenticator", "DemoAccount", "HashFormatError", "PasswordPolicyError",
     "Role", "Session", "SignInError", "ThrottlePolicy", "User",
-    "account_setup", "audit_actor", "can", "can_open", "check_new_password", "demo_accounts", "hash_password",
+    "account_setup", "audit_actor", "can", "check_new_password", "demo_accounts", "hash_password",
     "load_session_secret", "load_users", "load_users_file", "parse_hash", "verify_password", "write_users_file",
 ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Roles and what each may do: ONE table, `CAPABILITIES`; page access derives from it."""
+"""Roles and what each may do: ONE table, `CAPABILITIES` (which page needs which: dashboard.ui.pages)."""
 
 from __future__ import annotations
 
@@ -46,25 +46,6 @@ CAPABILITIES: dict[Role, frozenset[str]] = {
 }
 ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
 
-# Page url_path (console.py's st.Page url_path) -> the capability it needs.
-PAGE_CAPABILITY: dict[str, str] = {
-    "overview": VIEW,
-    "balances": VIEW,
-    "transactions": VIEW,
-    "send-money": MOVE_MONEY,
-    "card-payment": MOVE_MONEY,
-    "lookup": LOOKUP,
-    "callbacks": CALLBACKS,
-    "operations": CALLBACKS,
-    "audit-log": AUDIT,
-    "settings": SETTINGS,
-}
-
-PAGES_BY_ROLE: dict[Role, frozenset[str]] = {
-    role: frozenset(page for page, needed in PAGE_CAPABILITY.items() if needed in caps)
-    for role, caps in CAPABILITIES.items()
-}
-
 
 def can(role: Role | None, capability: str) -> bool:
     """Whether `role` may use `capability`; an unknown capability is a programming error."""
@@ -72,8 +53,3 @@ def can(role: Role | None, capability: str) -> bool:
         raise ValueError(f"unknown capability {capability!r}; known: {sorted(ALL_CAPABILITIES)}")
     return role is not None and capability in CAPABILITIES[role]
 
-
-def can_open(role: Role | None, page: str) -> bool:
-    """Whether `role` may open the page with this url_path (unknown pages: no)."""
-    needed = PAGE_CAPABILITY.get(page)
-    return needed is not None and can(role, needed)

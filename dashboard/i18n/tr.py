@@ -232,7 +232,7 @@ TR: dict[str, str] = {
     "not_sent": "gönderilmedi",
     "payout": "para gönderimi",
     "card_payment": "kartlı ödeme",
-    # --- journal messages, stored with each entry (dashboard/journal.py, dashboard/audit_view.py)
+    # --- journal messages, stored with each entry (dashboard/journal.py, dashboard/ui/audit_view.py)
     "The console could not set up its EnigmaPay connection (check the settings); nothing was sent.": (
         "Konsol EnigmaPay bağlantısını kuramadı (ayarları kontrol edin); hiçbir şey gönderilmedi."
     ),

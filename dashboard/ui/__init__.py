@@ -11,9 +11,10 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dashboard import money
+from dashboard import money, timeutil
 from dashboard.client.errors import EnigmaPayError, RateLimitError, ValidationError
 from dashboard.i18n import translate
+from dashboard.iban import format_iban
 from dashboard.timeutil import now, zone
 from dashboard.ui.literal import badge_label, literal
 
@@ -63,13 +64,32 @@ _TIME_FORMATS = {"tr": "%d.%m.%Y %H:%M:%S", "en": "%Y-%m-%d %H:%M:%S"}
 _COLUMN_TIME_FORMATS = {"tr": "DD.MM.YYYY HH:mm:ss", "en": "YYYY-MM-DD HH:mm:ss"}
 
 
+def _dealer_tz() -> str:
+    from dashboard import data_access  # the configured zone; imported late to keep ui light
+
+    return data_access.settings().timezone
+
+
 def fmt_time(when: datetime | None) -> str:
     """A moment in the dealer's time zone (stored times may be UTC)."""
     if when is None:
         return "—"
-    from dashboard import data_access  # the configured zone; imported late to keep ui light
+    return when.astimezone(zone(_dealer_tz())).strftime(_TIME_FORMATS.get(lang(), _TIME_FORMATS["en"]))
 
-    return when.astimezone(zone(data_access.settings().timezone)).strftime(_TIME_FORMATS.get(lang(), _TIME_FORMATS["en"]))
+
+def today() -> date:
+    """Today in the dealer's time zone (the date pickers' default and upper bound)."""
+    return now(_dealer_tz()).date()
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start of `start`, start of the day after `end`) in the dealer's time zone."""
+    return timeutil.day_bounds(start, end, _dealer_tz())
+
+
+def fmt_iban(iban: str) -> str:
+    """An IBAN in blocks of four, as a person reads it aloud."""
+    return format_iban(iban)
 
 
 def date_range(picked, fallback: date) -> tuple[date, date]:

@@ -1,8 +1,9 @@
 """Who is signed in, and what they may see: the gate in console.py and the check in every page.
 
 The signed session lives in a cookie set by `/auth/complete` (dashboard.auth.routes); the script
-reads it on every run. Every page calls `require(...)` itself, so a URL typed by hand shows
-"not allowed" and no data even if navigation were bypassed.
+reads it on every run. Every page calls `require_page(__file__)` itself (its capability comes from
+dashboard.ui.pages), so a URL typed by hand shows "not allowed" and no data even if navigation
+were bypassed.
 """
 
 from __future__ import annotations
@@ -13,29 +14,9 @@ from urllib.parse import urlencode, urlparse
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, can_open, demo_accounts
-from dashboard.auth.browser import send_browser_to
-
-# The console's pages: (section, script, title, icon, url_path). Who may open which comes from
-# dashboard.auth.roles; console.py registers them all and hides the ones a role may not use.
-PAGES = [
-    ("Monitor", "pages/overview.py", "Overview", ":material/dashboard:", "overview"),
-    ("Monitor", "pages/balances.py", "Balances", ":material/account_balance_wallet:", "balances"),
-    ("Monitor", "pages/transactions.py", "Transactions", ":material/receipt_long:", "transactions"),
-    ("Act", "pages/send_money.py", "Send money", ":material/send_money:", "send-money"),
-    ("Act", "pages/card_payment.py", "Card payment", ":material/credit_card:", "card-payment"),
-    ("Act", "pages/lookup.py", "Lookup", ":material/search:", "lookup"),
-    ("Act", "pages/operations.py", "Operations", ":material/pending_actions:", "operations"),
-    ("Act", "pages/callbacks.py", "Callbacks", ":material/webhook:", "callbacks"),
-    ("Admin", "pages/audit_log.py", "Audit log", ":material/history_edu:", "audit-log"),
-    ("Admin", "pages/settings.py", "Settings", ":material/settings:", "settings"),
-]
-
-
-def visible_url_paths(role: Role) -> list[str]:
-    """The pages `role` sees in the menu, in menu order."""
-    return [url_path for *_, url_path in PAGES if can_open(role, url_path)]
-
+from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
+from dashboard.ui.browser import send_browser_to
+from dashboard.ui.pages import PAGES, entry_for
 
 ROLE_KEY = "auth_role"
 
@@ -71,10 +52,15 @@ def allowed(capability: str) -> bool:
 
 
 def require(capability: str) -> None:
-    """First line of every page: stop with "not allowed" (and nothing else) unless the role may."""
+    """Stop with "not allowed" (and nothing else) unless the role may use `capability`."""
     if not allowed(capability):
         st.error(ui.t("Not allowed: your role cannot open this page."), icon=":material/lock:")
         st.stop()
+
+
+def require_page(script_file: str) -> None:
+    """First line of every page, given its `__file__`: the capability its registry entry names."""
+    require(entry_for(script_file).capability)
 
 
 def sign_in_form() -> None:
@@ -117,7 +103,7 @@ def sign_in_pages() -> list:
     return [
         st.Page(sign_in_form, title=title, default=True),
         st.Page(sign_in_form, title=title, url_path=SIGN_IN_PATH, visibility="hidden"),
-    ] + [st.Page(sign_in_form, title=title, url_path=url_path, visibility="hidden") for *_, url_path in PAGES]
+    ] + [st.Page(sign_in_form, title=title, url_path=page.url_path, visibility="hidden") for page in PAGES]
 
 
 def _already_signed_in() -> None:

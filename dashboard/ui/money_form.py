@@ -1,5 +1,6 @@
 """What the Send money and Card payment pages share: one operation id per rendered form, fields
-with their own error lines, and the outcome panel for a journal entry.
+with their own error lines, the cost previews and receiving bank, and the outcome panel for a
+journal entry.
 
 Session keys are `<prefix>_...` so the two pages never read each other's state.
 """
@@ -7,11 +8,16 @@ Session keys are `<prefix>_...` so the two pages never read each other's state.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 import streamlit as st
 
-from dashboard import data_access, ui
+from dashboard import data_access, payouts, ui
+from dashboard.banks import bank_for_iban
+from dashboard.client.models import CreditCardChannel, EibanChannel
+from dashboard.iban import bank_code, iban_is_valid
 from dashboard.journal import Operation, new_operation_id
+from dashboard.money import AmountError, parse_amount_input
 
 
 def operation_id(prefix: str) -> str:
@@ -99,6 +105,41 @@ def costs_unknown(prefix: str, message: str) -> None:
     if st.button(ui.t("Load the dealer settings again"), key=f"{prefix}_retry_settings", icon=":material/refresh:"):
         data_access.reload_dealer_settings()
         st.rerun()
+
+
+# --- what the action will cost, and where a payout goes ------------------------------------------
+
+
+def payout_costs(amount: Decimal, eiban: EibanChannel | None) -> payouts.PayoutCosts | None:
+    """Commission, fee and total of a payout; None when the dealer settings do not say."""
+    return payouts.payout_costs(amount, eiban)
+
+
+def payout_costs_known(eiban: EibanChannel | None) -> bool:
+    """Whether the settings say what a payout costs (else nothing offers to send)."""
+    return payouts.payout_costs_known(eiban)
+
+
+def payout_preview(amount_text: str, eiban: EibanChannel | None) -> payouts.PayoutCosts | None:
+    """The costs of the amount being typed; None while it is blank or not an amount yet."""
+    try:
+        return payout_costs(parse_amount_input(amount_text), eiban) if amount_text.strip() else None
+    except AmountError:
+        return None
+
+
+def card_commission(amount: Decimal, channel: CreditCardChannel | None) -> Decimal | None:
+    """The commission of a card payment; None when the settings do not say."""
+    return payouts.card_commission(amount, channel)
+
+
+def receiving_bank(iban: str) -> str:
+    """The bank's name, or the code itself when no registry names it (never a guessed name); "—"
+    while the IBAN is not valid."""
+    if not iban_is_valid(iban):
+        return "—"
+    bank = bank_for_iban(iban)
+    return bank.name if bank else ui.t("Bank code {code} (not in the bank registry)", code=bank_code(iban))
 
 
 def confirm_rows(rows: list[tuple[str, str]]) -> None:

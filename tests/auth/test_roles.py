@@ -1,6 +1,7 @@
 import pytest
 
-from dashboard.auth.roles import CAPABILITIES, PAGE_CAPABILITY, PAGES_BY_ROLE, Role, can, can_open
+from dashboard.auth.roles import CAPABILITIES, Role, can
+from dashboard.ui.pages import PAGE_CAPABILITY, PAGES_BY_ROLE, can_open
 
 ALL = {"view", "export", "move_money", "lookup", "callbacks", "audit", "settings"}
 

@@ -135,7 +135,7 @@ def test_routes_answer_404_when_sign_in_is_disabled():
 def test_send_browser_to_enqueues_a_page_navigation(monkeypatch):
     from streamlit.runtime.scriptrunner_utils import script_run_context
 
-    from dashboard.auth.browser import send_browser_to
+    from dashboard.ui.browser import send_browser_to
 
     sent = []
 

@@ -16,7 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data_access
+from dashboard import data_access, services
 from dashboard.auth import COOKIE_NAME, AuthConfigError, demo_accounts
 from dashboard.config import ConfigError
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, RunningSandbox
@@ -70,7 +70,7 @@ class Console:
         return self.downloads[name]()
 
     def store(self) -> Store:
-        # Sandbox credentials keep their records apart from live ones (data_access._services).
+        # Sandbox credentials keep their records apart from live ones (dashboard.services.records).
         return Store.in_dir(self.data_dir / "sandbox")
 
     def calls(self, endpoint: str) -> int:
@@ -81,6 +81,7 @@ class Console:
 def clear_streamlit_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+    services.reset()  # settings, backend, store, authenticator: built again from this test's env
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_page_renders_without_error(console):
-    from dashboard.ui.access import PAGES
+    from dashboard.ui.pages import PAGES
 
-    for _, script, *_ in PAGES:
-        page = script.removeprefix("pages/").removesuffix(".py")
+    for entry in PAGES:
+        page = entry.script.removeprefix("pages/").removesuffix(".py")
         at = console.open(page)
         assert not at.exception, page
         assert not at.error, (page, [e.value for e in at.error])
@@ -18,11 +18,11 @@ def test_every_page_renders_without_error(console):
 def test_every_page_file_is_in_the_navigation_table():
     # A `pages/` folder beside the entry script is also Streamlit's old automatic multipage layout;
     # console.py's st.navigation decides the pages, so every page file must be in its table.
-    from dashboard.ui.access import PAGES
+    from dashboard.ui.pages import PAGES
 
     assert "st.navigation(" in (ROOT / "console.py").read_text()
     on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
-    assert on_disk == {script for _, script, *_ in PAGES}
+    assert on_disk == {entry.script for entry in PAGES}
 
 
 def test_server_turns_off_the_legacy_pages_folder_mode_before_any_request():
@@ -77,9 +77,10 @@ def test_sign_in_has_its_own_address_besides_the_root():
     # Streamlit serves the default page at "/" whatever its url_path: /sign-in needs its own page.
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.ui.access import PAGES, SIGN_IN_PATH
+    from dashboard.ui.access import SIGN_IN_PATH
+    from dashboard.ui.pages import PAGES
 
     at = AppTest.from_function(_sign_in_page_paths).run()
     paths = ast.literal_eval(at.text[0].value)
     assert paths.count("") == 1 and SIGN_IN_PATH in paths
-    assert {url_path for *_, url_path in PAGES} <= set(paths)  # a shared link keeps its address
+    assert {entry.url_path for entry in PAGES} <= set(paths)  # a shared link keeps its address

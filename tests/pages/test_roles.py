@@ -3,7 +3,7 @@
 import pytest
 
 from dashboard.auth import WRONG_CREDENTIALS, Role
-from dashboard.ui.access import visible_url_paths
+from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
 VIEWER = ["overview", "balances", "transactions"]

@@ -19,10 +19,12 @@ import pyarrow as pa
 
 from dashboard.audit import ACTIONS
 from dashboard.i18n import translate
+from dashboard.journal import STATES
 from dashboard.money import format_try
 from dashboard.timeutil import zone
 
 AUDIT_ACTIONS = tuple(sorted(ACTIONS))
+OPERATION_STATES = STATES  # the Operations table's state filter offers every journal state
 AUDIT_COLUMNS = ("Time", "Actor", "Action", "Amount (₺)", "IBAN (masked)", "Outcome", "Details")
 
 VERIFICATION_LABELS = {

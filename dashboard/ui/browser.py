@@ -1,4 +1,4 @@
-"""The one Streamlit-facing helper of dashboard.auth: send the browser to one of our routes.
+"""Send the browser to one of our routes (dashboard.auth.routes): the Streamlit internals sign-in needs.
 
 A script cannot answer with a redirect; Streamlit's own `st.login`/`st.logout` navigate the page by
 enqueueing an `auth_redirect` message (the frontend sets `window.location.href`). We use the same
