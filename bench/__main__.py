@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
                 status = f"TIMEOUT after {BENCHMARKS[name]} s"
             finally:
                 stop_group(proc)
-        marks = [l.strip() for l in lines if "[PASS]" in l or "[MISS]" in l]
+        marks = [line.strip() for line in lines if "[PASS]" in line or "[MISS]" in line]
         summary.append((name, status, time.perf_counter() - t0, marks))
     print(f"\n== summary ({time.perf_counter() - started:.0f} s) ==")
     for name, status, took, marks in summary:

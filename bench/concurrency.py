@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             before = srv.state.call_counts().get("GET /transactions", 0)
             t0 = time.perf_counter()
             loaded = data_access.load_history(ibans, today - timedelta(days=days - 1), today,
-                                              lambda done, total, _iban: calls.append((done, total)))
+                                              lambda done, total, _iban, calls=calls: calls.append((done, total)))
             took = time.perf_counter() - t0
             requests = srv.state.call_counts().get("GET /transactions", 0) - before
             assert loaded.ok, loaded.error

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from dashboard.sandbox import RunningSandbox, SandboxConfig, auth_headers, run_in_thread
+
+if TYPE_CHECKING:
+    import httpx
 
 # A fixed anchor keeps the small demo history identical in every run.
 SANDBOX_ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Istanbul"))

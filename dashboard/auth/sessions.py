@@ -81,7 +81,7 @@ def load_session_secret(settings: Settings) -> bytes:
             os.chmod(path, 0o600)
         key = path.read_text(encoding="ascii").strip()
         if len(key) < 32:
-            raise AuthConfigError(f"{path} is damaged (too short); delete it to make a new one (signs everybody out).")
+            raise AuthConfigError(f"{path} is damaged (too short); delete it to make a new one (signs everybody out).") from None
         return key.encode("ascii")
     key = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
