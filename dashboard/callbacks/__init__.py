@@ -1,6 +1,6 @@
 """Callback intake: the provider's status-change POSTs, stored once, verified before trusted.
 
-The guide documents no signature (API.md §7), so the sender is authenticated by a secret token in
+The guide documents no signature (docs/api-contract.md §7), so the sender is authenticated by a secret token in
 the URL (`POST /callbacks/{token}`) and optionally a source-IP allow-list. Checks run cheapest and
 least revealing first: source IP (403), token (404, the same answer as an unknown path), size
 (413), shape (400). Nothing is stored unless all pass; 200 `{"success": true}` is sent only after

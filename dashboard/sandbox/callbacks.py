@@ -1,7 +1,7 @@
 """Outbound callback delivery: POST each status change to the dealer's URL, retrying with backoff.
 
 Several worker threads deliver, so events may arrive out of order, and a retried event can
-overtake a newer one, as the provider's own deliveries may (see API.md, section 7).
+overtake a newer one, as the provider's own deliveries may (see docs/api-contract.md, section 7).
 """
 
 from __future__ import annotations
