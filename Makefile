@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test venv browser-deps bench clean
+.PHONY: run test lint format venv browser-deps bench clean
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,19 @@ browser-deps:
 run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py
 
-test: $(TEST_STAMP) browser-deps
+# The walls and the style first (seconds), then every test.
+test: lint browser-deps
 	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# Rewrites files: the formatter and the linter's safe fixes.
+format: $(TEST_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
