@@ -191,7 +191,7 @@ def kurus_to_decimal_array(kurus: np.ndarray) -> pd.api.extensions.ExtensionArra
 def kurus_for_chart(kurus: object) -> np.ndarray:
     """int kuruş -> float64 lira for a chart's axis only: plotting takes floats; sums, tables and
     exports never do."""
-    return np.asarray(kurus, dtype=np.int64) / KURUS_PER_TRY
+    return np.asarray(kurus) / KURUS_PER_TRY
 
 
 def decimals_for_chart(amounts: pd.Series) -> pd.Series:

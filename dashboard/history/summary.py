@@ -154,5 +154,5 @@ def daily_chart(daily: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "day": daily["day"],
         "deposits": money.kurus_for_chart(daily["deposits_kurus"]),
-        "withdrawals": -money.kurus_for_chart(daily["withdrawals_kurus"]),
+        "withdrawals": money.kurus_for_chart(-daily["withdrawals_kurus"].to_numpy()),
     })
