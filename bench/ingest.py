@@ -5,7 +5,7 @@ peak memory <= 2x the final frame.
 How: the sandbox serves a year of 1M transactions over 20 IBANs; every page's bytes are fetched
 once and kept. The measured path is the console's own: `EnigmaPayClient` (over an
 httpx.MockTransport that answers with those stored bytes, so pagination, status checks and
-decoding all run, minus the network), `data_access.fetch_history`, the function `load_history`
+decoding all run, minus the network), `history.fetch.fetch_history`, the function `load_history`
 runs on a cache miss (one thread per IBAN converting pages a batch at a time, then the frame built
 column by column). Baseline: `orjson.loads` of every stored body.
 Memory: peak RSS (VmHWM, reset through /proc/self/clear_refs just before the ingest) minus RSS
@@ -70,10 +70,11 @@ def replay_client(bodies: dict[int, list[bytes]]):
 
 
 def ingest(client, accounts, workers: int, arrow: bool = True):
-    from dashboard import data_access, history
+    from dashboard import history
+    from dashboard.history.fetch import fetch_history
 
     if arrow:
-        frame, _, error = data_access.fetch_history(client, accounts, None, None, TZ, workers=workers)
+        frame, _, error = fetch_history(client, accounts, None, None, TZ, workers=workers)
         if error is not None:
             raise error
         return frame
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     quiet()
     header(f"ingest: {args.transactions:,} transactions, {args.ibans} IBANs")
-    from dashboard import data_access
+    from dashboard.history.fetch import MAX_FETCH_WORKERS
 
     t0 = time.perf_counter()
     accounts, bodies = fetch_bodies(args.transactions, args.ibans)
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(map(len, all_bodies))
     info("ingest", f"{len(all_bodies)} pages, {size / 1e6:,.0f} MB of JSON fetched in {time.perf_counter() - t0:.1f} s")
     client = replay_client(bodies)
-    workers = min(data_access.MAX_FETCH_WORKERS, len(accounts))
+    workers = min(MAX_FETCH_WORKERS, len(accounts))
 
     # Memory first, in a clean state: peak RSS over the ingest minus RSS before it.
     gc.collect()

@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import export, history
+    from dashboard import export, history, timeutil
+    from dashboard.history import filters
     from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, SandboxConfig, run_in_thread
     from dashboard.timeutil import now
 
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
         seen: list[int] = []
         filtered: list[int] = []
-        real_view, real_filter = data_access.filter_history, history.apply_filter
+        real_view, real_filter = data_access.filter_history, filters.apply_filter
 
         def spy(df, f):
             seen.append(id(df))
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             filtered.append(id(df))
             return real_filter(df, f)
 
-        data_access.filter_history, history.apply_filter = spy, spy_filter
+        data_access.filter_history, filters.apply_filter = spy, spy_filter
         at = AppTest.from_file(str(ROOT / "console.py"), default_timeout=300)
         at.session_state["tx_preset"] = "custom"
         at.session_state["tx_range"] = (today - timedelta(days=364), today)
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         warm, _ = best_of(lambda: at.run(), args.repeat)
         same_object = len(set(seen)) == 1
         frame = _frame_by_id(seen[-1])
-        data_access.filter_history, history.apply_filter = real_view, real_filter
+        data_access.filter_history, filters.apply_filter = real_view, real_filter
         rows_shown = len(at.dataframe[0].value) if at.dataframe else 0
         info("interaction", f"page filter kept {rows_shown:,} rows; frame object identical over {len(seen)} runs: "
                             f"{same_object}; apply_filter ran {len(filtered)} time(s)")
@@ -115,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         con = duckdb.connect()
         con.execute("SET threads TO 2")
         con.register("t", arrow)
-        lo, hi = history.timeutil.day_bounds(flt.start, flt.end, TZ)
+        lo, hi = timeutil.day_bounds(flt.start, flt.end, TZ)
         sql = ("SELECT * FROM t WHERE created_at >= ? AND created_at < ? AND status IN ('Completed', 'Pending') "
                "AND amount_kurus BETWEEN 10000 AND 500000 AND regexp_matches(search_text, ?)")
-        params = [lo, hi, history._search_regex("yilmaz")]
+        params = [lo, hi, filters.search_regex("yilmaz")]
         duck, result = best_of(lambda: con.execute(sql, params).to_arrow_table(), args.repeat)
         print(f"  filter: history.apply_filter {ms(ours)} ({len(rows):,} rows) vs DuckDB {ms(duck)} ({result.num_rows:,} rows)")
         verdict("filter", ours / duck, 2.0, "apply_filter / DuckDB")
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         verdict("no refilter on rerun", float(len(filtered) - 1), 0.0, "apply_filter runs after the first page run")
     finally:
         if "real_filter" in locals():
-            data_access.filter_history, history.apply_filter = real_view, real_filter
+            data_access.filter_history, filters.apply_filter = real_view, real_filter
         st.cache_resource.clear()
         st.cache_data.clear()
         srv.stop()

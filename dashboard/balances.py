@@ -1,23 +1,21 @@
-"""Pure helpers behind the Balances page: the IBAN table and totals."""
+"""Pure helpers behind the Balances page: the IBAN table and totals, the chart points."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import pyarrow as pa
 
 from dashboard.client.models import Iban
+from dashboard.history.balance import balance_history
 from dashboard.iban import format_iban
-from dashboard.money import quantize, to_kurus
+from dashboard.money import MONEY_DTYPE, decimals_for_chart, kurus_for_chart, quantize, to_kurus
 
 if TYPE_CHECKING:
     from dashboard.store import SnapshotRow
-
-# Exact, sortable money for st.dataframe and exports: Arrow decimals, never floats.
-MONEY_DTYPE = pd.ArrowDtype(pa.decimal128(18, 2))
 
 
 def total_balance(ibans: Sequence[Iban]) -> Decimal:
@@ -66,3 +64,21 @@ def balance_points(reconstructed: pd.DataFrame, snapshots: Sequence[SnapshotRow]
     earlier = reconstructed[cutoff.isna() | (reconstructed["at"] < cutoff)]
     merged = pd.concat([earlier[columns].assign(source="reconstructed"), stored[columns].assign(source="snapshot")], ignore_index=True)
     return merged.sort_values(["iban_id", "at"], kind="stable").reset_index(drop=True)
+
+
+def balance_bars(table: pd.DataFrame) -> pd.DataFrame:
+    """The balance-per-IBAN chart's rows: `ibans_table` with the balance as a number for the axis
+    (the exact amounts are in the table)."""
+    return table.assign(balance=decimals_for_chart(table["balance"]))
+
+
+def balance_over_time(frame: pd.DataFrame, ibans: Sequence[Iban], snapshots: Sequence[dict], *,
+                      now: datetime) -> pd.DataFrame:
+    """Each IBAN's balance at the end of each local day of the history in `frame`: recorded
+    `snapshots` where there are some, walked back from today's balance before them.
+
+    Columns of `balance_points`, plus `balance`: float lira for the chart's axis only.
+    """
+    reconstructed = balance_history(frame, current_balances_kurus(ibans), now=now, freq="D")
+    points = balance_points(reconstructed, snapshots)
+    return points.assign(balance=kurus_for_chart(points["balance_kurus"]))

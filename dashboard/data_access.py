@@ -13,31 +13,37 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import export, history, memory
+from dashboard import balances, export, memory
 from dashboard import services as services_root
 from dashboard.audit import AuditEntry
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
+from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
 from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
 from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
-from dashboard.i18n import LANGUAGES, translate
 from dashboard.config import Settings, describe_settings
+from dashboard.export import EXCEL_MAX_ROWS  # noqa: F401 -- for the Transactions page
+from dashboard.history.cache import FrameCache
+from dashboard.history.fetch import ProgressCallback
+from dashboard.history.filters import TransactionFilter, date_presets  # noqa: F401 -- date_presets: for the Transactions page
+from dashboard.history.load import HistoryLoader
+from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Transactions page
+from dashboard.history.view import HistoryView
+from dashboard.i18n import LANGUAGES, translate
 from dashboard.journal import Operation
+from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
 from dashboard.store import CurrentStatusRow, SnapshotRow
 from dashboard.timeutil import now
 
@@ -49,10 +55,6 @@ IBANS_TTL = 60  # upstream balances refresh once a minute
 SETTINGS_TTL = 600
 HISTORY_TTL = 300
 STATUS_TTL = 5
-MAX_FETCH_WORKERS = 32  # one thread per IBAN: fetching is waiting on the network, not CPU
-# ...but converting pages is CPU work: as many batches at once as there are cores (their transient
-# memory is then bounded too), the other fetch threads keep fetching meanwhile.
-_CONVERTING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 
 @dataclass(frozen=True)
@@ -198,175 +200,12 @@ def forget_transaction_status(transaction_id: int) -> None:
     _status.clear(_fingerprint(), transaction_id)
 
 
-# --- transaction history (large frames: st.cache_resource, TTL handled here) -------------------
-
-
-class _FrameCache:
-    """History frames by key with a TTL, and the filtered views of each; cache_resource keeps one per
-    process, shared by all sessions.
-
-    Only whole histories are kept (one frame per IBAN selection and date range, no per-IBAN copies):
-    a narrower selection is sliced from a cached frame that covers it, a wider one fetches only the
-    IBANs no cached frame of those dates has. A frame that covers others of the same dates replaces
-    them. Each frame keeps a small LRU of filtered views (`HistoryView`), dropped with the frame,
-    bounded by `VIEW_ENTRIES` and `VIEW_BYTES` over the whole cache.
-    """
-
-    def __init__(self, ttl: float, view_entries: int = 32, view_bytes: int = 256 * 2**20) -> None:
-        self._ttl = ttl
-        self._lock = threading.Lock()
-        self._items: dict[tuple, tuple[float, pd.DataFrame, datetime]] = {}
-        self._fetching: dict[tuple, threading.Lock] = {}
-        self._views: OrderedDict[tuple, tuple[pd.DataFrame, HistoryView, int]] = OrderedDict()
-        self._view_entries, self._view_bytes, self._view_total = view_entries, view_bytes, 0
-
-    def _expire(self) -> None:
-        cutoff = time.monotonic() - self._ttl
-        for k in [k for k, v in self._items.items() if v[0] < cutoff]:
-            self._drop(k)
-
-    def _drop(self, key: tuple) -> None:
-        del self._items[key]
-        for vk in [vk for vk in self._views if vk[0] == key]:
-            self._view_total -= self._views.pop(vk)[2]
-
-    def get(self, key: tuple) -> tuple[pd.DataFrame, datetime] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or time.monotonic() - item[0] > self._ttl:
-                return None
-            return item[1], item[2]
-
-    def put(self, key: tuple, frame: pd.DataFrame, fetched_at: datetime, *, stamp: float | None = None) -> None:
-        """Store `frame`; `stamp` (monotonic) dates it for the TTL, now by default."""
-        with self._lock:
-            if key in self._items:
-                self._drop(key)
-            self._items[key] = (time.monotonic() if stamp is None else stamp, frame, fetched_at)
-            # Drop expired entries so a day of date-range changes does not grow memory forever.
-            self._expire()
-            # A history of these dates covering others makes them redundant: they can be sliced from it.
-            if key[0] == "history":
-                for k in [k for k in self._items if k != key and k[0] == "history" and k[1] == key[1]
-                          and k[3:] == key[3:] and set(k[2]) <= set(key[2])]:
-                    self._drop(k)
-
-    def covering(self, fp: str, iban_ids: frozenset[int], start: date | None, end: date | None,
-                 ) -> tuple[tuple, pd.DataFrame, datetime, float] | None:
-        """The live history of these dates sharing most IBANs with `iban_ids` (fewest extra on a tie):
-        (key, frame, fetched_at, stamp), or None."""
-        with self._lock:
-            now_ = time.monotonic()
-            best, score = None, (0, 0)
-            for k, (stamp, frame, at) in self._items.items():
-                if k[0] != "history" or k[1] != fp or k[3:] != (start, end) or now_ - stamp > self._ttl:
-                    continue
-                have = set(k[2])
-                s = (len(have & iban_ids), -len(have - iban_ids))
-                if s[0] and s > score:
-                    best, score = (k, frame, at, stamp), s
-            return best
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._views.clear()
-            self._view_total = 0
-
-    def fetch_lock(self, key: tuple) -> threading.Lock:
-        """One lock per key: sessions asking for the same history at once share one fetch."""
-        with self._lock:
-            return self._fetching.setdefault(key, threading.Lock())
-
-    # --- filtered views -------------------------------------------------------------------------
-
-    def _key_of(self, frame: pd.DataFrame) -> tuple | None:
-        for k, (_, f, _) in self._items.items():
-            if f is frame:
-                return k
-        return None
-
-    def view(self, frame: pd.DataFrame, flt: history.TransactionFilter) -> HistoryView | None:
-        with self._lock:
-            key = self._key_of(frame)
-            hit = self._views.get((key, flt)) if key is not None else None
-            if hit is None or hit[0] is not frame:
-                return None
-            self._views.move_to_end((key, flt))
-            return hit[1]
-
-    def put_view(self, frame: pd.DataFrame, flt: history.TransactionFilter, view: HistoryView, size: int) -> bool:
-        """Keep `view` while `frame` is cached (False: not kept, frame gone or view too large)."""
-        with self._lock:
-            key = self._key_of(frame)
-            if key is None or size > self._view_bytes:
-                return False
-            old = self._views.pop((key, flt), None)
-            if old is not None:
-                self._view_total -= old[2]
-            self._views[(key, flt)] = (frame, view, size)
-            self._view_total += size
-            while len(self._views) > self._view_entries or self._view_total > self._view_bytes:
-                self._view_total -= self._views.popitem(last=False)[1][2]
-            return True
+# --- transaction history (large frames: one FrameCache per process, never pickled) --------------
 
 
 @st.cache_resource(show_spinner=False)
-def _frames() -> _FrameCache:
-    return _FrameCache(HISTORY_TTL)
-
-
-ProgressCallback = Callable[[int, int, str], None]
-
-
-def _fetch_parts(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> list[history.Part]:
-    # Arrow pages straight from the JSON bytes, consumed lazily and converted a batch at a time:
-    # no page of dicts outlives its turn, no IBAN's raw pages are all alive at once.
-    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end, arrow=True)
-    return list(history.frame_parts(pages, iban_id=iban.id, iban=iban.iban, tz=tz, gate=_CONVERTING))
-
-
-def fetch_history(
-    client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
-    progress: ProgressCallback | None = None, *, done: int = 0, total: int | None = None,
-    parts: list[history.Part] | None = None, workers: int = MAX_FETCH_WORKERS,
-) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
-    """Fetch `ibans` concurrently (one thread each) and build one newest-first frame of them plus
-    `parts` (already typed columns, e.g. from a cached frame), column by column.
-
-    Returns (frame, the IBANs it holds, the first error); on an error the frame holds the IBANs
-    that did arrive (None if none did). `progress(done, total, iban)` runs on the calling thread.
-    """
-    with memory.building_history():
-        return _fetch_and_assemble(client, ibans, start, end, tz, progress, done, total, list(parts or []), workers)
-
-
-def _fetch_and_assemble(client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
-                        progress: ProgressCallback | None, done: int, total: int | None,
-                        parts: list[history.Part], workers: int,
-                        ) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
-    got: list[models.Iban] = []
-    error: EnigmaPayError | None = None
-    total = len(ibans) if total is None else total
-    if ibans:
-        with ThreadPoolExecutor(max_workers=min(workers, len(ibans))) as pool:
-            futures = {pool.submit(_fetch_parts, client, iban, start, end, tz): iban for iban in ibans}
-            for future in as_completed(futures):
-                iban = futures.pop(future)  # the future (and its result) is not kept beyond this turn
-                try:
-                    parts.extend(future.result())
-                except EnigmaPayError as exc:
-                    error = error or exc
-                    continue
-                got.append(iban)
-                done += 1
-                if progress:
-                    progress(done, total, iban.iban)
-    if not parts:
-        return None, got, error
-    frame = history.assemble(parts, tz)  # empties the parts as it goes
-    parts.clear()
-    return frame, got, error
+def _frames() -> FrameCache:
+    return FrameCache(HISTORY_TTL)
 
 
 def load_history(
@@ -375,97 +214,57 @@ def load_history(
     end: date | None,
     progress: ProgressCallback | None = None,
 ) -> Loaded[pd.DataFrame]:
-    """Transactions of `ibans` between two local dates, fetched concurrently, one frame.
-
-    One frame per selection is cached: a narrower selection is sliced from a cached history that
-    covers it, a wider one fetches only the IBANs not in a cached history of the same dates.
-    `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive.
-    """
-    fp, tz = _fingerprint(), settings().timezone
-    cache = _frames()
-    combined_key = ("history", fp, tuple(sorted({i.id for i in ibans})), start, end)
-    hit = cache.get(combined_key)
-    if hit is not None:
-        return Loaded(hit[0], hit[1])
-    with cache.fetch_lock(combined_key):  # a second session waits for the first one's fetch
-        hit = cache.get(combined_key)
-        if hit is not None:
-            return Loaded(hit[0], hit[1])
-        return _fetch_history(cache, combined_key, fp, tz, ibans, start, end, progress)
+    """Transactions of `ibans` between two local dates, one read-only frame shared by all sessions:
+    from the cache, sliced from a cached history covering them, or fetched (dashboard.history.load).
+    `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive."""
+    loader = HistoryLoader(_frames(), lambda: backend().client, _fingerprint(), settings().timezone, _last_good())
+    return Loaded(*loader.load(ibans, start, end, progress))
 
 
-def _fetch_history(cache: "_FrameCache", combined_key: tuple, fp: str, tz: str, ibans: Sequence[models.Iban],
-                   start: date | None, end: date | None, progress: ProgressCallback | None) -> Loaded[pd.DataFrame]:
-    wanted = frozenset(i.id for i in ibans)
-    base = cache.covering(fp, wanted, start, end)
-    parts: list[history.Part] = []
-    oldest: datetime | None = None
-    have: frozenset[int] = frozenset()
-    if base is not None:
-        key, frame, oldest, stamp = base
-        have = frozenset(key[2]) & wanted
-        rows = frame if set(key[2]) <= wanted else history.select_ibans(frame, have)
-        if have == wanted:  # a covering history: slice it, keep its age (and its TTL)
-            cache.put(combined_key, rows, oldest, stamp=stamp)
-            return Loaded(rows, oldest)
-        parts.append(history.frame_part(rows, tz))
-        del rows, frame
-    missing = [i for i in ibans if i.id not in have]
-    total, done = len(ibans), len(ibans) - len(missing)
-    if progress:
-        progress(done, total, "")
-    combined, got, error = fetch_history(backend().client, missing, start, end, tz, progress,
-                                         done=done, total=total, parts=parts)
-    fetched_at = now(tz)
-    oldest = fetched_at if oldest is None else min(oldest, fetched_at)
-    if error is not None:
-        if combined is not None:  # keep what did arrive: a retry fetches only the IBANs that failed
-            cache.put(("history", fp, tuple(sorted(have | {i.id for i in got})), start, end), combined, oldest)
-        stale, at = _last_good().get(combined_key)
-        return Loaded(stale, at, error)
-    combined = combined if combined is not None else history.empty_frame(tz)
-    cache.put(combined_key, combined, oldest)
-    _last_good().put(combined_key, combined, oldest)
-    return Loaded(combined, oldest)
-
-
-@dataclass(frozen=True)
-class HistoryView:
-    """What the Transactions page shows for one filter of a history: the rows, their summary and
-    daily volume, and the display table per language (made on first use)."""
-
-    rows: pd.DataFrame
-    summary: history.Summary
-    daily: pd.DataFrame
-    tables: dict[str, pd.DataFrame]
-
-    def table(self, lang: str) -> pd.DataFrame:
-        table = self.tables.get(lang)
-        if table is None:
-            table = self.tables.setdefault(lang, history.display_frame(self.rows, lang=lang))
-        return table
-
-
-def _view_bytes(frame: pd.DataFrame, rows: pd.DataFrame) -> int:
-    # The display table adds two decimal money columns (16 bytes a row each) to the rows' own size.
-    own = 0 if rows is frame else int(rows.memory_usage(deep=True).sum())
-    return own + 32 * len(rows)
-
-
-def filter_history(frame: pd.DataFrame, flt: history.TransactionFilter) -> HistoryView:
+def filter_history(frame: pd.DataFrame, flt: TransactionFilter) -> HistoryView:
     """The rows of `frame` (from `load_history`) matching `flt`, with summary and daily volume.
 
     Memoised per (cached history, filter) while the history is cached, so a rerun with an unchanged
     filter does no work; a refresh or a new fetch of the history drops its views.
     """
-    cache = _frames()
-    hit = cache.view(frame, flt)
-    if hit is not None:
-        return hit
-    rows = history.apply_filter(frame, flt)
-    view = HistoryView(rows, history.summarize(rows), history.daily_volume(rows, tz=history.frame_tz(frame)), {})
-    cache.put_view(frame, flt, view, _view_bytes(frame, rows))
-    return view
+    return _frames().filtered(frame, flt)
+
+
+def transactions(
+    selection: Sequence[models.Iban],
+    flt: TransactionFilter,
+    on_progress: ProgressCallback | None = None,
+) -> Loaded[HistoryView]:
+    """The Transactions page: the history of `selection` over `flt`'s dates, filtered by `flt`."""
+    loaded = load_history(selection, flt.start, flt.end, on_progress)
+    view = filter_history(loaded.value, flt) if loaded.value is not None else None
+    return Loaded(view, loaded.fetched_at, loaded.error)
+
+
+def balance_chart(
+    ibans: Sequence[models.Iban],
+    days: int,
+    on_progress: ProgressCallback | None = None,
+) -> Loaded[pd.DataFrame]:
+    """The Balances page's balance over the last `days` days, per IBAN and local day: recorded
+    snapshots where there are some, reconstructed from the history before (`balances.balance_over_time`)."""
+    today = dealer_today()
+    loaded = load_history(ibans, today - timedelta(days=days - 1), today, on_progress)
+    if loaded.value is None:
+        return Loaded(None, loaded.fetched_at, loaded.error)
+    at = now(settings().timezone)
+    points = balances.balance_over_time(loaded.value, ibans, balance_snapshots(at - timedelta(days=days)), now=at)
+    return Loaded(points, loaded.fetched_at, loaded.error)
+
+
+def dealer_today() -> date:
+    """Today's date in the dealer's zone."""
+    return now(settings().timezone).date()
+
+
+def amount_bound(text: str) -> Decimal | None:
+    """An amount bound a person typed into a filter: None when empty; AmountError when unreadable."""
+    return parse_amount_input(text) if text.strip() else None
 
 
 def balance_snapshots(since: datetime) -> list[SnapshotRow]:

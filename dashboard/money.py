@@ -8,10 +8,13 @@ here); typed input, kuruş conversion and display are the console's.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 from dashboard.client.amounts import CENT, format_lira, quantize, to_decimal
 
@@ -21,6 +24,8 @@ __all__ = [
 ]
 
 KURUS_PER_TRY = 100
+# Exact, sortable money for tables and exports: Arrow decimals holding the kuruş, never floats.
+MONEY_DTYPE = pd.ArrowDtype(pa.decimal128(18, 2))
 # JSON numbers decode to binary doubles; for a two-decimal amount below this bound,
 # round(x * 100) recovers the exact kuruş integer (2**53 / 100 with a wide margin).
 _EXACT_FLOAT_KURUS_LIMIT = 10**15
@@ -109,6 +114,16 @@ def from_kurus(kurus: int) -> Decimal:
     return (Decimal(int(kurus)) / KURUS_PER_TRY).quantize(CENT)
 
 
+def kurus_at_least(amount: Decimal) -> int:
+    """The smallest whole kuruş >= `amount` lira (an inclusive lower bound on amounts)."""
+    return math.ceil(Decimal(amount) * KURUS_PER_TRY)
+
+
+def kurus_at_most(amount: Decimal) -> int:
+    """The largest whole kuruş <= `amount` lira (an inclusive upper bound on amounts)."""
+    return math.floor(Decimal(amount) * KURUS_PER_TRY)
+
+
 def kurus_array(values: object) -> np.ndarray:
     """Vectorised lira -> int64 kuruş for a column of JSON numbers or numeric strings.
 
@@ -131,6 +146,31 @@ def kurus_array(values: object) -> np.ndarray:
     if np.abs(scaled).max(initial=0) >= _EXACT_FLOAT_KURUS_LIMIT:
         raise ValueError("amount too large for exact kuruş conversion")
     return scaled.astype(np.int64)
+
+
+def kurus_to_decimal_array(kurus: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """int64 kuruş -> exact, sortable lira as Arrow decimal128(18, 2), without any float.
+
+    decimal128(18, 2) stores the unscaled integer, i.e. the kuruş: write it (sign-extended to
+    128 bits, little-endian) straight into the buffer.
+    """
+    kurus = np.ascontiguousarray(kurus, dtype=np.int64)
+    words = np.empty((len(kurus), 2), dtype="<i8")
+    words[:, 0] = kurus
+    words[:, 1] = kurus >> 63
+    arr = pa.Array.from_buffers(pa.decimal128(18, 2), len(kurus), [None, pa.py_buffer(words)])
+    return pd.arrays.ArrowExtensionArray(arr)
+
+
+def kurus_for_chart(kurus: object) -> np.ndarray:
+    """int kuruş -> float64 lira for a chart's axis only: plotting takes floats; sums, tables and
+    exports never do."""
+    return np.asarray(kurus) / KURUS_PER_TRY
+
+
+def decimals_for_chart(amounts: pd.Series) -> pd.Series:
+    """Exact lira (Decimal / `MONEY_DTYPE`) -> float64 for a chart's axis only, like `kurus_for_chart`."""
+    return amounts.astype("float64")
 
 
 def format_try(amount: Decimal | int | None, lang: str = "en", *, kurus: bool = False) -> str:

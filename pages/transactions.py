@@ -5,9 +5,7 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data_access, export, history, ui
-from dashboard.money import AmountError, parse_amount_input
-from dashboard.timeutil import now
+from dashboard import data_access, ui
 from dashboard.ui import access
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
@@ -17,9 +15,8 @@ st.title(ui.t("Transactions"))
 ibans = ui.show_loaded(data_access.load_ibans(), what="the IBAN list")
 if not ibans:
     st.stop()
-tz = data_access.settings().timezone
-today = now(tz).date()
-presets = history.date_presets(today)
+today = data_access.dealer_today()
+presets = data_access.date_presets(today)
 
 # --- filters -------------------------------------------------------------------------------------
 top = st.columns([2, 3, 2])
@@ -41,8 +38,8 @@ else:
     top[2].date_input(ui.t("From – to"), value=(start, end), disabled=True, key=f"tx_range_shown_{preset}")
 
 row = st.columns([2, 2, 1, 1, 3])
-statuses = row[0].multiselect(ui.t("Status"), history.STATUSES, format_func=ui.t, placeholder=ui.t("Any status"), key="tx_status")
-types = row[1].multiselect(ui.t("Type"), history.TYPES, format_func=lambda x: ui.t(x.capitalize()), placeholder=ui.t("Any type"), key="tx_type")
+statuses = row[0].multiselect(ui.t("Status"), data_access.STATUSES, format_func=ui.t, placeholder=ui.t("Any status"), key="tx_status")
+types = row[1].multiselect(ui.t("Type"), data_access.TYPES, format_func=lambda x: ui.t(x.capitalize()), placeholder=ui.t("Any type"), key="tx_type")
 min_text = row[2].text_input(ui.t("Min ₺"), key="tx_min")
 max_text = row[3].text_input(ui.t("Max ₺"), key="tx_max")
 text = row[4].text_input(ui.t("Search"), placeholder=ui.t("username, customer, description, IBAN"), key="tx_text")
@@ -50,29 +47,27 @@ text = row[4].text_input(ui.t("Search"), placeholder=ui.t("username, customer, d
 bounds = {}
 for name, raw in (("min", min_text), ("max", max_text)):
     try:
-        bounds[name] = parse_amount_input(raw) if raw.strip() else None
-    except AmountError as exc:
+        bounds[name] = data_access.amount_bound(raw)
+    except data_access.AmountError as exc:
         st.error(f"{ui.t('Min ₺') if name == 'min' else ui.t('Max ₺')}: {ui.literal(ui.t(str(exc)))}", icon=":material/error:")  # quotes the input
         st.stop()
 
 # --- data ----------------------------------------------------------------------------------------
 selected = [by_id[i] for i in chosen_ids] if chosen_ids else list(ibans)
-progress = st.progress(0.0, text=ui.t("Loading history…"))
-loaded = data_access.load_history(
-    selected, start, end,
-    lambda done, total, _: progress.progress(done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)),
-)
-progress.empty()
-frame = ui.show_loaded(loaded, what="the history")
-if frame is None:
-    st.stop()
-
-flt = history.TransactionFilter(
+flt = data_access.TransactionFilter(
     iban_ids=tuple(i.id for i in selected), start=start, end=end,
     statuses=tuple(statuses) or None, types=tuple(types) or None,
     min_amount=bounds["min"], max_amount=bounds["max"], text=text.strip(),
 )
-view = data_access.filter_history(frame, flt)  # memoised per (history, filter): a rerun redoes nothing
+progress = st.progress(0.0, text=ui.t("Loading history…"))
+loaded = data_access.transactions(  # memoised per (history, filter): a rerun redoes nothing
+    selected, flt,
+    lambda done, total, _: progress.progress(done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)),
+)
+progress.empty()
+view = ui.show_loaded(loaded, what="the history")
+if view is None:
+    st.stop()
 
 # --- summary -------------------------------------------------------------------------------------
 s = view.summary
@@ -85,11 +80,11 @@ m[3].metric(ui.t("Net"), ui.fmt_money(s.net))
 m[4].metric(ui.t("Commission"), ui.fmt_money(s.commission))
 st.caption(ui.t("Money figures count completed transactions only."))
 
-daily = view.daily
-if not daily.empty:
+if not view.daily.empty:
+    bars = view.daily_chart()
     fig = go.Figure()
-    fig.add_bar(x=daily["day"], y=daily["deposits_kurus"] / 100, name=ui.t("Deposits"))
-    fig.add_bar(x=daily["day"], y=-daily["withdrawals_kurus"] / 100, name=ui.t("Withdrawals"))
+    fig.add_bar(x=bars["day"], y=bars["deposits"], name=ui.t("Deposits"))
+    fig.add_bar(x=bars["day"], y=bars["withdrawals"], name=ui.t("Withdrawals"))
     fig.update_layout(barmode="relative", height=280, margin=dict(t=10, b=10), yaxis_title="₺")
     st.plotly_chart(fig, key="tx_daily")
 
@@ -105,10 +100,10 @@ left.download_button(
     ui.t("Download CSV"), data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described),
     file_name=f"transactions_{stamp}.csv", mime="text/csv", icon=":material/download:", key="tx_csv",
 )
-too_big = len(table) >= export.EXCEL_MAX_ROWS  # the header takes one of Excel's rows
+too_big = len(table) >= data_access.EXCEL_MAX_ROWS  # the header takes one of Excel's rows
 right.download_button(
     ui.t("Download Excel"), data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described, lang=lang),
     file_name=f"transactions_{stamp}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:", key="tx_xlsx", disabled=too_big,
-    help=ui.t("Excel holds at most {n:,} rows: narrow the filter or download CSV.", n=export.EXCEL_MAX_ROWS - 1) if too_big else None,
+    help=ui.t("Excel holds at most {n:,} rows: narrow the filter or download CSV.", n=data_access.EXCEL_MAX_ROWS - 1) if too_big else None,
 )

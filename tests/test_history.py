@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from dashboard import history as h
+from dashboard import money
 
 IST = ZoneInfo("Europe/Istanbul")
 IBAN = "TR330006100519786457841326"
@@ -410,7 +411,7 @@ def test_display_frame_formats_the_dealer_iban():
 
 def test_kurus_to_decimal_array_is_exact_for_large_and_negative_values():
     values = np.array([0, 1, -1, 10, -123_456, 10**17 - 1, -(10**17 - 1)], dtype=np.int64)
-    arr = h.kurus_to_decimal_array(values)
+    arr = money.kurus_to_decimal_array(values)
     assert arr.tolist() == [Decimal(int(v)) / 100 for v in values]
 
 
@@ -462,7 +463,7 @@ def test_pages_mixing_arrow_and_dicts_with_different_types_are_read_tolerantly()
     assert "7" in df["username"].tolist()
 
 
-# --- ingest of many IBANs in parts (data_access.fetch_history) --------------------------------------
+# --- ingest of many IBANs in parts (history.fetch.fetch_history) --------------------------------------
 
 
 def _many_records(n, offset=0):

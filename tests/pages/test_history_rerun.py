@@ -4,14 +4,15 @@ filter it does not filter again (data_access.filter_history memoises the view pe
 
 from __future__ import annotations
 
-from dashboard import data_access, history
+from dashboard import data_access
+from dashboard.history import filters
 
 
 def test_reruns_filter_the_same_cached_frame_object(console, monkeypatch):
     monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")  # the page itself, not a sign-in form
     seen: list[int] = []
     filtered: list[int] = []
-    real_view, real_filter = data_access.filter_history, history.apply_filter
+    real_view, real_filter = data_access.filter_history, filters.apply_filter
 
     def spy_view(df, f):
         seen.append(id(df))
@@ -22,7 +23,7 @@ def test_reruns_filter_the_same_cached_frame_object(console, monkeypatch):
         return real_filter(df, f)
 
     monkeypatch.setattr(data_access, "filter_history", spy_view)
-    monkeypatch.setattr(history, "apply_filter", spy_filter)
+    monkeypatch.setattr(filters, "apply_filter", spy_filter)
     at = console.open("transactions")
     assert not at.exception
     at.run()

@@ -1,0 +1,75 @@
+"""Fetching histories from the API: every IBAN of a selection at once (one thread each), its pages
+converted a batch at a time and assembled into one newest-first frame. No Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date
+
+import pandas as pd
+
+from dashboard import memory
+from dashboard.client import models
+from dashboard.client.errors import EnigmaPayError
+from dashboard.history.assemble import Part, assemble, frame_parts
+
+MAX_FETCH_WORKERS = 32  # one thread per IBAN: fetching is waiting on the network, not CPU
+# ...but converting pages is CPU work: as many batches at once as there are cores (their transient
+# memory is then bounded too), the other fetch threads keep fetching meanwhile.
+_CONVERTING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+ProgressCallback = Callable[[int, int, str], None]  # (IBANs done, IBANs in all, the IBAN just done)
+
+
+def _fetch_parts(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> list[Part]:
+    # Arrow pages straight from the JSON bytes, consumed lazily and converted a batch at a time:
+    # no page of dicts outlives its turn, no IBAN's raw pages are all alive at once.
+    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end, arrow=True)
+    return list(frame_parts(pages, iban_id=iban.id, iban=iban.iban, tz=tz, gate=_CONVERTING))
+
+
+def fetch_history(
+    client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
+    progress: ProgressCallback | None = None, *, done: int = 0, total: int | None = None,
+    parts: list[Part] | None = None, workers: int = MAX_FETCH_WORKERS,
+) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
+    """Fetch `ibans` concurrently (one thread each) and build one newest-first frame of them plus
+    `parts` (already typed columns, e.g. from a cached frame), column by column.
+
+    Returns (frame, the IBANs it holds, the first error); on an error the frame holds the IBANs
+    that did arrive (None if none did). `progress(done, total, iban)` runs on the calling thread.
+    """
+    with memory.building_history():
+        return _fetch_and_assemble(client, ibans, start, end, tz, progress, done, total, list(parts or []), workers)
+
+
+def _fetch_and_assemble(client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
+                        progress: ProgressCallback | None, done: int, total: int | None,
+                        parts: list[Part], workers: int,
+                        ) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
+    got: list[models.Iban] = []
+    error: EnigmaPayError | None = None
+    total = len(ibans) if total is None else total
+    if ibans:
+        with ThreadPoolExecutor(max_workers=min(workers, len(ibans))) as pool:
+            futures = {pool.submit(_fetch_parts, client, iban, start, end, tz): iban for iban in ibans}
+            for future in as_completed(futures):
+                iban = futures.pop(future)  # the future (and its result) is not kept beyond this turn
+                try:
+                    parts.extend(future.result())
+                except EnigmaPayError as exc:
+                    error = error or exc
+                    continue
+                got.append(iban)
+                done += 1
+                if progress:
+                    progress(done, total, iban.iban)
+    if not parts:
+        return None, got, error
+    frame = assemble(parts, tz)  # empties the parts as it goes
+    parts.clear()
+    return frame, got, error
