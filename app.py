@@ -16,17 +16,17 @@ using MemoryCacheStorageManager"). The lifespan imports it when it first runs.
 import asyncio
 import contextlib
 
+import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
-import streamlit as st
 from dashboard import services
 from dashboard.auth.routes import auth_routes
 from dashboard.callbacks import redact_access_log
 from dashboard.ui import client_options
-from streamlit.runtime.pages_manager import PagesManager
 
 # A `pages/` folder beside the entry script switches Streamlit to its old automatic multipage mode
 # until some script run calls st.navigation: the first request for e.g. /send_money after a start

@@ -22,7 +22,10 @@ try:
     backend = data_access.backend()
     auth = data_access.authenticator()
 except (ConfigError, AuthConfigError) as exc:
-    st.error(f"**{ui.t('The console cannot start with this configuration.')}**\n\n{ui.literal(exc)}", icon=":material/settings:")
+    st.error(
+        f"**{ui.t('The console cannot start with this configuration.')}**\n\n{ui.literal(exc)}",
+        icon=":material/settings:",
+    )
     st.stop()
 
 role = access.current_role()
@@ -52,23 +55,39 @@ def _remember_language() -> None:
 visible = set(visible_url_paths(role))
 sections: dict[str, list] = {}
 for entry in PAGES:
-    sections.setdefault(ui.t(entry.section), []).append(st.Page(
-        entry.script, title=ui.t(entry.title), icon=entry.icon, url_path=entry.url_path,
-        default=entry.url_path == "overview", visibility="visible" if entry.url_path in visible else "hidden",
-    ))
+    sections.setdefault(ui.t(entry.section), []).append(
+        st.Page(
+            entry.script,
+            title=ui.t(entry.title),
+            icon=entry.icon,
+            url_path=entry.url_path,
+            default=entry.url_path == "overview",
+            visibility="visible" if entry.url_path in visible else "hidden",
+        )
+    )
 sections[ui.t("Monitor")] += access.signed_in_extra_pages()
 page = st.navigation(sections)
 
 with st.sidebar:
     if backend.is_sandbox:
-        st.badge(ui.t("SANDBOX"), icon=":material/science:", color="orange", help=ui.t("Demo data: no real money moves."))
+        st.badge(
+            ui.t("SANDBOX"), icon=":material/science:", color="orange", help=ui.t("Demo data: no real money moves.")
+        )
     else:
         st.badge(ui.t("LIVE"), icon=":material/bolt:", color="green")
         st.caption(ui.literal(backend.base_url))
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
-    st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=data_access.refresh_all)
-    st.selectbox(ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY, on_change=_remember_language)
+    st.button(
+        ui.t("Refresh"),
+        icon=":material/refresh:",
+        key="sidebar_refresh",
+        width="stretch",
+        on_click=data_access.refresh_all,
+    )
+    st.selectbox(
+        ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY, on_change=_remember_language
+    )
     st.divider()
     session = access.current_session()
     if session is not None:

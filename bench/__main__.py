@@ -40,9 +40,14 @@ def main(argv: list[str]) -> int:
     for name in names:
         t0 = time.perf_counter()
         with open(logs / f"{name}.err", "wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", f"bench.{name}", *(extra if len(names) == 1 else [])],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=err, start_new_session=True,
-                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            proc = subprocess.Popen(
+                [sys.executable, "-m", f"bench.{name}", *(extra if len(names) == 1 else [])],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                start_new_session=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
             lines: list[str] = []
             try:
                 for raw in proc.stdout:  # stream the figures as they come

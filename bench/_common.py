@@ -92,12 +92,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def process(args: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT,
-            log: Path | None = None) -> Iterator[subprocess.Popen]:
+def process(
+    args: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT, log: Path | None = None
+) -> Iterator[subprocess.Popen]:
     """A child process in its own process group, terminated (then killed) on exit."""
     out = open(log, "wb") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         yield proc
     finally:
@@ -158,5 +160,5 @@ def quiet() -> None:
         from streamlit import logger as st_logger
 
         st_logger.set_log_level("error")
-    except Exception:  # noqa: BLE001 -- logging only
+    except Exception:
         pass

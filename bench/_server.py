@@ -21,8 +21,19 @@ def console_server(log_name: str) -> Iterator[tuple[str, float, Path, object]]:
     tmp = tempfile.TemporaryDirectory()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENIGMAPAY_")}
     env.update(ENIGMAPAY_DATA_DIR=tmp.name, ENIGMAPAY_CALLBACK_TOKEN=TOKEN, ENIGMAPAY_AUTH_DISABLED="true")
-    args = [venv_bin("streamlit"), "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    args = [
+        venv_bin("streamlit"),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     log_dir = ROOT / "artifacts" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
     os.environ.clear()

@@ -66,8 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     base_id = 900_000_000
 
     def body(n: int) -> bytes:
-        return orjson.dumps({"transaction_id": base_id + n, "status": "Completed", "amount": "150.00",
-                             "username": "bench", "description": "bench"})
+        return orjson.dumps(
+            {
+                "transaction_id": base_id + n,
+                "status": "Completed",
+                "amount": "150.00",
+                "username": "bench",
+                "description": "bench",
+            }
+        )
 
     with console_server("callbacks-server.log") as (url, _launched, data_dir, proc):
         wait_http(url + "/healthz", 120, proc=proc)
@@ -77,13 +84,19 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(0.5)
         db = data_dir / "sandbox" / "console.sqlite3"
         with sqlite3.connect(db) as con:
-            stored = con.execute("SELECT count(*) FROM callback_events WHERE transaction_id >= ? AND transaction_id < ?",
-                                 (base_id, base_id + 10**8)).fetchone()[0]
+            stored = con.execute(
+                "SELECT count(*) FROM callback_events WHERE transaction_id >= ? AND transaction_id < ?",
+                (base_id, base_id + 10**8),
+            ).fetchone()[0]
     rate, health_rate = ok / args.seconds, h_ok / (args.seconds / 2)
-    print(f"  callbacks: {ok} acknowledged ({rate:,.0f}/s), {bad} refused/failed; "
-          f"p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms")
-    print(f"  baseline /healthz with the same clients: {health_rate:,.0f}/s, p50 {percentile(h_lat, 50) * 1000:.1f} ms, "
-          f"p99 {percentile(h_lat, 99) * 1000:.1f} ms; intake rate / healthz rate = {rate / health_rate:.2f}")
+    print(
+        f"  callbacks: {ok} acknowledged ({rate:,.0f}/s), {bad} refused/failed; "
+        f"p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms"
+    )
+    print(
+        f"  baseline /healthz with the same clients: {health_rate:,.0f}/s, p50 {percentile(h_lat, 50) * 1000:.1f} ms, "
+        f"p99 {percentile(h_lat, 99) * 1000:.1f} ms; intake rate / healthz rate = {rate / health_rate:.2f}"
+    )
     print(f"  stored rows {stored} vs acknowledged {ok}")
     info("callbacks", f"{rate:,.0f} callbacks/s persisted (synchronous=FULL SQLite commits)")
     verdict("callbacks lost", float(ok - stored), 0.0, "acknowledged but not stored")

@@ -35,14 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, Faults, SandboxConfig, run_in_thread
     from dashboard.timeutil import now
 
-    srv = run_in_thread(SandboxConfig(transactions=args.transactions, ibans=args.ibans,
-                                      faults=Faults(latency_ms=args.latency_ms)))
+    srv = run_in_thread(
+        SandboxConfig(transactions=args.transactions, ibans=args.ibans, faults=Faults(latency_ms=args.latency_ms))
+    )
     tmp = tempfile.TemporaryDirectory()
     try:
         for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
             del os.environ[name]
-        os.environ.update(ENIGMAPAY_BASE_URL=srv.base_url, ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-                          ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY, ENIGMAPAY_AUTH_DISABLED="true", ENIGMAPAY_DATA_DIR=tmp.name)
+        os.environ.update(
+            ENIGMAPAY_BASE_URL=srv.base_url,
+            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
+            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
+            ENIGMAPAY_AUTH_DISABLED="true",
+            ENIGMAPAY_DATA_DIR=tmp.name,
+        )
         client = data_access.backend().client
         ibans = client.list_ibans()
         today = now(data_access.settings().timezone).date()
@@ -53,21 +59,30 @@ def main(argv: list[str] | None = None) -> int:
             data_access.refresh_all()
             before = srv.state.call_counts().get("GET /transactions", 0)
             t0 = time.perf_counter()
-            loaded = data_access.load_history(ibans, today - timedelta(days=days - 1), today,
-                                              lambda done, total, _iban, calls=calls: calls.append((done, total)))
+            loaded = data_access.load_history(
+                ibans,
+                today - timedelta(days=days - 1),
+                today,
+                lambda done, total, _iban, calls=calls: calls.append((done, total)),
+            )
             took = time.perf_counter() - t0
             requests = srv.state.call_counts().get("GET /transactions", 0) - before
             assert loaded.ok, loaded.error
             progress = sum(1 for done, _ in calls if done > 0)
-            print(f"  {label}: {len(loaded.value):,} rows, {requests} requests, {ms(took)} vs one request {ms(one)}"
-                  f" ({took / one:.2f}x); progress calls with an IBAN done: {progress} of {len(ibans)}")
+            print(
+                f"  {label}: {len(loaded.value):,} rows, {requests} requests, {ms(took)} vs one request {ms(one)}"
+                f" ({took / one:.2f}x); progress calls with an IBAN done: {progress} of {len(ibans)}"
+            )
             if days == 7:
                 verdict("concurrency", took / one, 2.0, "20-IBAN fetch / one request")
                 verdict("progress", 0.0 if progress == len(ibans) else 1.0, 0.0, "IBANs without a progress call")
             else:
                 pages = requests / len(ibans)
-                info("concurrency", f"1 year: {pages:.1f} pages per IBAN, each page waits for the previous one's "
-                                    f"next_page_url: floor ~{pages * one:.1f} s, measured {took:.1f} s")
+                info(
+                    "concurrency",
+                    f"1 year: {pages:.1f} pages per IBAN, each page waits for the previous one's "
+                    f"next_page_url: floor ~{pages * one:.1f} s, measured {took:.1f} s",
+                )
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import orjson
 
-from bench._common import quiet, best_of, header, info, ms, peak_mib, reset_peak, rss_mib, verdict
+from bench._common import best_of, header, info, ms, peak_mib, quiet, reset_peak, rss_mib, verdict
 
 TZ = "Europe/Istanbul"
 
@@ -62,11 +62,17 @@ def replay_client(bodies: dict[int, list[bytes]]):
     def handler(request: httpx.Request) -> httpx.Response:
         q = parse_qs(urlsplit(str(request.url)).query)
         pages = bodies[int(q["iban_id"][0])]
-        return httpx.Response(200, content=pages[int(q.get("page", ["1"])[0]) - 1],
-                              headers={"content-type": "application/json"})
+        return httpx.Response(
+            200, content=pages[int(q.get("page", ["1"])[0]) - 1], headers={"content-type": "application/json"}
+        )
 
-    return EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url="http://127.0.0.1:9/api/dealer",
-                           transport=httpx.MockTransport(handler), tz=TZ)
+    return EnigmaPayClient(
+        SANDBOX_API_KEY,
+        SANDBOX_SECRET_KEY,
+        base_url="http://127.0.0.1:9/api/dealer",
+        transport=httpx.MockTransport(handler),
+        tz=TZ,
+    )
 
 
 def ingest(client, accounts, workers: int, arrow: bool = True):

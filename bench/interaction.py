@@ -31,7 +31,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from bench._common import quiet, ROOT, SHARED, best_of, header, info, ms, verdict
+from bench._common import ROOT, SHARED, best_of, header, info, ms, quiet, verdict
 
 TZ = "Europe/Istanbul"
 
@@ -59,8 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
             del os.environ[name]
-        os.environ.update(ENIGMAPAY_BASE_URL=srv.base_url, ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-                          ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY, ENIGMAPAY_AUTH_DISABLED="true", ENIGMAPAY_DATA_DIR=str(Path(tmp.name) / "data"))
+        os.environ.update(
+            ENIGMAPAY_BASE_URL=srv.base_url,
+            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
+            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
+            ENIGMAPAY_AUTH_DISABLED="true",
+            ENIGMAPAY_DATA_DIR=str(Path(tmp.name) / "data"),
+        )
         today = now(TZ).date()
         from dashboard import data_access
 
@@ -95,46 +100,70 @@ def main(argv: list[str] | None = None) -> int:
         frame = _frame_by_id(seen[-1])
         data_access.filter_history, filters.apply_filter = real_view, real_filter
         rows_shown = len(at.dataframe[0].value) if at.dataframe else 0
-        info("interaction", f"page filter kept {rows_shown:,} rows; frame object identical over {len(seen)} runs: "
-                            f"{same_object}; apply_filter ran {len(filtered)} time(s)")
+        info(
+            "interaction",
+            f"page filter kept {rows_shown:,} rows; frame object identical over {len(seen)} runs: "
+            f"{same_object}; apply_filter ran {len(filtered)} time(s)",
+        )
 
         # --- filter --------------------------------------------------------------------------------
         end = frame["created_at"].max().date()
-        flt = history.TransactionFilter(start=end - timedelta(days=89), end=end, statuses=("Completed", "Pending"),
-                                        min_amount=Decimal(100), max_amount=Decimal(5000), text="yilmaz")
+        flt = history.TransactionFilter(
+            start=end - timedelta(days=89),
+            end=end,
+            statuses=("Completed", "Pending"),
+            min_amount=Decimal(100),
+            max_amount=Decimal(5000),
+            text="yilmaz",
+        )
         ours, rows = best_of(lambda: history.apply_filter(frame, flt), args.repeat)
         wall = frame["created_at"].dt.tz_localize(None)
-        arrow = pa.table({
-            "created_at": pa.array(frame["created_at"]), "created_local": pa.array(wall),
-            "status": pa.array(frame["status"].astype(str)).dictionary_encode(),
-            "type": pa.array(frame["type"].astype(str)).dictionary_encode(),
-            "amount_kurus": pa.array(frame["amount_kurus"]),
-            "search_text": frame[history.SEARCH_COLUMN].array.__arrow_array__(),
-            **{c: frame[c].array.__arrow_array__() for c in ("username", "customer_name", "customer_iban", "description")},
-            "id": pa.array(frame["id"]), "iban_id": pa.array(frame["iban_id"]),
-        })
+        arrow = pa.table(
+            {
+                "created_at": pa.array(frame["created_at"]),
+                "created_local": pa.array(wall),
+                "status": pa.array(frame["status"].astype(str)).dictionary_encode(),
+                "type": pa.array(frame["type"].astype(str)).dictionary_encode(),
+                "amount_kurus": pa.array(frame["amount_kurus"]),
+                "search_text": frame[history.SEARCH_COLUMN].array.__arrow_array__(),
+                **{
+                    c: frame[c].array.__arrow_array__()
+                    for c in ("username", "customer_name", "customer_iban", "description")
+                },
+                "id": pa.array(frame["id"]),
+                "iban_id": pa.array(frame["iban_id"]),
+            }
+        )
         con = duckdb.connect()
         con.execute("SET threads TO 2")
         con.register("t", arrow)
         lo, hi = timeutil.day_bounds(flt.start, flt.end, TZ)
-        sql = ("SELECT * FROM t WHERE created_at >= ? AND created_at < ? AND status IN ('Completed', 'Pending') "
-               "AND amount_kurus BETWEEN 10000 AND 500000 AND regexp_matches(search_text, ?)")
+        sql = (
+            "SELECT * FROM t WHERE created_at >= ? AND created_at < ? AND status IN ('Completed', 'Pending') "
+            "AND amount_kurus BETWEEN 10000 AND 500000 AND regexp_matches(search_text, ?)"
+        )
         params = [lo, hi, filters.search_regex("yilmaz")]
         duck, result = best_of(lambda: con.execute(sql, params).to_arrow_table(), args.repeat)
-        print(f"  filter: history.apply_filter {ms(ours)} ({len(rows):,} rows) vs DuckDB {ms(duck)} ({result.num_rows:,} rows)")
+        print(
+            f"  filter: history.apply_filter {ms(ours)} ({len(rows):,} rows) vs DuckDB {ms(duck)} ({result.num_rows:,} rows)"
+        )
         verdict("filter", ours / duck, 2.0, "apply_filter / DuckDB")
         if result.num_rows != len(rows):
             info("filter", f"row counts differ: ours {len(rows)} DuckDB {result.num_rows}")
 
         # --- daily volume --------------------------------------------------------------------------
         ours_d, daily = best_of(lambda: history.daily_volume(frame, TZ), args.repeat)
-        dsql = ("SELECT CAST(created_local AS DATE) AS day, "
-                "sum(CASE WHEN status = 'Completed' AND type = 'deposit' THEN amount_kurus ELSE 0 END) AS dep, "
-                "sum(CASE WHEN status = 'Completed' AND type = 'withdrawal' THEN amount_kurus ELSE 0 END) AS wd, "
-                "count(*) AS n FROM t WHERE created_local IS NOT NULL GROUP BY 1 ORDER BY 1")
+        dsql = (
+            "SELECT CAST(created_local AS DATE) AS day, "
+            "sum(CASE WHEN status = 'Completed' AND type = 'deposit' THEN amount_kurus ELSE 0 END) AS dep, "
+            "sum(CASE WHEN status = 'Completed' AND type = 'withdrawal' THEN amount_kurus ELSE 0 END) AS wd, "
+            "count(*) AS n FROM t WHERE created_local IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
         duck_d, dres = best_of(lambda: con.execute(dsql).to_arrow_table(), args.repeat)
-        print(f"  daily volume over {len(frame):,} rows: history.daily_volume {ms(ours_d)} ({len(daily)} days) "
-              f"vs DuckDB {ms(duck_d)} ({dres.num_rows} days)")
+        print(
+            f"  daily volume over {len(frame):,} rows: history.daily_volume {ms(ours_d)} ({len(daily)} days) "
+            f"vs DuckDB {ms(duck_d)} ({dres.num_rows} days)"
+        )
         verdict("daily volume", ours_d / duck_d, 2.0, "daily_volume / DuckDB")
 
         # --- CSV export ----------------------------------------------------------------------------
@@ -150,19 +179,33 @@ def main(argv: list[str] | None = None) -> int:
 
             base_c, _ = best_of(plain, 5)
             display_c, _ = best_of(lambda subset=subset: history.display_frame(subset), 3)
-            print(f"  CSV of {label} ({len(subset):,}): export {ms(ours_c)} ({len(data) / 1e6:.1f} MB) "
-                  f"vs pyarrow.csv.write_csv {ms(base_c)} (display_frame itself, computed once per view: {ms(display_c)})")
+            print(
+                f"  CSV of {label} ({len(subset):,}): export {ms(ours_c)} ({len(data) / 1e6:.1f} MB) "
+                f"vs pyarrow.csv.write_csv {ms(base_c)} (display_frame itself, computed once per view: {ms(display_c)})"
+            )
             verdict(f"CSV export, {label}", ours_c / base_c, 1.5, "to_csv_bytes(table) / write_csv")
 
         # --- warm rerun vs bare script -------------------------------------------------------------
-        bare_table = SHARED["bare_table"] = history.display_frame(history.apply_filter(frame, history.TransactionFilter(
-            start=today - timedelta(days=364), end=today, statuses=("Completed", "Pending"),
-            min_amount=Decimal(100), max_amount=Decimal(5000), text="yilmaz")))
+        bare_table = SHARED["bare_table"] = history.display_frame(
+            history.apply_filter(
+                frame,
+                history.TransactionFilter(
+                    start=today - timedelta(days=364),
+                    end=today,
+                    statuses=("Completed", "Pending"),
+                    min_amount=Decimal(100),
+                    max_amount=Decimal(5000),
+                    text="yilmaz",
+                ),
+            )
+        )
         bare = AppTest.from_file(str(ROOT / "bench" / "_bare_page.py"), default_timeout=120)
         bare.run()
         bare_t, _ = best_of(lambda: bare.run(), args.repeat)
-        print(f"  warm Transactions rerun (AppTest) {ms(warm)} vs bare script rendering the same "
-              f"{len(bare_table):,} rows {ms(bare_t)}")
+        print(
+            f"  warm Transactions rerun (AppTest) {ms(warm)} vs bare script rendering the same "
+            f"{len(bare_table):,} rows {ms(bare_t)}"
+        )
         verdict("warm rerun", warm / bare_t, 2.0, "page rerun / bare render")
         verdict("no copy on rerun", 0.0 if same_object else 1.0, 0.0, "reruns that saw another frame object")
         verdict("no refilter on rerun", float(len(filtered) - 1), 0.0, "apply_filter runs after the first page run")

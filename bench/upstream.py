@@ -40,8 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
             del os.environ[name]
-        os.environ.update(ENIGMAPAY_BASE_URL=srv.base_url, ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-                          ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY, ENIGMAPAY_AUTH_DISABLED="true", ENIGMAPAY_DATA_DIR=tmp.name)
+        os.environ.update(
+            ENIGMAPAY_BASE_URL=srv.base_url,
+            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
+            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
+            ENIGMAPAY_AUTH_DISABLED="true",
+            ENIGMAPAY_DATA_DIR=tmp.name,
+        )
         srv.state.reset_stats()
 
         def session(n: int) -> None:
@@ -54,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                     at.run()
                     if at.exception:
                         errors.append(str(at.exception[0].message)[:200])
-                except Exception as exc:  # noqa: BLE001 -- counted and reported, the run goes on
+                except Exception as exc:
                     errors.append(f"{type(exc).__name__}: {exc}"[:200])
                 runs[n] += 1
                 k += 1
@@ -77,11 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         tmp.cleanup()
 
     total_runs = sum(runs)
-    print(f"  {total_runs} page runs in {minutes:.2f} min ({total_runs / minutes:.0f} runs/min, "
-          f"{len(errors)} with errors)")
+    print(
+        f"  {total_runs} page runs in {minutes:.2f} min ({total_runs / minutes:.0f} runs/min, "
+        f"{len(errors)} with errors)"
+    )
     for key in sorted(calls):
-        print(f"  {key}: {calls[key]} calls = {calls[key] / minutes:.2f}/min "
-              f"({calls[key] / max(total_runs, 1):.4f} per page run)")
+        print(
+            f"  {key}: {calls[key]} calls = {calls[key] / minutes:.2f}/min "
+            f"({calls[key] / max(total_runs, 1):.4f} per page run)"
+        )
     if errors:
         info("upstream", f"first error: {errors[0]}")
     ibans = calls.get("GET /ibans", 0) / minutes

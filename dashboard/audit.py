@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,16 @@ from dashboard.iban import mask_iban
 from dashboard.store import Store
 
 ACTIONS = frozenset(
-    {"send_money", "card_payment", "export", "settle", "sign_in", "sign_in_failed", "mark_resolved", "sign_out_everywhere"}
+    {
+        "send_money",
+        "card_payment",
+        "export",
+        "settle",
+        "sign_in",
+        "sign_in_failed",
+        "mark_resolved",
+        "sign_out_everywhere",
+    }
 )
 # Keys whose values are never written, at any depth of `details`.
 _SECRET_KEY = re.compile(r"pass|secret|token|api[_-]?key|hash|authori[sz]ation|cookie|card_?number|cvv", re.I)
@@ -58,7 +67,7 @@ class AuditLog:
 
     def __init__(self, store: Store, *, clock: Callable[[], datetime] | None = None) -> None:
         self._store = store
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     def entry(
         self,
@@ -114,8 +123,14 @@ class AuditLog:
         rows = self._store.audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
         return [
             AuditEntry(
-                id=r.id, at=r.at, actor=r.actor, action=r.action, outcome=r.outcome,
-                amount=r.amount, iban_masked=r.iban_masked, details=r.details or {},
-            )  # fmt: skip
+                id=r.id,
+                at=r.at,
+                actor=r.actor,
+                action=r.action,
+                outcome=r.outcome,
+                amount=r.amount,
+                iban_masked=r.iban_masked,
+                details=r.details or {},
+            )
             for r in rows
         ]

@@ -49,11 +49,17 @@ def open_backend(settings: Settings, *, callback_url: str | None = None) -> Back
         )
         log.info("started built-in sandbox at %s", running.base_url)
         client = EnigmaPayClient(
-            SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=running.base_url, timeout=settings.timeout, tz=settings.timezone
+            SANDBOX_API_KEY,
+            SANDBOX_SECRET_KEY,
+            base_url=running.base_url,
+            timeout=settings.timeout,
+            tz=settings.timezone,
         )
         return Backend(client=client, is_sandbox=True, base_url=running.base_url, sandbox=running)
 
     api_key, secret_key = settings.api_key.reveal(), settings.secret_key.reveal()
-    client = EnigmaPayClient(api_key, secret_key, base_url=settings.base_url, timeout=settings.timeout, tz=settings.timezone)
+    client = EnigmaPayClient(
+        api_key, secret_key, base_url=settings.base_url, timeout=settings.timeout, tz=settings.timezone
+    )
     is_sandbox = api_key == SANDBOX_API_KEY and secret_key == SANDBOX_SECRET_KEY
     return Backend(client=client, is_sandbox=is_sandbox, base_url=settings.base_url)

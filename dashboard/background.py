@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from dashboard import data_access, services
+from dashboard import data_access, records, services
 from dashboard.money import quantize, to_kurus
 from dashboard.timeutil import now
 
@@ -35,7 +35,9 @@ def snapshot_balances() -> int:
     if loaded.error is not None or not loaded.value:
         return 0
     taken_at = loaded.fetched_at or now(services.settings().timezone)
-    rows = [{"iban_id": i.id, "taken_at": taken_at, "balance_kurus": to_kurus(quantize(i.balance))} for i in loaded.value]
+    rows = [
+        {"iban_id": i.id, "taken_at": taken_at, "balance_kurus": to_kurus(quantize(i.balance))} for i in loaded.value
+    ]
     return services.records().store.balances.add(rows)
 
 
@@ -61,7 +63,7 @@ async def _every(seconds: float, step: Callable[[], object]) -> None:
     while True:
         try:
             await asyncio.to_thread(step)
-        except Exception:  # noqa: BLE001 -- the next tick retries; one bad minute must not stop the loop
+        except Exception:
             log.exception("background step %s failed", step.__name__)
         await asyncio.sleep(seconds)
 
@@ -69,8 +71,8 @@ async def _every(seconds: float, step: Callable[[], object]) -> None:
 async def _verify_continuously() -> None:
     while True:
         try:
-            counts = await asyncio.to_thread(data_access.verify_callbacks_now)
-        except Exception:  # noqa: BLE001 -- logged; retried like an API failure
+            counts = await asyncio.to_thread(records.verify_callbacks_now)
+        except Exception:
             log.exception("callback verification failed")
             counts = {"errors": 1}
         await asyncio.sleep(verify_wait(counts))

@@ -52,7 +52,9 @@ def balance_points(reconstructed: pd.DataFrame, snapshots: Sequence[SnapshotRow]
     ("snapshot" or "reconstructed") so the chart can tell measured from derived points.
     """
     columns = ["iban_id", "at", "balance_kurus"]
-    stored = pd.DataFrame(list(snapshots), columns=["iban_id", "taken_at", "balance_kurus"]).rename(columns={"taken_at": "at"})
+    stored = pd.DataFrame(list(snapshots), columns=["iban_id", "taken_at", "balance_kurus"]).rename(
+        columns={"taken_at": "at"}
+    )
     if stored.empty:
         return reconstructed[columns].assign(source="reconstructed")
     tz = reconstructed["at"].dt.tz if not reconstructed.empty else None
@@ -62,7 +64,9 @@ def balance_points(reconstructed: pd.DataFrame, snapshots: Sequence[SnapshotRow]
     first = stored.groupby("iban_id")["at"].min()
     cutoff = reconstructed["iban_id"].map(first)
     earlier = reconstructed[cutoff.isna() | (reconstructed["at"] < cutoff)]
-    merged = pd.concat([earlier[columns].assign(source="reconstructed"), stored[columns].assign(source="snapshot")], ignore_index=True)
+    merged = pd.concat(
+        [earlier[columns].assign(source="reconstructed"), stored[columns].assign(source="snapshot")], ignore_index=True
+    )
     return merged.sort_values(["iban_id", "at"], kind="stable").reset_index(drop=True)
 
 
@@ -72,8 +76,9 @@ def balance_bars(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(balance=decimals_for_chart(table["balance"]))
 
 
-def balance_over_time(frame: pd.DataFrame, ibans: Sequence[Iban], snapshots: Sequence[dict], *,
-                      now: datetime) -> pd.DataFrame:
+def balance_over_time(
+    frame: pd.DataFrame, ibans: Sequence[Iban], snapshots: Sequence[dict], *, now: datetime
+) -> pd.DataFrame:
     """Each IBAN's balance at the end of each local day of the history in `frame`: recorded
     `snapshots` where there are some, walked back from today's balance before them.
 

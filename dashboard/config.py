@@ -113,7 +113,11 @@ class Settings:
     def credentials_fingerprint(self) -> str:
         """A short non-reversible key for caches, so entries never mix between credential sets."""
         material = "\x00".join(
-            [self.base_url, self.api_key.reveal() if self.api_key else "", self.secret_key.reveal() if self.secret_key else ""]
+            [
+                self.base_url,
+                self.api_key.reveal() if self.api_key else "",
+                self.secret_key.reveal() if self.secret_key else "",
+            ]
         )
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
@@ -138,7 +142,9 @@ def merged_sources(
     if secrets_path:
         merged.update(_read_secrets_toml(Path(secrets_path)))
     if dotenv_path and Path(dotenv_path).is_file():
-        merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if k.startswith("ENIGMAPAY_") and v is not None})
+        merged.update(
+            {k: v for k, v in dotenv_values(dotenv_path).items() if k.startswith("ENIGMAPAY_") and v is not None}
+        )
     env = os.environ if environ is None else environ
     merged.update({k: v for k, v in env.items() if k.startswith("ENIGMAPAY_")})
     return {k: v.strip() for k, v in merged.items() if v is not None and v.strip() != ""}
@@ -224,7 +230,9 @@ def _language(values: Mapping[str, str]) -> str:
 def _callback_token(values: Mapping[str, str]) -> str | None:
     token = values.get("ENIGMAPAY_CALLBACK_TOKEN")
     if token is not None and len(token) < 16:
-        raise ConfigError("ENIGMAPAY_CALLBACK_TOKEN must be at least 16 characters (it is the callback URL's only secret).")
+        raise ConfigError(
+            "ENIGMAPAY_CALLBACK_TOKEN must be at least 16 characters (it is the callback URL's only secret)."
+        )
     return token
 
 
@@ -265,14 +273,23 @@ def _boolean(values: Mapping[str, str], name: str) -> bool:
 
 
 _ATTRIBUTE = {
-    "ENIGMAPAY_BASE_URL": "base_url", "ENIGMAPAY_API_KEY": "api_key", "ENIGMAPAY_SECRET_KEY": "secret_key",
-    "ENIGMAPAY_TIMEOUT": "timeout", "ENIGMAPAY_TIMEZONE": "timezone", "ENIGMAPAY_DATA_DIR": "data_dir",
-    "ENIGMAPAY_CALLBACK_TOKEN": "callback_token", "ENIGMAPAY_CALLBACK_ALLOWED_IPS": "callback_allowed_ips",
-    "ENIGMAPAY_LANGUAGE": "language", "ENIGMAPAY_SANDBOX_TRANSACTIONS": "sandbox_transactions",
-    "ENIGMAPAY_USERS_FILE": "users_path", "ENIGMAPAY_SESSION_IDLE_MINUTES": "session_idle_minutes",
-    "ENIGMAPAY_AUTH_DISABLED": "auth_disabled", "ENIGMAPAY_SESSION_SECRET": "session_secret",
-    "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours", "ENIGMAPAY_VERIFY_RATE": "verify_rate",
-}  # fmt: skip
+    "ENIGMAPAY_BASE_URL": "base_url",
+    "ENIGMAPAY_API_KEY": "api_key",
+    "ENIGMAPAY_SECRET_KEY": "secret_key",
+    "ENIGMAPAY_TIMEOUT": "timeout",
+    "ENIGMAPAY_TIMEZONE": "timezone",
+    "ENIGMAPAY_DATA_DIR": "data_dir",
+    "ENIGMAPAY_CALLBACK_TOKEN": "callback_token",
+    "ENIGMAPAY_CALLBACK_ALLOWED_IPS": "callback_allowed_ips",
+    "ENIGMAPAY_LANGUAGE": "language",
+    "ENIGMAPAY_SANDBOX_TRANSACTIONS": "sandbox_transactions",
+    "ENIGMAPAY_USERS_FILE": "users_path",
+    "ENIGMAPAY_SESSION_IDLE_MINUTES": "session_idle_minutes",
+    "ENIGMAPAY_AUTH_DISABLED": "auth_disabled",
+    "ENIGMAPAY_SESSION_SECRET": "session_secret",
+    "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
+    "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+}
 
 
 def describe_settings(settings: Settings) -> list[dict[str, str]]:

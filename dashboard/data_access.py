@@ -13,24 +13,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import balances, export, memory
 from dashboard import services as services_root
-from dashboard.audit import AuditEntry
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
-from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
-from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, describe_settings
@@ -43,8 +38,24 @@ from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Tr
 from dashboard.history.view import HistoryView
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.journal import Operation
+from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
-from dashboard.store import CurrentStatusRow, SnapshotRow
+from dashboard.records import (  # noqa: F401 -- the console's own records, for the pages
+    AUDIT_LIMIT,
+    audit_entries,
+    callback_backlog,
+    callback_path_masked,
+    callbacks_configured,
+    first_check_of,
+    open_operations,
+    operations_awaiting_answer,
+    recent_callback_events,
+    recent_operations,
+    transaction_current_status,
+    transaction_timeline,
+    verify_callbacks_now,
+)
+from dashboard.store import SnapshotRow
 from dashboard.timeutil import now
 
 T = TypeVar("T")
@@ -55,19 +66,6 @@ IBANS_TTL = 60  # upstream balances refresh once a minute
 SETTINGS_TTL = 600
 HISTORY_TTL = 300
 STATUS_TTL = 5
-
-
-@dataclass(frozen=True)
-class Loaded(Generic[T]):
-    """A loader's answer: `value` may be stale (then `error` says why the refresh failed)."""
-
-    value: T | None
-    fetched_at: datetime | None
-    error: EnigmaPayError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 # --- resources (built once per process by dashboard.services) -----------------------------------
@@ -130,25 +128,9 @@ def _fingerprint() -> str:
     return settings().credentials_fingerprint()
 
 
-class _LastGood:
-    """Last successful answer per loader key, so a failed refresh can fall back to it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._values: dict[tuple, tuple[Any, datetime]] = {}
-
-    def put(self, key: tuple, value: Any, fetched_at: datetime) -> None:
-        with self._lock:
-            self._values[key] = (value, fetched_at)
-
-    def get(self, key: tuple) -> tuple[Any, datetime] | tuple[None, None]:
-        with self._lock:
-            return self._values.get(key, (None, None))
-
-
 @st.cache_resource(show_spinner=False)
-def _last_good() -> _LastGood:
-    return _LastGood()
+def _last_good() -> LastGood:
+    return LastGood()
 
 
 def _load(key: tuple, fetch: Callable[[], tuple[T, datetime]]) -> Loaded[T]:
@@ -275,7 +257,9 @@ def balance_snapshots(since: datetime) -> list[SnapshotRow]:
 # --- money actions (through the journal: exactly once) ------------------------------------------
 
 
-def submit_payout(operation_id: str, request: models.SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False) -> Operation:
+def submit_payout(
+    operation_id: str, request: models.SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False
+) -> Operation:
     """Send a payout once per operation id; see `dashboard.journal` for every outcome."""
     op = services().journal.submit_payout(operation_id, request, actor=actor, confirm_duplicate=confirm_duplicate)
     if op.state == "confirmed":
@@ -309,8 +293,14 @@ def refresh_operation_status(operation_id: str) -> Operation:
 
 
 def export_rows(
-    table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en", dataset: str = "transactions",
-) -> bytes:  # fmt: skip
+    table: pd.DataFrame,
+    fmt: str,
+    *,
+    actor: str,
+    description: str,
+    lang: str = "en",
+    dataset: str = "transactions",
+) -> bytes:
     """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
     money format and sheet name follow `lang` (the numbers stay numbers)."""
     if fmt == "csv":
@@ -318,7 +308,9 @@ def export_rows(
     else:
         data = export.to_excel_bytes(table, lang=lang, sheet_name=translate("Transactions", lang))
     services().audit.record(
-        "export", actor=actor, outcome="downloaded",
+        "export",
+        actor=actor,
+        outcome="downloaded",
         details={"dataset": dataset, "format": fmt, "rows": len(table), "filter": description, "bytes": len(data)},
     )
     return data
@@ -349,29 +341,6 @@ def after_money_moved() -> None:
 # --- "nothing lost": open operations, callbacks, audit log (Operations / Callbacks / Audit log pages)
 
 
-def open_operations() -> list[Operation]:
-    """Journal entries needing attention: `unknown` ones and `pending` ones past their grace (the
-    process died mid-call), oldest first."""
-    return services().journal.unsettled()
-
-
-def operations_awaiting_answer() -> tuple[list[Operation], list[Operation]]:
-    """`pending` entries inside their grace: (awaited by this console, sent by a process that stopped
-    or by another console on the same data)."""
-    return services().journal.awaiting_answer()
-
-
-def first_check_of(ops: Sequence[Operation]) -> datetime:
-    """When the earliest of these pending entries is first checked automatically (its grace is over)."""
-    return min(op.created_at for op in ops) + services().journal.pending_grace
-
-
-def recent_operations(limit: int = 200, states: Sequence[str] | None = None) -> list[Operation]:
-    """The newest journal entries, optionally only those in `states`."""
-    ops = services().journal.recent(limit)
-    return [op for op in ops if op.state in states] if states else ops
-
-
 def settle_operation(operation_id: str, actor: str) -> Operation:
     """'Check now': one settle pass for this entry (transaction history, callbacks, transaction-status).
     Never sends anything. Raises EnigmaPayError when the API cannot be asked."""
@@ -382,70 +351,12 @@ def settle_operation(operation_id: str, actor: str) -> Operation:
     return op
 
 
-def mark_operation_resolved(operation_id: str, *, actor: str, note: str, transaction_id: int | None = None) -> Operation:
+def mark_operation_resolved(
+    operation_id: str, *, actor: str, note: str, transaction_id: int | None = None
+) -> Operation:
     """An operator's verdict: not sent (no `transaction_id`) or confirmed as that transaction.
     ValueError when the note is empty or the entry cannot be resolved (see Journal.mark_resolved)."""
     op = services().journal.mark_resolved(operation_id, actor=actor, note=note, transaction_id=transaction_id)
     if op.state == "confirmed":
         after_money_moved()
     return op
-
-
-def callbacks_configured() -> bool:
-    """False on the live API without ENIGMAPAY_CALLBACK_TOKEN: the callback route answers 404."""
-    return services().callbacks is not None
-
-
-def callback_path_masked() -> str | None:
-    """The callback path with all but the token's last 4 characters hidden (`/callbacks/••••abcd`)."""
-    intake = services().callbacks
-    if intake is None:
-        return None
-    token = intake.callback_path().rsplit("/", 1)[1]
-    return f"/callbacks/••••{token[-4:]}"
-
-
-def recent_callback_events(limit: int = 100) -> list[CallbackEvent]:
-    """Newest first (an empty list when callbacks are not configured)."""
-    intake = services().callbacks
-    return intake.recent_events(limit=limit) if intake is not None else []
-
-
-def verify_callbacks_now() -> dict[str, int]:
-    """Verify one batch of pending callback events, oldest first, at ENIGMAPAY_VERIFY_RATE (the
-    background does this continuously); returns counts per verification outcome, `errors` when the
-    API could not be asked, {} when callbacks are not configured."""
-    intake = services().callbacks
-    if intake is None:
-        return {}
-    rate = settings().verify_rate
-    batch, workers = verification_plan(rate)
-    return intake.verify_pending(backend().client, limit=batch, limiter=services_root.verify_limiter(), workers=workers)
-
-
-def callback_backlog() -> tuple[int, datetime | None]:
-    """(callback events waiting for verification, when the oldest arrived); (0, None) if not configured."""
-    intake = services().callbacks
-    return intake.backlog() if intake is not None else (0, None)
-
-
-def transaction_timeline(transaction_id: int) -> list[TimelineItem]:
-    """Journal entries, callbacks and status checks of one provider transaction, by time."""
-    return callback_timeline(services().store, int(transaction_id))
-
-
-def transaction_current_status(transaction_id: int) -> CurrentStatusRow | None:
-    """What the console believes now (status, status_final, source 'callback'|'api', updated_at)."""
-    return services().store.callbacks.current_status(int(transaction_id))
-
-
-AUDIT_LIMIT = 5_000
-
-
-def audit_entries(
-    since: datetime | None = None, until: datetime | None = None, *, actor: str | None = None,
-    action: str | None = None, limit: int = AUDIT_LIMIT,
-) -> list[AuditEntry]:  # fmt: skip
-    """Audit entries, newest first; `since` inclusive, `until` exclusive."""
-    return services().audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
-

@@ -185,7 +185,7 @@ def to_csv_bytes(table: pd.DataFrame) -> bytes:
         arrays = here
     else:
         there = side.result()
-        arrays = [a for pair in zip(here, there) for a in pair] + here[len(there):]
+        arrays = [a for pair in zip(here, there) for a in pair] + here[len(there) :]
     data = pa.Table.from_arrays(arrays, names=names)
     # The writer releases the GIL: on big tables both cores write a half each, joined once.
     halves = 2 if len(data) >= CSV_SPLIT_ROWS and (os.cpu_count() or 1) > 1 else 1
@@ -212,6 +212,8 @@ def _csv_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
     if kind == "text":
         return _neutralise_arrow(_arrow_strings(series))
     return _to_arrow(series)
+
+
 _WRITER: list[ThreadPoolExecutor] = []
 _WRITER_LOCK = threading.Lock()
 
@@ -242,7 +244,7 @@ def _money_floats(series: pd.Series) -> np.ndarray:
     if np.any(words[:, 1] != (words[:, 0] >> 63)):  # beyond int64: let Arrow convert
         values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
     else:
-        values = words[:, 0] / float(10 ** arr.type.scale)
+        values = words[:, 0] / float(10**arr.type.scale)
     return np.where(arr.is_null().to_numpy(zero_copy_only=False), np.nan, values)
 
 
@@ -290,8 +292,13 @@ def to_excel_bytes(table: pd.DataFrame, *, lang: str = "en", sheet_name: str = "
         "bool": None,
         "text": None,
     }
-    methods = {"money": sheet.write_number, "datetime": sheet.write_number, "number": sheet.write_number,
-               "bool": sheet.write_boolean, "text": sheet.write_string}
+    methods = {
+        "money": sheet.write_number,
+        "datetime": sheet.write_number,
+        "number": sheet.write_number,
+        "bool": sheet.write_boolean,
+        "text": sheet.write_string,
+    }
 
     columns = []
     for position in range(table.shape[1]):

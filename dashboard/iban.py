@@ -9,7 +9,13 @@ from __future__ import annotations
 from dashboard.client.iban import TR_IBAN_LENGTH, iban_is_valid, iban_problem, make_tr_iban, normalize_iban
 
 __all__ = [
-    "TR_IBAN_LENGTH", "bank_code", "format_iban", "iban_is_valid", "iban_problem", "make_tr_iban", "mask_iban",
+    "TR_IBAN_LENGTH",
+    "bank_code",
+    "format_iban",
+    "iban_is_valid",
+    "iban_problem",
+    "make_tr_iban",
+    "mask_iban",
     "normalize_iban",
 ]
 

@@ -19,8 +19,17 @@ import pyarrow as pa
 from dashboard.client.amounts import CENT, format_lira, quantize, to_decimal
 
 __all__ = [
-    "CENT", "KURUS_PER_TRY", "AmountError", "format_percent", "format_try", "from_kurus", "kurus_array",
-    "parse_amount_input", "quantize", "to_decimal", "to_kurus",
+    "CENT",
+    "KURUS_PER_TRY",
+    "AmountError",
+    "format_percent",
+    "format_try",
+    "from_kurus",
+    "kurus_array",
+    "parse_amount_input",
+    "quantize",
+    "to_decimal",
+    "to_kurus",
 ]
 
 KURUS_PER_TRY = 100
@@ -95,11 +104,15 @@ def _refuse_three_decimals(typed: str, whole: str, sep: str, fraction: str) -> N
     whole_number = whole + fraction
     if fraction[-1] != "0":
         if _could_be_thousands(whole):
-            raise AmountError(f"'{typed}' has 3 decimals; use at most 2 (kuruş). For the whole number write {whole_number}.")
+            raise AmountError(
+                f"'{typed}' has 3 decimals; use at most 2 (kuruş). For the whole number write {whole_number}."
+            )
         raise AmountError(f"'{typed}' has 3 decimals; use at most 2 (kuruş).")
     if _could_be_thousands(whole):
         decimal = f"{whole}{sep}{fraction[:2]}"
-        raise AmountError(f"'{typed}' is ambiguous: write {whole_number} for the whole number or {decimal} for lira and kuruş.")
+        raise AmountError(
+            f"'{typed}' is ambiguous: write {whole_number} for the whole number or {decimal} for lira and kuruş."
+        )
 
 
 def to_kurus(amount: Decimal) -> int:

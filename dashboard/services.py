@@ -76,8 +76,13 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
     # Sandbox records live apart: demo payouts must never sit beside (or be held against) real ones.
     store = Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
     audit = AuditLog(store)
-    journal = Journal(store, lambda: backend().client, audit=audit, tz=s.timezone,
-                      settle_horizon=timedelta(hours=s.settle_horizon_hours))
+    journal = Journal(
+        store,
+        lambda: backend().client,
+        audit=audit,
+        tz=s.timezone,
+        settle_horizon=timedelta(hours=s.settle_horizon_hours),
+    )
     if s.callback_token is not None:
         token = s.callback_token.reveal()
     else:

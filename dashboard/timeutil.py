@@ -18,8 +18,14 @@ from dashboard.client.times import (
 )
 
 __all__ = [
-    "API_DATETIME_FORMAT", "API_DATE_FORMAT", "DEFAULT_TZ", "day_bounds", "format_api_date", "now",
-    "parse_api_datetime", "zone",
+    "API_DATETIME_FORMAT",
+    "API_DATE_FORMAT",
+    "DEFAULT_TZ",
+    "day_bounds",
+    "format_api_date",
+    "now",
+    "parse_api_datetime",
+    "zone",
 ]
 
 

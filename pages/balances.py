@@ -24,7 +24,9 @@ def balance_panel() -> None:
     total, count, fetched = st.columns(3)
     total.metric(ui.t("Total balance"), ui.fmt_money(data_access.total_balance(ibans)))
     count.metric(ui.t("IBANs"), len(ibans))
-    fetched.metric(ui.t("Updated"), ui.fmt_time(loaded.fetched_at)[11:], help=ui.t("Balances refresh once a minute upstream."))
+    fetched.metric(
+        ui.t("Updated"), ui.fmt_time(loaded.fetched_at)[11:], help=ui.t("Balances refresh once a minute upstream.")
+    )
 
     table = data_access.ibans_table(ibans)
     table["status"] = table["status"].map(ui.t)
@@ -43,20 +45,30 @@ def balance_panel() -> None:
         key="balances_table",
     )
     # Charts take numbers; the exact amounts are in the table above.
-    fig = px.bar(data_access.balance_bars(table), x="bank", y="balance", hover_data=["iban", "owner"], labels={"bank": ui.t("Bank"), "balance": ui.t("Balance (₺)")})
+    fig = px.bar(
+        data_access.balance_bars(table),
+        x="bank",
+        y="balance",
+        hover_data=["iban", "owner"],
+        labels={"bank": ui.t("Bank"), "balance": ui.t("Balance (₺)")},
+    )
     st.plotly_chart(fig, key="balances_bar")
 
 
 balance_panel()
 
 st.subheader(ui.t("Balance over time"))
-days = st.segmented_control(ui.t("Period"), [30, 90, 365], default=30, format_func=lambda d: ui.t("{n} days", n=d), key="balances_days")
+days = st.segmented_control(
+    ui.t("Period"), [30, 90, 365], default=30, format_func=lambda d: ui.t("{n} days", n=d), key="balances_days"
+)
 ibans = data_access.load_ibans().value
 if ibans:
     progress = st.progress(0.0, text=ui.t("Loading history…"))
 
     def on_progress(done: int, total: int, _iban: str) -> None:
-        progress.progress(done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total))
+        progress.progress(
+            done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)
+        )
 
     loaded = data_access.balance_chart(ibans, days or 30, on_progress)
     progress.empty()
@@ -64,7 +76,17 @@ if ibans:
     if points is not None:
         labels = {i.id: f"{i.bank_name} …{i.iban[-4:]}" for i in ibans}
         points = points.assign(account=points["iban_id"].map(labels))
-        fig = px.line(points, x="at", y="balance", color="account", labels={"at": ui.t("Date"), "balance": ui.t("Balance (₺)"), "account": ui.t("IBAN")})
+        fig = px.line(
+            points,
+            x="at",
+            y="balance",
+            color="account",
+            labels={"at": ui.t("Date"), "balance": ui.t("Balance (₺)"), "account": ui.t("IBAN")},
+        )
         st.plotly_chart(fig, key="balances_history")
-        st.caption(ui.t("Recorded once a minute while the console runs; earlier points are reconstructed backwards "
-                        "from today's balances and the completed transactions."))
+        st.caption(
+            ui.t(
+                "Recorded once a minute while the console runs; earlier points are reconstructed backwards "
+                "from today's balances and the completed transactions."
+            )
+        )

@@ -10,8 +10,10 @@ access.require_page(__file__)  # before anything else: a hand-typed URL shows no
 
 P = "card"  # session-state prefix of this page
 FIELDS = ("username", "firstname", "lastname", "email", "phone", "amount", "description")
-COSTS_UNKNOWN = ("The card commission could not be loaded from the dealer settings, so what the payment costs is "
-                 "unknown. Card payment links are blocked until the settings can be read.")
+COSTS_UNKNOWN = (
+    "The card commission could not be loaded from the dealer settings, so what the payment costs is "
+    "unknown. Card payment links are blocked until the settings can be read."
+)
 
 st.title(ui.t("Card payment"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
@@ -22,20 +24,28 @@ card_channel = dealer.credit_card if dealer else None
 @st.dialog(ui.t("Confirm card payment link"), width="medium", on_dismiss=lambda: money_form.close_review(P))
 def confirm(request) -> None:
     commission = money_form.card_commission(request.amount, card_channel)
-    money_form.confirm_rows([
-        ("Customer username", request.username),
-        ("Name", f"{request.firstname} {request.lastname}"),
-        ("Email", request.email),
-        ("Phone", request.phone),
-        ("Amount", ui.fmt_money(request.amount)),
-        ("Description", request.description or "—"),
-        ("Commission", f"{ui.fmt_money(commission)} ({ui.fmt_percent(card_channel.commission)})"
-                       if commission is not None else ui.t("could not be loaded")),
-    ])
+    money_form.confirm_rows(
+        [
+            ("Customer username", request.username),
+            ("Name", f"{request.firstname} {request.lastname}"),
+            ("Email", request.email),
+            ("Phone", request.phone),
+            ("Amount", ui.fmt_money(request.amount)),
+            ("Description", request.description or "—"),
+            (
+                "Commission",
+                f"{ui.fmt_money(commission)} ({ui.fmt_percent(card_channel.commission)})"
+                if commission is not None
+                else ui.t("could not be loaded"),
+            ),
+        ]
+    )
     if commission is None:  # the settings were lost after the review: nothing to create until they are read again
         st.error(ui.t(COSTS_UNKNOWN), icon=":material/money_off:")
     create, cancel = st.columns(2)
-    if commission is not None and create.button(ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"):
+    if commission is not None and create.button(
+        ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"
+    ):
         money_form.close_review(P)
         op = data_access.submit_card_payment(money_form.operation_id(P), request, actor=ui.actor())
         st.session_state[f"{P}_result"] = op.id
@@ -59,7 +69,9 @@ if result_id:
         left.metric(ui.t("Order id"), ui.literal(op.order_id or "—"))
         right.metric(ui.t("Transaction id"), op.transaction_id or "—")
     again = op.state in ("rejected", "failed_before_send")
-    if st.button(ui.t("Correct and try again") if again else ui.t("New card payment"), key=f"{P}_new", icon=":material/add:"):
+    if st.button(
+        ui.t("Correct and try again") if again else ui.t("New card payment"), key=f"{P}_new", icon=":material/add:"
+    ):
         money_form.start_over(P, FIELDS, keep_values=again)
         st.rerun()
     st.stop()
@@ -70,8 +82,10 @@ if card_channel is None:
     st.stop()
 if not card_channel.active:
     st.info(
-        ui.t("Card payments are not enabled for this dealer (the credit-card channel is inactive). "
-             "Ask EnigmaPay support to enable it; this form opens once it is."),
+        ui.t(
+            "Card payments are not enabled for this dealer (the credit-card channel is inactive). "
+            "Ask EnigmaPay support to enable it; this form opens once it is."
+        ),
         icon=":material/credit_card_off:",
     )
     st.stop()
@@ -87,15 +101,35 @@ firstname = money_form.text_field(P, "firstname", ui.t("First name"), container=
 lastname = money_form.text_field(P, "lastname", ui.t("Last name"), container=last, max_chars=MAX_CHARS["name"])
 mail, tel = st.columns(2)
 email = money_form.text_field(P, "email", ui.t("Email"), container=mail, max_chars=MAX_CHARS["email"])
-phone = money_form.text_field(P, "phone", ui.t("Phone"), container=tel, max_chars=MAX_CHARS["phone"], placeholder="+90 5xx xxx xx xx")
-amount = money_form.text_field(P, "amount", ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)),
-                               max_chars=MAX_CHARS["amount"], placeholder="500,00")
-description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
+phone = money_form.text_field(
+    P, "phone", ui.t("Phone"), container=tel, max_chars=MAX_CHARS["phone"], placeholder="+90 5xx xxx xx xx"
+)
+amount = money_form.text_field(
+    P,
+    "amount",
+    ui.t("Amount (₺, at least {min})", min=int(CARD_MIN_AMOUNT)),
+    max_chars=MAX_CHARS["amount"],
+    placeholder="500,00",
+)
+description = money_form.text_field(
+    P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"]
+)
 
-if st.button(ui.t("Review card payment"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known):
+if st.button(
+    ui.t("Review card payment"),
+    type="primary",
+    key=f"{P}_review",
+    icon=":material/fact_check:",
+    disabled=not costs_known,
+):
     request, problems = inputs.card_payment_request(
-        username=username, firstname=firstname, lastname=lastname, email=email, phone=phone,
-        amount=amount, description=description,
+        username=username,
+        firstname=firstname,
+        lastname=lastname,
+        email=email,
+        phone=phone,
+        amount=amount,
+        description=description,
     )
     if request is None:
         money_form.set_errors(P, problems)

@@ -11,7 +11,9 @@ access.require_page(__file__)  # before anything else: a hand-typed URL shows no
 
 st.title(ui.t("Overview"))
 
-dealer, ibans = ui.show_all_loaded((data_access.load_dealer_settings(), "settings"), (data_access.load_ibans(), "balances"))
+dealer, ibans = ui.show_all_loaded(
+    (data_access.load_dealer_settings(), "settings"), (data_access.load_ibans(), "balances")
+)
 
 
 def _status(active: bool) -> None:

@@ -12,15 +12,19 @@ access.require_page(__file__)  # before anything else: a hand-typed URL shows no
 
 P = "send"  # session-state prefix of this page
 FIELDS = ("username", "amount", "iban", "name", "description")
-COSTS_UNKNOWN = ("The commission and fee could not be loaded from the dealer settings, so the total debited is "
-                 "unknown. Sending is blocked until the settings can be read.")
+COSTS_UNKNOWN = (
+    "The commission and fee could not be loaded from the dealer settings, so the total debited is "
+    "unknown. Sending is blocked until the settings can be read."
+)
 
 st.title(ui.t("Send money"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
 eiban = dealer.eiban if dealer else None
 costs_known = money_form.payout_costs_known(eiban)  # else nothing offers to send
 if eiban is not None and not eiban.active:
-    st.warning(ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:")
+    st.warning(
+        ui.t("The e-IBAN channel is inactive for this dealer: EnigmaPay may refuse payouts."), icon=":material/warning:"
+    )
 
 
 # Open while a reviewed request waits (money_form.open_review); X, Esc or Cancel forget it.
@@ -28,17 +32,19 @@ if eiban is not None and not eiban.active:
 def confirm(request) -> None:
     costs = money_form.payout_costs(request.amount, eiban)
     unknown = ui.t("could not be loaded")
-    money_form.confirm_rows([
-        ("Customer username", request.username),
-        ("Amount", ui.fmt_money(request.amount)),
-        ("Customer IBAN", ui.fmt_iban(request.customer_iban)),
-        ("Receiving bank", money_form.receiving_bank(request.customer_iban)),
-        ("Account holder", request.customer_name),
-        ("Description", request.description or "—"),
-        ("Commission", ui.fmt_money(costs.commission) if costs else unknown),
-        ("Fee", ui.fmt_money(costs.fee) if costs else unknown),
-        ("Total debited", ui.fmt_money(costs.total) if costs else unknown),
-    ])
+    money_form.confirm_rows(
+        [
+            ("Customer username", request.username),
+            ("Amount", ui.fmt_money(request.amount)),
+            ("Customer IBAN", ui.fmt_iban(request.customer_iban)),
+            ("Receiving bank", money_form.receiving_bank(request.customer_iban)),
+            ("Account holder", request.customer_name),
+            ("Description", request.description or "—"),
+            ("Commission", ui.fmt_money(costs.commission) if costs else unknown),
+            ("Fee", ui.fmt_money(costs.fee) if costs else unknown),
+            ("Total debited", ui.fmt_money(costs.total) if costs else unknown),
+        ]
+    )
     if costs is None:  # the settings were lost after the review: nothing to send until they are read again
         st.error(ui.t(COSTS_UNKNOWN), icon=":material/money_off:")
     else:
@@ -55,7 +61,9 @@ def confirm(request) -> None:
 
 def _submit(request, *, confirm_duplicate: bool) -> None:
     money_form.close_review(P)
-    op = data_access.submit_payout(money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate)
+    op = data_access.submit_payout(
+        money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate
+    )
     st.session_state[f"{P}_result"] = op.id
     st.session_state[f"{P}_request"] = request
     st.rerun()
@@ -75,7 +83,9 @@ def live_status(operation_id: str) -> None:
     cols = st.columns([1, 3])
     with cols[0]:
         ui.status_badge(op.status, op.status_text)
-    cols[1].caption(ui.t("Live status, checked every 5 s until final.") if not op.status_final else ui.t("Final status."))
+    cols[1].caption(
+        ui.t("Live status, checked every 5 s until final.") if not op.status_final else ui.t("Final status.")
+    )
 
 
 # --- outcome of a submitted form ---------------------------------------------------------------
@@ -86,8 +96,12 @@ if result_id:
     if op.state == "held":
         earlier = data_access.operation(op.duplicate_of) if op.duplicate_of else None
         st.warning(
-            ui.t("A payout with the same IBAN, amount and username was made {age} (operation {id}). "
-                 "Is a second payout intended?", age=ui.age_text(earlier.created_at) if earlier else "", id=op.duplicate_of),
+            ui.t(
+                "A payout with the same IBAN, amount and username was made {age} (operation {id}). "
+                "Is a second payout intended?",
+                age=ui.age_text(earlier.created_at) if earlier else "",
+                id=op.duplicate_of,
+            ),
             icon=":material/content_copy:",
         )
         yes, no = st.columns(2)
@@ -112,17 +126,24 @@ money_form.operation_id(P)
 left, right = st.columns([3, 2])
 with left:
     username = money_form.text_field(P, "username", ui.t("Customer username"), max_chars=MAX_CHARS["username"])
-    amount = money_form.text_field(P, "amount", ui.t("Amount (₺)"), max_chars=MAX_CHARS["amount"], placeholder="1500,00")
-    iban = money_form.text_field(P, "iban", ui.t("Customer IBAN"), max_chars=MAX_CHARS["iban"],
-                                 placeholder="TR00 0000 0000 0000 0000 0000 00")
+    amount = money_form.text_field(
+        P, "amount", ui.t("Amount (₺)"), max_chars=MAX_CHARS["amount"], placeholder="1500,00"
+    )
+    iban = money_form.text_field(
+        P, "iban", ui.t("Customer IBAN"), max_chars=MAX_CHARS["iban"], placeholder="TR00 0000 0000 0000 0000 0000 00"
+    )
     name = money_form.text_field(P, "name", ui.t("Account holder name"), max_chars=MAX_CHARS["name"])
-    description = money_form.text_field(P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"])
+    description = money_form.text_field(
+        P, "description", ui.t("Description (optional)"), max_chars=MAX_CHARS["description"]
+    )
 with right:
     st.subheader(ui.t("Preview"))
     st.metric(ui.t("Receiving bank"), money_form.receiving_bank(iban))
     preview = money_form.payout_preview(amount, eiban)
     if preview is not None:
-        st.metric(ui.t("Commission"), ui.fmt_money(preview.commission), help=ui.fmt_percent(eiban.withdrawal_commission))
+        st.metric(
+            ui.t("Commission"), ui.fmt_money(preview.commission), help=ui.fmt_percent(eiban.withdrawal_commission)
+        )
         st.metric(ui.t("Fee"), ui.fmt_money(preview.fee))
         st.metric(ui.t("Total debited"), ui.fmt_money(preview.total))
     elif not costs_known:
@@ -131,9 +152,12 @@ with right:
 
 if not costs_known:
     money_form.costs_unknown(P, COSTS_UNKNOWN)
-if st.button(ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known):
-    request, problems = inputs.payout_request(username=username, amount=amount, customer_iban=iban,
-                                              customer_name=name, description=description)
+if st.button(
+    ui.t("Review payout"), type="primary", key=f"{P}_review", icon=":material/fact_check:", disabled=not costs_known
+):
+    request, problems = inputs.payout_request(
+        username=username, amount=amount, customer_iban=iban, customer_name=name, description=description
+    )
     if request is None:
         # Map the request's field names onto this form's widget names.
         names = {"customer_iban": "iban", "customer_name": "name"}

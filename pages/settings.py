@@ -8,11 +8,25 @@ from dashboard.ui import access
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Settings"))
-st.caption(ui.t("Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect on restart."))
-rows = [{**row, "meaning": ui.t(row["meaning"]), "value": ui.t(row["value"]) if row["value"] in ("set", "not set", "any") else row["value"]}
-        for row in data_access.settings_rows()]
-st.dataframe(rows, hide_index=True, key="settings_table",
-             column_config={"setting": ui.t("Setting"), "value": ui.t("Value"), "meaning": ui.t("Meaning")})
+st.caption(
+    ui.t(
+        "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect on restart."
+    )
+)
+rows = [
+    {
+        **row,
+        "meaning": ui.t(row["meaning"]),
+        "value": ui.t(row["value"]) if row["value"] in ("set", "not set", "any") else row["value"],
+    }
+    for row in data_access.settings_rows()
+]
+st.dataframe(
+    rows,
+    hide_index=True,
+    key="settings_table",
+    column_config={"setting": ui.t("Setting"), "value": ui.t("Value"), "meaning": ui.t("Meaning")},
+)
 
 st.subheader(ui.t("Accounts"))
 accounts = data_access.accounts()

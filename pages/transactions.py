@@ -22,15 +22,23 @@ presets = data_access.date_presets(today)
 top = st.columns([2, 3, 2])
 by_id = {i.id: i for i in ibans}
 chosen_ids = top[0].multiselect(
-    ui.t("IBANs"), list(by_id), format_func=lambda i: f"{by_id[i].bank_name} …{by_id[i].iban[-4:]}",
-    placeholder=ui.t("All IBANs"), key="tx_ibans",
+    ui.t("IBANs"),
+    list(by_id),
+    format_func=lambda i: f"{by_id[i].bank_name} …{by_id[i].iban[-4:]}",
+    placeholder=ui.t("All IBANs"),
+    key="tx_ibans",
 )
 preset = top[1].segmented_control(
-    ui.t("Period"), [*presets, "custom"], default="7 days", key="tx_preset",
+    ui.t("Period"),
+    [*presets, "custom"],
+    default="7 days",
+    key="tx_preset",
     format_func=lambda p: ui.t("Custom") if p == "custom" else ui.t(p.capitalize()),
 )
 if preset == "custom":
-    picked = top[2].date_input(ui.t("From – to"), value=(today - timedelta(days=29), today), max_value=today, key="tx_range")
+    picked = top[2].date_input(
+        ui.t("From – to"), value=(today - timedelta(days=29), today), max_value=today, key="tx_range"
+    )
     start, end = ui.date_range(picked, today)
 else:
     start, end = presets[preset or "7 days"]
@@ -38,8 +46,16 @@ else:
     top[2].date_input(ui.t("From – to"), value=(start, end), disabled=True, key=f"tx_range_shown_{preset}")
 
 row = st.columns([2, 2, 1, 1, 3])
-statuses = row[0].multiselect(ui.t("Status"), data_access.STATUSES, format_func=ui.t, placeholder=ui.t("Any status"), key="tx_status")
-types = row[1].multiselect(ui.t("Type"), data_access.TYPES, format_func=lambda x: ui.t(x.capitalize()), placeholder=ui.t("Any type"), key="tx_type")
+statuses = row[0].multiselect(
+    ui.t("Status"), data_access.STATUSES, format_func=ui.t, placeholder=ui.t("Any status"), key="tx_status"
+)
+types = row[1].multiselect(
+    ui.t("Type"),
+    data_access.TYPES,
+    format_func=lambda x: ui.t(x.capitalize()),
+    placeholder=ui.t("Any type"),
+    key="tx_type",
+)
 min_text = row[2].text_input(ui.t("Min ₺"), key="tx_min")
 max_text = row[3].text_input(ui.t("Max ₺"), key="tx_max")
 text = row[4].text_input(ui.t("Search"), placeholder=ui.t("username, customer, description, IBAN"), key="tx_text")
@@ -49,20 +65,31 @@ for name, raw in (("min", min_text), ("max", max_text)):
     try:
         bounds[name] = data_access.amount_bound(raw)
     except data_access.AmountError as exc:
-        st.error(f"{ui.t('Min ₺') if name == 'min' else ui.t('Max ₺')}: {ui.literal(ui.t(str(exc)))}", icon=":material/error:")  # quotes the input
+        st.error(
+            f"{ui.t('Min ₺') if name == 'min' else ui.t('Max ₺')}: {ui.literal(ui.t(str(exc)))}",
+            icon=":material/error:",
+        )  # quotes the input
         st.stop()
 
 # --- data ----------------------------------------------------------------------------------------
 selected = [by_id[i] for i in chosen_ids] if chosen_ids else list(ibans)
 flt = data_access.TransactionFilter(
-    iban_ids=tuple(i.id for i in selected), start=start, end=end,
-    statuses=tuple(statuses) or None, types=tuple(types) or None,
-    min_amount=bounds["min"], max_amount=bounds["max"], text=text.strip(),
+    iban_ids=tuple(i.id for i in selected),
+    start=start,
+    end=end,
+    statuses=tuple(statuses) or None,
+    types=tuple(types) or None,
+    min_amount=bounds["min"],
+    max_amount=bounds["max"],
+    text=text.strip(),
 )
 progress = st.progress(0.0, text=ui.t("Loading history…"))
 loaded = data_access.transactions(  # memoised per (history, filter): a rerun redoes nothing
-    selected, flt,
-    lambda done, total, _: progress.progress(done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)),
+    selected,
+    flt,
+    lambda done, total, _: progress.progress(
+        done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)
+    ),
 )
 progress.empty()
 view = ui.show_loaded(loaded, what="the history")
@@ -97,13 +124,23 @@ stamp = f"{start}_{end}"
 actor, described, lang = ui.actor(), repr(flt), ui.lang()
 left, right, _ = st.columns([1, 1, 4])
 left.download_button(
-    ui.t("Download CSV"), data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described),
-    file_name=f"transactions_{stamp}.csv", mime="text/csv", icon=":material/download:", key="tx_csv",
+    ui.t("Download CSV"),
+    data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described),
+    file_name=f"transactions_{stamp}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="tx_csv",
 )
 too_big = len(table) >= data_access.EXCEL_MAX_ROWS  # the header takes one of Excel's rows
 right.download_button(
-    ui.t("Download Excel"), data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described, lang=lang),
-    file_name=f"transactions_{stamp}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/table_view:", key="tx_xlsx", disabled=too_big,
-    help=ui.t("Excel holds at most {n:,} rows: narrow the filter or download CSV.", n=data_access.EXCEL_MAX_ROWS - 1) if too_big else None,
+    ui.t("Download Excel"),
+    data=lambda: data_access.export_rows(table, "xlsx", actor=actor, description=described, lang=lang),
+    file_name=f"transactions_{stamp}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:",
+    key="tx_xlsx",
+    disabled=too_big,
+    help=ui.t("Excel holds at most {n:,} rows: narrow the filter or download CSV.", n=data_access.EXCEL_MAX_ROWS - 1)
+    if too_big
+    else None,
 )

@@ -67,7 +67,7 @@ def sandbox_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-def http_client() -> Iterator[Callable[..., "httpx.Client"]]:
+def http_client() -> Iterator[Callable[..., httpx.Client]]:
     """Factory: `http_client(srv)` -> httpx.Client on srv.base_url with the demo auth headers, closed at teardown."""
     import httpx
 

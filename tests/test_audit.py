@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from dashboard.audit import REDACTED, AuditLog
 from dashboard.store import Store
 
 IBAN = "TR330006100519786457841326"
-T0 = datetime(2025, 11, 26, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -32,8 +32,14 @@ def audit(tmp_path, clock):
 
 
 def test_record_masks_iban_and_keeps_decimal(audit):
-    audit.record("send_money", actor="ayse", amount=Decimal("1500.50"), iban="tr33 0006 1005 1978 6457 8413 26",
-                 outcome="confirmed", details={"note": f"to {IBAN}", "operation_id": "abc"})  # fmt: skip
+    audit.record(
+        "send_money",
+        actor="ayse",
+        amount=Decimal("1500.50"),
+        iban="tr33 0006 1005 1978 6457 8413 26",
+        outcome="confirmed",
+        details={"note": f"to {IBAN}", "operation_id": "abc"},
+    )
     [entry] = audit.query()
     assert entry.iban_masked == "TR33 **** **** 1326"
     assert entry.amount == Decimal("1500.50")
@@ -43,8 +49,12 @@ def test_record_masks_iban_and_keeps_decimal(audit):
 
 
 def test_secrets_in_details_are_redacted(audit):
-    audit.record("sign_in", actor="ayse", outcome="ok",
-                 details={"password": "hunter2", "nested": {"api_key": "k", "X-Hash": "h"}, "ok": 1})  # fmt: skip
+    audit.record(
+        "sign_in",
+        actor="ayse",
+        outcome="ok",
+        details={"password": "hunter2", "nested": {"api_key": "k", "X-Hash": "h"}, "ok": 1},
+    )
     [entry] = audit.query()
     assert entry.details == {"password": REDACTED, "nested": {"api_key": REDACTED, "X-Hash": REDACTED}, "ok": 1}
     assert "hunter2" not in repr(sqlite3.connect(audit._store.path).execute("SELECT * FROM audit_log").fetchall())

@@ -1,33 +1,45 @@
 """Frames of the console's own records (audit log, journal entries, callbacks, timelines)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pandas as pd
 
 from dashboard import export
-from dashboard.ui import audit_view
 from dashboard.audit import AuditEntry
 from dashboard.callbacks import TimelineItem
+from dashboard.ui import audit_view
 
-AT = datetime(2025, 11, 26, 9, 30, tzinfo=timezone.utc)
+AT = datetime(2025, 11, 26, 9, 30, tzinfo=UTC)
 
 
 def entries():
     return [
-        AuditEntry(3, AT, "ayse", "send_money", "confirmed", Decimal("1500.50"), "TR33 **** **** 1326",
-                   {"operation_id": "abc", "transaction_id": 42}),
+        AuditEntry(
+            3,
+            AT,
+            "ayse",
+            "send_money",
+            "confirmed",
+            Decimal("1500.50"),
+            "TR33 **** **** 1326",
+            {"operation_id": "abc", "transaction_id": 42},
+        ),
         AuditEntry(2, AT, "mehmet", "export", "downloaded", None, None, {"format": "csv", "filter": None}),
         AuditEntry(1, AT, "ayse", "sign_in", "ok"),
-    ]  # fmt: skip
+    ]
 
 
 def test_audit_frame_keeps_values_typed_and_local():
     frame = audit_view.audit_frame(entries(), "Europe/Istanbul")
     assert list(frame.columns) == list(audit_view.AUDIT_COLUMNS)
     assert str(frame["Time"].dt.tz) == "Europe/Istanbul" and frame["Time"].iloc[0].hour == 12
-    assert list(frame["Amount (₺)"]) [0] == Decimal("1500.50") and frame["Amount (₺)"].isna().tolist() == [False, True, True]
+    assert list(frame["Amount (₺)"])[0] == Decimal("1500.50") and frame["Amount (₺)"].isna().tolist() == [
+        False,
+        True,
+        True,
+    ]
     assert frame["Details"].tolist() == ["operation_id=abc, transaction_id=42", "format=csv", ""]
 
 
@@ -54,23 +66,52 @@ def test_empty_frames_have_their_columns():
 
 
 def test_events_and_operations_frames_show_money_as_lira_text():
-    event = SimpleNamespace(received_at=AT, transaction_id=7, status_text="Tamamlandı", amount=Decimal("12.5"),
-                            username="u", verification="unverified", api_status_text=None, delivery_count=3,
-                            operation_id=None)  # fmt: skip
+    event = SimpleNamespace(
+        received_at=AT,
+        transaction_id=7,
+        status_text="Tamamlandı",
+        amount=Decimal("12.5"),
+        username="u",
+        verification="unverified",
+        api_status_text=None,
+        delivery_count=3,
+        operation_id=None,
+    )
     frame = audit_view.events_frame([event], "UTC")
     assert frame["Amount"].tolist() == ["₺12.50"] and frame["Verification"].tolist() == ["⛔ unverified (forged?)"]
     assert audit_view.verification_counts([event, event]) == {"unverified": 2}
-    op = SimpleNamespace(created_at=AT, state="unknown", kind="payout", amount=Decimal("1500.5"), username="u",
-                         masked_iban="TR33 **** **** 1326", transaction_id=None, status_text=None, status=None,
-                         actor="ayse", resolution_note=None, message="lost", id="op1")  # fmt: skip
+    op = SimpleNamespace(
+        created_at=AT,
+        state="unknown",
+        kind="payout",
+        amount=Decimal("1500.5"),
+        username="u",
+        masked_iban="TR33 **** **** 1326",
+        transaction_id=None,
+        status_text=None,
+        status=None,
+        actor="ayse",
+        resolution_note=None,
+        message="lost",
+        id="op1",
+    )
     ops = audit_view.operations_frame([op], "UTC", "tr")
     # States and kinds are shown in the chosen language (the table is for the screen only).
-    assert ops.iloc[0].tolist()[1:6] == ["sonucu bilinmiyor", "para gönderimi", "1.500,50 ₺", "u", "TR33 **** **** 1326"]
+    assert ops.iloc[0].tolist()[1:6] == [
+        "sonucu bilinmiyor",
+        "para gönderimi",
+        "1.500,50 ₺",
+        "u",
+        "TR33 **** **** 1326",
+    ]
     assert pd.isna(ops.iloc[0, 6])
 
 
 def test_timeline_frame_labels_sources():
-    items = [TimelineItem(AT, "journal", "payout submitted"), TimelineItem(AT, "status_check", "status checked", "Completed")]
+    items = [
+        TimelineItem(AT, "journal", "payout submitted"),
+        TimelineItem(AT, "status_check", "status checked", "Completed"),
+    ]
     frame = audit_view.timeline_frame(items, "UTC")
     assert frame["Source"].tolist() == ["📒 journal", "🔎 status check"]
 

@@ -25,11 +25,13 @@ def test_table_and_totals_are_exact():
 
 
 def test_snapshots_replace_the_reconstruction_from_their_first_point_on():
-    reconstructed = pd.DataFrame({
-        "iban_id": [1, 1, 1, 2],
-        "at": [T0, T0 + timedelta(days=1), T0 + timedelta(days=2), T0 + timedelta(days=2)],
-        "balance_kurus": [100, 200, 300, 999],
-    })
+    reconstructed = pd.DataFrame(
+        {
+            "iban_id": [1, 1, 1, 2],
+            "at": [T0, T0 + timedelta(days=1), T0 + timedelta(days=2), T0 + timedelta(days=2)],
+            "balance_kurus": [100, 200, 300, 999],
+        }
+    )
     snapshots = [{"iban_id": 1, "taken_at": T0 + timedelta(days=1, hours=12), "balance_kurus": 250}]
     points = balance_points(reconstructed, snapshots)
     one = points[points["iban_id"] == 1]
@@ -49,6 +51,8 @@ def test_status_words_are_mapped_as_on_overview():
     from dashboard.client._reader import parse_iban
 
     words = ["Active", "Aktif", "AKTİF", "Pasif", "Inactive"]
-    rows = [parse_iban({"id": n, "iban": "TR330006100519786457841326", "status": w, "balance": "1.00"})
-            for n, w in enumerate(words, 1)]
+    rows = [
+        parse_iban({"id": n, "iban": "TR330006100519786457841326", "status": w, "balance": "1.00"})
+        for n, w in enumerate(words, 1)
+    ]
     assert list(ibans_table(rows)["status"]) == ["Active", "Active", "Active", "Inactive", "Inactive"]

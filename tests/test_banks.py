@@ -36,9 +36,30 @@ def test_participation_banks_from_the_supplement(code):
 
 
 def test_registry_covers_every_bank_of_the_old_table_and_more():
-    old_codes = {"00010", "00012", "00015", "00032", "00046", "00059", "00062", "00064", "00067", "00099",
-                 "00111", "00123", "00124", "00134", "00135", "00146", "00203", "00205", "00206", "00209",
-                 "00210", "00211"}
+    old_codes = {
+        "00010",
+        "00012",
+        "00015",
+        "00032",
+        "00046",
+        "00059",
+        "00062",
+        "00064",
+        "00067",
+        "00099",
+        "00111",
+        "00123",
+        "00124",
+        "00134",
+        "00135",
+        "00146",
+        "00203",
+        "00205",
+        "00206",
+        "00209",
+        "00210",
+        "00211",
+    }
     assert old_codes <= set(turkish_banks())
     assert len(turkish_banks()) >= 52 + len(PARTICIPATION_BANKS)  # schwifty 2026.10 lists 52
 

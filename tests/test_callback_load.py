@@ -25,10 +25,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers.processes import free_port, stop_group
-
 from dashboard.journal import status_key
 from dashboard.store import Store
+from tests.helpers.processes import free_port, stop_group
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "load-test-callback-token-0123456789"
@@ -58,12 +57,28 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         ENIGMAPAY_SECRET_KEY="",
         PYTHONUNBUFFERED="1",
     )
-    cmd = [str(streamlit), "run", "app.py",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+    cmd = [
+        str(streamlit),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
-        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
             with httpx.Client(trust_env=False, timeout=2) as client:
@@ -85,10 +100,17 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def _deliveries() -> list[dict]:
     events = [
-        {"transaction_id": FIRST_ID + i, "status": status, "amount": f"{100 + i}.{i % 100:02d}",
-         "username": f"load{i % 37}", "description": "load test", "completed_at": None}
-        for i in range(TRANSACTIONS) for status in STATUSES
-    ]  # fmt: skip
+        {
+            "transaction_id": FIRST_ID + i,
+            "status": status,
+            "amount": f"{100 + i}.{i % 100:02d}",
+            "username": f"load{i % 37}",
+            "description": "load test",
+            "completed_at": None,
+        }
+        for i in range(TRANSACTIONS)
+        for status in STATUSES
+    ]
     duplicates = [dict(e) for e in events[::DUPLICATE_EVERY]]
     deliveries = events + duplicates
     random.Random(7).shuffle(deliveries)

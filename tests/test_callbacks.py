@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -30,9 +30,15 @@ from dashboard.journal import Journal, new_operation_id
 from dashboard.store import Store
 
 TOKEN = "s3cret-callback-token-0123456789"
-T0 = datetime(2025, 11, 26, 9, 0, tzinfo=timezone.utc)
-GOOD = {"transaction_id": 12345, "status": "Completed", "amount": 1500.5, "username": "user7",
-        "description": "payout", "completed_at": "2025-11-26 12:30:00"}  # fmt: skip
+T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
+GOOD = {
+    "transaction_id": 12345,
+    "status": "Completed",
+    "amount": 1500.5,
+    "username": "user7",
+    "description": "payout",
+    "completed_at": "2025-11-26 12:30:00",
+}
 
 
 class Clock:
@@ -145,7 +151,9 @@ def test_wrong_token_is_an_ordinary_404_and_stores_nothing(http, store, caplog):
     wrong = post(http, GOOD, token="s3cret-callback-token-0123456788")
     unknown_path = http.post("/no/such/path", content=json.dumps(GOOD))
     assert wrong.status_code == unknown_path.status_code == 404
-    assert wrong.content == unknown_path.content and wrong.headers["content-type"] == unknown_path.headers["content-type"]
+    assert (
+        wrong.content == unknown_path.content and wrong.headers["content-type"] == unknown_path.headers["content-type"]
+    )
     assert stored(store) == []
     ours = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("dashboard"))
     assert "wrong token" in ours  # logged (the test client's own httpx log lines are not ours)
@@ -219,8 +227,15 @@ def test_short_token_refused_and_never_in_repr(store):
 
 
 def test_access_log_redaction():
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
-                               ("1.2.3.4:5", "POST", f"/callbacks/{TOKEN}?a=1", "1.1", 200), None)  # fmt: skip
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4:5", "POST", f"/callbacks/{TOKEN}?a=1", "1.1", 200),
+        None,
+    )
     redact_access_log("test.redaction")
     redact_access_log("test.redaction")
     logger = logging.getLogger("test.redaction")
@@ -237,8 +252,15 @@ def test_parse_callback_keeps_amount_exact():
 # -- one rule for transaction ids (models.parse_transaction_id) -------------------------------------
 
 
-@pytest.mark.parametrize("sent, says", [("0123", "does not start with 0"), (" 123 ", "digits 0-9"),
-                                        ("٩٩٩٨", "digits 0-9"), ("9223372036854775808", "at most")])  # fmt: skip
+@pytest.mark.parametrize(
+    "sent, says",
+    [
+        ("0123", "does not start with 0"),
+        (" 123 ", "digits 0-9"),
+        ("٩٩٩٨", "digits 0-9"),
+        ("9223372036854775808", "at most"),
+    ],
+)
 def test_transaction_ids_int_would_misread_are_refused(http, store, sent, says):
     response = post(http, {"transaction_id": sent, "status": "Completed"})
     assert response.status_code == 400 and says in response.json()["message"]
@@ -302,8 +324,10 @@ def test_a_sender_that_disconnects_mid_body_costs_one_log_line_and_nothing_store
         body = json.dumps({**GOOD, "padding": "x" * 1000}).encode()
         for _ in range(3):
             with socket.create_connection(("127.0.0.1", port)) as sock:
-                head = (f"POST /callbacks/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        f"Content-Length: {len(body)}\r\n\r\n").encode()  # fmt: skip
+                head = (
+                    f"POST /callbacks/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
                 sock.sendall(head + body[: len(body) // 2])
                 time.sleep(0.1)  # the server is reading the body when the sender goes away
         deadline = time.monotonic() + 5
@@ -324,12 +348,18 @@ def test_a_sender_that_disconnects_mid_body_costs_one_log_line_and_nothing_store
 @pytest.mark.parametrize(
     "amount, problem",
     [
-        (b"-5.00", "not positive"), (b"0", "not positive"), (b"0.00", "not positive"), (b'"-1"', "not positive"),
-        (b"500.005", "more than two decimals"), (b"1e-400", "more than two decimals"),
+        (b"-5.00", "not positive"),
+        (b"0", "not positive"),
+        (b"0.00", "not positive"),
+        (b'"-1"', "not positive"),
+        (b"500.005", "more than two decimals"),
+        (b"1e-400", "more than two decimals"),
         (b'"0.001"', "more than two decimals"),
-        (b"1e400", "too large"), (b"10000000000000", "too large"), (b"1e13", "too large"),
+        (b"1e400", "too large"),
+        (b"10000000000000", "too large"),
+        (b"1e13", "too large"),
     ],
-)  # fmt: skip
+)
 def test_an_impossible_amount_is_kept_as_invalid_and_never_trusted(http, store, intake, caplog, amount, problem):
     caplog.set_level(logging.DEBUG)
     body = b'{"transaction_id": 321, "status": "Completed", "username": "user7", "amount": ' + amount + b"}"
@@ -340,8 +370,13 @@ def test_an_impossible_amount_is_kept_as_invalid_and_never_trusted(http, store, 
     assert event.amount is None and event.amount_kurus is None  # never shown or matched as money
     assert event.raw["amount"] is not None  # what was sent stays in the stored body, for a person
     assert store.callbacks.current_status(321) is None  # an untrusted event moves no status
-    assert intake.verify_pending(StatusClient({})) == {"verified": 0, "superseded": 0, "mismatch": 0,
-                                                       "unverified": 0, "errors": 0}  # fmt: skip
+    assert intake.verify_pending(StatusClient({})) == {
+        "verified": 0,
+        "superseded": 0,
+        "mismatch": 0,
+        "unverified": 0,
+        "errors": 0,
+    }
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("dashboard")]
     assert len(ours) == 1 and problem in ours[0]
 
@@ -382,8 +417,16 @@ def test_forged_event_is_flagged_unverified_and_genuine_one_verified(intake, sto
     by_tx = {e.transaction_id: e for e in intake.recent_events()}
     assert by_tx[1].verification == "verified" and by_tx[1].api_status_text == "Completed"
     assert by_tx[666].verification == "unverified"
-    assert [c.status for c in store.callbacks.status_checks(1)] == ["completed"] and store.callbacks.status_checks(666) == []
-    assert intake.verify_pending(client) == {"verified": 0, "superseded": 0, "mismatch": 0, "unverified": 0, "errors": 0}
+    assert [c.status for c in store.callbacks.status_checks(1)] == ["completed"] and store.callbacks.status_checks(
+        666
+    ) == []
+    assert intake.verify_pending(client) == {
+        "verified": 0,
+        "superseded": 0,
+        "mismatch": 0,
+        "unverified": 0,
+        "errors": 0,
+    }
     assert client.calls == [1, 666]  # each checked once
 
 
@@ -392,8 +435,7 @@ def test_mismatch_superseded_and_network_errors(intake, store):
     intake.accept(parse_callback(json.dumps({**GOOD, "transaction_id": 3, "status": "Pending"}).encode()))
     intake.accept(parse_callback(json.dumps({**GOOD, "transaction_id": 4, "amount": "99"}).encode()))
     intake.accept(parse_callback(json.dumps({**GOOD, "transaction_id": 5}).encode()))
-    client = StatusClient({2: api("Failed"), 3: api("Completed"), 4: api("Completed"),
-                           5: APIConnectionError("down")})  # fmt: skip
+    client = StatusClient({2: api("Failed"), 3: api("Completed"), 4: api("Completed"), 5: APIConnectionError("down")})
     counts = intake.verify_pending(client)
     assert counts == {"verified": 0, "superseded": 1, "mismatch": 2, "unverified": 0, "errors": 1}
     states = {e.transaction_id: e.verification for e in intake.recent_events()}
@@ -465,7 +507,9 @@ def test_two_intakes_on_one_data_folder_never_verify_one_event_twice(tmp_path, c
     ids = burst(first, 200)
     client = SlowStatusClient(latency=0.005)
     with ThreadPoolExecutor(2) as pool:
-        for run in [pool.submit(intake.verify_pending, client, limit=50) for intake in (first, second) for _ in range(4)]:
+        for run in [
+            pool.submit(intake.verify_pending, client, limit=50) for intake in (first, second) for _ in range(4)
+        ]:
             run.result()
     checked = [tid for _, tid in client.calls]
     assert sorted(checked) == ids  # each event verified exactly once, by one of the two
@@ -474,7 +518,9 @@ def test_two_intakes_on_one_data_folder_never_verify_one_event_twice(tmp_path, c
 
 def test_a_crashed_process_claims_are_retaken_after_they_expire(intake, store, clock):
     burst(intake, 5)
-    store.callbacks.claim_pending(claimant="crashed-process", now=clock(), until=clock.now + timedelta(minutes=5), limit=10)
+    store.callbacks.claim_pending(
+        claimant="crashed-process", now=clock(), until=clock.now + timedelta(minutes=5), limit=10
+    )
     client = SlowStatusClient()
     assert intake.verify_pending(client)["verified"] == 0 and client.calls == []  # someone holds them
     clock.now += timedelta(minutes=6)
@@ -492,8 +538,13 @@ def test_events_left_unchecked_by_an_api_error_are_released_for_the_next_run(int
 def test_timeline_joins_journal_callbacks_and_checks_in_time_order(store, clock, intake):
     result = SimpleNamespace(transaction_id=4711, status="Pending", status_text="Pending", message="ok")
     journal = Journal(store, SimpleNamespace(send_money=lambda r: result), clock=clock)
-    request = SimpleNamespace(username="user7", amount=Decimal("1500.50"), customer_iban="TR330006100519786457841326",
-                              customer_name="Ali Veli", description="")  # fmt: skip
+    request = SimpleNamespace(
+        username="user7",
+        amount=Decimal("1500.50"),
+        customer_iban="TR330006100519786457841326",
+        customer_name="Ali Veli",
+        description="",
+    )
     op = journal.submit_payout(new_operation_id(), request, actor="ayse")
     intake.accept(parse_callback(json.dumps({**GOOD, "transaction_id": 4711, "status": "Processing"}).encode()))
     intake.accept(parse_callback(json.dumps({**GOOD, "transaction_id": 4711}).encode()))
@@ -549,8 +600,10 @@ def test_concurrent_posts_through_uvicorn_are_stored_exactly_once(store):
     started = time.monotonic()
     with serving(app_for(intake)) as root:
         # 200 deliveries of 150 distinct events: every fourth one is a repeat delivery.
-        bodies = [{"transaction_id": 1000 + (i if i % 4 else i - 1), "status": "Completed", "amount": "10.00"}
-                  for i in range(1, 201)]  # fmt: skip
+        bodies = [
+            {"transaction_id": 1000 + (i if i % 4 else i - 1), "status": "Completed", "amount": "10.00"}
+            for i in range(1, 201)
+        ]
         url = f"{root}/callbacks/{TOKEN}"
 
         def deliver(chunk):
@@ -582,19 +635,30 @@ def test_real_client_payout_callbacks_verification_and_timeline(store, make_sand
         sandbox = make_sandbox(callback_url=f"{root}/callbacks/{TOKEN}", failure_rate=0.0)
         client = client_pkg.EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=sandbox.base_url)
         journal = Journal(store, client)
-        request = models.SendMoneyRequest(username="user7", amount=Decimal("150.00"),
-                                          customer_iban=make_tr_iban("00062", "0000000000001234"),
-                                          customer_name="Ali Veli")  # fmt: skip
+        request = models.SendMoneyRequest(
+            username="user7",
+            amount=Decimal("150.00"),
+            customer_iban=make_tr_iban("00062", "0000000000001234"),
+            customer_name="Ali Veli",
+        )
         op = journal.submit_payout(new_operation_id(), request, actor="ayse")
         assert op.state == "confirmed" and op.transaction_id
         deadline = time.monotonic() + 20
-        while store.callbacks.current_status(op.transaction_id) is None or not store.callbacks.current_status(op.transaction_id).status_final:
+        while (
+            store.callbacks.current_status(op.transaction_id) is None
+            or not store.callbacks.current_status(op.transaction_id).status_final
+        ):
             assert time.monotonic() < deadline, "no final callback arrived"
             time.sleep(0.05)
         # A forged event for a transaction the provider never made, posted like any other.
         with httpx.Client() as http:
-            assert http.post(f"{root}/callbacks/{TOKEN}", json={"transaction_id": 987654321, "status": "Completed",
-                                                                "amount": "150.00", "username": "user7"}).status_code == 200
+            assert (
+                http.post(
+                    f"{root}/callbacks/{TOKEN}",
+                    json={"transaction_id": 987654321, "status": "Completed", "amount": "150.00", "username": "user7"},
+                ).status_code
+                == 200
+            )
     counts = intake.verify_pending(client)
     assert counts["unverified"] == 1 and counts["mismatch"] == 0 and counts["errors"] == 0
     assert counts["verified"] >= 1

@@ -20,10 +20,11 @@ with warnings.catch_warnings():  # as in test_callbacks.py
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from starlette.applications import Starlette
+
 from dashboard.callbacks import CallbackIntake, CallbackRejected, make_callback_route, parse_callback
 from dashboard.client.models import MAX_TRANSACTION_ID
 from dashboard.store import Store
-from starlette.applications import Starlette
 
 TOKEN = "property-callback-token-0123456789"
 MANY = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -31,9 +32,7 @@ SOME = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 # Text of any code point, lone surrogates included (json.dumps writes them as "\udXXX" escapes).
 any_text = st.text(st.characters(exclude_categories=()), max_size=12)
-json_scalars = (
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | any_text
-)
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | any_text
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
@@ -59,10 +58,19 @@ amount_values = st.decimals(allow_nan=False, allow_infinity=False).map(str) | js
 @st.composite
 def callback_bodies(draw) -> bytes:
     """A JSON object shaped like a callback: some of the fields, each maybe odd, maybe extras."""
-    fields = draw(st.fixed_dictionaries({}, optional={
-        "transaction_id": id_values, "status": status_values, "amount": amount_values, "username": string_values,
-        "description": string_values, "completed_at": string_values,
-    }))  # fmt: skip
+    fields = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "transaction_id": id_values,
+                "status": status_values,
+                "amount": amount_values,
+                "username": string_values,
+                "description": string_values,
+                "completed_at": string_values,
+            },
+        )
+    )
     fields.update(draw(st.dictionaries(any_text, json_values, max_size=2)))
     text = json.dumps(fields)
     if draw(st.booleans()):  # the amount as a raw number token instead

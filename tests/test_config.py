@@ -46,7 +46,13 @@ def test_precedence_env_over_dotenv_over_secrets(tmp_path):
 
 
 def test_secrets_never_show_in_repr_or_str():
-    s = load({"ENIGMAPAY_API_KEY": "key-AAAA", "ENIGMAPAY_SECRET_KEY": "secret-BBBB", "ENIGMAPAY_CALLBACK_TOKEN": "tok-CCCCCCCCCCCCCCCC"})
+    s = load(
+        {
+            "ENIGMAPAY_API_KEY": "key-AAAA",
+            "ENIGMAPAY_SECRET_KEY": "secret-BBBB",
+            "ENIGMAPAY_CALLBACK_TOKEN": "tok-CCCCCCCCCCCCCCCC",
+        }
+    )
     text = repr(s) + str(s) + repr(s.api_key) + str(s.secret_key) + f"{s.callback_token}"
     for value in ("key-AAAA", "secret-BBBB", "tok-CCCCCCCCCCCCCCCC"):
         assert value not in text
@@ -98,13 +104,15 @@ def test_sign_in_settings_defaults():
 
 
 def test_sign_in_settings_are_read(tmp_path):
-    s = load({
-        "ENIGMAPAY_DATA_DIR": str(tmp_path),
-        "ENIGMAPAY_USERS_FILE": "/etc/enigmapay/users.toml",
-        "ENIGMAPAY_SESSION_IDLE_MINUTES": "5",
-        "ENIGMAPAY_AUTH_DISABLED": "TRUE",
-        "ENIGMAPAY_SESSION_SECRET": "s" * 40,
-    })  # fmt: skip
+    s = load(
+        {
+            "ENIGMAPAY_DATA_DIR": str(tmp_path),
+            "ENIGMAPAY_USERS_FILE": "/etc/enigmapay/users.toml",
+            "ENIGMAPAY_SESSION_IDLE_MINUTES": "5",
+            "ENIGMAPAY_AUTH_DISABLED": "TRUE",
+            "ENIGMAPAY_SESSION_SECRET": "s" * 40,
+        }
+    )
     assert s.users_path == Path("/etc/enigmapay/users.toml")
     assert s.session_idle_minutes == 5.0
     assert s.auth_disabled is True

@@ -55,7 +55,15 @@ def test_image_installs_with_the_make_target_the_run_command_depends_on():
 
 def test_image_copies_everything_the_app_imports():
     copied = " ".join(instructions("COPY"))
-    for needed in ("pyproject.toml", "Makefile", "dashboard", "pages", "app.py", "console.py", ".streamlit/config.toml"):
+    for needed in (
+        "pyproject.toml",
+        "Makefile",
+        "dashboard",
+        "pages",
+        "app.py",
+        "console.py",
+        ".streamlit/config.toml",
+    ):
         assert needed in copied, needed
     top_level_scripts = {p.name for p in ROOT.glob("*.py")}
     assert top_level_scripts <= set(re.findall(r"[\w.]+\.py", copied))
@@ -80,12 +88,24 @@ def test_server_configured_like_the_image_answers_the_health_check(tmp_path):
     """Start `streamlit run app.py` (what `make run` runs) configured only through the image's
     environment variables, and ask the health check's URL path."""
     port = free_port()
-    variables = {**env(), "STREAMLIT_SERVER_PORT": str(port), "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
-                 "ENIGMAPAY_DATA_DIR": str(tmp_path), "ENIGMAPAY_SANDBOX_TRANSACTIONS": "500"}
+    variables = {
+        **env(),
+        "STREAMLIT_SERVER_PORT": str(port),
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+        "ENIGMAPAY_DATA_DIR": str(tmp_path),
+        "ENIGMAPAY_SANDBOX_TRANSACTIONS": "500",
+    }
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ENIGMAPAY_")} | variables
     command = re.search(r"^run: .*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
     command = command.replace("$(BIN)", str(ROOT / ".venv" / "bin"))
-    proc = subprocess.Popen(command.split(), cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        command.split(),
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -20,16 +20,50 @@ IBAN = "TR330006100519786457841326"
 def records():
     base = {"username": "dealer1", "customer_iban": IBAN, "description": "", "status": "Tamamlandı"}
     return [
-        {**base, "id": 1, "type": "yatırım", "amount": "1234.50", "commission": "12.35",
-         "customer_name": "Şule Yılmaz", "created_at": "2025-11-26 14:30:00", "completed_at": "2025-11-26 14:31:05"},
-        {**base, "id": 2, "type": "çekim", "amount": "1234.50", "commission": "0",
-         "customer_name": "=HYPERLINK(\"http://evil\",\"click\")", "description": "-2+3",
-         "created_at": "2025-11-26T21:00:00Z", "completed_at": None},
-        {**base, "id": 3, "type": "deposit", "amount": 0.1, "commission": 0.2, "customer_name": "@SUM(A1)",
-         "description": "line1\nline2, \"quoted\"", "username": "+90 555", "created_at": "2025-11-25 08:00:00",
-         "completed_at": "2025-11-25 08:00:00"},
-        {**base, "id": 4, "type": "withdrawal", "amount": "5", "customer_name": "\tTabbed", "description": "\rCR",
-         "created_at": None, "completed_at": None, "status": "Beklemede"},
+        {
+            **base,
+            "id": 1,
+            "type": "yatırım",
+            "amount": "1234.50",
+            "commission": "12.35",
+            "customer_name": "Şule Yılmaz",
+            "created_at": "2025-11-26 14:30:00",
+            "completed_at": "2025-11-26 14:31:05",
+        },
+        {
+            **base,
+            "id": 2,
+            "type": "çekim",
+            "amount": "1234.50",
+            "commission": "0",
+            "customer_name": '=HYPERLINK("http://evil","click")',
+            "description": "-2+3",
+            "created_at": "2025-11-26T21:00:00Z",
+            "completed_at": None,
+        },
+        {
+            **base,
+            "id": 3,
+            "type": "deposit",
+            "amount": 0.1,
+            "commission": 0.2,
+            "customer_name": "@SUM(A1)",
+            "description": 'line1\nline2, "quoted"',
+            "username": "+90 555",
+            "created_at": "2025-11-25 08:00:00",
+            "completed_at": "2025-11-25 08:00:00",
+        },
+        {
+            **base,
+            "id": 4,
+            "type": "withdrawal",
+            "amount": "5",
+            "customer_name": "\tTabbed",
+            "description": "\rCR",
+            "created_at": None,
+            "completed_at": None,
+            "status": "Beklemede",
+        },
     ]
 
 
@@ -40,7 +74,7 @@ def table() -> pd.DataFrame:
 
 def read_csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(export.BOM)
-    return list(csv.reader(io.StringIO(data[len(export.BOM):].decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(data[len(export.BOM) :].decode("utf-8"), newline="")))
 
 
 # --- neutralise -----------------------------------------------------------------------------
@@ -84,33 +118,51 @@ def test_neutralise_text_accepts_object_columns():
 
 def test_csv_has_bom_header_and_exactly_the_rows(table):
     rows = read_csv_rows(export.to_csv_bytes(table))
-    assert rows[0] == ["ID", "Date (Europe/Istanbul)", "IBAN", "Type", "Status", "Amount (TRY)", "Commission (TRY)",
-                       "Username", "Customer", "Customer IBAN", "Description", "Completed at (Europe/Istanbul)"]
+    assert rows[0] == [
+        "ID",
+        "Date (Europe/Istanbul)",
+        "IBAN",
+        "Type",
+        "Status",
+        "Amount (TRY)",
+        "Commission (TRY)",
+        "Username",
+        "Customer",
+        "Customer IBAN",
+        "Description",
+        "Completed at (Europe/Istanbul)",
+    ]
     body = rows[1:]
     assert len(body) == len(table) == 4
     assert [r[0] for r in body] == [str(i) for i in table["ID"]]
     by_id = {r[0]: r for r in body}
-    assert by_id["1"][1:7] == ["2025-11-26 14:30:00", "TR33 0006 1005 1978 6457 8413 26", "Deposit", "Completed",
-                               "1234.50", "12.35"]
+    assert by_id["1"][1:7] == [
+        "2025-11-26 14:30:00",
+        "TR33 0006 1005 1978 6457 8413 26",
+        "Deposit",
+        "Completed",
+        "1234.50",
+        "12.35",
+    ]
     assert by_id["1"][8] == "Şule Yılmaz" and by_id["1"][11] == "2025-11-26 14:31:05"
     # 21:00 UTC is midnight in Istanbul; local wall time is written
     assert by_id["2"][1] == "2025-11-27 00:00:00" and by_id["2"][11] == ""
     assert by_id["3"][5:7] == ["0.10", "0.20"]
-    assert by_id["3"][10] == "line1\nline2, \"quoted\""
+    assert by_id["3"][10] == 'line1\nline2, "quoted"'
     assert by_id["4"][1] == ""
 
 
 def test_csv_neutralises_text_but_negative_amounts_stay_numbers(table):
     data = export.to_csv_bytes(table)
     by_id = {r[0]: r for r in read_csv_rows(data)[1:]}
-    assert by_id["2"][8] == "'=HYPERLINK(\"http://evil\",\"click\")"
+    assert by_id["2"][8] == '\'=HYPERLINK("http://evil","click")'
     assert by_id["2"][10] == "'-2+3"
     assert by_id["3"][7] == "'+90 555" and by_id["3"][8] == "'@SUM(A1)"
     assert by_id["4"][8] == "'\tTabbed" and by_id["4"][10] == "'\rCR"
     assert by_id["2"][5] == "-1234.50" and by_id["4"][5] == "-5.00"
     # unquoted in the raw bytes: a spreadsheet reads them as numbers
     text = data.decode("utf-8-sig")
-    assert ",-1234.50," in text and "\"-1234.50\"" not in text and "'-1234.50" not in text
+    assert ",-1234.50," in text and '"-1234.50"' not in text and "'-1234.50" not in text
 
 
 def test_csv_reads_back_with_pandas_as_numbers(table):
@@ -134,7 +186,9 @@ def test_csv_of_an_empty_table_has_just_the_header():
 
 
 def test_csv_plain_pandas_columns():
-    df = pd.DataFrame({"n": [1, -2], "f": [1.5, None], "s": ["=x", "y"], "when": pd.to_datetime(["2025-01-01 10:00:00.9", None])})
+    df = pd.DataFrame(
+        {"n": [1, -2], "f": [1.5, None], "s": ["=x", "y"], "when": pd.to_datetime(["2025-01-01 10:00:00.9", None])}
+    )
     rows = read_csv_rows(export.to_csv_bytes(df))
     assert rows == [["n", "f", "s", "when"], ["1", "1.5", "'=x", "2025-01-01 10:00:00"], ["-2", "", "y", ""]]
 
@@ -149,8 +203,20 @@ def load(data: bytes):
 def test_excel_reads_back_with_numbers_dates_and_neutralised_text(table):
     ws = load(export.to_excel_bytes(table))
     header = [c.value for c in ws[1]]
-    assert header == ["ID", "Date (Europe/Istanbul)", "IBAN", "Type", "Status", "Amount (TRY)", "Commission (TRY)",
-                      "Username", "Customer", "Customer IBAN", "Description", "Completed at (Europe/Istanbul)"]
+    assert header == [
+        "ID",
+        "Date (Europe/Istanbul)",
+        "IBAN",
+        "Type",
+        "Status",
+        "Amount (TRY)",
+        "Commission (TRY)",
+        "Username",
+        "Customer",
+        "Customer IBAN",
+        "Description",
+        "Completed at (Europe/Istanbul)",
+    ]
     assert all(c.font.b for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.max_row == 5
@@ -161,7 +227,7 @@ def test_excel_reads_back_with_numbers_dates_and_neutralised_text(table):
     assert rows[1][5] == 1234.5 and isinstance(rows[1][5], float)
     assert rows[2][5] == -1234.5
     assert rows[3][5] == pytest.approx(0.1) and Decimal(repr(rows[3][5])) == Decimal("0.1")
-    assert rows[2][8] == "'=HYPERLINK(\"http://evil\",\"click\")"
+    assert rows[2][8] == '\'=HYPERLINK("http://evil","click")'
     assert rows[2][10] == "'-2+3" and rows[3][8] == "'@SUM(A1)" and rows[4][8] == "'\tTabbed"
     assert rows[1][8] == "Şule Yılmaz"
     assert rows[4][1] is None and rows[2][11] is None
@@ -176,8 +242,9 @@ def test_excel_cell_types_and_formats(table):
     # no cell anywhere became a formula
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     assert ws.column_dimensions["I"].width >= len("Customer")
-    tr = load(export.to_excel_bytes(history.display_frame(history.records_to_frame(records(), iban_id=1), "tr"),
-                                    lang="tr"))
+    tr = load(
+        export.to_excel_bytes(history.display_frame(history.records_to_frame(records(), iban_id=1), "tr"), lang="tr")
+    )
     assert tr.cell(row=1, column=6).value == "Tutar (TL)"
     assert tr.cell(row=2, column=6).number_format.endswith('" ₺"')
     assert tr.cell(row=2, column=2).number_format == "dd.mm.yyyy hh:mm:ss"
@@ -195,8 +262,19 @@ def test_excel_of_an_empty_table_and_the_row_limit(monkeypatch):
 def test_excel_handles_many_rows():
     n = 20_000
     df = history.records_to_frame(
-        [{"id": i, "type": "deposit", "amount": f"{i}.25", "status": "Completed", "customer_name": f"-c{i}",
-          "created_at": "2025-11-26 14:30:00"} for i in range(n)], iban_id=1)
+        [
+            {
+                "id": i,
+                "type": "deposit",
+                "amount": f"{i}.25",
+                "status": "Completed",
+                "customer_name": f"-c{i}",
+                "created_at": "2025-11-26 14:30:00",
+            }
+            for i in range(n)
+        ],
+        iban_id=1,
+    )
     ws = load(export.to_excel_bytes(history.display_frame(df)))
     assert ws.max_row == n + 1
     assert ws.cell(row=n + 1, column=6).value == 0.25 and ws.cell(row=n + 1, column=9).value == "'-c0"
@@ -205,9 +283,21 @@ def test_excel_handles_many_rows():
 def test_csv_of_a_table_written_in_two_halves_is_one_csv_with_one_header(monkeypatch):
     n = 9_001
     df = history.records_to_frame(
-        [{"id": i, "type": "deposit" if i % 2 else "çekim", "amount": f"{i}.25", "status": "Completed",
-          "customer_name": f"=c{i}" if i % 3 == 0 else f"c{i}", "created_at": f"2025-11-{1 + i % 28:02d} 14:30:00",
-          "completed_at": None if i % 5 else "2025-03-30 03:30:00"} for i in range(n)], iban_id=1, iban=IBAN)
+        [
+            {
+                "id": i,
+                "type": "deposit" if i % 2 else "çekim",
+                "amount": f"{i}.25",
+                "status": "Completed",
+                "customer_name": f"=c{i}" if i % 3 == 0 else f"c{i}",
+                "created_at": f"2025-11-{1 + i % 28:02d} 14:30:00",
+                "completed_at": None if i % 5 else "2025-03-30 03:30:00",
+            }
+            for i in range(n)
+        ],
+        iban_id=1,
+        iban=IBAN,
+    )
     table = history.display_frame(df)
     types = table["Type"].astype(object).tolist()
     types[0], types[1] = "=bad", None

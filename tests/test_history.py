@@ -19,10 +19,20 @@ IBAN = "TR330006100519786457841326"
 
 
 def rec(id_, created, amount="100.00", *, type_="deposit", status="Completed", commission="0", **extra):
-    return {"id": id_, "type": type_, "amount": amount, "commission": commission, "status": status,
-            "username": extra.pop("username", "dealer1"), "customer_name": extra.pop("customer_name", "Ali Veli"),
-            "customer_iban": extra.pop("customer_iban", IBAN), "description": extra.pop("description", ""),
-            "created_at": created, "completed_at": extra.pop("completed_at", created), **extra}
+    return {
+        "id": id_,
+        "type": type_,
+        "amount": amount,
+        "commission": commission,
+        "status": status,
+        "username": extra.pop("username", "dealer1"),
+        "customer_name": extra.pop("customer_name", "Ali Veli"),
+        "customer_iban": extra.pop("customer_iban", IBAN),
+        "description": extra.pop("description", ""),
+        "created_at": created,
+        "completed_at": extra.pop("completed_at", created),
+        **extra,
+    }
 
 
 def frame(records, iban_id=1, iban=IBAN):
@@ -37,11 +47,13 @@ def ist(*args) -> pd.Timestamp:
 
 
 def test_good_records_give_the_documented_dtypes_and_exact_kurus():
-    df = frame([
-        rec(1, "2025-11-26 14:30:00", "1234.50", commission="12.35"),
-        rec(2, "2025-11-26 15:00:00", 0.29, type_="withdrawal", commission=0.1),
-        rec(3, "2025-11-26 16:00:00", 125000, type_="other"),
-    ])
+    df = frame(
+        [
+            rec(1, "2025-11-26 14:30:00", "1234.50", commission="12.35"),
+            rec(2, "2025-11-26 15:00:00", 0.29, type_="withdrawal", commission=0.1),
+            rec(3, "2025-11-26 16:00:00", 125000, type_="other"),
+        ]
+    )
     assert list(df.columns) == list(h.COLUMNS)
     assert str(df["id"].dtype) == "Int64"
     assert df["iban_id"].dtype == np.int64
@@ -89,15 +101,25 @@ def test_odd_records_never_crash_and_read_what_can_be_read():
 
 
 def test_mixed_types_in_a_column_take_the_tolerant_path():
-    df = frame([rec(1, "2025-01-01 10:00:00", 10.5), rec(2, "2025-01-01 11:00:00", "20.25"),
-                rec(3, "2025-01-01 12:00:00", "3,000.10", username=7)])
+    df = frame(
+        [
+            rec(1, "2025-01-01 10:00:00", 10.5),
+            rec(2, "2025-01-01 11:00:00", "20.25"),
+            rec(3, "2025-01-01 12:00:00", "3,000.10", username=7),
+        ]
+    )
     assert df.sort_values("id")["amount_kurus"].tolist() == [1050, 2025, 300_010]
     assert "7" in df["username"].tolist()
 
 
 def test_amounts_mixing_numbers_and_strings_are_read_exactly():
-    df = frame([rec(1, "2025-01-01 10:00:00", 0.29, commission="0.01"), rec(2, "2025-01-01 11:00:00", "1,000.07"),
-                rec(3, "2025-01-01 12:00:00", 5, commission=None)])
+    df = frame(
+        [
+            rec(1, "2025-01-01 10:00:00", 0.29, commission="0.01"),
+            rec(2, "2025-01-01 11:00:00", "1,000.07"),
+            rec(3, "2025-01-01 12:00:00", 5, commission=None),
+        ]
+    )
     assert df.sort_values("id")["amount_kurus"].tolist() == [29, 100_007, 500]
     assert df.sort_values("id")["commission_kurus"].tolist() == [1, 0, 0]
     assert df.sort_values("id")["customer_name"].tolist() == ["Ali Veli"] * 3
@@ -117,13 +139,29 @@ def test_negative_amounts_are_stored_as_magnitudes():
 
 @pytest.mark.parametrize(
     ("word", "label"),
-    [("Completed", "Completed"), ("COMPLETED", "Completed"), ("Tamamlandı", "Completed"),
-     ("TAMAMLANDI", "Completed"), ("Başarılı", "Completed"), ("beklemede", "Pending"),
-     ("Pending", "Pending"), ("İşleniyor", "Processing"), ("İŞLENİYOR", "Processing"),
-     ("processing", "Processing"), ("Başarısız", "Failed"), ("BAŞARISIZ", "Failed"),
-     ("İptal", "Cancelled"), ("İPTAL EDİLDİ", "Cancelled"), ("iptal edildi", "Cancelled"),
-     ("Canceled", "Cancelled"), ("Reddedildi", "Rejected"), ("rejected", "Rejected"),
-     ("something else", "Unknown"), ("", "Unknown"), (None, "Unknown")],
+    [
+        ("Completed", "Completed"),
+        ("COMPLETED", "Completed"),
+        ("Tamamlandı", "Completed"),
+        ("TAMAMLANDI", "Completed"),
+        ("Başarılı", "Completed"),
+        ("beklemede", "Pending"),
+        ("Pending", "Pending"),
+        ("İşleniyor", "Processing"),
+        ("İŞLENİYOR", "Processing"),
+        ("processing", "Processing"),
+        ("Başarısız", "Failed"),
+        ("BAŞARISIZ", "Failed"),
+        ("İptal", "Cancelled"),
+        ("İPTAL EDİLDİ", "Cancelled"),
+        ("iptal edildi", "Cancelled"),
+        ("Canceled", "Cancelled"),
+        ("Reddedildi", "Rejected"),
+        ("rejected", "Rejected"),
+        ("something else", "Unknown"),
+        ("", "Unknown"),
+        (None, "Unknown"),
+    ],
 )
 def test_status_words_map_to_canonical_labels(word, label):
     df = frame([rec(1, "2025-01-01 10:00:00", status=word)])
@@ -133,9 +171,19 @@ def test_status_words_map_to_canonical_labels(word, label):
 
 @pytest.mark.parametrize(
     ("word", "label"),
-    [("deposit", "deposit"), ("Deposit", "deposit"), ("yatırım", "deposit"), ("YATIRIM", "deposit"),
-     ("Yatirim", "deposit"), ("withdrawal", "withdrawal"), ("çekim", "withdrawal"), ("ÇEKİM", "withdrawal"),
-     ("cekim", "withdrawal"), ("refund", "unknown"), (None, "unknown")],
+    [
+        ("deposit", "deposit"),
+        ("Deposit", "deposit"),
+        ("yatırım", "deposit"),
+        ("YATIRIM", "deposit"),
+        ("Yatirim", "deposit"),
+        ("withdrawal", "withdrawal"),
+        ("çekim", "withdrawal"),
+        ("ÇEKİM", "withdrawal"),
+        ("cekim", "withdrawal"),
+        ("refund", "unknown"),
+        (None, "unknown"),
+    ],
 )
 def test_type_words_map_to_canonical_labels(word, label):
     df = frame([rec(1, "2025-01-01 10:00:00", type_=word)])
@@ -193,8 +241,9 @@ def test_combine_unions_iban_categories_and_sorts_newest_first():
 
 
 def test_newest_first_breaks_ties_by_id_and_puts_missing_times_last():
-    df = frame([rec(1, "2025-01-01 10:00:00"), rec(5, None), rec(2, "2025-01-01 10:00:00"),
-                rec(3, "2025-01-02 10:00:00")])
+    df = frame(
+        [rec(1, "2025-01-01 10:00:00"), rec(5, None), rec(2, "2025-01-01 10:00:00"), rec(3, "2025-01-02 10:00:00")]
+    )
     assert df["id"].tolist() == [3, 2, 1, 5]
 
 
@@ -203,15 +252,33 @@ def test_newest_first_breaks_ties_by_id_and_puts_missing_times_last():
 
 @pytest.fixture
 def sample() -> pd.DataFrame:
-    a = frame([
-        rec(1, "2025-11-01 09:00:00", "100.00", username="şule_k", customer_name="Şule Yılmaz"),
-        rec(2, "2025-11-10 12:00:00", "250.50", type_="withdrawal", status="Beklemede",
-            customer_name="İSTANBUL Ticaret", description="Kira ödemesi"),
-        rec(3, "2025-11-15 23:59:59", "999.99", status="Başarısız", customer_name="Işık Gıda",
-            customer_iban="TR120001000000000000000099"),
-        rec(4, "2025-11-16 00:00:00", "1000.00", type_="çekim", customer_name="Mehmet Can",
-            description="Order #77"),
-    ], iban_id=1, iban="TR1")
+    a = frame(
+        [
+            rec(1, "2025-11-01 09:00:00", "100.00", username="şule_k", customer_name="Şule Yılmaz"),
+            rec(
+                2,
+                "2025-11-10 12:00:00",
+                "250.50",
+                type_="withdrawal",
+                status="Beklemede",
+                customer_name="İSTANBUL Ticaret",
+                description="Kira ödemesi",
+            ),
+            rec(
+                3,
+                "2025-11-15 23:59:59",
+                "999.99",
+                status="Başarısız",
+                customer_name="Işık Gıda",
+                customer_iban="TR120001000000000000000099",
+            ),
+            rec(
+                4, "2025-11-16 00:00:00", "1000.00", type_="çekim", customer_name="Mehmet Can", description="Order #77"
+            ),
+        ],
+        iban_id=1,
+        iban="TR1",
+    )
     b = frame([rec(5, "2025-11-12 08:00:00", "5000.00", customer_name="ayşe demir")], iban_id=2, iban="TR2")
     return h.combine([a, b])
 
@@ -267,11 +334,26 @@ def test_filter_by_amount_is_inclusive_and_exact(sample):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ŞULE", [1]), ("şule", [1]), ("sule", [1]), ("YILMAZ", [1]), ("yilmaz", [1]),
-        ("istanbul", [2]), ("İSTANBUL", [2]), ("İstanbul", [2]), ("ISTANBUL", [2]),
-        ("ışık", [3]), ("IŞIK", [3]), ("isik", [3]), ("AYŞE", [5]), ("kira ödemesi", [2]),
-        ("ORDER #77", [4]), ("TR12000100", [3]), ("tr12 0001 0000", [3]), ("0000 0000 0099", [3]),
-        ("nobody", []), ("   ", [1, 2, 3, 4, 5]),
+        ("ŞULE", [1]),
+        ("şule", [1]),
+        ("sule", [1]),
+        ("YILMAZ", [1]),
+        ("yilmaz", [1]),
+        ("istanbul", [2]),
+        ("İSTANBUL", [2]),
+        ("İstanbul", [2]),
+        ("ISTANBUL", [2]),
+        ("ışık", [3]),
+        ("IŞIK", [3]),
+        ("isik", [3]),
+        ("AYŞE", [5]),
+        ("kira ödemesi", [2]),
+        ("ORDER #77", [4]),
+        ("TR12000100", [3]),
+        ("tr12 0001 0000", [3]),
+        ("0000 0000 0099", [3]),
+        ("nobody", []),
+        ("   ", [1, 2, 3, 4, 5]),
     ],
 )
 def test_text_search_is_turkish_aware(sample, text, expected):
@@ -285,9 +367,15 @@ def test_text_search_does_not_match_across_fields():
 
 
 def test_filters_combine(sample):
-    f = h.TransactionFilter(iban_ids=(1,), start=date(2025, 11, 1), end=date(2025, 11, 30),
-                            statuses=("Completed", "Pending"), types=("deposit",), min_amount=Decimal("50"),
-                            text="şule")
+    f = h.TransactionFilter(
+        iban_ids=(1,),
+        start=date(2025, 11, 1),
+        end=date(2025, 11, 30),
+        statuses=("Completed", "Pending"),
+        types=("deposit",),
+        min_amount=Decimal("50"),
+        text="şule",
+    )
     assert ids(h.apply_filter(sample, f)) == [1]
     f2 = h.TransactionFilter(start=date(2025, 11, 10), end=date(2025, 11, 16), text="a")
     assert ids(h.apply_filter(sample, f2)) == [2, 3, 4, 5]
@@ -314,30 +402,35 @@ def test_date_presets():
 
 
 def test_summary_sums_completed_rows_exactly():
-    df = frame([
-        rec(1, "2025-01-01 10:00:00", 0.1, commission=0.01),
-        rec(2, "2025-01-01 11:00:00", 0.2, commission="0.02"),
-        rec(3, "2025-01-01 12:00:00", "0.07", type_="withdrawal", commission=0.3),
-        rec(4, "2025-01-01 13:00:00", "1000", status="Pending"),
-        rec(5, "2025-01-01 14:00:00", "500", type_="withdrawal", status="İptal"),
-        rec(6, "2025-01-01 15:00:00", "9", type_="weird"),
-    ])
+    df = frame(
+        [
+            rec(1, "2025-01-01 10:00:00", 0.1, commission=0.01),
+            rec(2, "2025-01-01 11:00:00", 0.2, commission="0.02"),
+            rec(3, "2025-01-01 12:00:00", "0.07", type_="withdrawal", commission=0.3),
+            rec(4, "2025-01-01 13:00:00", "1000", status="Pending"),
+            rec(5, "2025-01-01 14:00:00", "500", type_="withdrawal", status="İptal"),
+            rec(6, "2025-01-01 15:00:00", "9", type_="weird"),
+        ]
+    )
     s = h.summarize(df)
-    assert s == h.Summary(count=6, money_in=Decimal("0.30"), money_out=Decimal("0.07"),
-                          net=Decimal("0.23"), commission=Decimal("0.33"))
+    assert s == h.Summary(
+        count=6, money_in=Decimal("0.30"), money_out=Decimal("0.07"), net=Decimal("0.23"), commission=Decimal("0.33")
+    )
     assert str(s.money_in) == "0.30"
     empty = h.summarize(h.empty_frame())
     assert empty.count == 0 and empty.net == Decimal("0.00")
 
 
 def test_daily_volume_per_local_day_zero_filled():
-    df = frame([
-        rec(1, "2025-11-01 09:00:00", "10.00"),
-        rec(2, "2025-11-01T21:30:00Z", "5.00", type_="withdrawal"),  # 00:30 on Nov 2 in Istanbul
-        rec(3, "2025-11-02 10:00:00", "7.00", status="Failed"),
-        rec(4, "2025-11-04 23:59:59", "1.25"),
-        rec(5, None, "99.00"),
-    ])
+    df = frame(
+        [
+            rec(1, "2025-11-01 09:00:00", "10.00"),
+            rec(2, "2025-11-01T21:30:00Z", "5.00", type_="withdrawal"),  # 00:30 on Nov 2 in Istanbul
+            rec(3, "2025-11-02 10:00:00", "7.00", status="Failed"),
+            rec(4, "2025-11-04 23:59:59", "1.25"),
+            rec(5, None, "99.00"),
+        ]
+    )
     v = h.daily_volume(df)
     assert v["day"].tolist() == [date(2025, 11, d) for d in (1, 2, 3, 4)]
     assert v["deposits_kurus"].tolist() == [1000, 0, 0, 125]
@@ -351,17 +444,30 @@ def test_daily_volume_per_local_day_zero_filled():
 
 
 def test_balance_history_walks_back_from_the_current_balance():
-    df = frame([
-        rec(1, "2025-11-01 10:00:00", "100.00", commission="2.00"),                       # +98.00
-        rec(2, "2025-11-02 10:00:00", "30.00", type_="withdrawal", commission="1.00",
-            completed_at="2025-11-02 10:05:00"),                                           # -31.00
-        rec(3, "2025-11-02 12:00:00", "500.00", status="Failed"),                          # no effect
-        rec(4, "2025-11-03 09:00:00", "50.00", commission="0.50"),                         # +49.50
-    ])
+    df = frame(
+        [
+            rec(1, "2025-11-01 10:00:00", "100.00", commission="2.00"),  # +98.00
+            rec(
+                2,
+                "2025-11-02 10:00:00",
+                "30.00",
+                type_="withdrawal",
+                commission="1.00",
+                completed_at="2025-11-02 10:05:00",
+            ),  # -31.00
+            rec(3, "2025-11-02 12:00:00", "500.00", status="Failed"),  # no effect
+            rec(4, "2025-11-03 09:00:00", "50.00", commission="0.50"),  # +49.50
+        ]
+    )
     now = datetime(2025, 11, 4, 12, 0, tzinfo=IST)
     out = h.balance_history(df, {1: 1_000_00}, now=now)
     assert out.columns.tolist() == ["iban_id", "at", "balance_kurus"]
-    assert out["at"].tolist() == [ist(2025, 11, 1, 10), ist(2025, 11, 2, 10, 5), ist(2025, 11, 3, 9), ist(2025, 11, 4, 12)]
+    assert out["at"].tolist() == [
+        ist(2025, 11, 1, 10),
+        ist(2025, 11, 2, 10, 5),
+        ist(2025, 11, 3, 9),
+        ist(2025, 11, 4, 12),
+    ]
     # after tx4 = 1000.00; after tx2 = 1000 - 49.50; after tx1 = that + 31.00
     assert out["balance_kurus"].tolist() == [98_150, 95_050, 100_000, 100_000]
     assert (out["iban_id"] == 1).all()
@@ -389,8 +495,20 @@ def test_balance_history_per_iban_and_gaps_carried_forward():
 
 def test_display_frame_columns_types_and_labels(sample):
     t = h.display_frame(sample)
-    assert t.columns.tolist() == ["ID", "Date", "IBAN", "Type", "Status", "Amount (TRY)", "Commission (TRY)",
-                                  "Username", "Customer", "Customer IBAN", "Description", "Completed at"]
+    assert t.columns.tolist() == [
+        "ID",
+        "Date",
+        "IBAN",
+        "Type",
+        "Status",
+        "Amount (TRY)",
+        "Commission (TRY)",
+        "Username",
+        "Customer",
+        "Customer IBAN",
+        "Description",
+        "Completed at",
+    ]
     assert t["Amount (TRY)"].dtype == pd.ArrowDtype(pa.decimal128(18, 2))
     row = t[t["ID"] == 2].iloc[0]
     assert row["Amount (TRY)"] == Decimal("-250.50") and row["Type"] == "Withdrawal" and row["Status"] == "Pending"
@@ -423,12 +541,23 @@ def test_arrow_pages_give_the_same_frame_as_dict_pages():
 
     from dashboard.client import _reader
 
-    records = [rec(i, f"2025-11-{10 + i % 9:02d} 1{i % 10}:00:00", 10.5 * i, commission=0.25,
-                   type_="withdrawal" if i % 3 else "deposit", status="Tamamlandı" if i % 2 else "pending",
-                   customer_iban="tr33 0006 1005 1978 6457 8413 26", completed_at=None if i % 4 else "2025-11-20 10:00:00")
-               for i in range(1, 40)]
+    records = [
+        rec(
+            i,
+            f"2025-11-{10 + i % 9:02d} 1{i % 10}:00:00",
+            10.5 * i,
+            commission=0.25,
+            type_="withdrawal" if i % 3 else "deposit",
+            status="Tamamlandı" if i % 2 else "pending",
+            customer_iban="tr33 0006 1005 1978 6457 8413 26",
+            completed_at=None if i % 4 else "2025-11-20 10:00:00",
+        )
+        for i in range(1, 40)
+    ]
     pages = [records[:20], records[20:]]
-    bodies = [orjson.dumps({"success": True, "data": p, "current_page": n + 1, "last_page": 2}) for n, p in enumerate(pages)]
+    bodies = [
+        orjson.dumps({"success": True, "data": p, "current_page": n + 1, "last_page": 2}) for n, p in enumerate(pages)
+    ]
     arrow_pages = [_reader.arrow_transaction_page(b) for b in bodies]
     assert all(p is not None for p in arrow_pages)
     fast = h.records_to_frame((p.records for p in arrow_pages), iban_id=3, iban=IBAN)
@@ -436,15 +565,18 @@ def test_arrow_pages_give_the_same_frame_as_dict_pages():
     pd.testing.assert_frame_equal(fast, slow)
 
 
-@pytest.mark.parametrize("body", [
-    b'{"success":true,"data":[{"id":1,"amount":"1,234.50"}],"current_page":1,"last_page":1}',  # string amount
-    b'{"success":true,"data":[{"id":1},null],"current_page":1,"last_page":1}',  # null record
-    b'{"success":true,"data":[{"id":1}],"meta":{"current_page":1,"last_page":2}}',  # resource form
-    b'{"success":true,"data":{"data":[{"id":1}],"current_page":1,"last_page":1}}',  # nested form
-    b'{"success":true,"data":[{"id":1}]}',  # no pagination hints
-    b'{"success":false,"message":"no"}',
-    b'[1, 2]',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"success":true,"data":[{"id":1,"amount":"1,234.50"}],"current_page":1,"last_page":1}',  # string amount
+        b'{"success":true,"data":[{"id":1},null],"current_page":1,"last_page":1}',  # null record
+        b'{"success":true,"data":[{"id":1}],"meta":{"current_page":1,"last_page":2}}',  # resource form
+        b'{"success":true,"data":{"data":[{"id":1}],"current_page":1,"last_page":1}}',  # nested form
+        b'{"success":true,"data":[{"id":1}]}',  # no pagination hints
+        b'{"success":false,"message":"no"}',
+        b"[1, 2]",
+    ],
+)
 def test_arrow_page_declines_anything_but_the_plain_shape(body):
     from dashboard.client import _reader
 
@@ -456,7 +588,14 @@ def test_pages_mixing_arrow_and_dicts_with_different_types_are_read_tolerantly()
 
     from dashboard.client import _reader
 
-    body = orjson.dumps({"success": True, "data": [rec(1, "2025-01-01 10:00:00", 10.5, commission=0)], "current_page": 1, "last_page": 2})
+    body = orjson.dumps(
+        {
+            "success": True,
+            "data": [rec(1, "2025-01-01 10:00:00", 10.5, commission=0)],
+            "current_page": 1,
+            "last_page": 2,
+        }
+    )
     arrow = _reader.arrow_transaction_page(body).records
     df = h.records_to_frame([arrow, [rec(2, "2025-01-01 11:00:00", "1,000.07", username=7)]], iban_id=1, iban=IBAN)
     assert df.sort_values("id")["amount_kurus"].tolist() == [1050, 100_007]
@@ -467,20 +606,31 @@ def test_pages_mixing_arrow_and_dicts_with_different_types_are_read_tolerantly()
 
 
 def _many_records(n, offset=0):
-    return [rec(offset + i, f"2025-11-{1 + (i * 7) % 28:02d} {(i * 5) % 24:02d}:{i % 60:02d}:00", f"{i % 500}.{i % 100:02d}",
-                type_="withdrawal" if i % 3 else "yatırım", status="Tamamlandı" if i % 2 else "pending",
-                customer_name=f"Şule Yılmaz {i}", description="=1+1" if i % 11 == 0 else "",
-                customer_iban="tr33 0006 1005 1978 6457 8413 26", commission="0.25")
-            for i in range(n)]
+    return [
+        rec(
+            offset + i,
+            f"2025-11-{1 + (i * 7) % 28:02d} {(i * 5) % 24:02d}:{i % 60:02d}:00",
+            f"{i % 500}.{i % 100:02d}",
+            type_="withdrawal" if i % 3 else "yatırım",
+            status="Tamamlandı" if i % 2 else "pending",
+            customer_name=f"Şule Yılmaz {i}",
+            description="=1+1" if i % 11 == 0 else "",
+            customer_iban="tr33 0006 1005 1978 6457 8413 26",
+            commission="0.25",
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("batch_rows", [1, 7, 50, 10_000])
 def test_parts_assembled_give_the_same_frame_as_records_to_frame_and_combine(batch_rows):
     a, b = _many_records(120), _many_records(80, offset=1000)
-    pages_a = [a[i:i + 25] for i in range(0, len(a), 25)]
-    pages_b = [b[i:i + 30] for i in range(0, len(b), 30)]
-    parts = [*h.frame_parts(pages_a, iban_id=1, iban="TR1", batch_rows=batch_rows),
-             *h.frame_parts(pages_b, iban_id=2, iban="TR2", batch_rows=batch_rows)]
+    pages_a = [a[i : i + 25] for i in range(0, len(a), 25)]
+    pages_b = [b[i : i + 30] for i in range(0, len(b), 30)]
+    parts = [
+        *h.frame_parts(pages_a, iban_id=1, iban="TR1", batch_rows=batch_rows),
+        *h.frame_parts(pages_b, iban_id=2, iban="TR2", batch_rows=batch_rows),
+    ]
     if batch_rows == 1:  # a batch is whole pages: one part per page
         assert len(parts) == len(pages_a) + len(pages_b)
     if batch_rows == 10_000:  # one part per IBAN
@@ -496,8 +646,10 @@ def test_assembled_columns_are_separate_buffers_and_search_is_chunked_text():
     parts = list(h.frame_parts([_many_records(300)], iban_id=1, iban="TR1", batch_rows=100))
     df = h.assemble(parts)
     ints = [df[c].to_numpy() for c in ("iban_id", "amount_kurus", "commission_kurus", "signed_kurus")]
-    assert not any(np.shares_memory(x, y) for i, x in enumerate(ints) for y in ints[i + 1:])  # no 2-D block
-    assert h.apply_filter(df, h.TransactionFilter(text="sule yilmaz 29")).shape[0] == sum("z 29" in f"z {i}" for i in range(300))
+    assert not any(np.shares_memory(x, y) for i, x in enumerate(ints) for y in ints[i + 1 :])  # no 2-D block
+    assert h.apply_filter(df, h.TransactionFilter(text="sule yilmaz 29")).shape[0] == sum(
+        "z 29" in f"z {i}" for i in range(300)
+    )
     assert h.apply_filter(df, h.TransactionFilter(text="ŞULE")).shape[0] == 300
 
 
@@ -505,14 +657,18 @@ def test_parts_of_cached_frames_and_fresh_pages_mix():
     cached = frame(_many_records(40), iban_id=1, iban="TR1")
     fresh = list(h.frame_parts([_many_records(30, offset=500)], iban_id=2, iban="TR2"))
     mixed = h.assemble([h.frame_part(cached, "Europe/Istanbul"), *fresh], "Europe/Istanbul")
-    pd.testing.assert_frame_equal(mixed, h.combine([cached, frame(_many_records(30, offset=500), iban_id=2, iban="TR2")]))
+    pd.testing.assert_frame_equal(
+        mixed, h.combine([cached, frame(_many_records(30, offset=500), iban_id=2, iban="TR2")])
+    )
     assert len(cached) == 40 and cached["search_text"].notna().all()  # the cached frame itself is untouched
 
 
 def test_empty_pages_and_select_ibans():
     assert len(h.assemble(list(h.frame_parts([], iban_id=1)))) == 0
     assert len(h.assemble([])) == 0
-    both = h.combine([frame(_many_records(5), iban_id=1, iban="TR1"), frame(_many_records(4, 100), iban_id=2, iban="TR2")])
+    both = h.combine(
+        [frame(_many_records(5), iban_id=1, iban="TR1"), frame(_many_records(4, 100), iban_id=2, iban="TR2")]
+    )
     assert h.select_ibans(both, [1, 2]) is both
     two = h.select_ibans(both, [2])
     assert two["iban_id"].tolist() == [2] * 4 and two.index.tolist() == [0, 1, 2, 3]

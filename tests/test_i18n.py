@@ -26,11 +26,45 @@ TR = CATALOG["tr"]
 
 # Streamlit calls that put text on screen, and the keyword arguments that carry it.
 DISPLAY = {
-    "title", "header", "subheader", "caption", "markdown", "text", "info", "warning", "error", "success",
-    "toast", "button", "download_button", "link_button", "text_input", "text_area", "number_input",
-    "selectbox", "multiselect", "radio", "checkbox", "toggle", "date_input", "segmented_control", "pills",
-    "metric", "expander", "tabs", "form_submit_button", "badge", "dialog", "spinner", "status", "Page",
-    "progress", "TextColumn", "NumberColumn", "DatetimeColumn", "Column",
+    "title",
+    "header",
+    "subheader",
+    "caption",
+    "markdown",
+    "text",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "button",
+    "download_button",
+    "link_button",
+    "text_input",
+    "text_area",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "checkbox",
+    "toggle",
+    "date_input",
+    "segmented_control",
+    "pills",
+    "metric",
+    "expander",
+    "tabs",
+    "form_submit_button",
+    "badge",
+    "dialog",
+    "spinner",
+    "status",
+    "Page",
+    "progress",
+    "TextColumn",
+    "NumberColumn",
+    "DatetimeColumn",
+    "Column",
 }
 TEXT_KWARGS = {"label", "title", "text", "placeholder", "help", "body"}
 
@@ -44,7 +78,9 @@ def _is_words(node: ast.AST) -> bool:
     else:
         return False
     text = text.replace(":material/", "")  # icon names are not words
-    return any(a.isalpha() and b.isalpha() for a, b in zip(text, text[1:])) and not text.startswith((":material", "pages/"))
+    return any(a.isalpha() and b.isalpha() for a, b in zip(text, text[1:])) and not text.startswith(
+        (":material", "pages/")
+    )
 
 
 def _calls(path: Path):
@@ -65,7 +101,9 @@ def literal_t_strings() -> dict[str, str]:
 
 def test_every_t_literal_has_a_turkish_entry():
     missing = {text: where for text, where in literal_t_strings().items() if text not in TR}
-    assert not missing, "untranslated:\n" + "\n".join(f"{w}: {t!r}" for t, w in sorted(missing.items(), key=lambda x: x[1]))
+    assert not missing, "untranslated:\n" + "\n".join(
+        f"{w}: {t!r}" for t, w in sorted(missing.items(), key=lambda x: x[1])
+    )
 
 
 def test_no_display_call_shows_an_untranslated_literal():
@@ -122,7 +160,14 @@ def _domain_messages() -> list[str]:
             parse_amount_input(text)
         except AmountError as exc:
             messages.add(str(exc))
-    for text in ("", "DE89370400440532013000", "TR33 0006 1005", "TR33000610051978645784132X", "TR330006100519786457841327", "TR33-0006!"):
+    for text in (
+        "",
+        "DE89370400440532013000",
+        "TR33 0006 1005",
+        "TR33000610051978645784132X",
+        "TR330006100519786457841327",
+        "TR33-0006!",
+    ):
         if iban_problem(text):
             messages.add(iban_problem(text))
     bad_payouts = [
@@ -163,7 +208,9 @@ def _template(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}" for v in node.values)
+        return "".join(
+            v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}" for v in node.values
+        )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # "..." "..." split over lines
         left, right = _template(node.left), _template(node.right)
         return left + right if left is not None and right is not None else None
@@ -176,7 +223,9 @@ def _stored_messages() -> list[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             values = []
             if isinstance(node, ast.Dict):
-                values += [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == "message"]
+                values += [
+                    v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == "message"
+                ]
             elif isinstance(node, ast.Call):
                 values += [k.value for k in node.keywords if k.arg == "message"]
                 if getattr(node.func, "attr", None) == "_note" and len(node.args) == 2:  # Journal._note(op, message)
@@ -186,7 +235,17 @@ def _stored_messages() -> list[str]:
             elif isinstance(node, ast.FunctionDef) and ("reason" in node.name or "message" in node.name):
                 values += [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None]
             while any(isinstance(v, (ast.IfExp, ast.BoolOp)) for v in values):
-                values = [x for v in values for x in ([v.body, v.orelse] if isinstance(v, ast.IfExp) else v.values if isinstance(v, ast.BoolOp) else [v])]
+                values = [
+                    x
+                    for v in values
+                    for x in (
+                        [v.body, v.orelse]
+                        if isinstance(v, ast.IfExp)
+                        else v.values
+                        if isinstance(v, ast.BoolOp)
+                        else [v]
+                    )
+                ]
             for value in values:
                 for c in [value]:
                     text = _template(c)
@@ -206,14 +265,26 @@ def test_every_domain_message_is_translated(message):
 
 
 def test_fixed_vocabulary_is_translated():
-    from dashboard.ui import audit_view
     from dashboard.auth import Role
+    from dashboard.ui import audit_view
     from dashboard.ui.pages import PAGES
 
     words = {entry.section for entry in PAGES} | {entry.title for entry in PAGES}
     words |= {r.value for r in Role} | {s for s in history.STATUSES} | {"Deposit", "Withdrawal", "Unknown"}
-    words |= {"today", "7 days", "30 days", "this month"} | {k.capitalize() for k in history.date_presets(__import__("datetime").date.today())}
-    words |= {"payout", "card_payment", "unknown", "pending", "not_sent", "confirmed", "rejected", "held", "failed_before_send"}
+    words |= {"today", "7 days", "30 days", "this month"} | {
+        k.capitalize() for k in history.date_presets(__import__("datetime").date.today())
+    }
+    words |= {
+        "payout",
+        "card_payment",
+        "unknown",
+        "pending",
+        "not_sent",
+        "confirmed",
+        "rejected",
+        "held",
+        "failed_before_send",
+    }
     for table in ("VERIFICATION_LABELS", "VERIFICATION_HELP"):
         words |= set(getattr(audit_view, table, {}).values())
     missing = sorted(w for w in words if isinstance(w, str) and w and not is_translated(w))

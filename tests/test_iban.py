@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from dashboard.iban import (
-    TR_IBAN_LENGTH, bank_code, format_iban, iban_is_valid, iban_problem, make_tr_iban, mask_iban, normalize_iban,
+    TR_IBAN_LENGTH,
+    bank_code,
+    format_iban,
+    iban_is_valid,
+    iban_problem,
+    make_tr_iban,
+    mask_iban,
+    normalize_iban,
 )
 
 GUIDE_IBAN = "TR330006100519786457841326"  # the provider guide's example; valid
@@ -42,7 +49,7 @@ def test_every_single_digit_typo_is_caught():
     for i in range(4, TR_IBAN_LENGTH):
         for d in "0123456789":
             if d != GUIDE_IBAN[i]:
-                assert not iban_is_valid(GUIDE_IBAN[:i] + d + GUIDE_IBAN[i + 1:])
+                assert not iban_is_valid(GUIDE_IBAN[:i] + d + GUIDE_IBAN[i + 1 :])
 
 
 def test_make_tr_iban_round_trip():

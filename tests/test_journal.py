@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,14 +31,22 @@ from dashboard.client.errors import (
     ValidationError,
 )
 from dashboard.journal import (
-    CONFIRMED, FAILED_BEFORE_SEND, HELD, NOT_SENT, PENDING, REJECTED, UNKNOWN, Journal, new_operation_id,
-)  # fmt: skip
+    CONFIRMED,
+    FAILED_BEFORE_SEND,
+    HELD,
+    NOT_SENT,
+    PENDING,
+    REJECTED,
+    UNKNOWN,
+    Journal,
+    new_operation_id,
+)
 from dashboard.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 IBAN = "TR330006100519786457841326"
 OTHER_IBAN = "TR320010009999901234567890"
-T0 = datetime(2025, 11, 26, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
 
 
 # -- stand-ins for the client's models (its errors are the real classes: the journal catches by class) --
@@ -77,8 +85,16 @@ class CardPaymentRequest:
 
 
 def tx(id, *, type="withdrawal", iban=IBAN, amount="1500.50", username="user7", at=T0 + timedelta(seconds=5)):
-    return SimpleNamespace(id=id, type=SimpleNamespace(name=type.upper()), customer_iban=iban, amount=Decimal(amount),
-                           username=username, created_at=at, status=Status("completed"), status_text="Completed")  # fmt: skip
+    return SimpleNamespace(
+        id=id,
+        type=SimpleNamespace(name=type.upper()),
+        customer_iban=iban,
+        amount=Decimal(amount),
+        username=username,
+        created_at=at,
+        status=Status("completed"),
+        status_text="Completed",
+    )
 
 
 @dataclass
@@ -101,8 +117,12 @@ class FakeClient:
         return self._answer(self.send or default, request)
 
     def create_card_payment(self, request):
-        default = SimpleNamespace(payment_url="https://pay.example/CC-1", order_id="CC-20251126-ABC123",
-                                  transaction_id=9100, message="created")  # fmt: skip
+        default = SimpleNamespace(
+            payment_url="https://pay.example/CC-1",
+            order_id="CC-20251126-ABC123",
+            transaction_id=9100,
+            message="created",
+        )
         return self._answer(self.send or default, request)
 
     def list_ibans(self):
@@ -150,8 +170,9 @@ def make(store, clock, client=None, **kwargs):
 
 def test_payout_confirmed_with_intent_and_outcome_audited(store, clock):
     journal, client = make(store, clock)
-    op = journal.submit_payout("a" * 32, SendMoneyRequest(customer_iban="tr33 0006 1005 1978 6457 8413 26"),
-                               actor="ayse")  # fmt: skip
+    op = journal.submit_payout(
+        "a" * 32, SendMoneyRequest(customer_iban="tr33 0006 1005 1978 6457 8413 26"), actor="ayse"
+    )
     assert (op.state, op.transaction_id, op.status, op.status_final) == (CONFIRMED, 9001, "pending", False)
     assert op.amount == Decimal("1500.50") and op.customer_iban == IBAN and op.masked_iban == "TR33 **** **** 1326"
     entries = AuditLog(store).query(action="send_money")
@@ -212,8 +233,9 @@ def test_same_content_is_held_until_confirmed(store, clock):
     first = journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
     clock.advance(minutes=3)
     second_id = new_operation_id()
-    held = journal.submit_payout(second_id, SendMoneyRequest(customer_iban="TR33 0006 1005 1978 6457 8413 26"),
-                                 actor="mehmet")  # fmt: skip
+    held = journal.submit_payout(
+        second_id, SendMoneyRequest(customer_iban="TR33 0006 1005 1978 6457 8413 26"), actor="mehmet"
+    )
     assert (held.state, held.duplicate_of) == (HELD, first.id)
     assert journal.submit_payout(second_id, SendMoneyRequest(), actor="mehmet").state == HELD
     assert len(client.calls) == 1
@@ -299,8 +321,12 @@ def test_real_client_errors_map_the_same(store, clock):
     from dashboard.journal import outcome_state
 
     try:
-        cases.append((errors.ValidationError(status_code=422, body="{}", message="bad",
-                                             field_errors={"amount": ["x"]}), REJECTED))  # fmt: skip
+        cases.append(
+            (
+                errors.ValidationError(status_code=422, body="{}", message="bad", field_errors={"amount": ["x"]}),
+                REJECTED,
+            )
+        )
     except TypeError:  # constructor signature not ours to pin down
         pass
     for error, state in cases:
@@ -363,7 +389,8 @@ def test_unsettled_lists_unknown_and_stale_pending_only(store, clock):
     unknown = unknown_payout(journal, client)
     store.operations.claim(
         {**asdict(store.operations.get(unknown.id)), "id": "p" * 32, "state": PENDING, "transaction_id": None},
-        duplicate_since=None, active_states=(),
+        duplicate_since=None,
+        active_states=(),
     )  # a pending entry, as a crashed process leaves it
     assert [op.id for op in journal.unsettled()] == [unknown.id]
     clock.advance(minutes=6)
@@ -378,7 +405,12 @@ def test_settle_finds_the_payout_in_history(store, clock):
         2: [tx(504, username="user8"), tx(505, at=T0 - timedelta(hours=1)), tx(506)],
     }
     settled = journal.settle(op.id, actor="mehmet")
-    assert (settled.state, settled.transaction_id, settled.status, settled.status_final) == (CONFIRMED, 506, "completed", True)
+    assert (settled.state, settled.transaction_id, settled.status, settled.status_final) == (
+        CONFIRMED,
+        506,
+        "completed",
+        True,
+    )
     assert "history" in settled.message
     assert [(e.outcome, e.actor) for e in AuditLog(store).query(action="settle")] == [(CONFIRMED, "mehmet")]
 
@@ -425,15 +457,26 @@ def test_settle_links_a_matching_callback_confirmed_by_the_api(store, clock):
     client.history = {1: [tx(700, type="deposit", amount="99.00")]}
     clock.advance(minutes=1)
     for tid in (701, 702):  # 702 is a forgery: the API does not know it
-        store.callbacks.add_event({"transaction_id": tid, "status": "completed", "status_text": "Completed",
-                                  "amount": Decimal("1500.50"), "amount_kurus": 150050, "username": "user7",
-                                  "raw_json": "{}", "received_at": clock()}, status_final=True)  # fmt: skip
+        store.callbacks.add_event(
+            {
+                "transaction_id": tid,
+                "status": "completed",
+                "status_text": "Completed",
+                "amount": Decimal("1500.50"),
+                "amount_kurus": 150050,
+                "username": "user7",
+                "raw_json": "{}",
+                "received_at": clock(),
+            },
+            status_final=True,
+        )
     # Two candidates: ambiguous.
     assert journal.settle(op.id).state == UNKNOWN
     # Once 702 is flagged as forged, the one left is checked with the API and linked.
     store.callbacks.set_verification([2], verification="unverified", at=clock(), api_status_text=None)
-    client.statuses[701] = SimpleNamespace(status=Status("completed"), status_text="Completed", amount=Decimal("1500.50"),
-                                           created_at=T0, completed_at=None)  # fmt: skip
+    client.statuses[701] = SimpleNamespace(
+        status=Status("completed"), status_text="Completed", amount=Decimal("1500.50"), created_at=T0, completed_at=None
+    )
     settled = journal.settle(op.id)
     assert (settled.state, settled.transaction_id) == (CONFIRMED, 701)
     assert "callback" in settled.message
@@ -443,17 +486,28 @@ def test_settle_links_a_matching_callback_confirmed_by_the_api(store, clock):
 def test_callback_candidate_unknown_to_the_api_is_not_linked(store, clock):
     journal, client = make(store, clock)
     op = unknown_payout(journal, client)
-    store.callbacks.add_event({"transaction_id": 801, "status": "completed", "status_text": "Completed",
-                              "amount": Decimal("1500.50"), "amount_kurus": 150050, "username": "user7",
-                              "raw_json": "{}", "received_at": clock()}, status_final=True)  # fmt: skip
+    store.callbacks.add_event(
+        {
+            "transaction_id": 801,
+            "status": "completed",
+            "status_text": "Completed",
+            "amount": Decimal("1500.50"),
+            "amount_kurus": 150050,
+            "username": "user7",
+            "raw_json": "{}",
+            "received_at": clock(),
+        },
+        status_final=True,
+    )
     assert journal.settle(op.id).state == UNKNOWN
 
 
 def test_refresh_status_moves_a_confirmed_payout_to_final(store, clock):
     journal, client = make(store, clock)
     op = journal.submit_payout(new_operation_id(), SendMoneyRequest(), actor="ayse")
-    client.statuses[9001] = SimpleNamespace(status=Status("completed"), status_text="Completed",
-                                            amount=Decimal("1500.50"), created_at=T0, completed_at=T0)  # fmt: skip
+    client.statuses[9001] = SimpleNamespace(
+        status=Status("completed"), status_text="Completed", amount=Decimal("1500.50"), created_at=T0, completed_at=T0
+    )
     clock.advance(minutes=1)
     refreshed = journal.refresh_status(op.id)
     assert (refreshed.status, refreshed.status_final, refreshed.status_text) == ("completed", True, "Completed")
@@ -511,8 +565,12 @@ def crash_after_intent(db: Path, op_id: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, str(REPO / "tests" / "helpers" / "journal_crash.py"), str(db), op_id, T0.isoformat()],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 17, proc.stderr
 
 
@@ -550,7 +608,9 @@ def test_awaiting_answer_tells_this_processs_calls_from_ones_nobody_awaits(store
 
     journal, _ = make(store, clock, FakeClient(send=slow))
     other, _ = make(store, clock)  # the same store, as a second process (or the restarted one) sees it
-    sender = threading.Thread(target=journal.submit_payout, args=("w" * 32, SendMoneyRequest()), kwargs={"actor": "ayse"})
+    sender = threading.Thread(
+        target=journal.submit_payout, args=("w" * 32, SendMoneyRequest()), kwargs={"actor": "ayse"}
+    )
     sender.start()
     try:
         assert started.wait(10)

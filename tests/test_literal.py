@@ -10,8 +10,25 @@ from dashboard.ui import literal, t_md
 from dashboard.ui.literal import WORD_JOINER, badge_label
 from tests.helpers.markdown import shown
 
-PAYLOADS = ["**ali**", "![t](http://127.0.0.1:9/x.png)", "[click](http://127.0.0.1:9/)", ":red[x]", "$x^2$", "<b>x</b>",
-            ":material/home: :smile:", "`code`", "~~x~~", "# h", "> q", "a | b", "&amp;", "_x_", "\\*x\\*", "- item", "1. item"]
+PAYLOADS = [
+    "**ali**",
+    "![t](http://127.0.0.1:9/x.png)",
+    "[click](http://127.0.0.1:9/)",
+    ":red[x]",
+    "$x^2$",
+    "<b>x</b>",
+    ":material/home: :smile:",
+    "`code`",
+    "~~x~~",
+    "# h",
+    "> q",
+    "a | b",
+    "&amp;",
+    "_x_",
+    "\\*x\\*",
+    "- item",
+    "1. item",
+]
 
 
 # mdast-util-gfm-autolink-literal's patterns, simplified (any match would become an <a>).
@@ -78,7 +95,10 @@ def test_any_badge_label_is_escaped_once_st_badge_has_escaped_its_brackets(text)
 
 
 def test_t_md_keeps_the_sentences_markdown_and_escapes_only_the_values():
-    assert t_md("Signed in as **{user}** ({role})", user="**ali**", role="admin") == r"Signed in as **\*\*ali\*\*** (admin)"
+    assert (
+        t_md("Signed in as **{user}** ({role})", user="**ali**", role="admin")
+        == r"Signed in as **\*\*ali\*\*** (admin)"
+    )
 
 
 def test_a_status_word_the_console_does_not_know_is_shown_literally():

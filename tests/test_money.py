@@ -8,31 +8,60 @@ import numpy as np
 import pytest
 
 from dashboard.money import (
-    AmountError, format_percent, format_try, from_kurus, kurus_array, parse_amount_input, quantize, to_decimal,
+    AmountError,
+    format_percent,
+    format_try,
+    from_kurus,
+    kurus_array,
+    parse_amount_input,
+    quantize,
+    to_decimal,
     to_kurus,
 )
 
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("3.50", Decimal("3.50")), (3.5, Decimal("3.5")), (125000, Decimal("125000")), (125000.00, Decimal("125000.0")),
-     ("1,234.50", Decimal("1234.50")), ("125,000.00 ₺", Decimal("125000.00")), ("10 TL", Decimal("10")),
-     (0.1, Decimal("0.1")), (Decimal("2.5"), Decimal("2.5")), (" -7.25 ", Decimal("-7.25"))],
+    [
+        ("3.50", Decimal("3.50")),
+        (3.5, Decimal("3.5")),
+        (125000, Decimal("125000")),
+        (125000.00, Decimal("125000.0")),
+        ("1,234.50", Decimal("1234.50")),
+        ("125,000.00 ₺", Decimal("125000.00")),
+        ("10 TL", Decimal("10")),
+        (0.1, Decimal("0.1")),
+        (Decimal("2.5"), Decimal("2.5")),
+        (" -7.25 ", Decimal("-7.25")),
+    ],
 )
 def test_to_decimal(value, expected):
     assert to_decimal(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", "  ", "abc", True, False, float("nan"), float("inf"), "NaN", "Infinity", [1]])
+@pytest.mark.parametrize(
+    "value", [None, "", "  ", "abc", True, False, float("nan"), float("inf"), "NaN", "Infinity", [1]]
+)
 def test_to_decimal_unreadable(value):
     assert to_decimal(value) is None
 
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("1500", "1500"), ("1500.5", "1500.5"), ("1500,50", "1500.50"), ("1.500,50", "1500.50"),
-     ("1,500.50", "1500.50"), ("₺1.500,50", "1500.50"), ("1500 TL", "1500"), ("1 500,50", "1500.50"),
-     ("1.234.567,89", "1234567.89"), ("1,234,567.89", "1234567.89"), (",5", "0.5"), ("1500tl", "1500")],
+    [
+        ("1500", "1500"),
+        ("1500.5", "1500.5"),
+        ("1500,50", "1500.50"),
+        ("1.500,50", "1500.50"),
+        ("1,500.50", "1500.50"),
+        ("₺1.500,50", "1500.50"),
+        ("1500 TL", "1500"),
+        ("1 500,50", "1500.50"),
+        ("1.234.567,89", "1234567.89"),
+        ("1,234,567.89", "1234567.89"),
+        (",5", "0.5"),
+        ("1500tl", "1500"),
+    ],
 )
 def test_parse_amount_input(text, expected):
     assert parse_amount_input(text) == Decimal(expected)
@@ -40,11 +69,21 @@ def test_parse_amount_input(text, expected):
 
 @pytest.mark.parametrize(
     "text, fragment",
-    [("", "Enter"), ("TL", "Enter"), ("1.500", "ambiguous"), ("1,500", "ambiguous"), ("1e5", "only digits"),
-     ("12a", "only digits"), ("1.500.000", "without thousands"), ("1,50.000,00", "misplaced"),
-     ("1.50,000.5", "misplaced"),
-     # A first group of more than three digits is no thousands grouping (fixed: was read as 1234567.89).
-     ("1234.567,89", "misplaced"), ("1234,567.89", "misplaced"), (",", "not an amount")],
+    [
+        ("", "Enter"),
+        ("TL", "Enter"),
+        ("1.500", "ambiguous"),
+        ("1,500", "ambiguous"),
+        ("1e5", "only digits"),
+        ("12a", "only digits"),
+        ("1.500.000", "without thousands"),
+        ("1,50.000,00", "misplaced"),
+        ("1.50,000.5", "misplaced"),
+        # A first group of more than three digits is no thousands grouping (fixed: was read as 1234567.89).
+        ("1234.567,89", "misplaced"),
+        ("1234,567.89", "misplaced"),
+        (",", "not an amount"),
+    ],
 )
 def test_parse_amount_input_refuses(text, fragment):
     with pytest.raises(AmountError) as info:

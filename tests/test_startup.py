@@ -13,9 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers.processes import free_port, stop_group
-
 from dashboard.store import Store, default_path
+from tests.helpers.processes import free_port, stop_group
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_S = 60
@@ -56,13 +55,34 @@ def test_start_up_touches_no_streamlit_cache_before_the_runtime_exists(tmp_path)
         streamlit = Path(sys.executable).with_name("streamlit")
     data_dir, log_path, port = tmp_path / "data", tmp_path / "server.log", free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ENIGMAPAY_", "STREAMLIT_"))}
-    env.update(ENIGMAPAY_DATA_DIR=str(data_dir), ENIGMAPAY_SANDBOX_TRANSACTIONS="500",
-               ENIGMAPAY_API_KEY="", ENIGMAPAY_SECRET_KEY="", PYTHONUNBUFFERED="1")  # fmt: skip
-    cmd = [str(streamlit), "run", "app.py",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+    env.update(
+        ENIGMAPAY_DATA_DIR=str(data_dir),
+        ENIGMAPAY_SANDBOX_TRANSACTIONS="500",
+        ENIGMAPAY_API_KEY="",
+        ENIGMAPAY_SECRET_KEY="",
+        PYTHONUNBUFFERED="1",
+    )
+    cmd = [
+        str(streamlit),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     with log_path.open("w") as log:
-        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             _wait_for(lambda: _healthy(f"http://127.0.0.1:{port}"), "health answer", process, log_path)
             # The background's first tick has used the cached loaders once the first snapshot is stored.

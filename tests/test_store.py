@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from dashboard.store import SCHEMA_VERSION, Store, StoreError, default_path
 
-T0 = datetime(2025, 11, 26, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
 
 # The v1 schema as it shipped, written out by hand: the test must not borrow from the code under test.
 V1_SQL = """
@@ -80,7 +80,7 @@ def test_v1_file_upgrades_in_place_keeping_rows(tmp_path):
     op = store.operations.get("op1")
     assert op.amount == Decimal("1500.50") and op.transaction_id == 4711
     assert op.request == {"username": "user7"} and op.payment_url is None and op.status_final is False
-    assert op.created_at == datetime(2025, 11, 1, 10, tzinfo=timezone.utc)
+    assert op.created_at == datetime(2025, 11, 1, 10, tzinfo=UTC)
     [audit] = store.audit.query()
     assert audit.actor == "ayse" and audit.amount == Decimal("1500.50")
     [event] = store.callbacks.events()
@@ -129,8 +129,11 @@ def test_floats_and_naive_datetimes_are_refused(tmp_path):
 
 def test_balance_snapshots_roundtrip_and_ignore_repeats(tmp_path):
     store = Store(tmp_path / "db.sqlite3")
-    rows = [{"iban_id": i, "taken_at": T0 + timedelta(minutes=m), "balance_kurus": 100 * i + m}
-            for i in (1, 2) for m in (0, 1)]  # fmt: skip
+    rows = [
+        {"iban_id": i, "taken_at": T0 + timedelta(minutes=m), "balance_kurus": 100 * i + m}
+        for i in (1, 2)
+        for m in (0, 1)
+    ]
     assert store.balances.add(rows) == 4
     assert store.balances.add(rows[:1]) == 0
     later = store.balances.snapshots(since=T0 + timedelta(minutes=1))
@@ -161,8 +164,18 @@ def test_concurrent_writes_from_threads_all_land(tmp_path):
 
 
 def _intent(op_id: str) -> dict:
-    return {"id": op_id, "kind": "payout", "state": "pending", "created_at": T0, "updated_at": T0, "actor": "ayse",
-            "amount": Decimal("10.00"), "amount_kurus": 1000, "username": "user7", "request": {}}  # fmt: skip
+    return {
+        "id": op_id,
+        "kind": "payout",
+        "state": "pending",
+        "created_at": T0,
+        "updated_at": T0,
+        "actor": "ayse",
+        "amount": Decimal("10.00"),
+        "amount_kurus": 1000,
+        "username": "user7",
+        "request": {},
+    }
 
 
 def test_a_claim_and_its_audit_line_commit_in_one_transaction(tmp_path):

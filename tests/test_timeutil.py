@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -32,9 +32,23 @@ def test_parse(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    [None, "", "   ", "yesterday", "0000-00-00 00:00:00", "2025-13-01", True, [], {},
-     # Out of range epochs and NaN must not crash a tolerant reader (fixed: they raised before).
-     1e20, 10**30, float("nan"), float("inf"), -1e20],
+    [
+        None,
+        "",
+        "   ",
+        "yesterday",
+        "0000-00-00 00:00:00",
+        "2025-13-01",
+        True,
+        [],
+        {},
+        # Out of range epochs and NaN must not crash a tolerant reader (fixed: they raised before).
+        1e20,
+        10**30,
+        float("nan"),
+        float("inf"),
+        -1e20,
+    ],
 )
 def test_unreadable_values_are_none(value):
     assert parse_api_datetime(value) is None
@@ -43,7 +57,7 @@ def test_unreadable_values_are_none(value):
 def test_other_zones():
     parsed = parse_api_datetime("2025-06-01 12:00:00", "UTC")
     assert parsed.utcoffset().total_seconds() == 0
-    assert parse_api_datetime("2025-06-01 12:00:00", timezone.utc) == parsed
+    assert parse_api_datetime("2025-06-01 12:00:00", UTC) == parsed
 
 
 def test_format_api_date():

@@ -164,13 +164,19 @@ def test_an_accepted_amount_round_trips_through_every_way_of_writing_it(amount, 
 
 
 @REQUEST_PROPERTIES
-@given(username=TEXT, amount=ANY_VALUE, iban=st.one_of(TEXT, st.just(make_tr_iban("00061", "0" * 16))), name=TEXT,
-       description=TEXT)
+@given(
+    username=TEXT,
+    amount=ANY_VALUE,
+    iban=st.one_of(TEXT, st.just(make_tr_iban("00061", "0" * 16))),
+    name=TEXT,
+    description=TEXT,
+)
 def test_send_money_request_is_clean_or_every_problem_is_said(username, amount, iban, name, description):
     TRIED["check_send_money"] += 1
     try:
-        request = v.check_send_money(username=username, amount=amount, customer_iban=iban, customer_name=name,
-                                     description=description)
+        request = v.check_send_money(
+            username=username, amount=amount, customer_iban=iban, customer_name=name, description=description
+        )
     except v.InputError as error:
         _rejection_is_a_message(error)
         assert set(error.errors) <= {"username", "amount", "customer_iban", "customer_name", "description"}
@@ -183,8 +189,9 @@ def test_send_money_request_is_clean_or_every_problem_is_said(username, amount, 
 def test_card_payment_request_is_clean_or_every_problem_is_said(username, first, last, email, phone, amount):
     TRIED["check_card_payment"] += 1
     try:
-        request = v.check_card_payment(username=username, firstname=first, lastname=last, email=email, phone=phone,
-                                       amount=amount)
+        request = v.check_card_payment(
+            username=username, firstname=first, lastname=last, email=email, phone=phone, amount=amount
+        )
     except v.InputError as error:
         _rejection_is_a_message(error)
         return

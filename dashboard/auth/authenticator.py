@@ -5,12 +5,19 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from dashboard.audit import AuditLog
 from dashboard.auth.passwords import dummy_hash, verify_password
-from dashboard.auth.sessions import ABSOLUTE_TIMEOUT, COOKIE_NAME, Session, SessionManager, load_session_secret, password_tag
+from dashboard.auth.sessions import (
+    ABSOLUTE_TIMEOUT,
+    COOKIE_NAME,
+    Session,
+    SessionManager,
+    load_session_secret,
+    password_tag,
+)
 from dashboard.auth.throttle import Throttle, ThrottlePolicy, name_key, source_key
 from dashboard.auth.users import AccountSetup, User
 from dashboard.config import Settings
@@ -57,7 +64,7 @@ class Authenticator:
         self.demo = demo
         dummy_hash()  # made now, so the first unknown name does not take twice as long as a known one
         self._audit = audit
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._throttle = Throttle(store, throttle)
         self.sessions = SessionManager(
             store, secret, clock=self._clock, idle_timeout=idle_timeout, absolute_timeout=absolute_timeout
@@ -69,9 +76,13 @@ class Authenticator:
         if setup.disabled:
             raise ValueError("sign-in is disabled: there is no authenticator")
         return cls(
-            setup.users, store, audit, secret=load_session_secret(settings),
-            idle_timeout=timedelta(minutes=settings.session_idle_minutes), demo=setup.demo,
-        )  # fmt: skip
+            setup.users,
+            store,
+            audit,
+            secret=load_session_secret(settings),
+            idle_timeout=timedelta(minutes=settings.session_idle_minutes),
+            demo=setup.demo,
+        )
 
     def __repr__(self) -> str:
         return f"Authenticator(users={sorted(self.users)}, demo={self.demo}, {self.sessions!r})"
@@ -104,7 +115,9 @@ class Authenticator:
 
         self._throttle.succeeded(keys[0])
         session = self.sessions.create(user)
-        self._audit.record("sign_in", actor=user.name, outcome="ok", details={**(details or {}), "role": user.role.value})
+        self._audit.record(
+            "sign_in", actor=user.name, outcome="ok", details={**(details or {}), "role": user.role.value}
+        )
         return session
 
     def issue_ticket(self, session: Session) -> str:
@@ -157,4 +170,3 @@ class Authenticator:
     def sign_in_url(self, ticket: str, next_path: str = "/", *, prefix: str = "") -> str:
         """Where to send the browser after `sign_in` + `issue_ticket`."""
         return f"{prefix}/auth/complete?{urlencode({'ticket': ticket, 'next': next_path})}"
-

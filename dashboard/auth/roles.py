@@ -35,8 +35,14 @@ class Role(enum.Enum):
 
 
 VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS = (
-    "view", "export", "move_money", "lookup", "callbacks", "audit", "settings",
-)  # fmt: skip
+    "view",
+    "export",
+    "move_money",
+    "lookup",
+    "callbacks",
+    "audit",
+    "settings",
+)
 
 # The one table of who may do what.
 CAPABILITIES: dict[Role, frozenset[str]] = {
@@ -52,4 +58,3 @@ def can(role: Role | None, capability: str) -> bool:
     if capability not in ALL_CAPABILITIES:
         raise ValueError(f"unknown capability {capability!r}; known: {sorted(ALL_CAPABILITIES)}")
     return role is not None and capability in CAPABILITIES[role]
-

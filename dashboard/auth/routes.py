@@ -63,13 +63,20 @@ def auth_routes(get_authenticator: Callable[[], Authenticator | None]) -> list[R
             return _page(404, "Not found", "Sign-in is not enabled.")
         done = auth.complete(request.query_params.get("ticket"))
         if done is None:
-            return _page(400, "Sign-in link expired", "This sign-in link has expired or was already used. Sign in again.")
+            return _page(
+                400, "Sign-in link expired", "This sign-in link has expired or was already used. Sign in again."
+            )
         _session, cookie = done
         response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303, headers=_NO_STORE)
         response.set_cookie(
-            COOKIE_NAME, cookie, max_age=int(auth.sessions.absolute_timeout.total_seconds()), path="/",
-            secure=is_https(request), httponly=True, samesite="lax",
-        )  # fmt: skip
+            COOKIE_NAME,
+            cookie,
+            max_age=int(auth.sessions.absolute_timeout.total_seconds()),
+            path="/",
+            secure=is_https(request),
+            httponly=True,
+            samesite="lax",
+        )
         return response
 
     def sign_out(request: Request) -> Response:

@@ -81,7 +81,9 @@ def load_session_secret(settings: Settings) -> bytes:
             os.chmod(path, 0o600)
         key = path.read_text(encoding="ascii").strip()
         if len(key) < 32:
-            raise AuthConfigError(f"{path} is damaged (too short); delete it to make a new one (signs everybody out).") from None
+            raise AuthConfigError(
+                f"{path} is damaged (too short); delete it to make a new one (signs everybody out)."
+            ) from None
         return key.encode("ascii")
     key = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -146,9 +148,14 @@ class SessionManager:
         created, seen = row.created_at, row.last_seen_at
         expires = min(seen + self.idle_timeout, created + self.absolute_timeout)
         return Session(
-            user=row.user, role=Role(row.role), created_at=created, last_seen_at=seen,
-            expires_at=expires, id=row.id, password_tag=row.password_tag,
-        )  # fmt: skip
+            user=row.user,
+            role=Role(row.role),
+            created_at=created,
+            last_seen_at=seen,
+            expires_at=expires,
+            id=row.id,
+            password_tag=row.password_tag,
+        )
 
     def create(self, user: User) -> Session:
         """A new session record. Its token is thrown away: the browser gets a fresh one when the
@@ -158,8 +165,12 @@ class SessionManager:
             seen_before=now - self.idle_timeout, created_before=now - self.absolute_timeout, now=now
         )
         row = SessionRow(
-            id=digest(secrets.token_urlsafe(TOKEN_BYTES)), user=user.name, role=user.role.value,
-            password_tag=password_tag(user), created_at=now, last_seen_at=now,
+            id=digest(secrets.token_urlsafe(TOKEN_BYTES)),
+            user=user.name,
+            role=user.role.value,
+            password_tag=password_tag(user),
+            created_at=now,
+            last_seen_at=now,
         )
         self._store.accounts.create_session(row)
         return self._session(row)
@@ -167,7 +178,9 @@ class SessionManager:
     def issue_ticket(self, session: Session) -> str:
         """A one-time ticket (valid TICKET_LIFETIME) that /auth/complete turns into the cookie."""
         ticket = secrets.token_urlsafe(TOKEN_BYTES)
-        self._store.accounts.add_ticket(digest(ticket), session_id=session.id, expires_at=self._clock() + TICKET_LIFETIME)
+        self._store.accounts.add_ticket(
+            digest(ticket), session_id=session.id, expires_at=self._clock() + TICKET_LIFETIME
+        )
         return ticket
 
     def complete(self, ticket: str | None) -> tuple[Session, str] | None:
@@ -206,7 +219,9 @@ class SessionManager:
         if not self._store.accounts.touch_session(session_id, now):
             return None  # signed out in between
         return replace(
-            session, last_seen_at=now, expires_at=min(now + self.idle_timeout, session.created_at + self.absolute_timeout)
+            session,
+            last_seen_at=now,
+            expires_at=min(now + self.idle_timeout, session.created_at + self.absolute_timeout),
         )
 
     def end(self, session: Session) -> bool:

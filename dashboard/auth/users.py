@@ -139,7 +139,9 @@ def load_users_file(path: str | os.PathLike[str]) -> dict[str, User]:
     return parse_users(_read_toml(path), str(path)) if path.is_file() else {}
 
 
-def load_users(settings: Settings, *, secrets_path: str | os.PathLike[str] | None = ".streamlit/secrets.toml") -> dict[str, User]:
+def load_users(
+    settings: Settings, *, secrets_path: str | os.PathLike[str] | None = ".streamlit/secrets.toml"
+) -> dict[str, User]:
     """Users of the users file and of secrets.toml's `[users]` section (a name in both is an error)."""
     users = load_users_file(settings.users_path)
     if secrets_path and Path(secrets_path).is_file():
@@ -221,8 +223,12 @@ def write_users_file(path: str | os.PathLike[str], users: Mapping[str, User]) ->
     for name in sorted(users):
         user = users[name]
         check_name(user.name)
-        lines += ["", f"[users.{user.name}]", f"role = {_toml_string(user.role.value)}",
-                  f"password_hash = {_toml_string(user.password_hash)}"]  # fmt: skip
+        lines += [
+            "",
+            f"[users.{user.name}]",
+            f"role = {_toml_string(user.role.value)}",
+            f"password_hash = {_toml_string(user.password_hash)}",
+        ]
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

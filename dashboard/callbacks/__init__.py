@@ -42,7 +42,18 @@ from dashboard.callbacks.redaction import redact_access_log
 from dashboard.callbacks.verifying import RateLimiter, verification_plan
 
 __all__ = [
-    "INVALID_AMOUNT", "MAX_BODY", "MIN_TOKEN_LENGTH", "CallbackEvent", "CallbackIntake", "CallbackRejected",
-    "RateLimiter", "TimelineItem", "make_callback_route", "parse_callback", "read_amount", "redact_access_log",
-    "timeline", "verification_plan",
+    "INVALID_AMOUNT",
+    "MAX_BODY",
+    "MIN_TOKEN_LENGTH",
+    "CallbackEvent",
+    "CallbackIntake",
+    "CallbackRejected",
+    "RateLimiter",
+    "TimelineItem",
+    "make_callback_route",
+    "parse_callback",
+    "read_amount",
+    "redact_access_log",
+    "timeline",
+    "verification_plan",
 ]

@@ -9,7 +9,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +34,7 @@ from dashboard.store import CurrentStatusRow, Store
 
 log = logging.getLogger(__name__)
 
+
 class CallbackIntake(Verifying):
     """Authenticates, validates and stores callbacks; verifies them later against the API."""
 
@@ -54,7 +55,7 @@ class CallbackIntake(Verifying):
             None if allowed_ips is None else tuple(ipaddress.ip_network(ip, strict=False) for ip in allowed_ips)
         )
         self.max_body = max_body
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._claimant = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"  # who holds a verification claim
 
     def __repr__(self) -> str:
@@ -121,17 +122,21 @@ class CallbackIntake(Verifying):
         problem = event.get("amount_problem") or problem
         impossible_amount = problem is not None
         row = {
-            "transaction_id": event["transaction_id"], "status": key, "status_text": event["status_text"],
-            "amount": amount, "amount_kurus": to_kurus(amount) if amount is not None else None,
-            "username": event.get("username"), "description": event.get("description"),
+            "transaction_id": event["transaction_id"],
+            "status": key,
+            "status_text": event["status_text"],
+            "amount": amount,
+            "amount_kurus": to_kurus(amount) if amount is not None else None,
+            "username": event.get("username"),
+            "description": event.get("description"),
             "completed_at_text": event.get("completed_at"),
             "raw_json": event.get("raw_json") or json.dumps(dict(event), default=str),
-            "received_at": self._clock(), "source_ip": source_ip,
+            "received_at": self._clock(),
+            "source_ip": source_ip,
             "verification": INVALID_AMOUNT if impossible_amount else "pending",
-        }  # fmt: skip
+        }
         if impossible_amount:
-            log.warning("callback for transaction %s kept as %s: %s", event["transaction_id"], INVALID_AMOUNT,
-                        problem)  # fmt: skip
+            log.warning("callback for transaction %s kept as %s: %s", event["transaction_id"], INVALID_AMOUNT, problem)
         return self._store.callbacks.add_event(row, status_final=final, moves_status=not impossible_amount)
 
     # -- reading --------------------------------------------------------------------------

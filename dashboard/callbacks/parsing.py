@@ -57,8 +57,14 @@ def parse_callback(body: bytes) -> dict[str, Any]:
             raise CallbackRejected(f"{name} must be a string of at most {limit} characters")
         strings[name] = value
     # The body text itself is kept (unknown fields included) rather than a re-encoding of it.
-    return {"transaction_id": tx, "status_text": status.strip(), "amount": amount, "amount_problem": problem,
-            **strings, "raw_json": text}  # fmt: skip
+    return {
+        "transaction_id": tx,
+        "status_text": status.strip(),
+        "amount": amount,
+        "amount_problem": problem,
+        **strings,
+        "raw_json": text,
+    }
 
 
 def _read_json(body: bytes) -> tuple[Any, str]:

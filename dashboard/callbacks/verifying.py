@@ -87,7 +87,9 @@ class Verifying:
         def check(transaction_id: int) -> dict[str, int] | None:
             if limiter is not None and not stop.is_set():
                 limiter.acquire()
-            return None if stop.is_set() else self._verify_transaction(client, transaction_id, by_tx[transaction_id], stop)
+            return (
+                None if stop.is_set() else self._verify_transaction(client, transaction_id, by_tx[transaction_id], stop)
+            )
 
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="verify") as pool:
             results = list(pool.map(check, by_tx))
@@ -107,7 +109,7 @@ class Verifying:
         """One status check for the events of one transaction; counts per outcome."""
         try:
             api = client.get_transaction_status(transaction_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if isinstance(exc, (NotFoundError, ValidationError)):
                 self._store.callbacks.set_verification(
                     [e.id for e in group], verification="unverified", at=self._clock(), api_status_text=None
@@ -125,19 +127,27 @@ class Verifying:
         counts: dict[str, int] = {}
         for e in group:
             outcome = _verdict(e, api_key, api_amount)
-            self._store.callbacks.set_verification([e.id], verification=outcome, at=self._clock(),
-                                                  api_status_text=api_text)  # fmt: skip
+            self._store.callbacks.set_verification(
+                [e.id], verification=outcome, at=self._clock(), api_status_text=api_text
+            )
             counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
     def _record_check(self, transaction_id: int, api: Any) -> None:
         key, final = status_key(getattr(api, "status", None))
-        self._store.callbacks.record_status_check({
-            "transaction_id": transaction_id, "checked_at": self._clock(), "source": "callback",
-            "status": key, "status_text": getattr(api, "status_text", None), "status_final": final,
-            "amount": to_decimal(getattr(api, "amount", None)),
-            "created_at": getattr(api, "created_at", None), "completed_at": getattr(api, "completed_at", None),
-        })  # fmt: skip
+        self._store.callbacks.record_status_check(
+            {
+                "transaction_id": transaction_id,
+                "checked_at": self._clock(),
+                "source": "callback",
+                "status": key,
+                "status_text": getattr(api, "status_text", None),
+                "status_final": final,
+                "amount": to_decimal(getattr(api, "amount", None)),
+                "created_at": getattr(api, "created_at", None),
+                "completed_at": getattr(api, "completed_at", None),
+            }
+        )
 
 
 def _verdict(event: CallbackEventRow, api_key: str, api_amount: Any) -> str:

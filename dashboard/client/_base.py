@@ -11,8 +11,8 @@ import hashlib
 import logging
 import random
 import time
-from datetime import timezone
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any, Self, cast
 
 import httpx
@@ -84,7 +84,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         except (TypeError, ValueError, IndexError):
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         seconds = when.timestamp() - (time.time() if now is None else now)
         return max(seconds, 0.0)
     return seconds if seconds >= 0 and seconds == seconds and seconds != float("inf") else None
@@ -181,12 +181,17 @@ class BaseClient:
         OutcomeUnknownError, never a second attempt.
         """
         retries_allowed = self.max_retries if method == "GET" else 0
-        path = httpx.URL(url).path
+        try:
+            path = httpx.URL(url).path
+        except httpx.InvalidURL as exc:
+            raise self._unsendable(exc, method) from None
         attempt = 0
         while True:
             started = time.monotonic()
             try:
                 response = self._http.request(method, url, params=params, content=content)
+            except httpx.InvalidURL as exc:  # built from an API link (next_page_url): too long, bad characters
+                raise self._unsendable(exc, method) from None
             except httpx.RequestError as exc:
                 elapsed_ms = (time.monotonic() - started) * 1000
                 log.warning("%s %s -> %s after %.0f ms", method, path, type(exc).__name__, elapsed_ms)
@@ -299,6 +304,13 @@ class BaseClient:
         return APIConnectionError(f"{method} {path}: could not connect ({detail})")
 
     @staticmethod
+    def _unsendable(exc: httpx.InvalidURL, method: str) -> EnigmaPayError:
+        """httpx refused to build the request: nothing left this process."""
+        if method == "GET":  # only the API's own links (next_page_url) make a GET's URL
+            return MalformedResponseError(f"GET: the API gave a link that cannot be followed ({exc})")
+        return APIConnectionError(f"{method}: the request could not be built, nothing was sent ({exc})")
+
+    @staticmethod
     def _malformed(message: str, method: str, operation: str, *, body: str | None = None) -> MalformedResponseError:
         if method == "GET":
             return MalformedResponseError(message, body=body)
@@ -345,4 +357,3 @@ def _provider_said(what: str, said: str | None) -> str:
     if said:
         return f"{what}: “{said}”. Check the details and try again."
     return f"{what}. Check the details and try again."
-

@@ -57,8 +57,16 @@ def read_transaction_page(body: dict[str, Any]) -> TransactionPage:
 
 # Record fields as the Arrow fast path reads them: numbers as JSON numbers, text as JSON strings.
 ARROW_NUMBER_FIELDS = ("id", "amount", "commission")
-ARROW_TEXT_FIELDS = ("type", "status", "username", "customer_name", "customer_iban", "description",
-                     "created_at", "completed_at")
+ARROW_TEXT_FIELDS = (
+    "type",
+    "status",
+    "username",
+    "customer_name",
+    "customer_iban",
+    "description",
+    "created_at",
+    "completed_at",
+)
 
 
 @functools.cache
@@ -67,12 +75,29 @@ def _arrow_page_options():
     import pyarrow.json as pajson
 
     text = pa.large_string()
-    record = pa.struct([("id", pa.int64()), ("amount", pa.float64()), ("commission", pa.float64()),
-                        *((name, text) for name in ARROW_TEXT_FIELDS)])
-    schema = pa.schema([("success", pa.bool_()), ("data", pa.list_(record)), ("current_page", pa.int64()),
-                        ("last_page", pa.int64()), ("next_page_url", text), ("meta", pa.null()), ("links", pa.null())])
-    return (pajson.ReadOptions(use_threads=False, block_size=1 << 30),
-            pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
+    record = pa.struct(
+        [
+            ("id", pa.int64()),
+            ("amount", pa.float64()),
+            ("commission", pa.float64()),
+            *((name, text) for name in ARROW_TEXT_FIELDS),
+        ]
+    )
+    schema = pa.schema(
+        [
+            ("success", pa.bool_()),
+            ("data", pa.list_(record)),
+            ("current_page", pa.int64()),
+            ("last_page", pa.int64()),
+            ("next_page_url", text),
+            ("meta", pa.null()),
+            ("links", pa.null()),
+        ]
+    )
+    return (
+        pajson.ReadOptions(use_threads=False, block_size=1 << 30),
+        pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+    )
 
 
 def arrow_transaction_page(content: bytes) -> TransactionPage | None:
@@ -98,7 +123,9 @@ def arrow_transaction_page(content: bytes) -> TransactionPage | None:
         return None
     row = {name: table.column(name)[0] for name in ("success", "data", "current_page", "last_page", "next_page_url")}
     meta = {name: value.as_py() for name, value in row.items() if name != "data"}
-    paginated = meta["next_page_url"] is not None or (meta["current_page"] is not None and meta["last_page"] is not None)
+    paginated = meta["next_page_url"] is not None or (
+        meta["current_page"] is not None and meta["last_page"] is not None
+    )
     if meta["success"] is not True or not row["data"].is_valid or not paginated:
         return None
     records = row["data"].values  # StructArray of this page's records

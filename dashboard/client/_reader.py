@@ -32,10 +32,25 @@ from .times import parse_api_datetime
 
 # The reader's whole surface, so callers (the transport, the client, tests) need this module only.
 __all__ = [
-    "ARROW_NUMBER_FIELDS", "ARROW_TEXT_FIELDS", "TransactionPage", "arrow_transaction_page", "envelope_ok",
-    "error_message", "field_errors", "normalize_word", "parse_active", "parse_card_payment", "parse_iban",
-    "parse_ibans", "parse_settings", "parse_status", "parse_transaction", "parse_transaction_status",
-    "parse_transfer", "parse_tx_type", "read_transaction_page",
+    "ARROW_NUMBER_FIELDS",
+    "ARROW_TEXT_FIELDS",
+    "TransactionPage",
+    "arrow_transaction_page",
+    "envelope_ok",
+    "error_message",
+    "field_errors",
+    "normalize_word",
+    "parse_active",
+    "parse_card_payment",
+    "parse_iban",
+    "parse_ibans",
+    "parse_settings",
+    "parse_status",
+    "parse_transaction",
+    "parse_transaction_status",
+    "parse_transfer",
+    "parse_tx_type",
+    "read_transaction_page",
 ]
 
 parse_status = models.Status.parse
@@ -131,8 +146,18 @@ def parse_iban(record: dict[str, Any]) -> models.Iban:
 
 _TRANSACTION_FIELDS = frozenset(
     {
-        "id", "type", "amount", "commission", "status", "username", "customer_name", "customer_iban",
-        "description", "created_at", "completed_at", "iban_id",
+        "id",
+        "type",
+        "amount",
+        "commission",
+        "status",
+        "username",
+        "customer_name",
+        "customer_iban",
+        "description",
+        "created_at",
+        "completed_at",
+        "iban_id",
     }
 )
 

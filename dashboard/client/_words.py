@@ -41,7 +41,9 @@ _TYPE_WORDS = _table(
         "withdrawal": ("withdrawal", "withdraw", "çekim", "para çekme", "payout"),
     }
 )
-_ACTIVE_WORDS = frozenset(normalize_word(w) for w in ("Aktif", "Active", "Enabled", "Etkin", "Açık", "On", "True", "1", "Yes", "Evet"))
+_ACTIVE_WORDS = frozenset(
+    normalize_word(w) for w in ("Aktif", "Active", "Enabled", "Etkin", "Açık", "On", "True", "1", "Yes", "Evet")
+)
 
 
 @functools.lru_cache(maxsize=256)

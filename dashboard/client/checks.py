@@ -73,7 +73,9 @@ def too_long(text: str, limit: int, message: str, field: str) -> None:
 def _shown(chars) -> str:
     """Characters a message names: each in quotes, invisible ones as U+XXXX, no repeats."""
     unique = list(dict.fromkeys(chars))
-    shown = [f"“{ch}”" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in unique[:_SHOWN_CHARACTERS]]
+    shown = [
+        f"“{ch}”" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in unique[:_SHOWN_CHARACTERS]
+    ]
     return ", ".join(shown) + (" …" if len(unique) > _SHOWN_CHARACTERS else "")
 
 
@@ -128,7 +130,9 @@ def check_name(value: object, *, field: str = "name") -> str:
     # Letters of any alphabet and their accents (marks); digits, emoji and symbols are not names.
     refused = [ch for ch in text if unicodedata.category(ch)[0] not in "LM" and ch not in _NAME_PUNCTUATION]
     if refused:
-        raise InputError({field: f"A name has only letters, spaces, apostrophes, hyphens and dots; remove {_shown(refused)}."})
+        raise InputError(
+            {field: f"A name has only letters, spaces, apostrophes, hyphens and dots; remove {_shown(refused)}."}
+        )
     if not any(unicodedata.category(ch)[0] == "L" for ch in text):
         raise InputError({field: "A name needs letters."})
     if len(text) < low:
@@ -167,7 +171,9 @@ def check_email(value: object, *, field: str = "email") -> str:
     if not _EMAIL.match(text):
         raise InputError({field: _email_problem(local, domain)})
     if len(local) > EMAIL_LOCAL_MAX:
-        raise InputError({field: f"The part before the @ has at most {EMAIL_LOCAL_MAX} characters (this one has {len(local)})."})
+        raise InputError(
+            {field: f"The part before the @ has at most {EMAIL_LOCAL_MAX} characters (this one has {len(local)})."}
+        )
     return f"{local}@{domain.lower()}"
 
 
@@ -175,7 +181,9 @@ def _email_problem(local: str, domain: str) -> str:
     """Which part of an address that does not match the pattern is wrong, in words."""
     refused = [ch for ch in local if ch not in _EMAIL_LOCAL_CHARS]
     if refused:
-        return f"The part before the @ has only Latin letters, digits and . _ - + and similar; remove {_shown(refused)}."
+        return (
+            f"The part before the @ has only Latin letters, digits and . _ - + and similar; remove {_shown(refused)}."
+        )
     if local.startswith(".") or local.endswith(".") or ".." in local:
         return "The part before the @ cannot start or end with a dot or have two dots in a row."
     return "The part after the @ is not a domain name, e.g. example.com."
@@ -194,7 +202,11 @@ def check_phone(value: object, *, field: str = "phone") -> str:
     digits = _PHONE_SEPARATORS.sub("", text)
     refused = [ch for i, ch in enumerate(digits) if ch not in "0123456789" and not (i == 0 and ch == "+")]
     if refused:
-        raise InputError({field: f"A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove {_shown(refused)}."})
+        raise InputError(
+            {
+                field: f"A phone number has only digits, spaces, dashes, dots, brackets and a leading +; remove {_shown(refused)}."
+            }
+        )
     if digits.startswith(("+", "00")) and not digits.startswith(("+90", "0090")):
         raise InputError({field: "Only Turkish phone numbers (+90) are accepted."})
     for prefix in ("+90", "0090", "90", "0"):

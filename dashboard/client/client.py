@@ -84,8 +84,13 @@ class EnigmaPayClient(BaseClient):
             if len(seen) >= self.max_pages:
                 raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
             seen.add(key)
-            body = self._request("GET", url, params=params, operation="transactions",
-                                 fast_decode=_pages.arrow_transaction_page if arrow else None)
+            body = self._request(
+                "GET",
+                url,
+                params=params,
+                operation="transactions",
+                fast_decode=_pages.arrow_transaction_page if arrow else None,
+            )
             page = body if isinstance(body, _pages.TransactionPage) else _pages.read_transaction_page(body)
             yield page.records
             following = self._next_page(url, params, page)
@@ -118,7 +123,10 @@ class EnigmaPayClient(BaseClient):
             raise TypeError("transaction_id must be an int")
         models.parse_transaction_id(transaction_id)  # out of range: TransactionIdError before any request
         body = self._request(
-            "GET", self._url("/transaction-status"), params={"transaction_id": transaction_id}, operation="transaction-status"
+            "GET",
+            self._url("/transaction-status"),
+            params={"transaction_id": transaction_id},
+            operation="transaction-status",
         )
         return _reader.parse_transaction_status(body, self.tz)
 

@@ -30,9 +30,7 @@ class APIConnectionError(EnigmaPayError):
     """EnigmaPay could not be reached (DNS, refused connection, dropped connection on a GET)."""
 
     code = "network"
-    default_user_message = (
-        "EnigmaPay could not be reached. Check the network connection and try again in a minute."
-    )
+    default_user_message = "EnigmaPay could not be reached. Check the network connection and try again in a minute."
 
 
 class APITimeoutError(APIConnectionError):
@@ -50,7 +48,13 @@ class OutcomeUnknownError(EnigmaPayError):
     def __init__(self, message: str, user_message: str | None = None, *, operation: str = "request") -> None:
         self.operation = operation
         if user_message is None:
-            what = "payout" if operation == "send-money" else "card payment" if operation.startswith("credit-card") else "request"
+            what = (
+                "payout"
+                if operation == "send-money"
+                else "card payment"
+                if operation.startswith("credit-card")
+                else "request"
+            )
             user_message = (
                 f"The {what} was sent to EnigmaPay but no answer came back, so it may or may not have happened. "
                 f"Do not send it again: check its status in the transaction list or with EnigmaPay first."

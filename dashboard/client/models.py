@@ -17,7 +17,6 @@ from typing import Any
 from . import _words
 from .amounts import quantize
 
-
 # The largest id SQLite's INTEGER holds: the journal and the callback receiver store ids there.
 MAX_TRANSACTION_ID = 2**63 - 1
 

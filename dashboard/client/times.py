@@ -3,7 +3,7 @@ by default). `dashboard.timeutil` re-exports these."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ def parse_api_datetime(value: object, tz: str | tzinfo = DEFAULT_TZ) -> datetime
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc).astimezone(tzinfo_)
+            return datetime.fromtimestamp(value, tz=UTC).astimezone(tzinfo_)
         except (OverflowError, OSError, ValueError):  # out-of-range epoch, NaN, inf
             return None
     elif isinstance(value, str):

@@ -23,8 +23,11 @@ def balance_effect(df: pd.DataFrame) -> np.ndarray:
     amount = df["amount_kurus"].to_numpy()
     commission = df["commission_kurus"].to_numpy()
     done = completed(df)
-    return np.where(done & type_is(df, "deposit"), amount - commission,
-                    np.where(done & type_is(df, "withdrawal"), -(amount + commission), 0)).astype(np.int64)
+    return np.where(
+        done & type_is(df, "deposit"),
+        amount - commission,
+        np.where(done & type_is(df, "withdrawal"), -(amount + commission), 0),
+    ).astype(np.int64)
 
 
 def balance_history(
@@ -62,13 +65,23 @@ def balance_history(
         later = np.cumsum(effect[rows][::-1])[::-1] - effect[rows]  # effects strictly after each row
         balances = np.append(int(current) - later, int(current)).astype(np.int64)
         at = np.append(ticks[rows], now_ts._value)
-        frames.append(pd.DataFrame({"iban_id": np.full(len(at), iban_id, dtype=np.int64),
-                                    "at": pd.to_datetime(at, unit=TIME_UNIT, utc=True).tz_convert(tz),
-                                    "balance_kurus": balances}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "iban_id": np.full(len(at), iban_id, dtype=np.int64),
+                    "at": pd.to_datetime(at, unit=TIME_UNIT, utc=True).tz_convert(tz),
+                    "balance_kurus": balances,
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame({"iban_id": np.zeros(0, np.int64),
-                             "at": pd.Series([], dtype=f"datetime64[{TIME_UNIT}, {tz}]"),
-                             "balance_kurus": np.zeros(0, np.int64)})
+        return pd.DataFrame(
+            {
+                "iban_id": np.zeros(0, np.int64),
+                "at": pd.Series([], dtype=f"datetime64[{TIME_UNIT}, {tz}]"),
+                "balance_kurus": np.zeros(0, np.int64),
+            }
+        )
     points = pd.concat(frames, ignore_index=True)
     points["at"] = points["at"].dt.as_unit(TIME_UNIT)
     return _end_of_day(points, tz, now_ts) if freq == "D" else points
@@ -83,9 +96,13 @@ def _end_of_day(points: pd.DataFrame, tz: str, now_ts: pd.Timestamp) -> pd.DataF
         closing = balances.groupby(day[balances.index].to_numpy()).last()
         days = pd.date_range(closing.index.min(), closing.index.max(), freq="D", unit=TIME_UNIT)
         ends = (days + pd.Timedelta(days=1)).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-        out.append(pd.DataFrame({
-            "iban_id": np.full(len(days), iban_id, dtype=np.int64),
-            "at": pd.Series(ends).clip(upper=now_ts).dt.as_unit(TIME_UNIT),
-            "balance_kurus": closing.reindex(days).ffill().to_numpy(dtype=np.int64),
-        }))
+        out.append(
+            pd.DataFrame(
+                {
+                    "iban_id": np.full(len(days), iban_id, dtype=np.int64),
+                    "at": pd.Series(ends).clip(upper=now_ts).dt.as_unit(TIME_UNIT),
+                    "balance_kurus": closing.reindex(days).ffill().to_numpy(dtype=np.int64),
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)

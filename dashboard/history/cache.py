@@ -71,12 +71,24 @@ class FrameCache:
             self._expire()
             # A history of these dates covering others makes them redundant: they can be sliced from it.
             if key[0] == "history":
-                for k in [k for k in self._items if k != key and k[0] == "history" and k[1] == key[1]
-                          and k[3:] == key[3:] and set(k[2]) <= set(key[2])]:
+                for k in [
+                    k
+                    for k in self._items
+                    if k != key
+                    and k[0] == "history"
+                    and k[1] == key[1]
+                    and k[3:] == key[3:]
+                    and set(k[2]) <= set(key[2])
+                ]:
                     self._drop(k)
 
-    def covering(self, fp: str, iban_ids: frozenset[int], start: date | None, end: date | None,
-                 ) -> tuple[tuple, pd.DataFrame, datetime, float] | None:
+    def covering(
+        self,
+        fp: str,
+        iban_ids: frozenset[int],
+        start: date | None,
+        end: date | None,
+    ) -> tuple[tuple, pd.DataFrame, datetime, float] | None:
         """The live history of these dates sharing most IBANs with `iban_ids` (fewest extra on a tie):
         (key, frame, fetched_at, stamp), or None."""
         with self._lock:

@@ -33,9 +33,17 @@ def _fetch_parts(client, iban: models.Iban, start: date | None, end: date | None
 
 
 def fetch_history(
-    client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
-    progress: ProgressCallback | None = None, *, done: int = 0, total: int | None = None,
-    parts: list[Part] | None = None, workers: int = MAX_FETCH_WORKERS,
+    client,
+    ibans: Sequence[models.Iban],
+    start: date | None,
+    end: date | None,
+    tz: str,
+    progress: ProgressCallback | None = None,
+    *,
+    done: int = 0,
+    total: int | None = None,
+    parts: list[Part] | None = None,
+    workers: int = MAX_FETCH_WORKERS,
 ) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
     """Fetch `ibans` concurrently (one thread each) and build one newest-first frame of them plus
     `parts` (already typed columns, e.g. from a cached frame), column by column.
@@ -47,10 +55,18 @@ def fetch_history(
         return _fetch_and_assemble(client, ibans, start, end, tz, progress, done, total, list(parts or []), workers)
 
 
-def _fetch_and_assemble(client, ibans: Sequence[models.Iban], start: date | None, end: date | None, tz: str,
-                        progress: ProgressCallback | None, done: int, total: int | None,
-                        parts: list[Part], workers: int,
-                        ) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
+def _fetch_and_assemble(
+    client,
+    ibans: Sequence[models.Iban],
+    start: date | None,
+    end: date | None,
+    tz: str,
+    progress: ProgressCallback | None,
+    done: int,
+    total: int | None,
+    parts: list[Part],
+    workers: int,
+) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
     got: list[models.Iban] = []
     error: EnigmaPayError | None = None
     total = len(ibans) if total is None else total

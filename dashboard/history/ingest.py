@@ -106,8 +106,9 @@ def _times(values: Values, tz: str) -> pd.Series:
     parsed = pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
     naive = parsed.to_numpy(zero_copy_only=False).astype(f"datetime64[{TIME_UNIT}]")
     # ambiguous=True picks the first (summer-time) instant of a repeated hour, like datetime's fold=0.
-    local = pd.DatetimeIndex(naive).tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool),
-                                                nonexistent="shift_forward")
+    local = pd.DatetimeIndex(naive).tz_localize(
+        tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
+    )
     result = pd.Series(local)
     failed = pc.and_(pc.is_null(parsed), pc.greater(pc.utf8_length(text), 0)).fill_null(False)
     retry = np.flatnonzero(failed.to_numpy(zero_copy_only=False))
@@ -132,8 +133,9 @@ def empty_frame(tz: str = timeutil.DEFAULT_TZ) -> pd.DataFrame:
     return records_to_frame([], iban_id=0, tz=tz)
 
 
-def search_text(text: Mapping[str, pa.Array | pa.ChunkedArray], slice_rows: int = 1 << 17,
-                 pool: ThreadPoolExecutor | None = None) -> pa.ChunkedArray:
+def search_text(
+    text: Mapping[str, pa.Array | pa.ChunkedArray], slice_rows: int = 1 << 17, pool: ThreadPoolExecutor | None = None
+) -> pa.ChunkedArray:
     """SEARCH_COLUMN from the text columns: lower-cased, joined by \x1f (no query contains it, so
     nothing matches across fields). Made a slice of rows at a time (on `pool`'s threads if given),
     so the transient is one slice's joined text, not a whole column's."""
@@ -149,8 +151,9 @@ def search_text(text: Mapping[str, pa.Array | pa.ChunkedArray], slice_rows: int 
     return pa.chunked_array(chunks, type=pa.large_string())
 
 
-def typed_columns(n: int, fields: dict[str, Values], *, iban_id: int, iban: str, tz: str,
-                   search: bool = True) -> dict[str, object]:
+def typed_columns(
+    n: int, fields: dict[str, Values], *, iban_id: int, iban: str, tz: str, search: bool = True
+) -> dict[str, object]:
     """The columns of `COLUMNS` from per-field raw columns, in record order (not sorted yet).
 
     Text columns are Arrow large_string arrays, times DatetimeArrays; `as_frame` wraps them.
@@ -159,8 +162,7 @@ def typed_columns(n: int, fields: dict[str, Values], *, iban_id: int, iban: str,
     amount = np.abs(_kurus(fields["amount"]))
     types = _categorical(fields["type"], type_label, TYPES)
     codes = types.codes
-    signed = np.where(codes == TYPES.index("deposit"), amount,
-                      np.where(codes == TYPES.index("withdrawal"), -amount, 0))
+    signed = np.where(codes == TYPES.index("deposit"), amount, np.where(codes == TYPES.index("withdrawal"), -amount, 0))
 
     text = {name: _string_array(fields[name]).fill_null("") for name in TEXT_FIELDS}
     iban_text = text["customer_iban"]
@@ -190,8 +192,10 @@ def typed_columns(n: int, fields: dict[str, Values], *, iban_id: int, iban: str,
 def as_frame(columns: dict[str, object]) -> pd.DataFrame:
     """Typed columns -> DataFrame, without copying them and without consolidating the int64 ones
     into one 2-D block (so every column stays its own buffer, freed on its own)."""
-    wrapped = {name: pd.arrays.ArrowStringArray(v) if isinstance(v, (pa.Array, pa.ChunkedArray)) else v
-               for name, v in columns.items()}
+    wrapped = {
+        name: pd.arrays.ArrowStringArray(v) if isinstance(v, (pa.Array, pa.ChunkedArray)) else v
+        for name, v in columns.items()
+    }
     return pd.DataFrame(wrapped, copy=False)
 
 
@@ -219,7 +223,9 @@ def id_sort_key(ids: pd.arrays.IntegerArray) -> np.ndarray:
 def newest_first_order(ticks: np.ndarray, id_key: np.ndarray) -> np.ndarray | None:
     """Row order by created_at then id, both descending, NaT last (NaT is the smallest int64);
     None when the rows are already in that order (the usual case: the API pages newest first)."""
-    if len(ticks) < 2 or (np.all(ticks[:-1] >= ticks[1:]) and np.all((ticks[:-1] > ticks[1:]) | (id_key[:-1] >= id_key[1:]))):
+    if len(ticks) < 2 or (
+        np.all(ticks[:-1] >= ticks[1:]) and np.all((ticks[:-1] > ticks[1:]) | (id_key[:-1] >= id_key[1:]))
+    ):
         return None
     return np.lexsort((id_key, ticks))[::-1]
 

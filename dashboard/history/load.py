@@ -45,8 +45,13 @@ class HistoryLoader:
     tz: str
     last_good: LastGood
 
-    def load(self, ibans: Sequence[models.Iban], start: date | None, end: date | None,
-             progress: ProgressCallback | None = None) -> Answer:
+    def load(
+        self,
+        ibans: Sequence[models.Iban],
+        start: date | None,
+        end: date | None,
+        progress: ProgressCallback | None = None,
+    ) -> Answer:
         """Transactions of `ibans` between two local dates, one frame, newest first.
 
         `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive.
@@ -61,8 +66,14 @@ class HistoryLoader:
                 return hit[0], hit[1], None
             return self._fetch(key, ibans, start, end, progress)
 
-    def _fetch(self, key: tuple, ibans: Sequence[models.Iban], start: date | None, end: date | None,
-               progress: ProgressCallback | None) -> Answer:
+    def _fetch(
+        self,
+        key: tuple,
+        ibans: Sequence[models.Iban],
+        start: date | None,
+        end: date | None,
+        progress: ProgressCallback | None,
+    ) -> Answer:
         cache, tz = self.cache, self.tz
         wanted = frozenset(i.id for i in ibans)
         base = cache.covering(self.fingerprint, wanted, start, end)
@@ -82,8 +93,9 @@ class HistoryLoader:
         total, done = len(ibans), len(ibans) - len(missing)
         if progress:
             progress(done, total, "")
-        combined, got, error = fetch_history(self.client(), missing, start, end, tz, progress,
-                                             done=done, total=total, parts=parts)
+        combined, got, error = fetch_history(
+            self.client(), missing, start, end, tz, progress, done=done, total=total, parts=parts
+        )
         fetched_at = now(tz)
         oldest = fetched_at if oldest is None else min(oldest, fetched_at)
         if error is not None:

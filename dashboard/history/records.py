@@ -92,8 +92,11 @@ def columns_of(pages_or_records: Iterable[object]) -> tuple[int, dict[str, Value
     """
     if isinstance(pages_or_records, Mapping):  # one record on its own
         pages_or_records = [pages_or_records]
-    if isinstance(pages_or_records, list) and (not pages_or_records or isinstance(pages_or_records[0], dict)) \
-            and all(not isinstance(item, (list, tuple, pa.Array)) for item in pages_or_records):
+    if (
+        isinstance(pages_or_records, list)
+        and (not pages_or_records or isinstance(pages_or_records[0], dict))
+        and all(not isinstance(item, (list, tuple, pa.Array)) for item in pages_or_records)
+    ):
         return _page_columns(pages_or_records)  # the common flat case: no copy
     chunks: dict[str, list[Values]] = {name: [] for name in FIELDS}
     total = 0

@@ -67,7 +67,9 @@ def _local_days(times: pd.Series, tz: str) -> np.ndarray:
     present = ticks[~missing] if missing.any() else ticks
     slot = present // _QUARTER_HOUR_US
     first, last = int(slot.min()), int(slot.max())
-    grid = pd.DatetimeIndex((np.arange(first, last + 1, dtype=np.int64) * _QUARTER_HOUR_US).astype(f"datetime64[{TIME_UNIT}]"))
+    grid = pd.DatetimeIndex(
+        (np.arange(first, last + 1, dtype=np.int64) * _QUARTER_HOUR_US).astype(f"datetime64[{TIME_UNIT}]")
+    )
     local = grid.tz_localize("UTC").tz_convert(tz).tz_localize(None)
     offsets = local.asi8 - grid.asi8  # the zone's offset in each quarter hour, microseconds
     days = (present + offsets[slot - first]) // _US_PER_DAY
@@ -98,8 +100,14 @@ def daily_volume(
     days = _local_days(df["created_at"], tz)
     valid = days != np.iinfo(np.int64).min
     if start is None and end is None and not valid.any():
-        return pd.DataFrame({"day": pd.Series([], dtype=object), "deposits_kurus": np.zeros(0, np.int64),
-                             "withdrawals_kurus": np.zeros(0, np.int64), "count": np.zeros(0, np.int64)})
+        return pd.DataFrame(
+            {
+                "day": pd.Series([], dtype=object),
+                "deposits_kurus": np.zeros(0, np.int64),
+                "withdrawals_kurus": np.zeros(0, np.int64),
+                "count": np.zeros(0, np.int64),
+            }
+        )
     present = days if valid.all() else days[valid]
     first = (start - _EPOCH_DAY).days if start is not None else int(present.min())
     last = (end - _EPOCH_DAY).days if end is not None else int(present.max())
@@ -151,8 +159,10 @@ def _sum_by_day(index: np.ndarray, size: int, *values: np.ndarray) -> tuple[np.n
 
 def daily_chart(daily: pd.DataFrame) -> pd.DataFrame:
     """`daily_volume` as a chart's bars: day, deposits up and withdrawals down, as float lira."""
-    return pd.DataFrame({
-        "day": daily["day"],
-        "deposits": money.kurus_for_chart(daily["deposits_kurus"]),
-        "withdrawals": money.kurus_for_chart(-daily["withdrawals_kurus"].to_numpy()),
-    })
+    return pd.DataFrame(
+        {
+            "day": daily["day"],
+            "deposits": money.kurus_for_chart(daily["deposits_kurus"]),
+            "withdrawals": money.kurus_for_chart(-daily["withdrawals_kurus"].to_numpy()),
+        }
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from dashboard.audit import AuditLog
@@ -51,7 +51,7 @@ class Journal(Submitting, Settling):
         """
         self._store = store
         self._client_or_factory = client
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.audit = audit or AuditLog(store, clock=self._clock)
         self.duplicate_window = duplicate_window
         self.pending_grace = pending_grace

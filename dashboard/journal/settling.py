@@ -62,10 +62,15 @@ class Settling:
         if op.state == PENDING:
             if op.created_at > self._clock() - self.pending_grace:
                 return op  # may still be in flight
-            self._store.operations.transition(op.id, from_states=(PENDING,), changes={
-                "state": UNKNOWN, "updated_at": self._clock(),
-                "message": "The console stopped before EnigmaPay's answer arrived.",
-            })  # fmt: skip
+            self._store.operations.transition(
+                op.id,
+                from_states=(PENDING,),
+                changes={
+                    "state": UNKNOWN,
+                    "updated_at": self._clock(),
+                    "message": "The console stopped before EnigmaPay's answer arrived.",
+                },
+            )
             op = self.get(operation_id)  # type: ignore[assignment]
         if op.state != UNKNOWN:
             return op  # type: ignore[return-value]
@@ -82,7 +87,9 @@ class Settling:
         are due (see the module docstring for the backoff and the horizon); returns those settled.
         One failure (API down) does not stop the others; they are retried when next due."""
         now = self._clock()
-        entries = self.unsettled() + [Operation.from_row(r) for r in self._store.operations.confirmed_without_final_status()]
+        entries = self.unsettled() + [
+            Operation.from_row(r) for r in self._store.operations.confirmed_without_final_status()
+        ]
         results = []
         for op in entries:
             if op.needs_person:
@@ -105,7 +112,7 @@ class Settling:
         settled: Operation | None = None
         try:
             settled = self._settle(op.id, "system", problems)
-        except Exception as exc:  # noqa: BLE001 -- recorded below; the schedule retries
+        except Exception as exc:
             problems.append(f"check failed ({type(exc).__name__})")
             outcome = "; ".join(problems)
         else:
@@ -113,10 +120,14 @@ class Settling:
         if outcome != op.settle_outcome:  # once per change, not once per check
             log.log(logging.WARNING if problems else logging.INFO, "settle %s: %s", op.id, outcome)
         attempts = op.settle_attempts + 1
-        self._store.operations.schedule_settle(op.id, {
-            "settle_attempts": attempts, "next_settle_at": self._clock() + self.settle_wait(attempts),
-            "settle_outcome": outcome,
-        })  # fmt: skip
+        self._store.operations.schedule_settle(
+            op.id,
+            {
+                "settle_attempts": attempts,
+                "next_settle_at": self._clock() + self.settle_wait(attempts),
+                "settle_outcome": outcome,
+            },
+        )
         return settled
 
     def _leave_to_a_person(self, op: Operation) -> None:
@@ -124,9 +135,13 @@ class Settling:
         log.warning("settle %s: no outcome %s h after the attempt; left to a person", op.id, hours)
         now = self._clock()
         audit = self.audit.entry(
-            "settle", actor="system", outcome="needs_person", amount=op.amount, iban=op.customer_iban,
+            "settle",
+            actor="system",
+            outcome="needs_person",
+            amount=op.amount,
+            iban=op.customer_iban,
             details={"operation_id": op.id, "checks": op.settle_attempts, "horizon_hours": hours},
-        )  # fmt: skip
+        )
         self._store.operations.transition(
             op.id, from_states=(op.state,), changes={"message": NEEDS_PERSON, "updated_at": now}, audit=audit
         )
@@ -144,12 +159,19 @@ class Settling:
 
     def _record_check(self, transaction_id: int, status: Any, source: str) -> None:
         key, final = status_key(getattr(status, "status", None))
-        self._store.callbacks.record_status_check({
-            "transaction_id": transaction_id, "checked_at": self._clock(), "source": source,
-            "status": key, "status_text": getattr(status, "status_text", None), "status_final": final,
-            "amount": decimal_or_none(getattr(status, "amount", None)),
-            "created_at": getattr(status, "created_at", None), "completed_at": getattr(status, "completed_at", None),
-        })  # fmt: skip
+        self._store.callbacks.record_status_check(
+            {
+                "transaction_id": transaction_id,
+                "checked_at": self._clock(),
+                "source": source,
+                "status": key,
+                "status_text": getattr(status, "status_text", None),
+                "status_final": final,
+                "amount": decimal_or_none(getattr(status, "amount", None)),
+                "created_at": getattr(status, "created_at", None),
+                "completed_at": getattr(status, "completed_at", None),
+            }
+        )
 
     def _match_payout(self, op: Operation, actor: str, problems: list[str]) -> Operation:
         client = self._client()
@@ -164,7 +186,7 @@ class Settling:
                 history_ids.add(tx_id)
                 if _is_same_payout(tx, op, since):
                     matches[tx_id] = tx
-        except Exception as exc:  # noqa: BLE001 -- history unavailable: try callbacks, keep unknown otherwise
+        except Exception as exc:
             problems.append(f"history search failed ({type(exc).__name__})")
         for tx_id in self._store.operations.linked_transaction_ids(matches):
             matches.pop(tx_id, None)
@@ -187,7 +209,7 @@ class Settling:
             tx_id = next(iter(candidates))
             try:
                 status = client.get_transaction_status(tx_id)
-            except Exception as exc:  # noqa: BLE001 -- NotFound = forged hint; others: retry next run
+            except Exception as exc:
                 problems.append(f"checking callback candidate {tx_id} failed ({type(exc).__name__})")
             else:
                 if decimal_or_none(getattr(status, "amount", None)) in (None, op.amount):
@@ -198,8 +220,11 @@ class Settling:
 
         if self._clock() - op.created_at >= self.settle_after:
             minutes = int(self.settle_after.total_seconds() // 60)
-            return self._note(op, f"No matching payout found {minutes}+ minutes after the attempt. Check with "
-                                  "EnigmaPay, then mark it resolved.")  # fmt: skip
+            return self._note(
+                op,
+                f"No matching payout found {minutes}+ minutes after the attempt. Check with "
+                "EnigmaPay, then mark it resolved.",
+            )
         return op
 
     def _history(self, client: MoneyClient, start: datetime) -> Iterable[Any]:
@@ -212,14 +237,22 @@ class Settling:
     def _confirm(self, op: Operation, transaction_id: int, found_in: str, source: Any, actor: str) -> Operation:
         key, final = status_key(getattr(source, "status", None))
         changes = {
-            "state": CONFIRMED, "transaction_id": transaction_id, "status": key, "status_final": final,
+            "state": CONFIRMED,
+            "transaction_id": transaction_id,
+            "status": key,
+            "status_final": final,
             "status_text": getattr(source, "status_text", None) or key,
-            "message": f"Settled: found in the {found_in}.", "updated_at": self._clock(),
-        }  # fmt: skip
+            "message": f"Settled: found in the {found_in}.",
+            "updated_at": self._clock(),
+        }
         audit = self.audit.entry(
-            "settle", actor=actor, outcome=CONFIRMED, amount=op.amount, iban=op.customer_iban,
+            "settle",
+            actor=actor,
+            outcome=CONFIRMED,
+            amount=op.amount,
+            iban=op.customer_iban,
             details={"operation_id": op.id, "transaction_id": transaction_id, "found_in": found_in},
-        )  # fmt: skip
+        )
         self._store.operations.transition(op.id, from_states=(UNKNOWN,), changes=changes, audit=audit)
         return self.get(op.id)  # type: ignore[return-value]
 
@@ -248,12 +281,21 @@ class Settling:
         if transaction_id is not None:
             transaction_id = parse_transaction_id(transaction_id)  # TransactionIdError (a ValueError) says why
         state = CONFIRMED if transaction_id is not None else NOT_SENT
-        changes = {"state": state, "transaction_id": transaction_id, "resolved_by": actor,
-                   "resolution_note": note.strip(), "updated_at": self._clock()}  # fmt: skip
+        changes = {
+            "state": state,
+            "transaction_id": transaction_id,
+            "resolved_by": actor,
+            "resolution_note": note.strip(),
+            "updated_at": self._clock(),
+        }
         audit = self.audit.entry(
-            "mark_resolved", actor=actor, outcome=state, amount=op.amount, iban=op.customer_iban,
+            "mark_resolved",
+            actor=actor,
+            outcome=state,
+            amount=op.amount,
+            iban=op.customer_iban,
             details={"operation_id": op.id, "transaction_id": transaction_id, "note": note.strip()},
-        )  # fmt: skip
+        )
         if not self._store.operations.transition(op.id, from_states=allowed, changes=changes, audit=audit):
             raise ValueError("the entry changed meanwhile; reload it")
         return self.get(operation_id)  # type: ignore[return-value]

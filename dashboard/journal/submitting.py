@@ -57,27 +57,48 @@ class Submitting:
         """
         amount = positive_amount(request.amount)
         iban = normalize_iban(request.customer_iban)
-        row = self._intent_row(operation_id, "payout", actor, amount, request.username, {
-            "customer_iban": iban,
-            "customer_name": request.customer_name,
-            "description": getattr(request, "description", None) or None,
-        })  # fmt: skip
+        row = self._intent_row(
+            operation_id,
+            "payout",
+            actor,
+            amount,
+            request.username,
+            {
+                "customer_iban": iban,
+                "customer_name": request.customer_name,
+                "description": getattr(request, "description", None) or None,
+            },
+        )
         return self._submit(row, request, confirm_duplicate=confirm_duplicate)
 
     def submit_card_payment(self, operation_id: str, request: CardPaymentRequest, *, actor: str) -> Operation:
         """Create a card payment link once per `operation_id` (no same-content hold: a link moves no money)."""
         amount = positive_amount(request.amount)
         extra = {k: getattr(request, k, None) for k in ("firstname", "lastname", "email", "phone")}
-        row = self._intent_row(operation_id, "card_payment", actor, amount, request.username, {
-            "customer_name": " ".join(filter(None, (extra["firstname"], extra["lastname"]))) or None,
-            "description": getattr(request, "description", None) or None,
-        }, extra)  # fmt: skip
+        row = self._intent_row(
+            operation_id,
+            "card_payment",
+            actor,
+            amount,
+            request.username,
+            {
+                "customer_name": " ".join(filter(None, (extra["firstname"], extra["lastname"]))) or None,
+                "description": getattr(request, "description", None) or None,
+            },
+            extra,
+        )
         return self._submit(row, request, confirm_duplicate=True)
 
     def _intent_row(
-        self, operation_id: str, kind: str, actor: str, amount: Decimal, username: str,
-        columns: dict[str, Any], extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        operation_id: str,
+        kind: str,
+        actor: str,
+        amount: Decimal,
+        username: str,
+        columns: dict[str, Any],
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         if not isinstance(operation_id, str) or not 8 <= len(operation_id) <= 64:
             raise ValueError("operation_id: use new_operation_id()")
         if not actor:
@@ -85,19 +106,39 @@ class Submitting:
         now = self._clock()
         request = {"username": username, "amount": str(amount), **columns, **(extra or {})}
         return {
-            "id": operation_id, "kind": kind, "state": PENDING, "created_at": now, "updated_at": now,
-            "actor": actor, "amount": amount, "amount_kurus": to_kurus(amount), "username": username,
-            "customer_iban": None, "customer_name": None, "description": None, **columns,
-            "request": request, "transaction_id": None, "status": None, "status_text": None,
-            "status_final": False, "message": None, "field_errors": None, "duplicate_of": None,
-        }  # fmt: skip
+            "id": operation_id,
+            "kind": kind,
+            "state": PENDING,
+            "created_at": now,
+            "updated_at": now,
+            "actor": actor,
+            "amount": amount,
+            "amount_kurus": to_kurus(amount),
+            "username": username,
+            "customer_iban": None,
+            "customer_name": None,
+            "description": None,
+            **columns,
+            "request": request,
+            "transaction_id": None,
+            "status": None,
+            "status_text": None,
+            "status_final": False,
+            "message": None,
+            "field_errors": None,
+            "duplicate_of": None,
+        }
 
     def _submit(self, row: dict[str, Any], request: Any, *, confirm_duplicate: bool) -> Operation:
         action = "send_money" if row["kind"] == "payout" else "card_payment"
         intent_audit = self.audit.entry(
-            action, actor=row["actor"], outcome="intent", amount=row["amount"], iban=row["customer_iban"],
+            action,
+            actor=row["actor"],
+            outcome="intent",
+            amount=row["amount"],
+            iban=row["customer_iban"],
             details={"operation_id": row["id"], "username": row["username"]},
-        )  # fmt: skip
+        )
         outcome, stored = self._store.operations.claim(
             row,
             duplicate_since=None if confirm_duplicate else self._clock() - self.duplicate_window,
@@ -111,8 +152,11 @@ class Submitting:
             client = self._client()
         except Exception:
             log.exception("building the EnigmaPay client failed")
-            changes = {"state": FAILED_BEFORE_SEND, "message": "The console could not set up its EnigmaPay "
-                       "connection (check the settings); nothing was sent."}  # fmt: skip
+            changes = {
+                "state": FAILED_BEFORE_SEND,
+                "message": "The console could not set up its EnigmaPay "
+                "connection (check the settings); nothing was sent.",
+            }
             self._finish(row, changes, action)
             return self.get(row["id"])  # type: ignore[return-value]
         with self._calling_lock:
@@ -149,9 +193,13 @@ class Submitting:
         transaction_id = transaction_id_or_none(getattr(result, "transaction_id", None))
         key, final = status_key(getattr(result, "status", None))
         changes: dict[str, Any] = {
-            "state": CONFIRMED, "transaction_id": transaction_id, "status": key, "status_final": final,
-            "status_text": getattr(result, "status_text", None), "message": getattr(result, "message", None),
-        }  # fmt: skip
+            "state": CONFIRMED,
+            "transaction_id": transaction_id,
+            "status": key,
+            "status_final": final,
+            "status_text": getattr(result, "status_text", None),
+            "message": getattr(result, "message", None),
+        }
         if transaction_id is None:
             # Accepted but we cannot tie it to a provider transaction: settle finds it in the history.
             changes.update(state=UNKNOWN, message="EnigmaPay accepted the payout but sent no transaction id.")
@@ -170,9 +218,10 @@ class Submitting:
     def _error_changes(exc: BaseException) -> dict[str, Any]:
         state = outcome_state(exc)
         message = (exc.user_message if isinstance(exc, EnigmaPayError) else None) or (
-            "The answer never came: the payout may or may not have been made. Do not resend; "
-            "it will be settled." if state == UNKNOWN else "The request failed."
-        )  # fmt: skip
+            "The answer never came: the payout may or may not have been made. Do not resend; it will be settled."
+            if state == UNKNOWN
+            else "The request failed."
+        )
         field_errors: dict[str, Any] | None = None
         if isinstance(exc, ValidationError):
             field_errors = exc.field_errors  # EnigmaPay's 422: field -> messages
@@ -180,17 +229,22 @@ class Submitting:
             field_errors = exc.errors  # the client's own checks: field -> message
         changes: dict[str, Any] = {"state": state, "message": str(message)}
         if field_errors:
-            changes["field_errors"] = {str(k): [str(m) for m in v] if isinstance(v, (list, tuple)) else [str(v)]
-                                       for k, v in field_errors.items()}  # fmt: skip
+            changes["field_errors"] = {
+                str(k): [str(m) for m in v] if isinstance(v, (list, tuple)) else [str(v)]
+                for k, v in field_errors.items()
+            }
         log.warning("money action ended %s: %s", state, type(exc).__name__)
         return changes
 
     def _finish(self, row: dict[str, Any], changes: dict[str, Any], action: str) -> None:
         changes = {**changes, "updated_at": self._clock()}
         audit = self.audit.entry(
-            action, actor=row["actor"], outcome=changes["state"], amount=row["amount"],
+            action,
+            actor=row["actor"],
+            outcome=changes["state"],
+            amount=row["amount"],
             iban=row["customer_iban"],
             details={"operation_id": row["id"], "transaction_id": changes.get("transaction_id")},
-        )  # fmt: skip
+        )
         # From unknown too: a late real answer beats a settle that gave up on the in-flight call.
         self._store.operations.transition(row["id"], from_states=(PENDING, UNKNOWN), changes=changes, audit=audit)

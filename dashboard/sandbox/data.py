@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
 import numpy as np
 
 from dashboard.iban import make_tr_iban
 from dashboard.money import from_kurus
+from dashboard.sandbox.words import (
+    ASCII_FOLD,
+    BANKS,
+    DEPOSIT_DESCRIPTIONS,
+    FIRST_NAMES,
+    FORMULA_DESCRIPTIONS,
+    FORMULA_USERNAMES,
+    LAST_NAMES,
+    WITHDRAWAL_DESCRIPTIONS,
+)
 
 STATUSES = ("Completed", "Failed", "Cancelled", "Rejected", "Pending", "Processing")
 COMPLETED, FAILED, CANCELLED, REJECTED, PENDING, PROCESSING = range(len(STATUSES))
@@ -27,47 +38,9 @@ WITHDRAWAL_COMMISSION_BP = 50  # eiban.withdrawal_commission "0.50"
 WITHDRAWAL_FEE_KURUS = 250  # eiban.withdrawal_fee "2.50"
 CARD_COMMISSION_BP = 350  # credit_card.commission "3.50"
 
-BANKS = (
-    ("00062", "Garanti BBVA"),
-    ("00046", "Akbank"),
-    ("00064", "Türkiye İş Bankası"),
-    ("00067", "Yapı Kredi"),
-    ("00010", "Ziraat Bankası"),
-    ("00015", "VakıfBank"),
-    ("00012", "Halkbank"),
-    ("00111", "QNB"),
-    ("00134", "DenizBank"),
-    ("00032", "TEB"),
-)
-
-FIRST_NAMES = (
-    "Çağlar", "Şule", "Ayşe", "Mehmet", "Gökhan", "Özlem", "Ümit", "Ebru", "İbrahim", "Gülşen",
-    "Burak", "Zeynep", "Hüseyin", "Elif", "Oğuz", "Şeyma", "Can", "Merve", "Ömer", "Büşra",
-    "Emre", "Derya", "Ilgaz", "Tuğba", "Yiğit", "Sevgi", "Barış", "Nazlı", "Doğan", "İpek",
-)
-LAST_NAMES = (
-    "Öztürk", "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Aydın", "Özdemir", "Arslan",
-    "Doğan", "Kılıç", "Aslan", "Çetin", "Koç", "Kurt", "Özkan", "Şimşek", "Polat", "Güneş",
-    "Erdoğan", "Akgül", "Bulut", "Türkmen", "Karataş", "Gür", "Uçar", "Ağaoğlu", "Sarıkaya", "Işık",
-)
-_ASCII = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
-
-DEPOSIT_DESCRIPTIONS = (
-    "Yatırım", "Para yatırma", "Bakiye yükleme", "Hesaba yatırım", "Havale ile yatırım",
-    "FAST yatırım", "EFT yatırım", "Deposit", "Yatırım - bonus",
-)
-WITHDRAWAL_DESCRIPTIONS = (
-    "Çekim", "Para çekme talebi", "Withdrawal request", "Kazanç çekimi", "Hesaba çekim",
-    "Çekim talebi - onaylandı",
-)
-# Real dealers' data carries text a spreadsheet would run as a formula: the export must meet it.
-FORMULA_DESCRIPTIONS = ("-iade", "=SUM(A1)", "+90 iade", "@destek", "=1+1", "-1500 düzeltme")
-FORMULA_USERNAMES = ("=cmd", "+905321234567", "-kayit", "@admin")
 
 # Local hour-of-day weights: quiet nights, busy evenings.
-_HOUR_WEIGHTS = np.array(
-    [3, 2, 1, 1, 1, 1, 2, 3, 5, 6, 7, 7, 7, 7, 7, 7, 8, 9, 10, 11, 12, 12, 9, 6], dtype=float
-)
+_HOUR_WEIGHTS = np.array([3, 2, 1, 1, 1, 1, 2, 3, 5, 6, 7, 7, 7, 7, 7, 7, 8, 9, 10, 11, 12, 12, 9, 6], dtype=float)
 _RECENT_SECONDS = 3 * 3600  # records this close to the anchor may still be Pending/Processing
 _EPOCH = datetime(1970, 1, 1)
 
@@ -167,8 +140,17 @@ class DemoData:
                 "completed_at": co if hc else None,
             }
             for i, ib, k, a, c, s, cu, d, cr, co, hc in zip(
-                ids, iban_col, self.kind[idx].tolist(), amounts, commissions, self.status[idx].tolist(),
-                cust, self.description[idx].tolist(), created, completed, has_completed,
+                ids,
+                iban_col,
+                self.kind[idx].tolist(),
+                amounts,
+                commissions,
+                self.status[idx].tolist(),
+                cust,
+                self.description[idx].tolist(),
+                created,
+                completed,
+                has_completed,
             )
         ]
 
@@ -194,7 +176,7 @@ def _customers(rng: np.random.Generator, count: int) -> tuple[list[str], list[st
     for i in range(count):
         first, last = FIRST_NAMES[firsts[i]], LAST_NAMES[lasts[i]]
         names.append(f"{first} {last}")
-        a, b = first.translate(_ASCII).lower(), last.translate(_ASCII).lower()
+        a, b = first.translate(ASCII_FOLD).lower(), last.translate(ASCII_FOLD).lower()
         style = styles[i]
         user = (f"{a}.{b}{suffixes[i] % 100}", f"{a}_{b}", f"{a[0]}{b}{suffixes[i]}", f"user{suffixes[i]}")[style]
         if formula[i]:
@@ -267,8 +249,9 @@ def _description_indexes(rng: np.random.Generator, is_dep: np.ndarray) -> np.nda
     return np.where(desc_draw > 0.985, 1 + n_dep + n_wd + rng.integers(0, n_formula, n), desc).astype(np.int32)
 
 
-def _with_openings(rng: np.random.Generator, accounts: list[Account], per_iban: list[np.ndarray],
-                   delta: np.ndarray) -> tuple[list[Account], list[int]]:  # fmt: skip
+def _with_openings(
+    rng: np.random.Generator, accounts: list[Account], per_iban: list[np.ndarray], delta: np.ndarray
+) -> tuple[list[Account], list[int]]:
     """Opening balances high enough that no account ever dips below zero, and each one's net change."""
     completed_net, final_accounts = [], []
     for account, idx in zip(accounts, per_iban):

@@ -52,7 +52,7 @@ class Faults:
         object.__setattr__(self, "paths", tuple(endpoint_path(p) for p in self.paths))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Faults":
+    def from_dict(cls, data: dict[str, Any]) -> Faults:
         """Build from a JSON body; unknown keys or wrong types raise ValueError (answered as 422)."""
         known = {f.name: f for f in fields(cls)}
         unknown = set(data) - set(known)

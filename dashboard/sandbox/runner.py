@@ -49,7 +49,7 @@ class RunningSandbox:
         self.server.should_exit = True
         self.thread.join(timeout)
 
-    def __enter__(self) -> "RunningSandbox":
+    def __enter__(self) -> RunningSandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -58,7 +58,9 @@ class RunningSandbox:
 
 def server_config(app: Starlette, **kwargs) -> uvicorn.Config:
     """uvicorn settings shared by the thread runner and the CLI."""
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=1, **kwargs)
+    return uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=1, **kwargs
+    )
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

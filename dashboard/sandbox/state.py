@@ -272,9 +272,18 @@ class SandboxState:
                 raise InsufficientBalance
             now = self.now()
             tx = LiveTx(
-                id=self._take_id(), iban_index=best, kind=demo.WITHDRAWAL, amount=amount_k, commission=commission,
-                status="Pending", username=username, customer_name=customer_name, customer_iban=customer_iban,
-                description=description, created=now, created_wall=demo.wall_seconds(now, self.tz),
+                id=self._take_id(),
+                iban_index=best,
+                kind=demo.WITHDRAWAL,
+                amount=amount_k,
+                commission=commission,
+                status="Pending",
+                username=username,
+                customer_name=customer_name,
+                customer_iban=customer_iban,
+                description=description,
+                created=now,
+                created_wall=demo.wall_seconds(now, self.tz),
             )
             self._holds[best] += amount_k + commission
             self._add_live(tx)
@@ -295,10 +304,19 @@ class SandboxState:
             now = self.now()
             order_id = self._new_order_id(now)
             tx = LiveTx(
-                id=self._take_id(), iban_index=0, kind=demo.DEPOSIT, amount=amount_k,
-                commission=demo.commission_kurus(amount_k, demo.CARD_COMMISSION_BP), status="Pending",
-                username=username, customer_name=f"{firstname} {lastname}", customer_iban=None,
-                description=description, created=now, created_wall=demo.wall_seconds(now, self.tz), order_id=order_id,
+                id=self._take_id(),
+                iban_index=0,
+                kind=demo.DEPOSIT,
+                amount=amount_k,
+                commission=demo.commission_kurus(amount_k, demo.CARD_COMMISSION_BP),
+                status="Pending",
+                username=username,
+                customer_name=f"{firstname} {lastname}",
+                customer_iban=None,
+                description=description,
+                created=now,
+                created_wall=demo.wall_seconds(now, self.tz),
+                order_id=order_id,
             )
             self._orders[order_id] = tx.id
             self._add_live(tx)

@@ -36,7 +36,9 @@ class Errors(dict[str, list[str]]):
         return f"{messages[0]} (and {rest} more error{'s' if rest > 1 else ''})"
 
 
-def string(data: dict, field: str, errors: Errors, *, required: bool = True, min_len: int = 0, max_len: int = 255) -> str | None:
+def string(
+    data: dict, field: str, errors: Errors, *, required: bool = True, min_len: int = 0, max_len: int = 255
+) -> str | None:
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -120,7 +122,15 @@ def phone(data: dict, field: str, errors: Errors) -> str | None:
     return value
 
 
-def integer_param(params: Any, field: str, errors: Errors, *, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
+def integer_param(
+    params: Any,
+    field: str,
+    errors: Errors,
+    *,
+    required: bool = True,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
     """Query-string integer with Laravel's messages (required, integer, min, max)."""
     raw = params.get(field)
     if raw is None or raw.strip() == "":

@@ -95,9 +95,7 @@ class AccountRepository:
         """Throttle rows (failures, last_failure_at, locked_until_at) for the keys that have one."""
         if not keys:
             return {}
-        rows = self._engine.read(
-            f"SELECT * FROM auth_throttle WHERE key IN ({dialect.placeholders(keys)})", list(keys)
-        )
+        rows = self._engine.read(f"SELECT * FROM auth_throttle WHERE key IN ({dialect.placeholders(keys)})", list(keys))
         return {r["key"]: from_record(ThrottleRow, r) for r in rows}
 
     def record_failure(

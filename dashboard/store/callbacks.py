@@ -48,9 +48,14 @@ class CallbackRepository:
             inserted = cur.fetchone()[0] == 1
             if inserted and moves_status:
                 _upsert_current_status(
-                    cur, values["transaction_id"], values["status"], values["status_text"],
-                    status_final, "callback", values["received_at"],
-                )  # fmt: skip
+                    cur,
+                    values["transaction_id"],
+                    values["status"],
+                    values["status_text"],
+                    status_final,
+                    "callback",
+                    values["received_at"],
+                )
         return inserted
 
     def events(
@@ -77,7 +82,7 @@ class CallbackRepository:
         params.append(int(limit))
         sql = f"""SELECT e.*, (SELECT o.id FROM operations o WHERE o.transaction_id = e.transaction_id
                                 ORDER BY o.created_at LIMIT 1) AS operation_id
-                   FROM callback_events e WHERE {' AND '.join(where)}
+                   FROM callback_events e WHERE {" AND ".join(where)}
                    ORDER BY e.received_at {order}, e.id {order} LIMIT ?"""
         return _events(self._engine.read(sql, params))
 
@@ -161,9 +166,14 @@ class CallbackRepository:
             )
             check_id = int(cur.fetchone()[0])
             _upsert_current_status(
-                cur, values["transaction_id"], values["status"], values.get("status_text"),
-                bool(values["status_final"]), "api", values["checked_at"],
-            )  # fmt: skip
+                cur,
+                values["transaction_id"],
+                values["status"],
+                values.get("status_text"),
+                bool(values["status_final"]),
+                "api",
+                values["checked_at"],
+            )
             # updated_at is left alone: it marks the entry's last state change, the check has its own time.
             cur.execute(
                 """UPDATE operations SET status = ?, status_text = ?, status_final = ?

@@ -90,9 +90,14 @@ class OperationRepository:
                       AND username = ? AND created_at >= ?
                       AND state IN ({dialect.placeholders(active_states)})
                     ORDER BY created_at DESC LIMIT 1""",
-                (values["customer_iban"], values["amount_kurus"], values["username"],
-                 time_value(duplicate_since), *active_states),
-            ).fetchone()  # fmt: skip
+                (
+                    values["customer_iban"],
+                    values["amount_kurus"],
+                    values["username"],
+                    time_value(duplicate_since),
+                    *active_states,
+                ),
+            ).fetchone()
             if earlier is not None:
                 values = {**values, "state": "held", "duplicate_of": earlier["id"]}
                 outcome = "held"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 NAME = "sqlite"
@@ -235,7 +235,7 @@ def store_time(value: datetime) -> str:
     """An aware datetime as stored: ISO 8601 text in UTC with microseconds, so it sorts as text."""
     if value.tzinfo is None:
         raise ValueError("naive datetime: the store only takes aware datetimes")
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def load_time(value: str) -> datetime:

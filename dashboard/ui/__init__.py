@@ -215,7 +215,12 @@ def show_loaded(loaded, *, what: str, error_shown: bool = False) -> T | None:
             show_error(loaded.error)
         if loaded.value is not None:
             st.warning(
-                t("Showing {what} fetched {age} ({at}); the refresh failed.", what=t(what), age=age_text(loaded.fetched_at), at=fmt_time(loaded.fetched_at)),
+                t(
+                    "Showing {what} fetched {age} ({at}); the refresh failed.",
+                    what=t(what),
+                    age=age_text(loaded.fetched_at),
+                    at=fmt_time(loaded.fetched_at),
+                ),
                 icon=":material/history:",
             )
     note_fetched(loaded.fetched_at)

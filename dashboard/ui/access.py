@@ -87,8 +87,13 @@ def sign_in_form() -> None:
     if auth.demo:
         st.divider()
         st.caption(ui.t(DEMO_NOTICE))
-        st.table({ui.t("User"): [a.name for a in demo_accounts()], ui.t("Role"): [ui.t(a.role.value) for a in demo_accounts()],
-                  ui.t("Password"): [a.password for a in demo_accounts()]})
+        st.table(
+            {
+                ui.t("User"): [a.name for a in demo_accounts()],
+                ui.t("Role"): [ui.t(a.role.value) for a in demo_accounts()],
+                ui.t("Password"): [a.password for a in demo_accounts()],
+            }
+        )
 
 
 SIGN_IN_PATH = "sign-in"

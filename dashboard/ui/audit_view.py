@@ -118,7 +118,9 @@ def operations_frame(ops: Iterable[Any], tz: str, lang: str = "en") -> pd.DataFr
             t("Status"): pd.array([op.status_text or op.status for op in ops], dtype="string"),
             t("Actor"): pd.array([op.actor for op in ops], dtype="string"),
             # An operator's own note as written; the console's stored message in the chosen language.
-            t("Note"): pd.array([op.resolution_note or (t(op.message) if op.message else op.message) for op in ops], dtype="string"),
+            t("Note"): pd.array(
+                [op.resolution_note or (t(op.message) if op.message else op.message) for op in ops], dtype="string"
+            ),
             t("Operation"): pd.array([op.id for op in ops], dtype="string"),
         }
     )
@@ -136,14 +138,18 @@ def events_frame(events: Iterable[Any], tz: str, lang: str = "en") -> pd.DataFra
             t("Received"): _local([e.received_at for e in events], tz),
             t("Transaction id"): pd.array([e.transaction_id for e in events], dtype="Int64"),
             t("Status"): pd.array([e.status_text for e in events], dtype="string"),
-            t("Amount"): pd.array([format_try(e.amount, lang) if e.amount is not None else None for e in events], dtype="string"),
+            t("Amount"): pd.array(
+                [format_try(e.amount, lang) if e.amount is not None else None for e in events], dtype="string"
+            ),
             t("Username"): pd.array([e.username for e in events], dtype="string"),
-            t("Verification"): pd.array([t(VERIFICATION_LABELS.get(e.verification, e.verification)) for e in events], dtype="string"),
+            t("Verification"): pd.array(
+                [t(VERIFICATION_LABELS.get(e.verification, e.verification)) for e in events], dtype="string"
+            ),
             t("EnigmaPay says"): pd.array([e.api_status_text for e in events], dtype="string"),
             t("Deliveries"): pd.array([e.delivery_count for e in events], dtype="Int64"),
             t("Operation"): pd.array([e.operation_id for e in events], dtype="string"),
         }
-    )  # fmt: skip
+    )
 
 
 def verification_counts(events: Iterable[Any]) -> dict[str, int]:

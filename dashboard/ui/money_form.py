@@ -150,7 +150,9 @@ def confirm_rows(rows: list[tuple[str, str]]) -> None:
 def show_outcome(op: Operation) -> None:
     """The journal entry's state in words an operator can act on."""
     if op.state == "confirmed":
-        st.success(ui.t("Accepted by EnigmaPay. Transaction id: {id}", id=op.transaction_id), icon=":material/check_circle:")
+        st.success(
+            ui.t("Accepted by EnigmaPay. Transaction id: {id}", id=op.transaction_id), icon=":material/check_circle:"
+        )
     elif op.state == "rejected":
         st.error(ui.t("EnigmaPay refused it; nothing was done.") + _message(op), icon=":material/block:")
         for name, messages in (op.field_errors or {}).items():
@@ -159,8 +161,10 @@ def show_outcome(op: Operation) -> None:
         st.error(ui.t("Not sent: the request never reached EnigmaPay.") + _message(op), icon=":material/cloud_off:")
     elif op.state in ("unknown", "pending"):
         st.warning(
-            ui.t("The outcome is unknown: EnigmaPay did not answer. The request may or may not have been carried out. "
-                 "Do NOT send it again: its status is being checked and will show on the Operations page.")
+            ui.t(
+                "The outcome is unknown: EnigmaPay did not answer. The request may or may not have been carried out. "
+                "Do NOT send it again: its status is being checked and will show on the Operations page."
+            )
             + _message(op),
             icon=":material/help:",
         )

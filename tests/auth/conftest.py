@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from dashboard.audit import AuditLog
 from dashboard.auth import Authenticator, Role, User, hash_password
 from dashboard.store import Store
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PASSWORDS = {"alice": "alice-correct-horse", "bob": "bob-battery-staple", "carol": "carol-is-an-admin"}
 ROLES = {"alice": Role.OPERATOR, "bob": Role.VIEWER, "carol": Role.ADMIN}
 SECRET = b"k" * 32

@@ -20,9 +20,14 @@ def run(tmp_path, *args, stdin="", env=None):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ENIGMAPAY_")}
     environ.update({"ENIGMAPAY_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(REPO), **(env or {})})
     return subprocess.run(
-        [sys.executable, "-m", "dashboard.auth", *args], input=stdin, capture_output=True, text=True,
-        cwd=tmp_path, env=environ, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "dashboard.auth", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
 
 
 def test_add_user_then_sign_in(tmp_path, store, audit, clock):
@@ -44,9 +49,21 @@ def test_add_user_then_sign_in(tmp_path, store, audit, clock):
 def test_add_user_updates_an_existing_user_and_keeps_others(tmp_path):
     users_file = tmp_path / "custom.toml"
     env = {"ENIGMAPAY_USERS_FILE": str(users_file)}
-    assert run(tmp_path, "add-user", "a1", "--role", "viewer", "--password-stdin", stdin="first-password-1\n", env=env).returncode == 0
-    assert run(tmp_path, "add-user", "b2", "--role", "admin", "--password-stdin", stdin="second-password\n", env=env).returncode == 0
-    again = run(tmp_path, "add-user", "a1", "--role", "operator", "--password-stdin", stdin="changed-password\n", env=env)
+    assert (
+        run(
+            tmp_path, "add-user", "a1", "--role", "viewer", "--password-stdin", stdin="first-password-1\n", env=env
+        ).returncode
+        == 0
+    )
+    assert (
+        run(
+            tmp_path, "add-user", "b2", "--role", "admin", "--password-stdin", stdin="second-password\n", env=env
+        ).returncode
+        == 0
+    )
+    again = run(
+        tmp_path, "add-user", "a1", "--role", "operator", "--password-stdin", stdin="changed-password\n", env=env
+    )
     assert again.returncode == 0 and "Updated a1 (operator)" in again.stdout
     users = load_users_file(users_file)
     assert users["a1"].role is Role.OPERATOR and verify_password("changed-password", users["a1"].password_hash)

@@ -50,7 +50,9 @@ def test_cookie_is_secure_behind_an_https_proxy(client, auth):
 
 
 def test_cookie_is_secure_over_https(auth):
-    with TestClient(Starlette(routes=auth_routes(lambda: auth)), base_url="https://console.example", follow_redirects=False) as c:
+    with TestClient(
+        Starlette(routes=auth_routes(lambda: auth)), base_url="https://console.example", follow_redirects=False
+    ) as c:
         assert "; secure" in set_cookie(c.get("/auth/complete", params={"ticket": ticket(auth)}))[1]
 
 
@@ -77,8 +79,17 @@ def test_missing_or_made_up_ticket_is_refused(client):
 @pytest.mark.parametrize(
     "target",
     [
-        "//evil.example/", "https://evil.example/", "http:evil.example", "/\\evil.example", "\\\\evil.example",
-        "/\t/evil.example", "/\r\nSet-Cookie:x=1", "javascript:alert(1)", "evil.example", "/auth/sign-out", " /x",
+        "//evil.example/",
+        "https://evil.example/",
+        "http:evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\r\nSet-Cookie:x=1",
+        "javascript:alert(1)",
+        "evil.example",
+        "/auth/sign-out",
+        " /x",
     ],
 )
 def test_open_redirects_are_refused(client, auth, target):
@@ -180,5 +191,7 @@ def test_routes_mount_in_st_app(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", MOUNT_CHECK, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", MOUNT_CHECK, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0 and "mounted-ok" in done.stdout, done.stderr[-2000:]

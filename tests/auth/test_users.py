@@ -28,15 +28,18 @@ def live(tmp_path, **kw) -> Settings:
 
 
 def test_users_file_is_parsed(tmp_path, users):
-    path = write(tmp_path / "users.toml", f"""
+    path = write(
+        tmp_path / "users.toml",
+        f"""
 [users.alice]
 role = "operator"
-password_hash = "{users['alice'].password_hash}"
+password_hash = "{users["alice"].password_hash}"
 
 [users.carol]
 role = "ADMIN"
-password_hash = "{users['carol'].password_hash}"
-""")
+password_hash = "{users["carol"].password_hash}"
+""",
+    )
     loaded = load_users_file(path)
     assert loaded["alice"] == User("alice", Role.OPERATOR, users["alice"].password_hash)
     assert loaded["carol"].role is Role.ADMIN
@@ -46,7 +49,10 @@ password_hash = "{users['carol'].password_hash}"
     "body, message",
     [
         ('[users.al]\nrole = "root"\npassword_hash = "{h}"', r"\[users.al\]: unknown role 'root'"),
-        ('[users.al]\nrole = "viewer"', r"\[users.al\] has no password_hash; set one with `python -m dashboard.auth add-user al"),
+        (
+            '[users.al]\nrole = "viewer"',
+            r"\[users.al\] has no password_hash; set one with `python -m dashboard.auth add-user al",
+        ),
         ('[users.al]\npassword_hash = "{h}"', r"\[users.al\] has no role"),
         ('[users.al]\nrole = "viewer"\npassword_hash = "plaintext-password"', r"password_hash is not usable"),
         ('[users.al]\nrole = "viewer"\npassword = "x"\npassword_hash = "{h}"', r"unknown key\(s\) password"),
@@ -65,8 +71,10 @@ def test_bad_users_file_gets_a_clear_error(tmp_path, users, body, message):
 
 def test_users_from_secrets_toml_and_file_merge_but_not_overlap(tmp_path, users):
     write_users_file(tmp_path / "users.toml", {"alice": users["alice"]})
-    secrets = write(tmp_path / "secrets.toml",
-                    f'ENIGMAPAY_TIMEOUT = "5"\n[users.bob]\nrole = "viewer"\npassword_hash = "{users["bob"].password_hash}"\n')
+    secrets = write(
+        tmp_path / "secrets.toml",
+        f'ENIGMAPAY_TIMEOUT = "5"\n[users.bob]\nrole = "viewer"\npassword_hash = "{users["bob"].password_hash}"\n',
+    )
     merged = load_users(live(tmp_path), secrets_path=secrets)
     assert set(merged) == {"alice", "bob"}
     write(secrets, f'[users.alice]\nrole = "viewer"\npassword_hash = "{users["bob"].password_hash}"\n')
@@ -154,7 +162,11 @@ else:
 def _console_process(action: str, data_dir, cookie: str = "") -> str:
     done = subprocess.run(
         [sys.executable, "-c", _CONSOLE_PROCESS, action, str(data_dir)],
-        input=cookie, capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2],
+        input=cookie,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()

@@ -95,19 +95,37 @@ def run_console(data_dir: Path, log_path: Path) -> Iterator[ConsoleServer]:
         PYTHONUNBUFFERED="1",
     )
     # The command `make run` runs, plus where to listen.
-    cmd = [str(streamlit), "run", "app.py",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd = [
+        str(streamlit),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     with log_path.open("w", encoding="utf-8") as log:
         log.write(f"$ {' '.join(cmd)}\n")
         log.flush()
-        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         server = ConsoleServer(url=f"http://127.0.0.1:{port}", process=process, data_dir=data_dir, log=log_path)
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
             while True:
                 if process.poll() is not None:
-                    pytest.fail(f"the console exited with code {process.returncode} before it was healthy\n{server.log_tail()}")
+                    pytest.fail(
+                        f"the console exited with code {process.returncode} before it was healthy\n{server.log_tail()}"
+                    )
                 try:
                     with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
                         if answer.status == 200:
@@ -196,7 +214,7 @@ def page(browser, request):
         try:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(SCREENSHOTS / f"failure-{request.node.name}.png"), full_page=True)
-        except Exception:  # noqa: BLE001 - best effort on an already failing test
+        except Exception:
             pass
         log = getattr(request.node, "console_log", SERVER_LOG)
         print(f"\n--- Playwright trace: {trace} (`.venv/bin/playwright show-trace {trace}`)")

@@ -24,7 +24,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -40,10 +39,29 @@ NOT_ALLOWED = "Not allowed: your role cannot open this page."
 DEMO = {"viewer": "viewer-demo-pass", "operator": "operator-demo-pass", "admin": "admin-demo-pass"}
 MENU = {
     "viewer": ["Overview", "Balances", "Transactions"],
-    "operator": ["Overview", "Balances", "Transactions", "Send money", "Card payment", "Lookup", "Operations", "Callbacks"],
-    "admin": ["Overview", "Balances", "Transactions", "Send money", "Card payment", "Lookup", "Operations", "Callbacks",
-              "Audit log", "Settings"],
-}  # fmt: skip
+    "operator": [
+        "Overview",
+        "Balances",
+        "Transactions",
+        "Send money",
+        "Card payment",
+        "Lookup",
+        "Operations",
+        "Callbacks",
+    ],
+    "admin": [
+        "Overview",
+        "Balances",
+        "Transactions",
+        "Send money",
+        "Card payment",
+        "Lookup",
+        "Operations",
+        "Callbacks",
+        "Audit log",
+        "Settings",
+    ],
+}
 expect.set_options(timeout=10_000)
 
 
@@ -52,7 +70,9 @@ expect.set_options(timeout=10_000)
 
 def wait_idle(page: Page, timeout: float = UI_TIMEOUT) -> None:
     """Wait until no script run is in progress (callers also wait for the text they expect)."""
-    expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=timeout
+    )
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout)
     expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout)
 
@@ -108,8 +128,10 @@ def type_into(page: Page, label: str, value: str) -> None:
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick one option of a multiselect."""
-    widget = main(page).locator('[data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)
+    widget = (
+        main(page)
+        .locator('[data-testid="stMultiSelect"]')
+        .filter(has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True))
     )
     widget.locator("input").click()
     page.get_by_role("listbox").get_by_role("option", name=option, exact=True).click()
@@ -143,7 +165,9 @@ def expect_no_builtin_table_download(page: Page) -> None:
         table.hover()
         buttons = table.locator('[data-testid="stElementToolbar"] [data-testid="stElementToolbarButton"]')
         expect(buttons.first).to_be_visible()  # the toolbar did open
-        expect(table.locator('[data-testid="stElementToolbar"]').get_by_role("button", name=re.compile("download", re.I))).to_have_count(0)
+        expect(
+            table.locator('[data-testid="stElementToolbar"]').get_by_role("button", name=re.compile("download", re.I))
+        ).to_have_count(0)
     page.mouse.move(0, 0)
 
 
@@ -291,7 +315,9 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     assert grid_headers(table)[:4] == ["IBAN", "Owner", "Bank", "Status"]
     iban_count = int(ibans_on_overview.split(" / ")[1].split()[0])
     assert int(metric(page, "IBANs")) == iban_count
-    expect(table.locator('[role="gridcell"]').filter(has_text=re.compile(r"^TR\d\d( \d{4}){5} \d\d$"))).to_have_count(iban_count)
+    expect(table.locator('[role="gridcell"]').filter(has_text=re.compile(r"^TR\d\d( \d{4}){5} \d\d$"))).to_have_count(
+        iban_count
+    )
     assert lira(metric(page, "Total balance")) == total_on_overview
     charts = main(page).locator('[data-testid="stPlotlyChart"]')
     expect(charts).to_have_count(2, timeout=UI_TIMEOUT)  # balance per bank, balance over time
@@ -332,8 +358,11 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     start, end = date.fromisoformat(named[1]), date.fromisoformat(named[2])
     assert (end - start).days == 29, "the 30 days preset should export 30 days"
     # The disabled date-range box: one ISO date input for each end of the range.
-    range_box = main(page).locator('[data-testid="stDateInput"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text("From – to", exact=True))
+    range_box = (
+        main(page)
+        .locator('[data-testid="stDateInput"]')
+        .filter(has=page.locator('[data-testid="stWidgetLabel"]').get_by_text("From – to", exact=True))
+    )
     ends = range_box.locator('input[type="date"]')
     shown_range = f"{ends.nth(0).input_value()} – {ends.nth(1).input_value()}"
     if shown_range != f"{start} – {end}":
@@ -348,7 +377,10 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     assert len(header) >= len(headers_shown)
     for shown, written in zip(headers_shown, header):
         assert written == shown or written.startswith(f"{shown} ("), (headers_shown, header)
-    col = {name.split(" (")[0] if name.startswith(("Date (", "Completed at (")) else name: i for i, name in enumerate(header)}
+    col = {
+        name.split(" (")[0] if name.startswith(("Date (", "Completed at (")) else name: i
+        for i, name in enumerate(header)
+    }
     date_col = next(i for name, i in col.items() if name == "Date")
     out_total = Decimal(0)
     commission_total = Decimal(0)
@@ -380,7 +412,9 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     # 00061, the guide's sample bank code, is in no bank registry: the code is named, no bank guessed.
     assert receiving_bank == "Bank code 00061 (not in the bank registry)", receiving_bank
     payout_commission, payout_fee = lira(metric(page, "Commission")), lira(metric(page, "Fee"))
-    assert payout_commission == (Decimal("1250.50") * withdrawal_rate / 100).quantize(Decimal("0.01")), payout_commission
+    assert payout_commission == (Decimal("1250.50") * withdrawal_rate / 100).quantize(Decimal("0.01")), (
+        payout_commission
+    )
     assert payout_fee == withdrawal_fee
     assert lira(metric(page, "Total debited")) == Decimal("1250.50") + payout_commission + payout_fee
     shoot("04-send-money")
@@ -449,7 +483,9 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
     wait_idle(page)
     expect(text_input(page, "Transaction id")).to_have_value(str(payout_id))
     status = main(page).locator(".stMarkdownBadge").filter(visible=True)
-    expect(status).to_have_text(re.compile(r"^\S+ (Pending|Processing|Completed|Failed|Cancelled|Rejected)$"), timeout=UI_TIMEOUT)
+    expect(status).to_have_text(
+        re.compile(r"^\S+ (Pending|Processing|Completed|Failed|Cancelled|Rejected)$"), timeout=UI_TIMEOUT
+    )
     assert lira(metric(page, "Amount")) == Decimal("1250.50")
     created = datetime.strptime(metric(page, "Created"), "%Y-%m-%d %H:%M:%S")
     if abs((created - operation_time).total_seconds()) > 120:
@@ -572,12 +608,16 @@ def open_signed_out(page: Page, url: str, shot: tuple[Path, str] | None = None) 
     return page_not_found_dialog(page)
 
 
-def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(fresh_console_server, page: Page, screenshot_dir: Path) -> None:
+def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(
+    fresh_console_server, page: Page, screenshot_dir: Path
+) -> None:
     """The first things a restarted console serves may be shared deep links, opened by someone not
     signed in: the sign-in page and nothing else, however the URL was reached (console.py's gate
     runs from the first request: app.py turns Streamlit's legacy `pages/` folder mode off)."""
     url = fresh_console_server.url
-    open_signed_out(page, f"{url}/lookup?transaction_id=1", (screenshot_dir, "10-lookup-link-signed-out-on-fresh-server"))
+    open_signed_out(
+        page, f"{url}/lookup?transaction_id=1", (screenshot_dir, "10-lookup-link-signed-out-on-fresh-server")
+    )
     open_signed_out(page, f"{url}/send-money")
     for path in ("/callbacks", "/settings"):
         open_signed_out(page, url + path)
@@ -597,7 +637,9 @@ def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(fresh_console
     assert not page_not_found_dialog(page), "/sign-in signed in opened a 'Page not found' dialog"
 
 
-def test_sign_in_from_a_deep_link_lands_on_the_requested_page(fresh_console_server, page: Page, screenshot_dir: Path) -> None:
+def test_sign_in_from_a_deep_link_lands_on_the_requested_page(
+    fresh_console_server, page: Page, screenshot_dir: Path
+) -> None:
     """Signed out on a fresh server, a shared Lookup link: after signing in the operator should be on
     that Lookup, with the transaction id of the link, and should not be told the page does not exist."""
     problems: list[str] = []
@@ -613,7 +655,9 @@ def test_sign_in_from_a_deep_link_lands_on_the_requested_page(fresh_console_serv
     landed = urlsplit(page.url)
     screenshot(page, screenshot_dir, "15-signed-in-from-a-lookup-link")
     if landed.path != "/lookup":
-        problems.append(f"signed in, the browser landed on {landed.path!r} ({main(page).get_by_role('heading', level=1).first.inner_text()}), not /lookup")
+        problems.append(
+            f"signed in, the browser landed on {landed.path!r} ({main(page).get_by_role('heading', level=1).first.inner_text()}), not /lookup"
+        )
     elif text_input(page, "Transaction id").input_value() != "1":
         problems.append("signed in on Lookup, but the link's transaction id is gone")
     assert not problems, "sign-in from a shared link:\n- " + "\n- ".join(problems)
@@ -624,7 +668,9 @@ MARKDOWN_USERNAME = "**ali** :red[x] $x^2$ <b>x</b>"
 MARKDOWN_DESCRIPTION = "![t](http://127.0.0.1:9/x.png) [click](http://127.0.0.1:9/)"
 
 
-def test_admin_tables_and_a_confirm_dialog_show_nothing_but_literal_text(page: Page, console_server, screenshot_dir: Path) -> None:
+def test_admin_tables_and_a_confirm_dialog_show_nothing_but_literal_text(
+    page: Page, console_server, screenshot_dir: Path
+) -> None:
     """Audit log and Settings offer no built-in table download; a payout confirm dialog shows what was
     typed literally: no bold, no colour, no KaTeX, no image (fetched from the URL), no link."""
     fetched: list[str] = []

@@ -38,8 +38,9 @@ def test_reads_and_pagination(make_sandbox):
 def test_payout_lifecycle_and_errors(make_sandbox):
     srv = make_sandbox()
     with client_for(srv) as client:
-        request = validation.check_send_money(username="u1", amount="150,00", customer_iban="TR950006400000001234567890",
-                                              customer_name="Ahmet Yılmaz")
+        request = validation.check_send_money(
+            username="u1", amount="150,00", customer_iban="TR950006400000001234567890", customer_name="Ahmet Yılmaz"
+        )
         result = client.send_money(request)
         assert result.transaction_id is not None and not result.status.is_final
         deadline = time.monotonic() + 10
@@ -65,8 +66,9 @@ def test_rate_limit_is_waited_out_on_reads(make_sandbox):
 def test_payout_is_not_retried_on_a_server_error(make_sandbox):
     srv = make_sandbox(faults=Faults(error_rate=1.0, paths=("/send-money",)))
     with client_for(srv) as client:
-        request = validation.check_send_money(username="u1", amount="99", customer_iban="TR950006400000001234567890",
-                                              customer_name="Ahmet Yılmaz")
+        request = validation.check_send_money(
+            username="u1", amount="99", customer_iban="TR950006400000001234567890", customer_name="Ahmet Yılmaz"
+        )
         with pytest.raises(errors.ServerError):
             client.send_money(request)
     assert client._sleeps == []
@@ -86,8 +88,14 @@ def test_arrow_pages_carry_the_same_records_as_dict_pages(sandbox):
 
 
 def card_request(amount: str = "250"):
-    return validation.check_card_payment(username="u7", firstname="Ayşe", lastname="Öztürk",
-                                         email="ayse@example.com", phone="0532 123 45 67", amount=amount)
+    return validation.check_card_payment(
+        username="u7",
+        firstname="Ayşe",
+        lastname="Öztürk",
+        email="ayse@example.com",
+        phone="0532 123 45 67",
+        amount=amount,
+    )
 
 
 def test_card_payment_link_and_its_status(make_sandbox):
@@ -112,8 +120,9 @@ def test_card_payment_with_the_channel_off_is_feature_disabled(make_sandbox):
 def test_sandbox_refusal_arrives_as_a_validation_error_with_field_errors(make_sandbox):
     srv = make_sandbox()
     with client_for(srv) as client:
-        too_much = validation.check_send_money(username="u1", amount="999999", customer_iban="TR950006400000001234567890",
-                                               customer_name="Ahmet Yılmaz")
+        too_much = validation.check_send_money(
+            username="u1", amount="999999", customer_iban="TR950006400000001234567890", customer_name="Ahmet Yılmaz"
+        )
         with pytest.raises(errors.ValidationError) as info:
             client.send_money(too_much)
     assert "amount" in info.value.field_errors
@@ -122,8 +131,9 @@ def test_sandbox_refusal_arrives_as_a_validation_error_with_field_errors(make_sa
 def test_a_payout_whose_answer_never_comes_is_outcome_unknown_and_sent_once(make_sandbox):
     srv = make_sandbox(faults=Faults(hang_paths=("send-money",), hang_seconds=5))
     with client_for(srv, timeout=0.5) as client:
-        request = validation.check_send_money(username="u1", amount="99", customer_iban="TR950006400000001234567890",
-                                              customer_name="Ahmet Yılmaz")
+        request = validation.check_send_money(
+            username="u1", amount="99", customer_iban="TR950006400000001234567890", customer_name="Ahmet Yılmaz"
+        )
         with pytest.raises(errors.OutcomeUnknownError):
             client.send_money(request)
     assert client._sleeps == []

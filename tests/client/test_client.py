@@ -28,7 +28,12 @@ def ok(data, **extra) -> httpx.Response:
 
 SETTINGS = {
     "credit_card": {"status": "Aktif", "commission": "3.50"},
-    "eiban": {"status": "Pasif", "deposit_commission": "0.00", "withdrawal_commission": "1.25", "withdrawal_fee": "5.00"},
+    "eiban": {
+        "status": "Pasif",
+        "deposit_commission": "0.00",
+        "withdrawal_commission": "1.25",
+        "withdrawal_fee": "5.00",
+    },
     "manual_iban": {"status": "Active", "deposit_commission": "0.00"},
 }
 IBANS = [
@@ -71,16 +76,35 @@ def api(request: httpx.Request) -> httpx.Response:
         return ok(TRANSACTIONS)
     if (request.method, path) == ("GET", "/transaction-status"):
         tx = int(request.url.params["transaction_id"])
-        return ok({"id": tx, "status": "Completed", "amount": 500.00, "created_at": "2025-11-26 14:30:00",
-                   "completed_at": "2025-11-26 14:35:00"})
+        return ok(
+            {
+                "id": tx,
+                "status": "Completed",
+                "amount": 500.00,
+                "created_at": "2025-11-26 14:30:00",
+                "completed_at": "2025-11-26 14:35:00",
+            }
+        )
     if (request.method, path) == ("POST", "/send-money"):
-        return httpx.Response(200, json={"success": True, "message": "Transfer started",
-                                         "data": {"transaction_id": 123, "status": "Pending"}})
+        return httpx.Response(
+            200,
+            json={"success": True, "message": "Transfer started", "data": {"transaction_id": 123, "status": "Pending"}},
+        )
     if (request.method, path) == ("POST", "/credit-card/payment"):
-        return httpx.Response(200, json={
-            "success": True, "message": "Payment created successfully",
-            "data": {"payment_url": "https://payment.gateway.com/pay/abc123", "order_id": "CC-20251126-ABC123",
-                     "transaction_id": 456, "amount": 500.00, "currency": "TRY"}})
+        return httpx.Response(
+            200,
+            json={
+                "success": True,
+                "message": "Payment created successfully",
+                "data": {
+                    "payment_url": "https://payment.gateway.com/pay/abc123",
+                    "order_id": "CC-20251126-ABC123",
+                    "transaction_id": 456,
+                    "amount": 500.00,
+                    "currency": "TRY",
+                },
+            },
+        )
     return httpx.Response(404, json={"success": False, "message": f"no route {request.method} {path}"})
 
 
@@ -98,14 +122,26 @@ def make_client(handler=api, **kwargs) -> tuple[EnigmaPayClient, list[httpx.Requ
 
 
 def send_request(**overrides) -> models.SendMoneyRequest:
-    fields = dict(username="user1", amount=Decimal("500.00"), customer_iban=IBAN, customer_name="Ahmet Yılmaz",
-                  description="Withdrawal request")
+    fields = dict(
+        username="user1",
+        amount=Decimal("500.00"),
+        customer_iban=IBAN,
+        customer_name="Ahmet Yılmaz",
+        description="Withdrawal request",
+    )
     return models.SendMoneyRequest(**{**fields, **overrides})
 
 
 def card_request(**overrides) -> models.CardPaymentRequest:
-    fields = dict(username="user1", firstname="Ayşe", lastname="Öztürk", email="ayse@example.com",
-                  phone="0532 123 45 67", amount=Decimal("500"), description="")
+    fields = dict(
+        username="user1",
+        firstname="Ayşe",
+        lastname="Öztürk",
+        email="ayse@example.com",
+        phone="0532 123 45 67",
+        amount=Decimal("500"),
+        description="",
+    )
     return models.CardPaymentRequest(**{**fields, **overrides})
 
 
@@ -127,8 +163,15 @@ def test_list_ibans():
     [iban] = client.list_ibans()
     assert str(seen[0].url) == f"{BASE}/ibans"
     assert iban == models.Iban(
-        id=1, iban="TR330006100519786457841326", owner_name="John Doe", bank_name="Sample Bank",
-        status_text="Active", active=True, balance=Decimal("125000.0"), formatted_balance="125,000.00 ₺", extra={},
+        id=1,
+        iban="TR330006100519786457841326",
+        owner_name="John Doe",
+        bank_name="Sample Bank",
+        status_text="Active",
+        active=True,
+        balance=Decimal("125000.0"),
+        formatted_balance="125,000.00 ₺",
+        extra={},
     )
 
 
@@ -164,8 +207,12 @@ def test_get_transaction_status():
     status = client.get_transaction_status(123)
     assert seen[0].method == "GET" and dict(seen[0].url.params) == {"transaction_id": "123"}
     assert status == models.TransactionStatus(
-        id=123, status=Status.COMPLETED, status_text="Completed", amount=Decimal("500.0"),
-        created_at=datetime(2025, 11, 26, 14, 30, tzinfo=IST), completed_at=datetime(2025, 11, 26, 14, 35, tzinfo=IST),
+        id=123,
+        status=Status.COMPLETED,
+        status_text="Completed",
+        amount=Decimal("500.0"),
+        created_at=datetime(2025, 11, 26, 14, 30, tzinfo=IST),
+        completed_at=datetime(2025, 11, 26, 14, 35, tzinfo=IST),
         extra={},
     )
     assert status.status.is_final
@@ -179,7 +226,10 @@ def test_send_money_posts_exact_json_body():
     # Exactly two decimals, a JSON number, and the IBAN sent compact upper case.
     assert b'"amount":500.00' in request.content
     assert json.loads(request.content) == {
-        "username": "user1", "amount": 500.0, "customer_iban": IBAN, "customer_name": "Ahmet Yılmaz",
+        "username": "user1",
+        "amount": 500.0,
+        "customer_iban": IBAN,
+        "customer_name": "Ahmet Yılmaz",
         "description": "Withdrawal request",
     }
     assert result == models.TransferResult(123, Status.PENDING, "Pending", "Transfer started", {})
@@ -190,12 +240,21 @@ def test_create_card_payment():
     payment = client.create_card_payment(card_request())
     assert seen[0].method == "POST" and seen[0].url.path == "/api/dealer/credit-card/payment"
     assert json.loads(seen[0].content) == {
-        "username": "user1", "firstname": "Ayşe", "lastname": "Öztürk", "email": "ayse@example.com",
-        "phone": "+905321234567", "amount": 500.0,
+        "username": "user1",
+        "firstname": "Ayşe",
+        "lastname": "Öztürk",
+        "email": "ayse@example.com",
+        "phone": "+905321234567",
+        "amount": 500.0,
     }
     assert payment == models.CardPayment(
-        payment_url="https://payment.gateway.com/pay/abc123", order_id="CC-20251126-ABC123", transaction_id=456,
-        amount=Decimal("500.0"), currency="TRY", message="Payment created successfully", extra={},
+        payment_url="https://payment.gateway.com/pay/abc123",
+        order_id="CC-20251126-ABC123",
+        transaction_id=456,
+        amount=Decimal("500.0"),
+        currency="TRY",
+        message="Payment created successfully",
+        extra={},
     )
 
 
@@ -251,7 +310,9 @@ def test_every_request_carries_auth_and_json_headers():
 def test_x_hash_matches_php_reference_value():
     # printf 'keysecret' | sha256sum  ==  PHP hash('sha256', 'key' . 'secret'): key first, lowercase hex
     seen: list[httpx.Request] = []
-    client = EnigmaPayClient("keyA", "secretB", transport=httpx.MockTransport(lambda r: (seen.append(r), ok(SETTINGS))[1]))
+    client = EnigmaPayClient(
+        "keyA", "secretB", transport=httpx.MockTransport(lambda r: (seen.append(r), ok(SETTINGS))[1])
+    )
     client.get_settings()
     assert seen[0].headers["X-Hash"] == hashlib.sha256(b"keyAsecretB").hexdigest()
     from dashboard.client._base import x_hash
@@ -287,8 +348,9 @@ def test_accepts_secret_wrappers():
     from dashboard.config import Secret
 
     seen: list[httpx.Request] = []
-    client = EnigmaPayClient(Secret(API_KEY), Secret(SECRET), transport=httpx.MockTransport(
-        lambda r: (seen.append(r), ok(SETTINGS))[1]))
+    client = EnigmaPayClient(
+        Secret(API_KEY), Secret(SECRET), transport=httpx.MockTransport(lambda r: (seen.append(r), ok(SETTINGS))[1])
+    )
     client.get_settings()
     assert seen[0].headers["X-API-Key"] == API_KEY
 
@@ -342,10 +404,20 @@ def _page_handler(pages: dict[str, dict], key=lambda r: r.url.params.get("page",
 
 def test_follows_absolute_next_page_url_keeping_params():
     pages = {
-        "1": {"success": True, "data": [{"id": 1}], "current_page": 1, "last_page": 3,
-              "next_page_url": f"{BASE}/transactions?page=2"},
-        "2": {"success": True, "data": [{"id": 2}], "current_page": 2, "last_page": 3,
-              "next_page_url": f"{BASE}/transactions?page=3"},
+        "1": {
+            "success": True,
+            "data": [{"id": 1}],
+            "current_page": 1,
+            "last_page": 3,
+            "next_page_url": f"{BASE}/transactions?page=2",
+        },
+        "2": {
+            "success": True,
+            "data": [{"id": 2}],
+            "current_page": 2,
+            "last_page": 3,
+            "next_page_url": f"{BASE}/transactions?page=3",
+        },
         "3": {"success": True, "data": [{"id": 3}], "current_page": 3, "last_page": 3, "next_page_url": None},
     }
     client, seen = make_client(_page_handler(pages))
@@ -360,10 +432,16 @@ def test_follows_absolute_next_page_url_keeping_params():
 
 def test_follows_relative_next_page_url_and_nested_laravel_form():
     pages = {
-        "1": {"success": True, "data": {"data": [{"id": 1}], "current_page": 1, "last_page": 2,
-                                        "next_page_url": "/api/dealer/transactions?page=2"}},
-        "2": {"success": True, "data": {"data": [{"id": 2}], "current_page": 2, "last_page": 2,
-                                        "next_page_url": None}},
+        "1": {
+            "success": True,
+            "data": {
+                "data": [{"id": 1}],
+                "current_page": 1,
+                "last_page": 2,
+                "next_page_url": "/api/dealer/transactions?page=2",
+            },
+        },
+        "2": {"success": True, "data": {"data": [{"id": 2}], "current_page": 2, "last_page": 2, "next_page_url": None}},
     }
     client, seen = make_client(_page_handler(pages))
     assert [r["id"] for page in client.iter_transaction_pages(9) for r in page] == [1, 2]
@@ -389,7 +467,11 @@ def test_pages_by_number_when_there_is_no_next_url():
 
 def test_api_resource_form_with_meta_and_links():
     pages = {
-        "1": {"data": [{"id": 1}], "links": {"next": f"{BASE}/transactions?page=2"}, "meta": {"current_page": 1, "last_page": 2}},
+        "1": {
+            "data": [{"id": 1}],
+            "links": {"next": f"{BASE}/transactions?page=2"},
+            "meta": {"current_page": 1, "last_page": 2},
+        },
         "2": {"data": [{"id": 2}], "links": {"next": None}, "meta": {"current_page": 2, "last_page": 2}},
     }
     client, _ = make_client(_page_handler(pages))
@@ -398,7 +480,11 @@ def test_api_resource_form_with_meta_and_links():
 
 def test_http_next_page_link_is_followed_over_the_configured_https():
     pages = {
-        "1": {"success": True, "data": [{"id": 1}], "next_page_url": "http://api.example.test/api/dealer/transactions?page=2"},
+        "1": {
+            "success": True,
+            "data": [{"id": 1}],
+            "next_page_url": "http://api.example.test/api/dealer/transactions?page=2",
+        },
         "2": {"success": True, "data": [{"id": 2}], "next_page_url": None},
     }
     client, seen = make_client(_page_handler(pages))
@@ -415,8 +501,13 @@ def test_next_page_on_another_host_is_refused():
 
 
 def test_repeated_next_page_url_stops_the_loop():
-    body = {"success": True, "data": [{"id": 1}], "current_page": 1, "last_page": 9,
-            "next_page_url": f"{BASE}/transactions?iban_id=1&page=2"}
+    body = {
+        "success": True,
+        "data": [{"id": 1}],
+        "current_page": 1,
+        "last_page": 9,
+        "next_page_url": f"{BASE}/transactions?iban_id=1&page=2",
+    }
     client, seen = make_client(lambda r: httpx.Response(200, json=body))
     with pytest.raises(errors.MalformedResponseError, match="repeats"):
         client.list_transactions(1)
@@ -448,7 +539,11 @@ def test_query_params_parse_back():
     # The date parameters use Y-m-d, whatever date subclass is passed.
     client, seen = make_client()
     client.list_transactions(1, datetime(2025, 3, 4, 10, 0), date(2025, 3, 5))
-    assert parse_qs(seen[0].url.query.decode()) == {"iban_id": ["1"], "start_date": ["2025-03-04"], "end_date": ["2025-03-05"]}
+    assert parse_qs(seen[0].url.query.decode()) == {
+        "iban_id": ["1"],
+        "start_date": ["2025-03-04"],
+        "end_date": ["2025-03-05"],
+    }
 
 
 def test_one_client_shared_between_threads():
@@ -458,3 +553,33 @@ def test_one_client_shared_between_threads():
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: client.list_ibans()[0].id, range(64)))
     assert results == [1] * 64 and len(seen) == 64
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        f"{BASE}/transactions?page=2\x00",
+        f"{BASE}/transactions?page=2&x=" + "a" * 70_000,
+        "/" + "p" * 70_000,
+        "https://" + "h" * 70_000 + "/x",
+    ],
+)
+def test_a_next_page_url_httpx_cannot_send_is_a_malformed_answer(link):
+    # A control character, or a link past httpx's URL length limit: a typed error, never httpx.InvalidURL.
+    body = {"success": True, "data": [{"id": 1}], "next_page_url": link}
+    client, seen = make_client(lambda r: httpx.Response(200, json=body))
+    with pytest.raises(errors.MalformedResponseError):
+        client.list_transactions(1)
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "error"), [("GET", errors.MalformedResponseError), ("POST", errors.APIConnectionError)]
+)
+def test_a_request_httpx_cannot_build_is_a_typed_error_and_nothing_is_sent(method, error):
+    client, seen = make_client(lambda r: httpx.Response(200, json={"success": True, "data": []}))
+    with pytest.raises(error):
+        client._request(method, f"{BASE}/transactions?x=" + "a" * 70_000, operation="test")
+    with pytest.raises(error):
+        client._request(method, f"{BASE}/transactions", operation="test", params={"x": "a" * 70_000})
+    assert seen == []

@@ -7,8 +7,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from dashboard.client import errors, models
-from dashboard.client import EnigmaPayClient
+from dashboard.client import EnigmaPayClient, errors, models
 
 API_KEY = "ak_test_0123456789abcdef"
 SECRET = "sk_test_fedcba9876543210"
@@ -22,8 +21,13 @@ def make_client(handler) -> tuple[EnigmaPayClient, list[httpx.Request]]:
         seen.append(request)
         return handler(request)
 
-    client = EnigmaPayClient(API_KEY, SECRET, base_url="https://api.example.test/api/dealer",
-                             transport=httpx.MockTransport(recording), max_retries=0)
+    client = EnigmaPayClient(
+        API_KEY,
+        SECRET,
+        base_url="https://api.example.test/api/dealer",
+        transport=httpx.MockTransport(recording),
+        max_retries=0,
+    )
     client._sleep = lambda seconds: None
     return client, seen
 
@@ -208,16 +212,50 @@ def test_errors_can_be_built_with_just_a_message():
 
 def test_hierarchy():
     assert issubclass(errors.APITimeoutError, errors.APIConnectionError)
-    for cls in (errors.AuthenticationError, errors.FeatureDisabledError, errors.NotFoundError,
-                errors.ValidationError, errors.RateLimitError, errors.ServerError, errors.APIError):
+    for cls in (
+        errors.AuthenticationError,
+        errors.FeatureDisabledError,
+        errors.NotFoundError,
+        errors.ValidationError,
+        errors.RateLimitError,
+        errors.ServerError,
+        errors.APIError,
+    ):
         assert issubclass(cls, errors.APIStatusError)
-    for cls in (errors.APIConnectionError, errors.OutcomeUnknownError, errors.MalformedResponseError,
-                errors.APIStatusError):
+    for cls in (
+        errors.APIConnectionError,
+        errors.OutcomeUnknownError,
+        errors.MalformedResponseError,
+        errors.APIStatusError,
+    ):
         assert issubclass(cls, errors.EnigmaPayError)
     assert not issubclass(errors.OutcomeUnknownError, errors.APIConnectionError)  # must not be handled as "not sent"
-    codes = {c.code for c in (errors.AuthenticationError, errors.FeatureDisabledError, errors.ValidationError,
-                              errors.NotFoundError, errors.RateLimitError, errors.ServerError,
-                              errors.APIConnectionError, errors.APITimeoutError, errors.OutcomeUnknownError,
-                              errors.MalformedResponseError, errors.APIError)}
-    assert codes == {"auth", "feature_disabled", "validation", "not_found", "rate_limited", "server", "network",
-                     "timeout", "outcome_unknown", "malformed", "api"}
+    codes = {
+        c.code
+        for c in (
+            errors.AuthenticationError,
+            errors.FeatureDisabledError,
+            errors.ValidationError,
+            errors.NotFoundError,
+            errors.RateLimitError,
+            errors.ServerError,
+            errors.APIConnectionError,
+            errors.APITimeoutError,
+            errors.OutcomeUnknownError,
+            errors.MalformedResponseError,
+            errors.APIError,
+        )
+    }
+    assert codes == {
+        "auth",
+        "feature_disabled",
+        "validation",
+        "not_found",
+        "rate_limited",
+        "server",
+        "network",
+        "timeout",
+        "outcome_unknown",
+        "malformed",
+        "api",
+    }

@@ -34,8 +34,13 @@ def test_models_are_frozen_and_slotted():
 
 @pytest.mark.parametrize(
     "amount, token",
-    [(Decimal("500"), b"500.00"), (Decimal("0.1"), b"0.10"), (Decimal("1234567.89"), b"1234567.89"),
-     (Decimal("1E+2"), b"100.00"), (Decimal("99999999999999999.99"), b"99999999999999999.99")],
+    [
+        (Decimal("500"), b"500.00"),
+        (Decimal("0.1"), b"0.10"),
+        (Decimal("1234567.89"), b"1234567.89"),
+        (Decimal("1E+2"), b"100.00"),
+        (Decimal("99999999999999999.99"), b"99999999999999999.99"),
+    ],
 )
 def test_send_money_amount_is_a_two_decimal_json_number(amount, token):
     body = models.SendMoneyRequest("u", amount, IBAN, "Ad Soyad", "").to_json()
@@ -47,7 +52,10 @@ def test_send_money_amount_is_a_two_decimal_json_number(amount, token):
 def test_send_money_body_is_utf8_json_with_description():
     body = models.SendMoneyRequest("u1", Decimal("10.50"), IBAN, "Şükrü Öğüt", 'say "hi"').to_json()
     assert json.loads(body.decode("utf-8")) == {
-        "username": "u1", "amount": 10.5, "customer_iban": IBAN, "customer_name": "Şükrü Öğüt",
+        "username": "u1",
+        "amount": 10.5,
+        "customer_iban": IBAN,
+        "customer_name": "Şükrü Öğüt",
         "description": 'say "hi"',
     }
     assert "Şükrü".encode() in body
@@ -69,17 +77,45 @@ def test_card_payment_body():
 # --- the one rule for transaction ids -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [(1, 1), ("1", 1), ("123456", 123456), (2**63 - 1, 2**63 - 1),
-                                             ("9223372036854775807", 2**63 - 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    "value, expected",
+    [(1, 1), ("1", 1), ("123456", 123456), (2**63 - 1, 2**63 - 1), ("9223372036854775807", 2**63 - 1)],
+)
 def test_transaction_id_rule_accepts(value, expected):
     assert models.parse_transaction_id(value) == expected
 
 
 @pytest.mark.parametrize(
     "value",
-    ["٩٩٩٨", "１２３", "²", " 123", "123 ", "+5", "-5", "1_000", "0x1F", "1e3", "12.0", "", "0", "0123", "00",
-     "9223372036854775808", "9" * 5000, 0, -1, 2**63, True, False, 1.0, None, [1], {"id": 1}],
-)  # fmt: skip
+    [
+        "٩٩٩٨",
+        "１２３",
+        "²",
+        " 123",
+        "123 ",
+        "+5",
+        "-5",
+        "1_000",
+        "0x1F",
+        "1e3",
+        "12.0",
+        "",
+        "0",
+        "0123",
+        "00",
+        "9223372036854775808",
+        "9" * 5000,
+        0,
+        -1,
+        2**63,
+        True,
+        False,
+        1.0,
+        None,
+        [1],
+        {"id": 1},
+    ],
+)
 def test_transaction_id_rule_refuses_with_a_message(value):
     with pytest.raises(models.TransactionIdError) as info:
         models.parse_transaction_id(value)

@@ -18,17 +18,36 @@ IST = zone("Europe/Istanbul")
 @pytest.mark.parametrize(
     "word, status",
     [
-        ("Pending", Status.PENDING), ("PENDING", Status.PENDING), ("beklemede", Status.PENDING),
-        ("Processing", Status.PROCESSING), ("İşleniyor", Status.PROCESSING), ("İŞLENİYOR", Status.PROCESSING),
+        ("Pending", Status.PENDING),
+        ("PENDING", Status.PENDING),
+        ("beklemede", Status.PENDING),
+        ("Processing", Status.PROCESSING),
+        ("İşleniyor", Status.PROCESSING),
+        ("İŞLENİYOR", Status.PROCESSING),
         ("isleniyor", Status.PROCESSING),
-        ("Completed", Status.COMPLETED), ("Tamamlandı", Status.COMPLETED), ("TAMAMLANDI", Status.COMPLETED),
-        ("Başarılı", Status.COMPLETED), ("BAŞARILI", Status.COMPLETED), ("basarili", Status.COMPLETED),
-        ("Failed", Status.FAILED), ("Başarısız", Status.FAILED), ("BAŞARISIZ", Status.FAILED),
-        ("Cancelled", Status.CANCELLED), ("Canceled", Status.CANCELLED), ("İptal", Status.CANCELLED),
-        ("İPTAL EDİLDİ", Status.CANCELLED), ("iptal edildi", Status.CANCELLED), ("iptal_edildi", Status.CANCELLED),
-        ("Rejected", Status.REJECTED), ("Reddedildi", Status.REJECTED), ("REDDEDİLDİ", Status.REJECTED),
+        ("Completed", Status.COMPLETED),
+        ("Tamamlandı", Status.COMPLETED),
+        ("TAMAMLANDI", Status.COMPLETED),
+        ("Başarılı", Status.COMPLETED),
+        ("BAŞARILI", Status.COMPLETED),
+        ("basarili", Status.COMPLETED),
+        ("Failed", Status.FAILED),
+        ("Başarısız", Status.FAILED),
+        ("BAŞARISIZ", Status.FAILED),
+        ("Cancelled", Status.CANCELLED),
+        ("Canceled", Status.CANCELLED),
+        ("İptal", Status.CANCELLED),
+        ("İPTAL EDİLDİ", Status.CANCELLED),
+        ("iptal edildi", Status.CANCELLED),
+        ("iptal_edildi", Status.CANCELLED),
+        ("Rejected", Status.REJECTED),
+        ("Reddedildi", Status.REJECTED),
+        ("REDDEDİLDİ", Status.REJECTED),
         ("  completed  ", Status.COMPLETED),
-        ("Refunded", Status.UNKNOWN), ("", Status.UNKNOWN), (None, Status.UNKNOWN), (3, Status.UNKNOWN),
+        ("Refunded", Status.UNKNOWN),
+        ("", Status.UNKNOWN),
+        (None, Status.UNKNOWN),
+        (3, Status.UNKNOWN),
     ],
 )
 def test_status_words(word, status):
@@ -45,10 +64,17 @@ def test_turkish_dotted_capital_i_folds_cleanly():
 @pytest.mark.parametrize(
     "word, tx_type",
     [
-        ("deposit", TxType.DEPOSIT), ("Deposit", TxType.DEPOSIT), ("yatırım", TxType.DEPOSIT),
-        ("YATIRIM", TxType.DEPOSIT), ("yatirim", TxType.DEPOSIT),
-        ("withdrawal", TxType.WITHDRAWAL), ("çekim", TxType.WITHDRAWAL), ("ÇEKİM", TxType.WITHDRAWAL),
-        ("cekim", TxType.WITHDRAWAL), ("refund", TxType.UNKNOWN), (None, TxType.UNKNOWN),
+        ("deposit", TxType.DEPOSIT),
+        ("Deposit", TxType.DEPOSIT),
+        ("yatırım", TxType.DEPOSIT),
+        ("YATIRIM", TxType.DEPOSIT),
+        ("yatirim", TxType.DEPOSIT),
+        ("withdrawal", TxType.WITHDRAWAL),
+        ("çekim", TxType.WITHDRAWAL),
+        ("ÇEKİM", TxType.WITHDRAWAL),
+        ("cekim", TxType.WITHDRAWAL),
+        ("refund", TxType.UNKNOWN),
+        (None, TxType.UNKNOWN),
     ],
 )
 def test_transaction_types(word, tx_type):
@@ -57,16 +83,36 @@ def test_transaction_types(word, tx_type):
 
 @pytest.mark.parametrize(
     "value, active",
-    [("Aktif", True), ("AKTİF", True), ("Active", True), ("active", True), (True, True), (1, True),
-     ("Pasif", False), ("Inactive", False), ("INACTIVE", False), (None, False), ("", False), (False, False)],
+    [
+        ("Aktif", True),
+        ("AKTİF", True),
+        ("Active", True),
+        ("active", True),
+        (True, True),
+        (1, True),
+        ("Pasif", False),
+        ("Inactive", False),
+        ("INACTIVE", False),
+        (None, False),
+        ("", False),
+        (False, False),
+    ],
 )
 def test_active_flags(value, active):
     assert _reader.parse_active(value) is active
 
 
 def test_transaction_numbers_as_strings_or_numbers_and_unknown_fields_kept():
-    record = {"id": "42", "type": "yatırım", "amount": "1,250.75", "commission": 12.5, "status": "Tamamlandı",
-              "created_at": "2025-11-26T11:30:00Z", "bonus_code": "X1", "iban_id": "3"}
+    record = {
+        "id": "42",
+        "type": "yatırım",
+        "amount": "1,250.75",
+        "commission": 12.5,
+        "status": "Tamamlandı",
+        "created_at": "2025-11-26T11:30:00Z",
+        "bonus_code": "X1",
+        "iban_id": "3",
+    }
     tx = _reader.parse_transaction(record, "Europe/Istanbul", iban_id=99)
     assert tx.id == 42 and tx.iban_id == 3  # the record's own iban_id wins
     assert tx.amount == Decimal("1250.75") and tx.commission == Decimal("12.5")
@@ -76,8 +122,9 @@ def test_transaction_numbers_as_strings_or_numbers_and_unknown_fields_kept():
 
 
 def test_transaction_with_nothing_but_junk_does_not_crash():
-    tx = _reader.parse_transaction({"amount": "n/a", "status": {"odd": 1}, "created_at": "yesterday", "id": True},
-                                   "Europe/Istanbul")
+    tx = _reader.parse_transaction(
+        {"amount": "n/a", "status": {"odd": 1}, "created_at": "yesterday", "id": True}, "Europe/Istanbul"
+    )
     assert tx.id is None and tx.amount is None and tx.status is Status.UNKNOWN and tx.created_at is None
     assert tx.username == "" and tx.description == "" and tx.type is TxType.UNKNOWN and tx.iban_id is None
 
@@ -88,9 +135,14 @@ def test_unknown_status_keeps_the_raw_text():
 
 
 def test_settings_with_missing_channel_and_extra_fields():
-    body = {"success": True, "info": "Connection successful",
-            "data": {"credit_card": {"status": "ACTIVE", "commission": 3.5, "limit": "5000"},
-                     "crypto": {"status": "Aktif"}}}
+    body = {
+        "success": True,
+        "info": "Connection successful",
+        "data": {
+            "credit_card": {"status": "ACTIVE", "commission": 3.5, "limit": "5000"},
+            "crypto": {"status": "Aktif"},
+        },
+    }
     s = _reader.parse_settings(body)
     assert s.credit_card.active and s.credit_card.commission == Decimal("3.5")
     assert s.eiban.active is False and s.eiban.status_text == "" and s.eiban.withdrawal_fee is None
@@ -99,12 +151,20 @@ def test_settings_with_missing_channel_and_extra_fields():
 
 
 def test_iban_variants():
-    body = {"success": True, "data": [
-        {"id": "2", "iban": "tr33 0006 1005 1978 6457 8413 26", "status": "Pasif", "balance": "1,500.25",
-         "branch": "Kadıköy"},
-        {"id": 3, "formatted_balance": "125,000.00 ₺"},
-        {"id": 4, "formatted_balance": "125.000,00 ₺"},  # Turkish style is not guessed at
-    ]}
+    body = {
+        "success": True,
+        "data": [
+            {
+                "id": "2",
+                "iban": "tr33 0006 1005 1978 6457 8413 26",
+                "status": "Pasif",
+                "balance": "1,500.25",
+                "branch": "Kadıköy",
+            },
+            {"id": 3, "formatted_balance": "125,000.00 ₺"},
+            {"id": 4, "formatted_balance": "125.000,00 ₺"},  # Turkish style is not guessed at
+        ],
+    }
     a, b, c = _reader.parse_ibans(body)
     assert a.id == 2 and a.iban == "TR330006100519786457841326" and a.active is False
     assert a.balance == Decimal("1500.25") and a.formatted_balance == "" and a.extra == {"branch": "Kadıköy"}
@@ -127,8 +187,9 @@ def test_transfer_result_variants(data, expected_id):
 
 
 def test_transfer_message_from_data_and_extra_kept():
-    result = _reader.parse_transfer({"success": True, "data": {"id": 5, "status": "İşleniyor", "message": "ok",
-                                                               "fee": "2.00"}})
+    result = _reader.parse_transfer(
+        {"success": True, "data": {"id": 5, "status": "İşleniyor", "message": "ok", "fee": "2.00"}}
+    )
     assert result.status is Status.PROCESSING and result.message == "ok" and result.extra == {"fee": "2.00"}
 
 
@@ -144,12 +205,27 @@ def test_card_payment_defaults():
         ({"success": True, "data": [{"id": 1}]}, [{"id": 1}], None, None, None),
         ({"success": True, "data": None}, [], None, None, None),
         ({"success": True, "data": [{"id": 1}, "junk", 5]}, [{"id": 1}], None, None, None),
-        ({"success": True, "data": [], "current_page": 2, "last_page": "3", "next_page_url": " /x?page=3 "},
-         [], 2, 3, "/x?page=3"),
-        ({"success": True, "data": {"data": [{"id": 9}], "current_page": 1, "last_page": 1, "next_page_url": None}},
-         [{"id": 9}], 1, 1, None),
-        ({"data": [{"id": 9}], "meta": {"current_page": 1, "last_page": 2}, "links": {"next": "https://h/x?page=2"}},
-         [{"id": 9}], 1, 2, "https://h/x?page=2"),
+        (
+            {"success": True, "data": [], "current_page": 2, "last_page": "3", "next_page_url": " /x?page=3 "},
+            [],
+            2,
+            3,
+            "/x?page=3",
+        ),
+        (
+            {"success": True, "data": {"data": [{"id": 9}], "current_page": 1, "last_page": 1, "next_page_url": None}},
+            [{"id": 9}],
+            1,
+            1,
+            None,
+        ),
+        (
+            {"data": [{"id": 9}], "meta": {"current_page": 1, "last_page": 2}, "links": {"next": "https://h/x?page=2"}},
+            [{"id": 9}],
+            1,
+            2,
+            "https://h/x?page=2",
+        ),
         # Laravel's LengthAwarePaginator also has a list called "links" (for rendering); it is not the API form.
         ({"data": [], "links": [{"url": None, "label": "1"}], "current_page": 1, "last_page": 1}, [], 1, 1, None),
     ],
@@ -162,8 +238,14 @@ def test_transaction_page_shapes(body, records, current, last, next_url):
 
 @pytest.mark.parametrize(
     "body, ok",
-    [({"success": True, "data": 1}, True), ({"success": "true"}, True), ({"success": 1}, True),
-     ({"data": []}, True), ({"success": False}, False), ({"success": "false", "data": {}}, False)],
+    [
+        ({"success": True, "data": 1}, True),
+        ({"success": "true"}, True),
+        ({"success": 1}, True),
+        ({"data": []}, True),
+        ({"success": False}, False),
+        ({"success": "false", "data": {}}, False),
+    ],
 )
 def test_envelope_flags(body, ok):
     assert _reader.envelope_ok(body) is ok
@@ -177,14 +259,17 @@ def test_envelope_shapes_that_are_malformed(body):
 
 def test_field_errors_tolerates_strings():
     assert _reader.field_errors({"errors": {"amount": "too small", "x": ["a", "", None]}}) == {
-        "amount": ["too small"], "x": ["a"]}
+        "amount": ["too small"],
+        "x": ["a"],
+    }
     assert _reader.field_errors({"errors": ["not a dict"]}) == {}
 
 
 def test_reader_through_the_client_with_a_nonstandard_timezone():
     body = {"success": True, "data": {"id": 1, "status": "Başarısız", "created_at": "2025-01-01 00:00:00"}}
-    client = EnigmaPayClient("key_1234", "secret_1234", transport=httpx.MockTransport(
-        lambda r: httpx.Response(200, json=body)), tz="UTC")
+    client = EnigmaPayClient(
+        "key_1234", "secret_1234", transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)), tz="UTC"
+    )
     status = client.get_transaction_status(1)
     assert status.status is Status.FAILED and status.created_at.utcoffset().total_seconds() == 0
 

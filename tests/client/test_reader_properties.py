@@ -27,11 +27,36 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
     max_leaves=8,
 )
-odd_values = json_values | st.sampled_from([
-    "", " ", "0", "-1", "٩٩٩٨", "0123", "9" * 5000, "1e400", "NaN", "Infinity", "1,234.50", "125.000,00 ₺",
-    "Aktif", "Pasif", "Tamamlandı", "İPTAL EDİLDİ", "çekim", "2025-11-26 14:30:00", "2025-11-26T14:30:00Z",
-    "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2025-13-45", 1e308, -1e308, 2**63, -(2**63),
-])  # fmt: skip
+odd_values = json_values | st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "٩٩٩٨",
+        "0123",
+        "9" * 5000,
+        "1e400",
+        "NaN",
+        "Infinity",
+        "1,234.50",
+        "125.000,00 ₺",
+        "Aktif",
+        "Pasif",
+        "Tamamlandı",
+        "İPTAL EDİLDİ",
+        "çekim",
+        "2025-11-26 14:30:00",
+        "2025-11-26T14:30:00Z",
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00+14:00",
+        "2025-13-45",
+        1e308,
+        -1e308,
+        2**63,
+        -(2**63),
+    ]
+)
 
 
 def records(fields: tuple[str, ...]):
@@ -43,25 +68,57 @@ def records(fields: tuple[str, ...]):
     )
 
 
-TRANSACTION_FIELDS = ("id", "type", "amount", "commission", "status", "username", "customer_name",
-                      "customer_iban", "description", "created_at", "completed_at", "iban_id")  # fmt: skip
+TRANSACTION_FIELDS = (
+    "id",
+    "type",
+    "amount",
+    "commission",
+    "status",
+    "username",
+    "customer_name",
+    "customer_iban",
+    "description",
+    "created_at",
+    "completed_at",
+    "iban_id",
+)
 channel = records(("status", "commission", "deposit_commission", "withdrawal_commission", "withdrawal_fee"))
 settings_data = records(()).flatmap(
-    lambda extra: st.fixed_dictionaries({}, optional={"credit_card": channel | odd_values, "eiban": channel | odd_values,
-                                                      "manual_iban": channel | odd_values}).map(lambda d: {**extra, **d})
-)  # fmt: skip
+    lambda extra: st.fixed_dictionaries(
+        {},
+        optional={
+            "credit_card": channel | odd_values,
+            "eiban": channel | odd_values,
+            "manual_iban": channel | odd_values,
+        },
+    ).map(lambda d: {**extra, **d})
+)
 iban_record = records(("id", "iban", "owner_name", "bank_name", "status", "balance", "formatted_balance"))
 transaction_record = records(TRANSACTION_FIELDS)
 page_meta = records(("current_page", "last_page", "next_page_url", "meta", "links"))
-id_record = records(("transaction_id", "id", "status", "message", "amount", "created_at", "completed_at",
-                     "payment_url", "order_id", "currency"))  # fmt: skip
+id_record = records(
+    (
+        "transaction_id",
+        "id",
+        "status",
+        "message",
+        "amount",
+        "created_at",
+        "completed_at",
+        "payment_url",
+        "order_id",
+        "currency",
+    )
+)
 
 
 def envelopes(data):
     """`{success, data, message, info, ...}` with the given data, or no data at all."""
     return st.builds(
         lambda meta, data, has_data: {**meta, "success": True, **({"data": data} if has_data else {})},
-        page_meta, data | json_values, st.booleans(),
+        page_meta,
+        data | json_values,
+        st.booleans(),
     )
 
 
@@ -80,7 +137,12 @@ def test_settings(body):
 
 
 @MANY
-@given(body=envelopes(st.lists(iban_record | json_values, max_size=4) | st.fixed_dictionaries({"data": st.lists(iban_record, max_size=3)})))
+@given(
+    body=envelopes(
+        st.lists(iban_record | json_values, max_size=4)
+        | st.fixed_dictionaries({"data": st.lists(iban_record, max_size=3)})
+    )
+)
 def test_ibans(body):
     result = model_or_malformed(_reader.parse_ibans, body)
     assert result is None or all(isinstance(i, models.Iban) and isinstance(i.id, int) for i in result)
@@ -100,7 +162,11 @@ def test_transaction_pages_and_records(body, iban_id):
 @MANY
 @given(body=envelopes(id_record))
 def test_transfer_status_and_card_payment(body):
-    for parse in (_reader.parse_transfer, lambda b: _reader.parse_transaction_status(b, TZ), _reader.parse_card_payment):
+    for parse in (
+        _reader.parse_transfer,
+        lambda b: _reader.parse_transaction_status(b, TZ),
+        _reader.parse_card_payment,
+    ):
         result = model_or_malformed(parse, body)
         tx_id = getattr(result, "transaction_id", getattr(result, "id", None))
         assert tx_id is None or 1 <= tx_id <= models.MAX_TRANSACTION_ID
@@ -115,20 +181,28 @@ def test_envelope_and_error_bodies(body):
 
 
 @SOME
-@given(content=st.binary(max_size=300) | envelopes(st.lists(transaction_record, max_size=3)).map(
-    lambda b: json.dumps(b).encode()))
+@given(
+    content=st.binary(max_size=300)
+    | envelopes(st.lists(transaction_record, max_size=3)).map(lambda b: json.dumps(b).encode())
+)
 def test_arrow_fast_path_gives_a_page_or_none(content):
     assert isinstance(_reader.arrow_transaction_page(content), (_reader.TransactionPage, type(None)))
 
 
 @SOME
-@given(content=st.binary(max_size=200) | envelopes(id_record | settings_data | st.lists(iban_record, max_size=3)).map(
-    lambda b: json.dumps(b).encode()))
+@given(
+    content=st.binary(max_size=200)
+    | envelopes(id_record | settings_data | st.lists(iban_record, max_size=3)).map(lambda b: json.dumps(b).encode())
+)
 def test_client_answers_a_model_or_a_typed_error(content):
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=content))
     with EnigmaPayClient("key", "secret", transport=transport, max_retries=0) as client:
-        for call in (client.get_settings, client.list_ibans, lambda: client.get_transaction_status(7),
-                     lambda: client.list_transactions(1)):  # fmt: skip
+        for call in (
+            client.get_settings,
+            client.list_ibans,
+            lambda: client.get_transaction_status(7),
+            lambda: client.list_transactions(1),
+        ):
             try:
                 call()
             except errors.EnigmaPayError as exc:

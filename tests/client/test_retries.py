@@ -41,8 +41,13 @@ def make_client(handler, **kwargs):
         seen.append(request)
         return handler(request)
 
-    client = EnigmaPayClient(API_KEY, SECRET, base_url="https://api.example.test/api/dealer",
-                             transport=httpx.MockTransport(recording), **kwargs)
+    client = EnigmaPayClient(
+        API_KEY,
+        SECRET,
+        base_url="https://api.example.test/api/dealer",
+        transport=httpx.MockTransport(recording),
+        **kwargs,
+    )
     client._sleep = sleeps.append
     client._jitter = lambda: 1.0
     return client, seen, sleeps
@@ -60,8 +65,19 @@ def flaky(failures: int, kind: str, success_body: dict):
     return handler
 
 
-RETRYABLE_KINDS = ["connect_error", "connect_timeout", "read_timeout", "read_error", "remote_protocol",
-                   "408", "429", "500", "502", "503", "504"]
+RETRYABLE_KINDS = [
+    "connect_error",
+    "connect_timeout",
+    "read_timeout",
+    "read_error",
+    "remote_protocol",
+    "408",
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+]
 
 
 @pytest.mark.parametrize("kind", RETRYABLE_KINDS)
@@ -190,7 +206,9 @@ CARD = models.CardPaymentRequest("user1", "Ayşe", "Öztürk", "a@example.com", 
 @pytest.mark.parametrize("operation", ["send-money", "credit-card/payment"])
 def test_post_is_sent_exactly_once(kind, expected, operation):
     client, seen, sleeps = make_client(flaky(1, kind, OK_PAYOUT), max_retries=5)
-    call = (lambda: client.send_money(PAYOUT)) if operation == "send-money" else (lambda: client.create_card_payment(CARD))
+    call = (
+        (lambda: client.send_money(PAYOUT)) if operation == "send-money" else (lambda: client.create_card_payment(CARD))
+    )
     with pytest.raises(expected) as info:
         call()
     assert len(seen) == 1 and sleeps == []

@@ -59,8 +59,14 @@ def test_echoed_credentials_are_scrubbed_from_errors(status, call):
     with pytest.raises(errors.APIStatusError) as info:
         client.get_settings() if call == "get" else client.send_money(PAYOUT)
     error = info.value
-    for text in (str(error), repr(error), error.message, error.user_message, repr(error.body),
-                 repr(getattr(error, "field_errors", None))):
+    for text in (
+        str(error),
+        repr(error),
+        error.message,
+        error.user_message,
+        repr(error.body),
+        repr(getattr(error, "field_errors", None)),
+    ):
         assert not leaks(text), text
     assert "[redacted]" in error.message
 

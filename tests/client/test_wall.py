@@ -28,9 +28,8 @@ def test_no_client_module_imports_the_rest_of_dashboard():
         f"{path.relative_to(CLIENT)}: {name}"
         for path in files
         for name in _imported_modules(path)
-        if (name == "dashboard" or name.startswith("dashboard.")) and not (
-            name == "dashboard.client" or name.startswith("dashboard.client.")
-        )
+        if (name == "dashboard" or name.startswith("dashboard."))
+        and not (name == "dashboard.client" or name.startswith("dashboard.client."))
     }
     assert not outside
 

@@ -95,8 +95,12 @@ def test_turkish_send_money_form_says_its_labels_and_errors_in_turkish(console):
 def test_turkish_preview_and_confirmation_use_turkish_money(console):
     to_turkish(console.open(user="operator"))
     at = console.open("send_money", user="operator")
-    for name, value in {"username": "user42", "amount": "1500,50", "iban": "TR33 0006 1005 1978 6457 8413 26",
-                        "name": "Şule Yılmaz"}.items():  # fmt: skip
+    for name, value in {
+        "username": "user42",
+        "amount": "1500,50",
+        "iban": "TR33 0006 1005 1978 6457 8413 26",
+        "name": "Şule Yılmaz",
+    }.items():
         at.text_input(key=f"send_{name}").input(value)
     at = at.run()
     m = metrics(at)

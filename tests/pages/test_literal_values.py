@@ -32,8 +32,15 @@ def test_payout_confirm_dialog_shows_username_and_description_literally(console)
 def test_card_payment_confirm_dialog_shows_username_and_description_literally(console):
     at = console.open("card_payment")
     for payload in PAYLOADS:
-        for name, value in {"username": payload, "firstname": "Ayşe", "lastname": "Öztürk", "email": "ayse@example.com",
-                            "phone": "0532 123 45 67", "amount": "250", "description": payload}.items():  # fmt: skip
+        for name, value in {
+            "username": payload,
+            "firstname": "Ayşe",
+            "lastname": "Öztürk",
+            "email": "ayse@example.com",
+            "phone": "0532 123 45 67",
+            "amount": "250",
+            "description": payload,
+        }.items():
             at.text_input(key=f"card_{name}").input(value)
         at.run()
         at.button(key="card_review").click().run()
@@ -57,4 +64,3 @@ def test_operations_card_shows_the_username_literally(console, monkeypatch):
     assert f"**{literal(payload)}**" in card
     assert payload not in card  # never the raw Markdown
     assert payload in shown(card)
-

@@ -21,7 +21,9 @@ def test_every_page_file_is_in_the_navigation_table():
     from dashboard.ui.pages import PAGES
 
     assert "st.navigation(" in (ROOT / "console.py").read_text()
-    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py"}  # a package for import-linter
+    on_disk = {
+        f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py"
+    }  # a package for import-linter
     assert on_disk == {entry.script for entry in PAGES}
 
 
@@ -62,7 +64,6 @@ def test_page_scripts_never_talk_http_themselves():
     for page in (ROOT / "pages").glob("*.py"):
         text = page.read_text()
         assert "httpx" not in text and "EnigmaPayClient" not in text, page.name
-
 
 
 def _sign_in_page_paths():

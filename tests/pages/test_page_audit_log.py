@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from dashboard.timeutil import now
-
 from tests.pages.test_page_send_money import GOOD, confirm, fill, review
 
 PAGE = "audit_log"

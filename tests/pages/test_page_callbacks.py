@@ -4,9 +4,8 @@ import json
 import re
 
 from dashboard.callbacks import CallbackIntake, parse_callback
-
-from tests.pages.test_page_send_money import confirm, fill, review
 from tests.helpers.markdown import shown
+from tests.pages.test_page_send_money import confirm, fill, review
 
 PAGE = "callbacks"
 TOKEN = "console-callback-token-0123456789"

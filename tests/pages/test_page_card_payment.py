@@ -1,7 +1,14 @@
 from tests.helpers.markdown import shown
 
 PAGE = "card_payment"
-GOOD = {"username": "user7", "firstname": "Ayşe", "lastname": "Öztürk", "email": "ayse@example.com", "phone": "0532 123 45 67", "amount": "250"}
+GOOD = {
+    "username": "user7",
+    "firstname": "Ayşe",
+    "lastname": "Öztürk",
+    "email": "ayse@example.com",
+    "phone": "0532 123 45 67",
+    "amount": "250",
+}
 
 
 def fill(at, **values):
@@ -44,7 +51,15 @@ def test_form_is_disabled_with_an_explanation_when_the_channel_is_inactive(conso
 
 
 # Each input of the form -> the limit of dashboard.validation.MAX_CHARS it must carry.
-LIMITED_BY = {"username": "username", "firstname": "name", "lastname": "name", "email": "email", "phone": "phone", "amount": "amount", "description": "description"}
+LIMITED_BY = {
+    "username": "username",
+    "firstname": "name",
+    "lastname": "name",
+    "email": "email",
+    "phone": "phone",
+    "amount": "amount",
+    "description": "description",
+}
 
 
 def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
@@ -52,7 +67,9 @@ def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
 
     at = console.open(PAGE)
     inputs = {t.key.removeprefix("card_"): t for t in at.text_input if t.key.startswith("card_")}
-    assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
+    assert {name: t.max_chars for name, t in inputs.items()} == {
+        name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()
+    }
     for t in inputs.values():
         assert f"At most {t.max_chars} characters." in t.help
 
@@ -81,7 +98,11 @@ def test_card_commission_missing_from_settings_is_unknown_not_zero(console, monk
     from dashboard import data_access
 
     loaded = data_access.load_dealer_settings
-    without_rate = lambda: (lambda got: replace(got, value=replace(got.value, credit_card=replace(got.value.credit_card, commission=None))))(loaded())  # noqa: E731
+
+    def without_rate():
+        got = loaded()
+        return replace(got, value=replace(got.value, credit_card=replace(got.value.credit_card, commission=None)))
+
     monkeypatch.setattr(data_access, "load_dealer_settings", without_rate)
     at = fill(console.open(PAGE))
     assert "Card payment links are blocked" in " ".join(e.value for e in at.error)

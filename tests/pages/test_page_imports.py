@@ -46,5 +46,7 @@ def test_auth_and_the_composition_root_have_no_streamlit():
 
 def test_the_rule_sees_a_forbidden_import(tmp_path):
     page = tmp_path / "page.py"
-    page.write_text("from dashboard import data_access, journal\nfrom dashboard.ui import access\nimport dashboard.iban\n")
+    page.write_text(
+        "from dashboard import data_access, journal\nfrom dashboard.ui import access\nimport dashboard.iban\n"
+    )
     assert sorted(m for m in _imports(page) if not _allowed_for_page(m)) == ["dashboard.iban", "dashboard.journal"]

@@ -48,8 +48,12 @@ def test_unknown_transaction_is_explained_once(console):
 
 @pytest.mark.parametrize(
     "typed, says",
-    [("٩٩٩٨", "digits 0-9"), ("１２", "digits 0-9"), (" 0123 ", "does not start with 0"),
-     ("9223372036854775808", "at most")],
+    [
+        ("٩٩٩٨", "digits 0-9"),
+        ("１２", "digits 0-9"),
+        (" 0123 ", "does not start with 0"),
+        ("9223372036854775808", "at most"),
+    ],
 )
 def test_ids_int_would_misread_get_a_message_and_no_call(console, typed, says):
     at = console.open(PAGE)

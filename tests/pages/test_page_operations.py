@@ -8,15 +8,15 @@ while the answer was lost is made by creating the payout in the sandbox's state 
 """
 
 import time
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
 
-from dashboard.sandbox import Faults
 from dashboard.journal import Journal
-
-from tests.pages.test_page_send_money import GOOD, confirm, fill, reload_and_dismiss, review
+from dashboard.sandbox import Faults
 from tests.helpers.markdown import shown
+from tests.pages.test_page_send_money import GOOD, confirm, fill, reload_and_dismiss, review
 
 PAGE = "operations"
 HANG = 2.0
@@ -165,7 +165,9 @@ def test_a_request_nobody_here_awaits_is_not_reported_as_in_flight(console):
 
     other = Journal(console.store(), StuckClient())
     request = check_send_money(username="user42", amount="1500,50", customer_iban=IBAN, customer_name="Şule Yılmaz")
-    sender = threading.Thread(target=other.submit_payout, args=(new_operation_id(), request), kwargs={"actor": "operator"})
+    sender = threading.Thread(
+        target=other.submit_payout, args=(new_operation_id(), request), kwargs={"actor": "operator"}
+    )
     sender.start()
     try:
         deadline = time.monotonic() + 10
@@ -183,9 +185,9 @@ def test_a_request_nobody_here_awaits_is_not_reported_as_in_flight(console):
 
 
 def test_an_entry_past_the_settling_horizon_is_shown_as_needing_a_person(console, unknown_payout):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    day_later = lambda: datetime.now(timezone.utc) + timedelta(hours=25)  # noqa: E731
+    day_later = lambda: datetime.now(UTC) + timedelta(hours=25)  # noqa: E731
     Journal(console.store(), lambda: None, clock=day_later).settle_all()  # the scheduled run, a day later
     at = console.open(PAGE, user="operator")
     assert not at.exception

@@ -50,7 +50,14 @@ def test_preview_shows_commission_fee_and_total(console):
 def test_confirm_step_repeats_every_value_before_anything_is_sent(console):
     at = review(fill(console.open(PAGE), description="Çekim talebi"))
     summary = shown(" ".join(m.value for m in at.markdown))  # as rendered: values are escaped
-    for expected in ("user42", "₺1,500.50", "TR33 0006 1005 1978 6457 8413 26", "Şule Yılmaz", "Çekim talebi", "₺1,510.50"):
+    for expected in (
+        "user42",
+        "₺1,500.50",
+        "TR33 0006 1005 1978 6457 8413 26",
+        "Şule Yılmaz",
+        "Çekim talebi",
+        "₺1,510.50",
+    ):
         assert expected in summary
     assert console.calls("POST /send-money") == 0
     at.button(key="send_cancel").click().run()
@@ -136,7 +143,9 @@ def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
 
     at = console.open(PAGE)
     inputs = {t.key.removeprefix("send_"): t for t in at.text_input if t.key.startswith("send_")}
-    assert {name: t.max_chars for name, t in inputs.items()} == {name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()}
+    assert {name: t.max_chars for name, t in inputs.items()} == {
+        name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()
+    }
     for t in inputs.values():
         assert f"At most {t.max_chars} characters." in t.help
 
@@ -159,7 +168,8 @@ def test_unknown_costs_are_never_shown_as_zero_and_block_sending(console):
     from dashboard.validation import check_send_money
 
     at.session_state["send_review_request"] = check_send_money(
-        username="user42", amount="1500,50", customer_iban=GOOD["iban"], customer_name="Şule Yılmaz")
+        username="user42", amount="1500,50", customer_iban=GOOD["iban"], customer_name="Şule Yılmaz"
+    )
     at.run()
     assert "could not be loaded" in shown(" ".join(m.value for m in at.markdown))
     assert not any(b.key == "send_confirm" for b in at.button)

@@ -75,7 +75,9 @@ def test_text_search_over_username_customer_and_description(console):
     at.text_input(key="tx_text").input("iade").run()
     rows = shown(at)
     assert len(rows) > 0
-    haystack = (rows["Username"] + " " + rows["Customer"] + " " + rows["Description"] + " " + rows["Customer IBAN"]).str.lower()
+    haystack = (
+        rows["Username"] + " " + rows["Customer"] + " " + rows["Description"] + " " + rows["Customer IBAN"]
+    ).str.lower()
     assert haystack.str.contains("iade").all()
 
 

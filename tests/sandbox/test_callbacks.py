@@ -27,7 +27,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with receiver.lock:
                     receiver.bodies.append(body)
@@ -70,7 +70,13 @@ def receiver() -> Iterator[Receiver]:
 
 
 def payout(api: httpx.Client, amount: str = "750.00") -> int:
-    body = {"username": "user123", "amount": amount, "customer_iban": CUSTOMER_IBAN, "customer_name": "Şule Yılmaz", "description": "Çekim"}
+    body = {
+        "username": "user123",
+        "amount": amount,
+        "customer_iban": CUSTOMER_IBAN,
+        "customer_name": "Şule Yılmaz",
+        "description": "Çekim",
+    }
     response = api.post("/send-money", json=body)
     assert response.status_code == 200, response.text
     return response.json()["data"]["transaction_id"]
@@ -86,8 +92,14 @@ def test_every_status_change_is_posted(make_sandbox, http_client, receiver, cloc
     by_status = {b["status"]: b for b in bodies}
     assert set(by_status) == {"Processing", "Completed"}
     done = by_status["Completed"]
-    assert done == {"transaction_id": tx, "status": "Completed", "amount": 750.0, "username": "user123",
-                    "description": "Çekim", "completed_at": "2026-11-20 12:00:06"}
+    assert done == {
+        "transaction_id": tx,
+        "status": "Completed",
+        "amount": 750.0,
+        "username": "user123",
+        "description": "Çekim",
+        "completed_at": "2026-11-20 12:00:06",
+    }
     assert by_status["Processing"]["completed_at"] is None
     assert srv.state.callbacks.wait_idle(5)
     deliveries = srv.state.deliveries()
@@ -104,7 +116,9 @@ def test_ticker_fires_callbacks_without_any_reads(make_sandbox, http_client, rec
 
 def test_non_200_is_retried_with_backoff(make_sandbox, http_client, receiver, clock):
     receiver.script = [500, 503]
-    srv = make_sandbox(clock=clock, callback_url=receiver.url, callback_workers=1, callback_backoff=0.05, settle_after=5)
+    srv = make_sandbox(
+        clock=clock, callback_url=receiver.url, callback_workers=1, callback_backoff=0.05, settle_after=5
+    )
     payout(http_client(srv))
     clock.advance(1)  # Pending -> Processing only: one event
     srv.state.advance()
@@ -152,7 +166,14 @@ def test_callback_url_changes_at_runtime(make_sandbox, http_client, receiver, cl
 
 def test_card_payment_completion_is_posted(make_sandbox, http_client, receiver):
     srv = make_sandbox(callback_url=receiver.url)
-    card = {"username": "kart1", "firstname": "Gülşen", "lastname": "Işık", "email": "g@example.com", "phone": "05321234567", "amount": 300}
+    card = {
+        "username": "kart1",
+        "firstname": "Gülşen",
+        "lastname": "Işık",
+        "email": "g@example.com",
+        "phone": "05321234567",
+        "amount": 300,
+    }
     data = http_client(srv).post("/credit-card/payment", json=card).json()["data"]
     srv.state.complete_card_payment(data["order_id"], success=False)
     (body,) = receiver.wait_for(1)

@@ -78,8 +78,18 @@ def test_records_carry_turkish_names_valid_ibans_and_formula_like_text(d):
     assert 0 < len(risky) < 0.05 * len(records)
     first = records[0]
     assert set(first) == {
-        "id", "iban_id", "type", "amount", "commission", "status", "username", "customer_name",
-        "customer_iban", "description", "created_at", "completed_at",
+        "id",
+        "iban_id",
+        "type",
+        "amount",
+        "commission",
+        "status",
+        "username",
+        "customer_name",
+        "customer_iban",
+        "description",
+        "created_at",
+        "completed_at",
     }
     assert first["id"] == 1 and len(first["created_at"]) == 19
 

@@ -61,8 +61,25 @@ def test_credit_card_switch_at_runtime(make_sandbox, http_client):
 
 def test_cli_flags_build_the_config():
     args = parse_args(
-        ["--port", "0", "--seed", "3", "--transactions", "500", "--no-credit-card", "--callback-url", "http://127.0.0.1:9/cb",
-         "--latency-ms", "50", "--rate-limit-every", "4", "--hang-path", "/ibans", "--fault-path", "ibans"]
+        [
+            "--port",
+            "0",
+            "--seed",
+            "3",
+            "--transactions",
+            "500",
+            "--no-credit-card",
+            "--callback-url",
+            "http://127.0.0.1:9/cb",
+            "--latency-ms",
+            "50",
+            "--rate-limit-every",
+            "4",
+            "--hang-path",
+            "/ibans",
+            "--fault-path",
+            "ibans",
+        ]
     )
     config = config_from_args(args)
     assert (config.seed, config.transactions, config.credit_card_enabled) == (3, 500, False)

@@ -55,7 +55,12 @@ def test_settings_shape(api):
     assert body["success"] is True and body["info"] == "Connection successful"
     assert body["data"] == {
         "credit_card": {"status": "Aktif", "commission": "3.50"},
-        "eiban": {"status": "Aktif", "deposit_commission": "1.00", "withdrawal_commission": "0.50", "withdrawal_fee": "2.50"},
+        "eiban": {
+            "status": "Aktif",
+            "deposit_commission": "1.00",
+            "withdrawal_commission": "0.50",
+            "withdrawal_fee": "2.50",
+        },
         "manual_iban": {"status": "Aktif", "deposit_commission": "1.25"},
     }
 
@@ -118,8 +123,18 @@ def test_default_per_page_and_page_past_the_end(sandbox, api):
 def test_record_shape(api):
     record = api.get("/transactions", params={"iban_id": 2, "per_page": 1}).json()["data"][0]
     assert set(record) >= {
-        "id", "iban_id", "type", "amount", "commission", "status", "username", "customer_name",
-        "customer_iban", "description", "created_at", "completed_at",
+        "id",
+        "iban_id",
+        "type",
+        "amount",
+        "commission",
+        "status",
+        "username",
+        "customer_name",
+        "customer_iban",
+        "description",
+        "created_at",
+        "completed_at",
     }
     assert record["type"] in ("deposit", "withdrawal")
     datetime.strptime(record["created_at"], "%Y-%m-%d %H:%M:%S")
@@ -168,10 +183,15 @@ def test_unknown_iban_is_404(api):
 def test_transaction_status_of_history(api):
     record = api.get("/transactions", params={"iban_id": 3, "per_page": 1}).json()["data"][0]
     body = api.get("/transaction-status", params={"transaction_id": record["id"]}).json()
-    assert body == {"success": True, "data": {k: record[k] for k in ("id", "status", "amount", "created_at", "completed_at")}}
+    assert body == {
+        "success": True,
+        "data": {k: record[k] for k in ("id", "status", "amount", "created_at", "completed_at")},
+    }
 
 
-@pytest.mark.parametrize("params, status", [({}, 422), ({"transaction_id": "x"}, 422), ({"transaction_id": 10**9}, 404)])
+@pytest.mark.parametrize(
+    "params, status", [({}, 422), ({"transaction_id": "x"}, 422), ({"transaction_id": 10**9}, 404)]
+)
 def test_transaction_status_errors(api, params, status):
     response = api.get("/transaction-status", params=params)
     assert response.status_code == status
@@ -228,7 +248,9 @@ def test_same_seed_same_data_over_http(make_sandbox, http_client):
     pages = []
     for srv in (a, b, c):
         api = http_client(srv)
-        pages.append((api.get("/ibans").json(), api.get("/transactions", params={"iban_id": 2, "per_page": 300}).json()["data"]))
+        pages.append(
+            (api.get("/ibans").json(), api.get("/transactions", params={"iban_id": 2, "per_page": 300}).json()["data"])
+        )
     assert pages[0] == pages[1]
     assert pages[0] != pages[2]
 

@@ -105,7 +105,10 @@ def test_pending_payout_holds_funds_until_it_fails(make_sandbox, http_client, cl
     big = str((before[richest] / Decimal("1.01")).quantize(Decimal("0.01")))  # leaves room for commission and fee
     assert sorted(before.values())[-2] < Decimal(big)  # no other IBAN could cover it
     tx = payout(api, amount=big)["data"]["transaction_id"]
-    held = api.post("/send-money", json={"username": "u", "amount": big, "customer_iban": CUSTOMER_IBAN, "customer_name": "Ali Veli"})
+    held = api.post(
+        "/send-money",
+        json={"username": "u", "amount": big, "customer_iban": CUSTOMER_IBAN, "customer_name": "Ali Veli"},
+    )
     assert held.status_code == 422 and held.json()["message"] == "Insufficient balance."
     clock.advance(120)
     assert status_of(api, tx)["status"] == "Failed"
@@ -117,7 +120,10 @@ def test_pending_payout_holds_funds_until_it_fails(make_sandbox, http_client, cl
 def test_insufficient_balance_is_422(make_sandbox, http_client, clock):
     api = http_client(make_sandbox(clock=clock))
     too_much = max(balances(api).values()) + 1
-    response = api.post("/send-money", json={"username": "u", "amount": str(too_much), "customer_iban": CUSTOMER_IBAN, "customer_name": "Ali Veli"})
+    response = api.post(
+        "/send-money",
+        json={"username": "u", "amount": str(too_much), "customer_iban": CUSTOMER_IBAN, "customer_name": "Ali Veli"},
+    )
     assert response.status_code == 422
     assert response.json()["message"] == "Insufficient balance." and "amount" in response.json()["errors"]
 
@@ -141,12 +147,21 @@ def test_new_payouts_merge_into_history_in_time_order(make_sandbox, http_client,
     keys = [r["created_at"] for r in records]
     assert keys == sorted(keys, reverse=True)
     day = records[[r["id"] for r in records].index(new[1])]["created_at"][:10]
-    same_day = api.get("/transactions", params={"iban_id": iban_id, "start_date": day, "end_date": day, "per_page": 10_000}).json()
+    same_day = api.get(
+        "/transactions", params={"iban_id": iban_id, "start_date": day, "end_date": day, "per_page": 10_000}
+    ).json()
     assert new[1] in [r["id"] for r in same_day["data"]]
 
 
 # --- card payments ----------------------------------------------------------------------------------
-CARD = {"username": "user123", "firstname": "Çağlar", "lastname": "Öztürk", "email": "caglar@example.com", "phone": "+90 532 123 45 67", "amount": 250}
+CARD = {
+    "username": "user123",
+    "firstname": "Çağlar",
+    "lastname": "Öztürk",
+    "email": "caglar@example.com",
+    "phone": "+90 532 123 45 67",
+    "amount": 250,
+}
 
 
 def test_card_payment_disabled_is_403_and_settings_say_pasif(make_sandbox, http_client):
@@ -160,8 +175,14 @@ def test_card_payment_disabled_is_403_and_settings_say_pasif(make_sandbox, http_
 
 @pytest.mark.parametrize(
     "change, field",
-    [({"amount": 199.99}, "amount"), ({"amount": "abc"}, "amount"), ({"email": "nope"}, "email"),
-     ({"phone": "12"}, "phone"), ({"firstname": ""}, "firstname"), ({"lastname": None}, "lastname")],
+    [
+        ({"amount": 199.99}, "amount"),
+        ({"amount": "abc"}, "amount"),
+        ({"email": "nope"}, "email"),
+        ({"phone": "12"}, "phone"),
+        ({"firstname": ""}, "firstname"),
+        ({"lastname": None}, "lastname"),
+    ],
 )
 def test_card_payment_validation(sandbox, http_client, change, field):
     body = {k: v for k, v in {**CARD, **change}.items() if v is not None}

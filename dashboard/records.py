@@ -1,0 +1,105 @@
+"""The console's own records, for the Operations, Callbacks and Audit log pages (through data_access):
+journal entries whose outcome is open, callback events and their verification, the audit log.
+
+No Streamlit and no caching: each read goes to the store, which is the truth shared by every session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from dashboard import services
+from dashboard.audit import AuditEntry
+from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
+from dashboard.callbacks import timeline as callback_timeline
+from dashboard.journal import Operation
+from dashboard.store import CurrentStatusRow
+
+
+def open_operations() -> list[Operation]:
+    """Journal entries needing attention: `unknown` ones and `pending` ones past their grace (the
+    process died mid-call), oldest first."""
+    return services.records().journal.unsettled()
+
+
+def operations_awaiting_answer() -> tuple[list[Operation], list[Operation]]:
+    """`pending` entries inside their grace: (awaited by this console, sent by a process that stopped
+    or by another console on the same data)."""
+    return services.records().journal.awaiting_answer()
+
+
+def first_check_of(ops: Sequence[Operation]) -> datetime:
+    """When the earliest of these pending entries is first checked automatically (its grace is over)."""
+    return min(op.created_at for op in ops) + services.records().journal.pending_grace
+
+
+def recent_operations(limit: int = 200, states: Sequence[str] | None = None) -> list[Operation]:
+    """The newest journal entries, optionally only those in `states`."""
+    ops = services.records().journal.recent(limit)
+    return [op for op in ops if op.state in states] if states else ops
+
+
+def callbacks_configured() -> bool:
+    """False on the live API without ENIGMAPAY_CALLBACK_TOKEN: the callback route answers 404."""
+    return services.records().callbacks is not None
+
+
+def callback_path_masked() -> str | None:
+    """The callback path with all but the token's last 4 characters hidden (`/callbacks/••••abcd`)."""
+    intake = services.records().callbacks
+    if intake is None:
+        return None
+    token = intake.callback_path().rsplit("/", 1)[1]
+    return f"/callbacks/••••{token[-4:]}"
+
+
+def recent_callback_events(limit: int = 100) -> list[CallbackEvent]:
+    """Newest first (an empty list when callbacks are not configured)."""
+    intake = services.records().callbacks
+    return intake.recent_events(limit=limit) if intake is not None else []
+
+
+def verify_callbacks_now() -> dict[str, int]:
+    """Verify one batch of pending callback events, oldest first, at ENIGMAPAY_VERIFY_RATE (the
+    background does this continuously); returns counts per verification outcome, `errors` when the
+    API could not be asked, {} when callbacks are not configured."""
+    intake = services.records().callbacks
+    if intake is None:
+        return {}
+    rate = services.settings().verify_rate
+    batch, workers = verification_plan(rate)
+    return intake.verify_pending(
+        services.backend().client, limit=batch, limiter=services.verify_limiter(), workers=workers
+    )
+
+
+def callback_backlog() -> tuple[int, datetime | None]:
+    """(callback events waiting for verification, when the oldest arrived); (0, None) if not configured."""
+    intake = services.records().callbacks
+    return intake.backlog() if intake is not None else (0, None)
+
+
+def transaction_timeline(transaction_id: int) -> list[TimelineItem]:
+    """Journal entries, callbacks and status checks of one provider transaction, by time."""
+    return callback_timeline(services.records().store, int(transaction_id))
+
+
+def transaction_current_status(transaction_id: int) -> CurrentStatusRow | None:
+    """What the console believes now (status, status_final, source 'callback'|'api', updated_at)."""
+    return services.records().store.callbacks.current_status(int(transaction_id))
+
+
+AUDIT_LIMIT = 5_000
+
+
+def audit_entries(
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int = AUDIT_LIMIT,
+) -> list[AuditEntry]:
+    """Audit entries, newest first; `since` inclusive, `until` exclusive."""
+    return services.records().audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
