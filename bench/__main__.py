@@ -15,14 +15,7 @@ import time
 from bench._common import ROOT, stop_group
 
 # name -> time limit in seconds (the whole suite stays under ~10 minutes on the 2-core machine)
-BENCHMARKS = {
-    "upstream": 300,
-    "ingest": 180,
-    "interaction": 180,
-    "concurrency": 90,
-    "callbacks": 90,
-    "startup": 90,
-}
+BENCHMARKS = {"upstream": 300, "ingest": 180, "interaction": 180, "concurrency": 90, "callbacks": 90, "startup": 90}
 
 
 def main(argv: list[str]) -> int:

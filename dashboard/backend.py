@@ -41,11 +41,7 @@ def open_backend(settings: Settings, *, callback_url: str | None = None) -> Back
     """
     if settings.use_builtin_sandbox:
         running = run_in_thread(
-            SandboxConfig(
-                transactions=settings.sandbox_transactions,
-                tz=settings.timezone,
-                callback_url=callback_url,
-            )
+            SandboxConfig(transactions=settings.sandbox_transactions, tz=settings.timezone, callback_url=callback_url)
         )
         log.info("started built-in sandbox at %s", running.base_url)
         client = EnigmaPayClient(

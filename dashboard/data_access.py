@@ -191,10 +191,7 @@ def _frames() -> FrameCache:
 
 
 def load_history(
-    ibans: Sequence[models.Iban],
-    start: date | None,
-    end: date | None,
-    progress: ProgressCallback | None = None,
+    ibans: Sequence[models.Iban], start: date | None, end: date | None, progress: ProgressCallback | None = None
 ) -> Loaded[pd.DataFrame]:
     """Transactions of `ibans` between two local dates, one read-only frame shared by all sessions:
     from the cache, sliced from a cached history covering them, or fetched (dashboard.history.load).
@@ -213,9 +210,7 @@ def filter_history(frame: pd.DataFrame, flt: TransactionFilter) -> HistoryView:
 
 
 def transactions(
-    selection: Sequence[models.Iban],
-    flt: TransactionFilter,
-    on_progress: ProgressCallback | None = None,
+    selection: Sequence[models.Iban], flt: TransactionFilter, on_progress: ProgressCallback | None = None
 ) -> Loaded[HistoryView]:
     """The Transactions page: the history of `selection` over `flt`'s dates, filtered by `flt`."""
     loaded = load_history(selection, flt.start, flt.end, on_progress)
@@ -224,9 +219,7 @@ def transactions(
 
 
 def balance_chart(
-    ibans: Sequence[models.Iban],
-    days: int,
-    on_progress: ProgressCallback | None = None,
+    ibans: Sequence[models.Iban], days: int, on_progress: ProgressCallback | None = None
 ) -> Loaded[pd.DataFrame]:
     """The Balances page's balance over the last `days` days, per IBAN and local day: recorded
     snapshots where there are some, reconstructed from the history before (`balances.balance_over_time`)."""
@@ -293,13 +286,7 @@ def refresh_operation_status(operation_id: str) -> Operation:
 
 
 def export_rows(
-    table: pd.DataFrame,
-    fmt: str,
-    *,
-    actor: str,
-    description: str,
-    lang: str = "en",
-    dataset: str = "transactions",
+    table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en", dataset: str = "transactions"
 ) -> bytes:
     """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
     money format and sheet name follow `lang` (the numbers stay numbers)."""

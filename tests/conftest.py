@@ -17,12 +17,7 @@ if TYPE_CHECKING:
 # A fixed anchor keeps the small demo history identical in every run.
 SANDBOX_ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Istanbul"))
 SANDBOX_DEFAULTS: dict = dict(
-    seed=7,
-    transactions=3_000,
-    anchor=SANDBOX_ANCHOR,
-    processing_after=0.2,
-    settle_after=0.5,
-    callback_backoff=0.05,
+    seed=7, transactions=3_000, anchor=SANDBOX_ANCHOR, processing_after=0.2, settle_after=0.5, callback_backoff=0.05
 )
 
 

@@ -34,9 +34,7 @@ SOME = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 any_text = st.text(st.characters(exclude_categories=()), max_size=12)
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | any_text
 json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
-    max_leaves=8,
+    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4), max_leaves=8
 )
 # Values a callback's fields are likely to be wrong with: digit strings in other scripts, padded,
 # signed or leading-zero ids, ids around 2^63, status words, long strings.

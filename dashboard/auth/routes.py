@@ -92,7 +92,4 @@ def auth_routes(get_authenticator: Callable[[], Authenticator | None]) -> list[R
         response.delete_cookie(COOKIE_NAME, path="/", secure=is_https(request), httponly=True, samesite="lax")
         return response
 
-    return [
-        Route("/auth/complete", complete, methods=["GET"]),
-        Route("/auth/sign-out", sign_out, methods=["GET"]),
-    ]
+    return [Route("/auth/complete", complete, methods=["GET"]), Route("/auth/sign-out", sign_out, methods=["GET"])]

@@ -175,10 +175,7 @@ def demo_accounts() -> list[DemoAccount]:
 
 
 def account_setup(
-    settings: Settings,
-    *,
-    is_sandbox: bool,
-    secrets_path: str | os.PathLike[str] | None = ".streamlit/secrets.toml",
+    settings: Settings, *, is_sandbox: bool, secrets_path: str | os.PathLike[str] | None = ".streamlit/secrets.toml"
 ) -> AccountSetup:
     """Decide the accounts of this run, or raise AuthConfigError with a fix-it message.
 

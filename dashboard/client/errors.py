@@ -86,12 +86,7 @@ class APIStatusError(EnigmaPayError):
     default_status_code: int | None = None
 
     def __init__(
-        self,
-        message: str,
-        user_message: str | None = None,
-        *,
-        status_code: int | None = None,
-        body: object = None,
+        self, message: str, user_message: str | None = None, *, status_code: int | None = None, body: object = None
     ) -> None:
         super().__init__(message, user_message)
         self.status_code = self.default_status_code if status_code is None else status_code

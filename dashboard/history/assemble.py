@@ -16,24 +16,9 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import timeutil
-from dashboard.history.ingest import (
-    as_frame,
-    empty_frame,
-    id_sort_key,
-    newest_first_order,
-    search_text,
-    typed_columns,
-)
+from dashboard.history.ingest import as_frame, empty_frame, id_sort_key, newest_first_order, search_text, typed_columns
 from dashboard.history.records import columns_of
-from dashboard.history.schema import (
-    COLUMNS,
-    SEARCH_COLUMN,
-    STATUSES,
-    STRING_COLUMNS,
-    TIME_COLUMNS,
-    TIME_UNIT,
-    TYPES,
-)
+from dashboard.history.schema import COLUMNS, SEARCH_COLUMN, STATUSES, STRING_COLUMNS, TIME_COLUMNS, TIME_UNIT, TYPES
 
 ASSEMBLE_THREADS = 2  # columns gathered at once by `assemble` (Arrow and numpy release the GIL)
 BATCH_ROWS = 65_536  # pages converted together: few kernel calls per row, at most ~13 MB of raw pages per IBAN

@@ -31,11 +31,7 @@ def balance_effect(df: pd.DataFrame) -> np.ndarray:
 
 
 def balance_history(
-    df: pd.DataFrame,
-    current_balances: Mapping[int, int],
-    *,
-    now: datetime,
-    freq: str | None = None,
+    df: pd.DataFrame, current_balances: Mapping[int, int], *, now: datetime, freq: str | None = None
 ) -> pd.DataFrame:
     """Each IBAN's balance over time, walked backwards from its current balance (kuruş).
 

@@ -83,11 +83,7 @@ class FrameCache:
                     self._drop(k)
 
     def covering(
-        self,
-        fp: str,
-        iban_ids: frozenset[int],
-        start: date | None,
-        end: date | None,
+        self, fp: str, iban_ids: frozenset[int], start: date | None, end: date | None
     ) -> tuple[tuple, pd.DataFrame, datetime, float] | None:
         """The live history of these dates sharing most IBANs with `iban_ids` (fewest extra on a tie):
         (key, frame, fetched_at, stamp), or None."""

@@ -200,11 +200,7 @@ def as_frame(columns: dict[str, object]) -> pd.DataFrame:
 
 
 def records_to_frame(
-    pages_or_records: Iterable[object],
-    *,
-    iban_id: int,
-    iban: str = "",
-    tz: str = timeutil.DEFAULT_TZ,
+    pages_or_records: Iterable[object], *, iban_id: int, iban: str = "", tz: str = timeutil.DEFAULT_TZ
 ) -> pd.DataFrame:
     """Raw transaction records of one IBAN -> the typed frame of `COLUMNS`, newest first.
 

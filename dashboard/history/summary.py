@@ -84,11 +84,7 @@ _EPOCH_DAY = date(1970, 1, 1)
 
 
 def daily_volume(
-    df: pd.DataFrame,
-    tz: str | None = None,
-    *,
-    start: date | None = None,
-    end: date | None = None,
+    df: pd.DataFrame, tz: str | None = None, *, start: date | None = None, end: date | None = None
 ) -> pd.DataFrame:
     """Per local day (by created_at): completed deposit and withdrawal kuruş, and the count of all rows.
 

@@ -10,12 +10,7 @@ from typing import cast
 
 from dashboard.audit import AuditLog
 from dashboard.client.protocol import MoneyClient
-from dashboard.journal.records import (
-    HELD,
-    PENDING,
-    UNKNOWN,
-    Operation,
-)
+from dashboard.journal.records import HELD, PENDING, UNKNOWN, Operation
 from dashboard.journal.settling import Settling
 from dashboard.journal.submitting import Submitting
 from dashboard.store import Store

@@ -17,11 +17,7 @@ from dashboard.client.errors import (
     OutcomeUnknownError,
     ServerError,
 )
-from dashboard.client.models import (
-    Status,
-    TransactionIdError,
-    parse_transaction_id,
-)
+from dashboard.client.models import Status, TransactionIdError, parse_transaction_id
 from dashboard.iban import mask_iban
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import OperationRow

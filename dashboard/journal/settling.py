@@ -10,9 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from dashboard.audit import AuditLog
-from dashboard.client.models import (
-    parse_transaction_id,
-)
+from dashboard.client.models import parse_transaction_id
 from dashboard.client.protocol import MoneyClient
 from dashboard.iban import normalize_iban
 from dashboard.journal.records import (

@@ -10,14 +10,8 @@ from typing import Any
 
 from dashboard.audit import AuditLog
 from dashboard.client.checks import InputError
-from dashboard.client.errors import (
-    EnigmaPayError,
-    ValidationError,
-)
-from dashboard.client.models import (
-    CardPaymentRequest,
-    SendMoneyRequest,
-)
+from dashboard.client.errors import EnigmaPayError, ValidationError
+from dashboard.client.models import CardPaymentRequest, SendMoneyRequest
 from dashboard.iban import normalize_iban
 from dashboard.journal.records import (
     CONFIRMED,

@@ -378,9 +378,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     ]
     routes.append(Route(ADMIN_PREFIX + "/pay/{order_id}", pay_page, methods=["GET", "POST"]))
     app = Starlette(
-        routes=routes,
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
-        lifespan=lifespan,
+        routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error}, lifespan=lifespan
     )
     app.state.sandbox = state
     return app

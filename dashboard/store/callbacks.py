@@ -160,10 +160,7 @@ class CallbackRepository:
         current status (the API is authoritative) and the status of a confirmed journal entry."""
         values = encode(check)
         with self._engine.write() as cur:
-            cur.execute(
-                dialect.insert_into("status_checks", list(values)) + " RETURNING id",
-                tuple(values.values()),
-            )
+            cur.execute(dialect.insert_into("status_checks", list(values)) + " RETURNING id", tuple(values.values()))
             check_id = int(cur.fetchone()[0])
             _upsert_current_status(
                 cur,

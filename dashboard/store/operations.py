@@ -102,8 +102,7 @@ class OperationRepository:
                 values = {**values, "state": "held", "duplicate_of": earlier["id"]}
                 outcome = "held"
         cur.execute(
-            dialect.insert_into("operations", list(values)) + " ON CONFLICT (id) DO NOTHING",
-            tuple(values.values()),
+            dialect.insert_into("operations", list(values)) + " ON CONFLICT (id) DO NOTHING", tuple(values.values())
         )
         if cur.rowcount != 1:  # cannot happen under the write lock; the constraint is the backstop
             return "existing"
@@ -164,8 +163,7 @@ class OperationRepository:
         if not ids:
             return set()
         rows = self._engine.read(
-            f"SELECT DISTINCT transaction_id FROM operations WHERE transaction_id IN ({dialect.placeholders(ids)})",
-            ids,
+            f"SELECT DISTINCT transaction_id FROM operations WHERE transaction_id IN ({dialect.placeholders(ids)})", ids
         )
         return {r["transaction_id"] for r in rows}
 

@@ -141,15 +141,7 @@ def test_non_json_body_is_kept_to_about_500_chars():
     assert len(info.value.body) == 500
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        [1, 2, 3],
-        "just a string",
-        {"status": "ok"},
-        {"success": "maybe", "data": {}},
-    ],
-)
+@pytest.mark.parametrize("body", [[1, 2, 3], "just a string", {"status": "ok"}, {"success": "maybe", "data": {}}])
 def test_wrong_shaped_envelopes_are_malformed(body):
     client, _ = make_client(answer(200, body))
     with pytest.raises(errors.MalformedResponseError):

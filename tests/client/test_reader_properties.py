@@ -23,9 +23,7 @@ TZ = "Europe/Istanbul"
 any_text = st.text(max_size=12)  # any code point but lone surrogates: bodies arrive as decoded JSON
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | any_text
 json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
-    max_leaves=8,
+    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4), max_leaves=8
 )
 odd_values = json_values | st.sampled_from(
     [
