@@ -210,8 +210,8 @@ def test_receiving_bank_is_named_from_the_registry_or_by_its_code(console):
 
     garanti = format_iban(make_tr_iban("00062", "0000001234567890"))
     at = fill(console.open(PAGE), iban=garanti)
-    assert {m.label: m.value for m in at.metric}["Receiving bank"] == "Türkiye Garanti Bankası A.Ş."
+    assert "Türkiye Garanti Bankası A.Ş." in [shown(m.value) for m in at.markdown]
     at = fill(at)  # the guide's sample IBAN: bank code 00061, in no registry
-    assert {m.label: m.value for m in at.metric}["Receiving bank"] == "Bank code 00061 (not in the bank registry)"
+    assert "Bank code 00061 (not in the bank registry)" in [shown(m.value) for m in at.markdown]
     review(at)
     assert "Bank code 00061 (not in the bank registry)" in shown(" ".join(m.value for m in at.markdown))
