@@ -21,7 +21,6 @@ then measured directly:
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from datetime import timedelta
@@ -31,7 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from bench._common import ROOT, SHARED, best_of, header, info, ms, quiet, verdict
+from bench._common import ROOT, SHARED, best_of, header, info, ms, quiet, use_sandbox, verdict
 
 TZ = "Europe/Istanbul"
 
@@ -51,21 +50,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from dashboard import export, history, timeutil
     from dashboard.history import filters
-    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, SandboxConfig, run_in_thread
+    from dashboard.sandbox import SandboxConfig, run_in_thread
     from dashboard.timeutil import now
 
     srv = run_in_thread(SandboxConfig(transactions=args.transactions, ibans=args.ibans))
     tmp = tempfile.TemporaryDirectory()
     try:
-        for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
-            del os.environ[name]
-        os.environ.update(
-            ENIGMAPAY_BASE_URL=srv.base_url,
-            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
-            ENIGMAPAY_AUTH_DISABLED="true",
-            ENIGMAPAY_DATA_DIR=str(Path(tmp.name) / "data"),
-        )
+        use_sandbox(srv.base_url, str(Path(tmp.name) / "data"))
         today = now(TZ).date()
         from dashboard import data_access
 
