@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from bench._common import ROOT, SHARED, best_of, header, info, ms, quiet, use_sandbox, verdict
+from tests.helpers.spies import spying_on_filters
 
 TZ = "Europe/Istanbul"
 
@@ -58,38 +59,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         use_sandbox(srv.base_url, str(Path(tmp.name) / "data"))
         today = now(TZ).date()
-        from dashboard import data_access
-
-        seen: list[int] = []
-        filtered: list[int] = []
-        real_view, real_filter = data_access.filter_history, filters.apply_filter
-
-        def spy(df, f):
-            seen.append(id(df))
-            return real_view(df, f)
-
-        def spy_filter(df, f):
-            filtered.append(id(df))
-            return real_filter(df, f)
-
-        data_access.filter_history, filters.apply_filter = spy, spy_filter
-        at = AppTest.from_file(str(ROOT / "console.py"), default_timeout=300)
-        at.session_state["tx_preset"] = "custom"
-        at.session_state["tx_range"] = (today - timedelta(days=364), today)
-        at.session_state["tx_status"] = ["Completed", "Pending"]
-        at.session_state["tx_min"] = "100"
-        at.session_state["tx_max"] = "5000"
-        at.session_state["tx_text"] = "yilmaz"
-        at.switch_page("pages/transactions.py")
-        t0 = time.perf_counter()
-        at.run()
-        cold = time.perf_counter() - t0
-        assert not at.exception, at.exception
-        info("interaction", f"cold page run (fetch {args.transactions:,} rows over HTTP + ingest): {cold:.1f} s")
-        warm, _ = best_of(lambda: at.run(), args.repeat)
-        same_object = len(set(seen)) == 1
-        frame = _frame_by_id(seen[-1])
-        data_access.filter_history, filters.apply_filter = real_view, real_filter
+        with spying_on_filters() as (seen, filtered):
+            at = AppTest.from_file(str(ROOT / "console.py"), default_timeout=300)
+            at.session_state["tx_preset"] = "custom"
+            at.session_state["tx_range"] = (today - timedelta(days=364), today)
+            at.session_state["tx_status"] = ["Completed", "Pending"]
+            at.session_state["tx_min"] = "100"
+            at.session_state["tx_max"] = "5000"
+            at.session_state["tx_text"] = "yilmaz"
+            at.switch_page("pages/transactions.py")
+            t0 = time.perf_counter()
+            at.run()
+            cold = time.perf_counter() - t0
+            assert not at.exception, at.exception
+            info("interaction", f"cold page run (fetch {args.transactions:,} rows over HTTP + ingest): {cold:.1f} s")
+            warm, _ = best_of(lambda: at.run(), args.repeat)
+            same_object = len(set(seen)) == 1
+            frame = _frame_by_id(seen[-1])
         rows_shown = len(at.dataframe[0].value) if at.dataframe else 0
         info(
             "interaction",
@@ -99,14 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # --- filter --------------------------------------------------------------------------------
         end = frame["created_at"].max().date()
-        flt = history.TransactionFilter(
-            start=end - timedelta(days=89),
-            end=end,
-            statuses=("Completed", "Pending"),
-            min_amount=Decimal(100),
-            max_amount=Decimal(5000),
-            text="yilmaz",
-        )
+        flt = _page_filter(end - timedelta(days=89), end)
         ours, rows = best_of(lambda: history.apply_filter(frame, flt), args.repeat)
         wall = frame["created_at"].dt.tz_localize(None)
         arrow = pa.table(
@@ -178,17 +157,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # --- warm rerun vs bare script -------------------------------------------------------------
         bare_table = SHARED["bare_table"] = history.display_frame(
-            history.apply_filter(
-                frame,
-                history.TransactionFilter(
-                    start=today - timedelta(days=364),
-                    end=today,
-                    statuses=("Completed", "Pending"),
-                    min_amount=Decimal(100),
-                    max_amount=Decimal(5000),
-                    text="yilmaz",
-                ),
-            )
+            history.apply_filter(frame, _page_filter(today - timedelta(days=364), today))
         )
         bare = AppTest.from_file(str(ROOT / "bench" / "_bare_page.py"), default_timeout=120)
         bare.run()
@@ -201,13 +170,25 @@ def main(argv: list[str] | None = None) -> int:
         verdict("no copy on rerun", 0.0 if same_object else 1.0, 0.0, "reruns that saw another frame object")
         verdict("no refilter on rerun", float(len(filtered) - 1), 0.0, "apply_filter runs after the first page run")
     finally:
-        if "real_filter" in locals():
-            data_access.filter_history, filters.apply_filter = real_view, real_filter
         st.cache_resource.clear()
         st.cache_data.clear()
         srv.stop()
         tmp.cleanup()
     return 0
+
+
+def _page_filter(start, end):
+    """The filter the benchmark sets on the Transactions page (its session_state above), from start to end."""
+    from dashboard import history
+
+    return history.TransactionFilter(
+        start=start,
+        end=end,
+        statuses=("Completed", "Pending"),
+        min_amount=Decimal(100),
+        max_amount=Decimal(5000),
+        text="yilmaz",
+    )
 
 
 def _plain_arrow(table):
