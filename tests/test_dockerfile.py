@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.console import healthy, wait_for
+from tests.helpers.console import healthy, launch, wait_for
 from tests.helpers.processes import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,14 +98,7 @@ def test_server_configured_like_the_image_answers_the_health_check(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ENIGMAPAY_")} | variables
     command = re.search(r"^run: .*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
     command = command.replace("$(BIN)", str(ROOT / ".venv" / "bin"))
-    proc = subprocess.Popen(
-        command.split(),
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = launch(command.split(), environ, subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(lambda: healthy(url + "/_stcore/health"), "health answer", proc, lambda: "(output not kept)", 60)

@@ -68,6 +68,20 @@ def wait_for(
         time.sleep(interval)
 
 
+def launch(cmd: list[str], env: dict[str, str], output) -> subprocess.Popen:
+    """`cmd` from the repository's root in a process group of its own (for stop_group), stdout and
+    stderr to `output` (a file, or subprocess.DEVNULL), no stdin."""
+    return subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 @contextmanager
 def running_console(
     log_path: Path, env: dict[str, str], timeout_s: float, health_path: str = "/healthz"
@@ -82,15 +96,7 @@ def running_console(
     with log_path.open("w", encoding="utf-8") as log:
         log.write(f"$ {' '.join(cmd)}\n")
         log.flush()
-        process = subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        process = launch(cmd, env, log)
         try:
             tail = lambda: log_path.read_text(encoding="utf-8", errors="replace")[-3000:]  # noqa: E731
             wait_for(lambda: healthy(url + health_path), "health answer", process, tail, timeout_s, 0.25)
