@@ -144,6 +144,22 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
+def use_sandbox(base_url: str, data_dir: str) -> None:
+    """Point this process's console settings at the sandbox on `base_url`: every other ENIGMAPAY_ setting
+    cleared, the sandbox's keys, sign-in off, data in `data_dir`."""
+    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
+
+    for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
+        del os.environ[name]
+    os.environ.update(
+        ENIGMAPAY_BASE_URL=base_url,
+        ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
+        ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
+        ENIGMAPAY_AUTH_DISABLED="true",
+        ENIGMAPAY_DATA_DIR=data_dir,
+    )
+
+
 def venv_bin(name: str) -> str:
     return str(Path(PYTHON).parent / name)
 

@@ -12,12 +12,11 @@ so that figure is (pages per IBAN) x latency at best.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from datetime import timedelta
 
-from bench._common import best_of, header, info, ms, quiet, verdict
+from bench._common import best_of, header, info, ms, quiet, use_sandbox, verdict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     import streamlit as st
 
     from dashboard import data_access
-    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, Faults, SandboxConfig, run_in_thread
+    from dashboard.sandbox import Faults, SandboxConfig, run_in_thread
     from dashboard.timeutil import now
 
     srv = run_in_thread(
@@ -40,15 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     tmp = tempfile.TemporaryDirectory()
     try:
-        for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
-            del os.environ[name]
-        os.environ.update(
-            ENIGMAPAY_BASE_URL=srv.base_url,
-            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
-            ENIGMAPAY_AUTH_DISABLED="true",
-            ENIGMAPAY_DATA_DIR=tmp.name,
-        )
+        use_sandbox(srv.base_url, tmp.name)
         client = data_access.backend().client
         ibans = client.list_ibans()
         today = now(data_access.settings().timezone).date()

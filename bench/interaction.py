@@ -21,7 +21,6 @@ then measured directly:
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from datetime import timedelta
@@ -31,7 +30,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from bench._common import ROOT, SHARED, best_of, header, info, ms, quiet, verdict
+from bench._common import ROOT, SHARED, best_of, header, info, ms, quiet, use_sandbox, verdict
+from tests.helpers.spies import spying_on_filters
 
 TZ = "Europe/Istanbul"
 
@@ -51,54 +51,31 @@ def main(argv: list[str] | None = None) -> int:
 
     from dashboard import export, history, timeutil
     from dashboard.history import filters
-    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, SandboxConfig, run_in_thread
+    from dashboard.sandbox import SandboxConfig, run_in_thread
     from dashboard.timeutil import now
 
     srv = run_in_thread(SandboxConfig(transactions=args.transactions, ibans=args.ibans))
     tmp = tempfile.TemporaryDirectory()
     try:
-        for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
-            del os.environ[name]
-        os.environ.update(
-            ENIGMAPAY_BASE_URL=srv.base_url,
-            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
-            ENIGMAPAY_AUTH_DISABLED="true",
-            ENIGMAPAY_DATA_DIR=str(Path(tmp.name) / "data"),
-        )
+        use_sandbox(srv.base_url, str(Path(tmp.name) / "data"))
         today = now(TZ).date()
-        from dashboard import data_access
-
-        seen: list[int] = []
-        filtered: list[int] = []
-        real_view, real_filter = data_access.filter_history, filters.apply_filter
-
-        def spy(df, f):
-            seen.append(id(df))
-            return real_view(df, f)
-
-        def spy_filter(df, f):
-            filtered.append(id(df))
-            return real_filter(df, f)
-
-        data_access.filter_history, filters.apply_filter = spy, spy_filter
-        at = AppTest.from_file(str(ROOT / "console.py"), default_timeout=300)
-        at.session_state["tx_preset"] = "custom"
-        at.session_state["tx_range"] = (today - timedelta(days=364), today)
-        at.session_state["tx_status"] = ["Completed", "Pending"]
-        at.session_state["tx_min"] = "100"
-        at.session_state["tx_max"] = "5000"
-        at.session_state["tx_text"] = "yilmaz"
-        at.switch_page("pages/transactions.py")
-        t0 = time.perf_counter()
-        at.run()
-        cold = time.perf_counter() - t0
-        assert not at.exception, at.exception
-        info("interaction", f"cold page run (fetch {args.transactions:,} rows over HTTP + ingest): {cold:.1f} s")
-        warm, _ = best_of(lambda: at.run(), args.repeat)
-        same_object = len(set(seen)) == 1
-        frame = _frame_by_id(seen[-1])
-        data_access.filter_history, filters.apply_filter = real_view, real_filter
+        with spying_on_filters() as (seen, filtered):
+            at = AppTest.from_file(str(ROOT / "console.py"), default_timeout=300)
+            at.session_state["tx_preset"] = "custom"
+            at.session_state["tx_range"] = (today - timedelta(days=364), today)
+            at.session_state["tx_status"] = ["Completed", "Pending"]
+            at.session_state["tx_min"] = "100"
+            at.session_state["tx_max"] = "5000"
+            at.session_state["tx_text"] = "yilmaz"
+            at.switch_page("pages/transactions.py")
+            t0 = time.perf_counter()
+            at.run()
+            cold = time.perf_counter() - t0
+            assert not at.exception, at.exception
+            info("interaction", f"cold page run (fetch {args.transactions:,} rows over HTTP + ingest): {cold:.1f} s")
+            warm, _ = best_of(lambda: at.run(), args.repeat)
+            same_object = len(set(seen)) == 1
+            frame = _frame_by_id(seen[-1])
         rows_shown = len(at.dataframe[0].value) if at.dataframe else 0
         info(
             "interaction",
@@ -108,14 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # --- filter --------------------------------------------------------------------------------
         end = frame["created_at"].max().date()
-        flt = history.TransactionFilter(
-            start=end - timedelta(days=89),
-            end=end,
-            statuses=("Completed", "Pending"),
-            min_amount=Decimal(100),
-            max_amount=Decimal(5000),
-            text="yilmaz",
-        )
+        flt = _page_filter(end - timedelta(days=89), end)
         ours, rows = best_of(lambda: history.apply_filter(frame, flt), args.repeat)
         wall = frame["created_at"].dt.tz_localize(None)
         arrow = pa.table(
@@ -187,17 +157,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # --- warm rerun vs bare script -------------------------------------------------------------
         bare_table = SHARED["bare_table"] = history.display_frame(
-            history.apply_filter(
-                frame,
-                history.TransactionFilter(
-                    start=today - timedelta(days=364),
-                    end=today,
-                    statuses=("Completed", "Pending"),
-                    min_amount=Decimal(100),
-                    max_amount=Decimal(5000),
-                    text="yilmaz",
-                ),
-            )
+            history.apply_filter(frame, _page_filter(today - timedelta(days=364), today))
         )
         bare = AppTest.from_file(str(ROOT / "bench" / "_bare_page.py"), default_timeout=120)
         bare.run()
@@ -210,13 +170,25 @@ def main(argv: list[str] | None = None) -> int:
         verdict("no copy on rerun", 0.0 if same_object else 1.0, 0.0, "reruns that saw another frame object")
         verdict("no refilter on rerun", float(len(filtered) - 1), 0.0, "apply_filter runs after the first page run")
     finally:
-        if "real_filter" in locals():
-            data_access.filter_history, filters.apply_filter = real_view, real_filter
         st.cache_resource.clear()
         st.cache_data.clear()
         srv.stop()
         tmp.cleanup()
     return 0
+
+
+def _page_filter(start, end):
+    """The filter the benchmark sets on the Transactions page (its session_state above), from start to end."""
+    from dashboard import history
+
+    return history.TransactionFilter(
+        start=start,
+        end=end,
+        statuses=("Completed", "Pending"),
+        min_amount=Decimal(100),
+        max_amount=Decimal(5000),
+        text="yilmaz",
+    )
 
 
 def _plain_arrow(table):

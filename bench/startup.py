@@ -11,19 +11,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench._common import ROOT, free_port, header, process, quiet, venv_bin, verdict, wait_http
-from bench._server import console_server
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from bench._common import ROOT, free_port, header, process, quiet, verdict, wait_http
+from bench._server import console_server, streamlit_args
+from tests.helpers.chromium import CHROMIUM_ARGS
 
 
 def _first_render(url: str, selector: str, launched: float, timeout: float = 120) -> float:
@@ -55,19 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     bare.parent.mkdir(parents=True, exist_ok=True)
     bare.write_text('import streamlit as st\nst.title("Bare")\n')
     port = free_port()
-    args = [
-        venv_bin("streamlit"),
-        "run",
-        str(bare),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    args = streamlit_args(str(bare), port)
     t0 = time.perf_counter()
     with process(args, log=bare.parent / "startup-bare.log") as bare_proc:
         wait_http(f"http://127.0.0.1:{port}/_stcore/health", 120, proc=bare_proc)

@@ -11,12 +11,11 @@ Balances' own st.fragment refresh is a subset of that). The sandbox counts every
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import threading
 import time
 
-from bench._common import ROOT, header, info, quiet, verdict
+from bench._common import ROOT, header, info, quiet, use_sandbox, verdict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, SandboxConfig, run_in_thread
+    from dashboard.sandbox import SandboxConfig, run_in_thread
 
     srv = run_in_thread(SandboxConfig())
     tmp = tempfile.TemporaryDirectory()
@@ -38,15 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     errors: list[str] = []
     stop = threading.Event()
     try:
-        for name in [n for n in os.environ if n.startswith("ENIGMAPAY_")]:
-            del os.environ[name]
-        os.environ.update(
-            ENIGMAPAY_BASE_URL=srv.base_url,
-            ENIGMAPAY_API_KEY=SANDBOX_API_KEY,
-            ENIGMAPAY_SECRET_KEY=SANDBOX_SECRET_KEY,
-            ENIGMAPAY_AUTH_DISABLED="true",
-            ENIGMAPAY_DATA_DIR=tmp.name,
-        )
+        use_sandbox(srv.base_url, tmp.name)
         srv.state.reset_stats()
 
         def session(n: int) -> None:

@@ -10,11 +10,8 @@ counted), and nothing may be missing unless every delivery of it was refused.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -27,9 +24,8 @@ import pytest
 
 from dashboard.journal import status_key
 from dashboard.store import Store
-from tests.helpers.processes import free_port, stop_group
+from tests.helpers.console import console_env, running_console
 
-REPO = Path(__file__).resolve().parents[1]
 TOKEN = "load-test-callback-token-0123456789"
 THREADS = 16
 TRANSACTIONS = 500  # x 2 statuses = 1,000 distinct events
@@ -43,59 +39,10 @@ LOAD_DEADLINE_S = 60
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The console on a free port; yields (root URL, data folder); the process group dies at teardown."""
-    streamlit = REPO / ".venv" / "bin" / "streamlit"
-    if not streamlit.exists():
-        streamlit = Path(sys.executable).with_name("streamlit")
-    data_dir, log_path = tmp_path / "data", tmp_path / "server.log"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENIGMAPAY_", "STREAMLIT_"))}
-    env.update(
-        ENIGMAPAY_DATA_DIR=str(data_dir),
-        ENIGMAPAY_CALLBACK_TOKEN=TOKEN,
-        ENIGMAPAY_SANDBOX_TRANSACTIONS="500",
-        ENIGMAPAY_API_KEY="",  # empty beats a developer's .env: no credentials -> the built-in sandbox
-        ENIGMAPAY_SECRET_KEY="",
-        PYTHONUNBUFFERED="1",
-    )
-    cmd = [
-        str(streamlit),
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            with httpx.Client(trust_env=False, timeout=2) as client:
-                while True:
-                    if process.poll() is not None:
-                        pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-                    try:
-                        if client.get(f"{url}/healthz").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"server not healthy after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
-                    time.sleep(0.2)
-            yield url, data_dir
-        finally:
-            stop_group(process)
+    data_dir = tmp_path / "data"
+    env = console_env(data_dir, 500, ENIGMAPAY_CALLBACK_TOKEN=TOKEN)
+    with running_console(tmp_path / "server.log", env, STARTUP_TIMEOUT_S) as (url, _process):
+        yield url, data_dir
 
 
 def _deliveries() -> list[dict]:

@@ -10,12 +10,12 @@ import json
 import os
 import re
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.console import healthy, launch, wait_for
 from tests.helpers.processes import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,26 +98,11 @@ def test_server_configured_like_the_image_answers_the_health_check(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ENIGMAPAY_")} | variables
     command = re.search(r"^run: .*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
     command = command.replace("$(BIN)", str(ROOT / ".venv" / "bin"))
-    proc = subprocess.Popen(
-        command.split(),
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = launch(command.split(), environ, subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                    assert answer.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, "server exited"
-                assert time.monotonic() < deadline, "no health answer within 60 s"
-                time.sleep(0.3)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: healthy(url + "/_stcore/health"), "health answer", proc, lambda: "(output not kept)", 60)
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
             assert json.load(answer) == {"status": "ok"}
     finally:
         stop_group(proc)

@@ -113,25 +113,29 @@ def test_neutralise_text_accepts_object_columns():
     assert export.neutralise_text(pd.Series(["-x", 5, None], dtype=object)).tolist()[:2] == ["'-x", "5"]
 
 
+# The header row both exports write (English labels, times in Europe/Istanbul).
+HEADER = [
+    "ID",
+    "Date (Europe/Istanbul)",
+    "IBAN",
+    "Type",
+    "Status",
+    "Amount (TRY)",
+    "Commission (TRY)",
+    "Username",
+    "Customer",
+    "Customer IBAN",
+    "Description",
+    "Completed at (Europe/Istanbul)",
+]
+
+
 # --- CSV ------------------------------------------------------------------------------------
 
 
 def test_csv_has_bom_header_and_exactly_the_rows(table):
     rows = read_csv_rows(export.to_csv_bytes(table))
-    assert rows[0] == [
-        "ID",
-        "Date (Europe/Istanbul)",
-        "IBAN",
-        "Type",
-        "Status",
-        "Amount (TRY)",
-        "Commission (TRY)",
-        "Username",
-        "Customer",
-        "Customer IBAN",
-        "Description",
-        "Completed at (Europe/Istanbul)",
-    ]
+    assert rows[0] == HEADER
     body = rows[1:]
     assert len(body) == len(table) == 4
     assert [r[0] for r in body] == [str(i) for i in table["ID"]]
@@ -203,20 +207,7 @@ def load(data: bytes):
 def test_excel_reads_back_with_numbers_dates_and_neutralised_text(table):
     ws = load(export.to_excel_bytes(table))
     header = [c.value for c in ws[1]]
-    assert header == [
-        "ID",
-        "Date (Europe/Istanbul)",
-        "IBAN",
-        "Type",
-        "Status",
-        "Amount (TRY)",
-        "Commission (TRY)",
-        "Username",
-        "Customer",
-        "Customer IBAN",
-        "Description",
-        "Completed at (Europe/Istanbul)",
-    ]
+    assert header == HEADER
     assert all(c.font.b for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.max_row == 5

@@ -376,6 +376,23 @@ def test_sub_kurus_amount_refused_before_journaling(store, clock):
 # -- settling ------------------------------------------------------------------------------------
 
 
+def completed_callback(store, transaction_id: int, at) -> None:
+    """A final 'Completed' callback of 1,500.50 for user7 (the default payout here), received at `at`."""
+    store.callbacks.add_event(
+        {
+            "transaction_id": transaction_id,
+            "status": "completed",
+            "status_text": "Completed",
+            "amount": Decimal("1500.50"),
+            "amount_kurus": 150050,
+            "username": "user7",
+            "raw_json": "{}",
+            "received_at": at,
+        },
+        status_final=True,
+    )
+
+
 def unknown_payout(journal, client, **request):
     client.send = OutcomeUnknownError("read timeout")
     op = journal.submit_payout(new_operation_id(), SendMoneyRequest(**request), actor="ayse")
@@ -457,19 +474,7 @@ def test_settle_links_a_matching_callback_confirmed_by_the_api(store, clock):
     client.history = {1: [tx(700, type="deposit", amount="99.00")]}
     clock.advance(minutes=1)
     for tid in (701, 702):  # 702 is a forgery: the API does not know it
-        store.callbacks.add_event(
-            {
-                "transaction_id": tid,
-                "status": "completed",
-                "status_text": "Completed",
-                "amount": Decimal("1500.50"),
-                "amount_kurus": 150050,
-                "username": "user7",
-                "raw_json": "{}",
-                "received_at": clock(),
-            },
-            status_final=True,
-        )
+        completed_callback(store, tid, clock())
     # Two candidates: ambiguous.
     assert journal.settle(op.id).state == UNKNOWN
     # Once 702 is flagged as forged, the one left is checked with the API and linked.
@@ -486,19 +491,7 @@ def test_settle_links_a_matching_callback_confirmed_by_the_api(store, clock):
 def test_callback_candidate_unknown_to_the_api_is_not_linked(store, clock):
     journal, client = make(store, clock)
     op = unknown_payout(journal, client)
-    store.callbacks.add_event(
-        {
-            "transaction_id": 801,
-            "status": "completed",
-            "status_text": "Completed",
-            "amount": Decimal("1500.50"),
-            "amount_kurus": 150050,
-            "username": "user7",
-            "raw_json": "{}",
-            "received_at": clock(),
-        },
-        status_final=True,
-    )
+    completed_callback(store, 801, clock())
     assert journal.settle(op.id).state == UNKNOWN
 
 

@@ -17,10 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,25 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.processes import free_port, stop_group
+from tests.helpers.chromium import CHROMIUM_ARGS
+from tests.helpers.console import REPO, console_env, running_console
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "console-server.log"
 
 STARTUP_TIMEOUT_S = 60
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these chromium keeps dialling Google services and floods refused connections.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _chromium() -> str:
@@ -78,66 +63,9 @@ class ConsoleServer:
 @contextmanager
 def run_console(data_dir: Path, log_path: Path) -> Iterator[ConsoleServer]:
     """The console as `make run` starts it, on a free loopback port; healthy on entry, gone on exit."""
-    streamlit = REPO / ".venv" / "bin" / "streamlit"
-    if not streamlit.exists():  # same interpreter, other venv layout (e.g. CI image)
-        streamlit = Path(sys.executable).with_name("streamlit")
-    assert streamlit.exists(), f"{streamlit} missing: run `make venv`"
-
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENIGMAPAY_", "STREAMLIT_"))}
-    env.update(
-        ENIGMAPAY_DATA_DIR=str(data_dir),
-        ENIGMAPAY_SANDBOX_TRANSACTIONS="3000",
-        # Empty values beat a developer's .env / secrets.toml: no credentials -> the built-in sandbox.
-        ENIGMAPAY_API_KEY="",
-        ENIGMAPAY_SECRET_KEY="",
-        PYTHONUNBUFFERED="1",
-    )
-    # The command `make run` runs, plus where to listen.
-    cmd = [
-        str(streamlit),
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    with log_path.open("w", encoding="utf-8") as log:
-        log.write(f"$ {' '.join(cmd)}\n")
-        log.flush()
-        process = subprocess.Popen(
-            cmd,
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        server = ConsoleServer(url=f"http://127.0.0.1:{port}", process=process, data_dir=data_dir, log=log_path)
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(
-                        f"the console exited with code {process.returncode} before it was healthy\n{server.log_tail()}"
-                    )
-                try:
-                    with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the console was not healthy after {STARTUP_TIMEOUT_S} s\n{server.log_tail()}")
-                time.sleep(0.25)
-            yield server
-        finally:
-            stop_group(process)
+    env = console_env(data_dir, 3000)
+    with running_console(log_path, env, STARTUP_TIMEOUT_S, health_path="/_stcore/health") as (url, process):
+        yield ConsoleServer(url=url, process=process, data_dir=data_dir, log=log_path)
 
 
 @pytest.fixture(scope="module")

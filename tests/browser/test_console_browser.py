@@ -37,31 +37,10 @@ COOKIE = "enigmapay_session"
 NOT_ALLOWED = "Not allowed: your role cannot open this page."
 # Sandbox-only demo accounts (listed on the sign-in page there).
 DEMO = {"viewer": "viewer-demo-pass", "operator": "operator-demo-pass", "admin": "admin-demo-pass"}
-MENU = {
-    "viewer": ["Overview", "Balances", "Transactions"],
-    "operator": [
-        "Overview",
-        "Balances",
-        "Transactions",
-        "Send money",
-        "Card payment",
-        "Lookup",
-        "Operations",
-        "Callbacks",
-    ],
-    "admin": [
-        "Overview",
-        "Balances",
-        "Transactions",
-        "Send money",
-        "Card payment",
-        "Lookup",
-        "Operations",
-        "Callbacks",
-        "Audit log",
-        "Settings",
-    ],
-}
+# Each role's menu is the role below's plus its own pages, in menu order.
+VIEWER_MENU = ["Overview", "Balances", "Transactions"]
+OPERATOR_MENU = VIEWER_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Callbacks"]
+MENU = {"viewer": VIEWER_MENU, "operator": OPERATOR_MENU, "admin": OPERATOR_MENU + ["Audit log", "Settings"]}
 expect.set_options(timeout=10_000)
 
 

@@ -14,10 +14,8 @@ import pytest
 from dashboard.client import DEFAULT_BASE_URL, EnigmaPayClient, InputError, errors, models
 from dashboard.client.models import Status, TxType
 from dashboard.timeutil import zone
+from tests.helpers.fake_client import API_KEY, BASE, SECRET, recording_client
 
-API_KEY = "ak_test_0123456789abcdef"
-SECRET = "sk_test_fedcba9876543210"
-BASE = "https://api.example.test/api/dealer"
 IBAN = "TR950006400000001234567890"  # valid mod-97, İş Bankası
 IST = zone("Europe/Istanbul")
 
@@ -109,16 +107,7 @@ def api(request: httpx.Request) -> httpx.Response:
 
 
 def make_client(handler=api, **kwargs) -> tuple[EnigmaPayClient, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def recording(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return handler(request)
-
-    kwargs.setdefault("base_url", BASE)
-    client = EnigmaPayClient(API_KEY, SECRET, transport=httpx.MockTransport(recording), **kwargs)
-    client._sleep = lambda seconds: None
-    return client, seen
+    return recording_client(handler, **kwargs)
 
 
 def send_request(**overrides) -> models.SendMoneyRequest:

@@ -8,28 +8,13 @@ import httpx
 import pytest
 
 from dashboard.client import EnigmaPayClient, errors, models
+from tests.helpers.fake_client import recording_client
 
-API_KEY = "ak_test_0123456789abcdef"
-SECRET = "sk_test_fedcba9876543210"
 IBAN = "TR950006400000001234567890"
 
 
 def make_client(handler) -> tuple[EnigmaPayClient, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def recording(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return handler(request)
-
-    client = EnigmaPayClient(
-        API_KEY,
-        SECRET,
-        base_url="https://api.example.test/api/dealer",
-        transport=httpx.MockTransport(recording),
-        max_retries=0,
-    )
-    client._sleep = lambda seconds: None
-    return client, seen
+    return recording_client(handler, max_retries=0)
 
 
 def answer(status: int, body=None, *, text: str | None = None, headers=None):

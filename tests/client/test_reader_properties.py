@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.client import EnigmaPayClient, _reader, errors, models
+from tests.helpers.api import TRANSACTION_FIELDS
 
 MANY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOME = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,20 +67,6 @@ def records(fields: tuple[str, ...]):
     )
 
 
-TRANSACTION_FIELDS = (
-    "id",
-    "type",
-    "amount",
-    "commission",
-    "status",
-    "username",
-    "customer_name",
-    "customer_iban",
-    "description",
-    "created_at",
-    "completed_at",
-    "iban_id",
-)
 channel = records(("status", "commission", "deposit_commission", "withdrawal_commission", "withdrawal_fee"))
 settings_data = records(()).flatmap(
     lambda extra: st.fixed_dictionaries(

@@ -7,10 +7,9 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from dashboard.client import EnigmaPayClient, errors, models
+from dashboard.client import errors, models
+from tests.helpers.fake_client import recording_client
 
-API_KEY = "ak_test_0123456789abcdef"
-SECRET = "sk_test_fedcba9876543210"
 IBAN = "TR950006400000001234567890"
 OK_IBANS = {"success": True, "data": [{"id": 1, "iban": IBAN, "status": "Aktif", "balance": "10.00"}]}
 OK_PAYOUT = {"success": True, "data": {"transaction_id": 9, "status": "Pending"}}
@@ -34,20 +33,9 @@ def fail_with(kind: str, request: httpx.Request) -> httpx.Response:
 
 
 def make_client(handler, **kwargs):
-    seen: list[httpx.Request] = []
+    """(client, seen, sleeps): the sleeps the retries asked for, with no jitter."""
+    client, seen = recording_client(handler, **kwargs)
     sleeps: list[float] = []
-
-    def recording(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return handler(request)
-
-    client = EnigmaPayClient(
-        API_KEY,
-        SECRET,
-        base_url="https://api.example.test/api/dealer",
-        transport=httpx.MockTransport(recording),
-        **kwargs,
-    )
     client._sleep = sleeps.append
     client._jitter = lambda: 1.0
     return client, seen, sleeps

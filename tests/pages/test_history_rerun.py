@@ -4,58 +4,43 @@ filter it does not filter again (data_access.filter_history memoises the view pe
 
 from __future__ import annotations
 
-from dashboard import data_access
-from dashboard.history import filters
+from tests.helpers.spies import spying_on_filters
 
 
 def test_reruns_filter_the_same_cached_frame_object(console, monkeypatch):
     monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")  # the page itself, not a sign-in form
-    seen: list[int] = []
-    filtered: list[int] = []
-    real_view, real_filter = data_access.filter_history, filters.apply_filter
-
-    def spy_view(df, f):
-        seen.append(id(df))
-        return real_view(df, f)
-
-    def spy_filter(df, f):
-        filtered.append(id(df))
-        return real_filter(df, f)
-
-    monkeypatch.setattr(data_access, "filter_history", spy_view)
-    monkeypatch.setattr(filters, "apply_filter", spy_filter)
-    at = console.open("transactions")
-    assert not at.exception
-    at.run()
-    at.run()
-    assert len(seen) == 3 and len(set(seen)) == 1  # every run got the cached frame itself
-    assert filtered == seen[:1]  # filtered once, on the first run; the reruns reuse its rows
-    assert console.calls("GET /transactions") == 5  # fetched once (5 IBANs, one page each), not per run
-
-    # A changed filter filters again (the same frame), and the table follows it.
-    at.session_state["tx_status"] = ["Completed"]
-    at.run()
-    assert not at.exception
-    assert len(filtered) == 2 and set(filtered) == set(seen)
-    assert set(at.dataframe[0].value["Status"].astype(str)) <= {"Completed"}
-
-
-def test_sessions_asking_at_once_share_one_fetch(console, monkeypatch):
-    monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")
-    import threading
-
-    from streamlit.testing.v1 import AppTest
-
-    from tests.pages.conftest import CONSOLE
-
-    def run() -> None:
-        at = AppTest.from_file(CONSOLE, default_timeout=60)
-        at.switch_page("pages/transactions.py")
+    with spying_on_filters() as (seen, filtered):
+        at = console.open("transactions")
+        assert not at.exception
         at.run()
+        at.run()
+        assert len(seen) == 3 and len(set(seen)) == 1  # every run got the cached frame itself
+        assert filtered == seen[:1]  # filtered once, on the first run; the reruns reuse its rows
+        assert console.calls("GET /transactions") == 5  # fetched once (5 IBANs, one page each), not per run
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert console.calls("GET /transactions") == 5
+        # A changed filter filters again (the same frame), and the table follows it.
+        at.session_state["tx_status"] = ["Completed"]
+        at.run()
+        assert not at.exception
+        assert len(filtered) == 2 and set(filtered) == set(seen)
+        assert set(at.dataframe[0].value["Status"].astype(str)) <= {"Completed"}
+
+    def test_sessions_asking_at_once_share_one_fetch(console, monkeypatch):
+        monkeypatch.setenv("ENIGMAPAY_AUTH_DISABLED", "true")
+        import threading
+
+        from streamlit.testing.v1 import AppTest
+
+        from tests.pages.conftest import CONSOLE
+
+        def run() -> None:
+            at = AppTest.from_file(CONSOLE, default_timeout=60)
+            at.switch_page("pages/transactions.py")
+            at.run()
+
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert console.calls("GET /transactions") == 5

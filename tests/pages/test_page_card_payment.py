@@ -1,3 +1,4 @@
+from tests.helpers.forms import assert_inputs_carry_their_limits
 from tests.helpers.markdown import shown
 
 PAGE = "card_payment"
@@ -63,15 +64,7 @@ LIMITED_BY = {
 
 
 def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
-    from dashboard.validation import MAX_CHARS
-
-    at = console.open(PAGE)
-    inputs = {t.key.removeprefix("card_"): t for t in at.text_input if t.key.startswith("card_")}
-    assert {name: t.max_chars for name, t in inputs.items()} == {
-        name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()
-    }
-    for t in inputs.values():
-        assert f"At most {t.max_chars} characters." in t.help
+    assert_inputs_carry_their_limits(console.open(PAGE), "card_", LIMITED_BY)
 
 
 def test_unknown_commission_blocks_card_payment_links_with_a_retry(console):

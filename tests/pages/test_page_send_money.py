@@ -1,6 +1,7 @@
 import time
 
 from dashboard.sandbox import Faults
+from tests.helpers.forms import assert_inputs_carry_their_limits
 from tests.helpers.markdown import shown
 
 PAGE = "send_money"
@@ -139,15 +140,7 @@ LIMITED_BY = {"username": "username", "amount": "amount", "iban": "iban", "name"
 
 
 def test_every_input_carries_the_limit_of_its_check_and_says_it(console):
-    from dashboard.validation import MAX_CHARS
-
-    at = console.open(PAGE)
-    inputs = {t.key.removeprefix("send_"): t for t in at.text_input if t.key.startswith("send_")}
-    assert {name: t.max_chars for name, t in inputs.items()} == {
-        name: MAX_CHARS[kind] for name, kind in LIMITED_BY.items()
-    }
-    for t in inputs.values():
-        assert f"At most {t.max_chars} characters." in t.help
+    assert_inputs_carry_their_limits(console.open(PAGE), "send_", LIMITED_BY)
 
 
 def _everything_shown(at) -> str:
