@@ -34,6 +34,7 @@ from .times import parse_api_datetime
 __all__ = [
     "ARROW_NUMBER_FIELDS",
     "ARROW_TEXT_FIELDS",
+    "TRANSACTION_FIELDS",
     "TransactionPage",
     "arrow_transaction_page",
     "envelope_ok",
@@ -144,22 +145,9 @@ def parse_iban(record: dict[str, Any]) -> models.Iban:
 
 # --- 3. transactions ---------------------------------------------------------------------------------
 
-_TRANSACTION_FIELDS = frozenset(
-    {
-        "id",
-        "type",
-        "amount",
-        "commission",
-        "status",
-        "username",
-        "customer_name",
-        "customer_iban",
-        "description",
-        "created_at",
-        "completed_at",
-        "iban_id",
-    }
-)
+# A transaction record's documented fields: those the Arrow fast path reads, and the IBAN's id.
+TRANSACTION_FIELDS = (*ARROW_NUMBER_FIELDS, *ARROW_TEXT_FIELDS, "iban_id")
+_TRANSACTION_FIELDS = frozenset(TRANSACTION_FIELDS)
 
 
 def parse_transaction(record: dict[str, Any], tz: str | tzinfo, iban_id: int | None = None) -> models.Transaction:

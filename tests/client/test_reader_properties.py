@@ -66,20 +66,6 @@ def records(fields: tuple[str, ...]):
     )
 
 
-TRANSACTION_FIELDS = (
-    "id",
-    "type",
-    "amount",
-    "commission",
-    "status",
-    "username",
-    "customer_name",
-    "customer_iban",
-    "description",
-    "created_at",
-    "completed_at",
-    "iban_id",
-)
 channel = records(("status", "commission", "deposit_commission", "withdrawal_commission", "withdrawal_fee"))
 settings_data = records(()).flatmap(
     lambda extra: st.fixed_dictionaries(
@@ -92,7 +78,7 @@ settings_data = records(()).flatmap(
     ).map(lambda d: {**extra, **d})
 )
 iban_record = records(("id", "iban", "owner_name", "bank_name", "status", "balance", "formatted_balance"))
-transaction_record = records(TRANSACTION_FIELDS)
+transaction_record = records(_reader.TRANSACTION_FIELDS)
 page_meta = records(("current_page", "last_page", "next_page_url", "meta", "links"))
 id_record = records(
     (

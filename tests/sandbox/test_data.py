@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from dashboard.client._reader import TRANSACTION_FIELDS
 from dashboard.iban import bank_code, iban_is_valid
 from dashboard.sandbox import data as demo
 
@@ -77,20 +78,7 @@ def test_records_carry_turkish_names_valid_ibans_and_formula_like_text(d):
     risky = [t for t in texts if t[:1] in ("=", "+", "-", "@")]
     assert 0 < len(risky) < 0.05 * len(records)
     first = records[0]
-    assert set(first) == {
-        "id",
-        "iban_id",
-        "type",
-        "amount",
-        "commission",
-        "status",
-        "username",
-        "customer_name",
-        "customer_iban",
-        "description",
-        "created_at",
-        "completed_at",
-    }
+    assert set(first) == set(TRANSACTION_FIELDS)
     assert first["id"] == 1 and len(first["created_at"]) == 19
 
 

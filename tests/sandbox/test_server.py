@@ -7,6 +7,7 @@ from datetime import datetime
 import httpx
 import pytest
 
+from dashboard.client._reader import TRANSACTION_FIELDS
 from dashboard.iban import iban_is_valid
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, auth_headers, request_hash
 
@@ -122,20 +123,7 @@ def test_default_per_page_and_page_past_the_end(sandbox, api):
 
 def test_record_shape(api):
     record = api.get("/transactions", params={"iban_id": 2, "per_page": 1}).json()["data"][0]
-    assert set(record) >= {
-        "id",
-        "iban_id",
-        "type",
-        "amount",
-        "commission",
-        "status",
-        "username",
-        "customer_name",
-        "customer_iban",
-        "description",
-        "created_at",
-        "completed_at",
-    }
+    assert set(record) >= set(TRANSACTION_FIELDS)
     assert record["type"] in ("deposit", "withdrawal")
     datetime.strptime(record["created_at"], "%Y-%m-%d %H:%M:%S")
 
