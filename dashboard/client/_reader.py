@@ -67,6 +67,11 @@ _CHANNEL_FIELDS = {
 }
 
 
+def _channel_status(channel: dict[str, Any]) -> dict[str, Any]:
+    """A channel's `status` word as the models keep it: on/off, and the word as sent."""
+    return {"active": parse_active(channel.get("status")), "status_text": read_text(channel.get("status"))}
+
+
 def parse_settings(body: dict[str, Any]) -> models.DealerSettings:
     data = body_data_dict(body, "settings data")
     channels: dict[str, dict[str, Any]] = {}
@@ -80,22 +85,15 @@ def parse_settings(body: dict[str, Any]) -> models.DealerSettings:
     extra.update(extra_fields(data, frozenset(_CHANNEL_FIELDS)))
     cc, ei, mi = channels["credit_card"], channels["eiban"], channels["manual_iban"]
     return models.DealerSettings(
-        credit_card=models.CreditCardChannel(
-            active=parse_active(cc.get("status")),
-            status_text=read_text(cc.get("status")),
-            commission=to_decimal(cc.get("commission")),
-        ),
+        credit_card=models.CreditCardChannel(**_channel_status(cc), commission=to_decimal(cc.get("commission"))),
         eiban=models.EibanChannel(
-            active=parse_active(ei.get("status")),
-            status_text=read_text(ei.get("status")),
+            **_channel_status(ei),
             deposit_commission=to_decimal(ei.get("deposit_commission")),
             withdrawal_commission=to_decimal(ei.get("withdrawal_commission")),
             withdrawal_fee=to_decimal(ei.get("withdrawal_fee")),
         ),
         manual_iban=models.ManualIbanChannel(
-            active=parse_active(mi.get("status")),
-            status_text=read_text(mi.get("status")),
-            deposit_commission=to_decimal(mi.get("deposit_commission")),
+            **_channel_status(mi), deposit_commission=to_decimal(mi.get("deposit_commission"))
         ),
         info=read_text(body.get("info")) or read_text(data.get("info")),
         extra=extra,
