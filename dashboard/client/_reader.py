@@ -170,6 +170,17 @@ def parse_transaction(record: dict[str, Any], tz: str | tzinfo, iban_id: int | N
     )
 
 
+def _first_transaction_id(data: dict[str, Any], key: str, fallback: str) -> int | None:
+    """The transaction id under `key`, else under `fallback` (answers name it either way)."""
+    tx_id = read_transaction_id(data.get(key))
+    return read_transaction_id(data.get(fallback)) if tx_id is None else tx_id
+
+
+def _status_words(data: dict[str, Any]) -> dict[str, Any]:
+    """An answer's `status` as the models keep it: the parsed Status and the word as sent."""
+    return {"status": parse_status(data.get("status")), "status_text": read_text(data.get("status"))}
+
+
 # --- 4. send-money -----------------------------------------------------------------------------------
 
 _TRANSFER_FIELDS = frozenset({"transaction_id", "id", "status", "message"})
@@ -177,13 +188,9 @@ _TRANSFER_FIELDS = frozenset({"transaction_id", "id", "status", "message"})
 
 def parse_transfer(body: dict[str, Any]) -> models.TransferResult:
     data = body_data_dict(body, "send-money data")
-    tx_id = read_transaction_id(data.get("transaction_id"))
-    if tx_id is None:
-        tx_id = read_transaction_id(data.get("id"))
     return models.TransferResult(
-        transaction_id=tx_id,
-        status=parse_status(data.get("status")),
-        status_text=read_text(data.get("status")),
+        transaction_id=_first_transaction_id(data, "transaction_id", "id"),
+        **_status_words(data),
         message=body_message(body, data),
         extra=extra_fields(data, _TRANSFER_FIELDS),
     )
@@ -196,13 +203,9 @@ _STATUS_FIELDS = frozenset({"id", "status", "amount", "created_at", "completed_a
 
 def parse_transaction_status(body: dict[str, Any], tz: str | tzinfo) -> models.TransactionStatus:
     data = body_data_dict(body, "transaction-status data")
-    tx_id = read_transaction_id(data.get("id"))
-    if tx_id is None:
-        tx_id = read_transaction_id(data.get("transaction_id"))
     return models.TransactionStatus(
-        id=tx_id,
-        status=parse_status(data.get("status")),
-        status_text=read_text(data.get("status")),
+        id=_first_transaction_id(data, "id", "transaction_id"),
+        **_status_words(data),
         amount=to_decimal(data.get("amount")),
         created_at=parse_api_datetime(data.get("created_at"), tz),
         completed_at=parse_api_datetime(data.get("completed_at"), tz),
