@@ -34,6 +34,7 @@ from .times import parse_api_datetime
 __all__ = [
     "ARROW_NUMBER_FIELDS",
     "ARROW_TEXT_FIELDS",
+    "TRANSACTION_FIELDS",
     "TransactionPage",
     "arrow_transaction_page",
     "envelope_ok",
@@ -66,6 +67,11 @@ _CHANNEL_FIELDS = {
 }
 
 
+def _channel_status(channel: dict[str, Any]) -> dict[str, Any]:
+    """A channel's `status` word as the models keep it: on/off, and the word as sent."""
+    return {"active": parse_active(channel.get("status")), "status_text": read_text(channel.get("status"))}
+
+
 def parse_settings(body: dict[str, Any]) -> models.DealerSettings:
     data = body_data_dict(body, "settings data")
     channels: dict[str, dict[str, Any]] = {}
@@ -79,22 +85,15 @@ def parse_settings(body: dict[str, Any]) -> models.DealerSettings:
     extra.update(extra_fields(data, frozenset(_CHANNEL_FIELDS)))
     cc, ei, mi = channels["credit_card"], channels["eiban"], channels["manual_iban"]
     return models.DealerSettings(
-        credit_card=models.CreditCardChannel(
-            active=parse_active(cc.get("status")),
-            status_text=read_text(cc.get("status")),
-            commission=to_decimal(cc.get("commission")),
-        ),
+        credit_card=models.CreditCardChannel(**_channel_status(cc), commission=to_decimal(cc.get("commission"))),
         eiban=models.EibanChannel(
-            active=parse_active(ei.get("status")),
-            status_text=read_text(ei.get("status")),
+            **_channel_status(ei),
             deposit_commission=to_decimal(ei.get("deposit_commission")),
             withdrawal_commission=to_decimal(ei.get("withdrawal_commission")),
             withdrawal_fee=to_decimal(ei.get("withdrawal_fee")),
         ),
         manual_iban=models.ManualIbanChannel(
-            active=parse_active(mi.get("status")),
-            status_text=read_text(mi.get("status")),
-            deposit_commission=to_decimal(mi.get("deposit_commission")),
+            **_channel_status(mi), deposit_commission=to_decimal(mi.get("deposit_commission"))
         ),
         info=read_text(body.get("info")) or read_text(data.get("info")),
         extra=extra,
@@ -144,22 +143,9 @@ def parse_iban(record: dict[str, Any]) -> models.Iban:
 
 # --- 3. transactions ---------------------------------------------------------------------------------
 
-_TRANSACTION_FIELDS = frozenset(
-    {
-        "id",
-        "type",
-        "amount",
-        "commission",
-        "status",
-        "username",
-        "customer_name",
-        "customer_iban",
-        "description",
-        "created_at",
-        "completed_at",
-        "iban_id",
-    }
-)
+# A transaction record's documented fields: those the Arrow fast path reads, and the IBAN's id.
+TRANSACTION_FIELDS = (*ARROW_NUMBER_FIELDS, *ARROW_TEXT_FIELDS, "iban_id")
+_TRANSACTION_FIELDS = frozenset(TRANSACTION_FIELDS)
 
 
 def parse_transaction(record: dict[str, Any], tz: str | tzinfo, iban_id: int | None = None) -> models.Transaction:
@@ -184,6 +170,17 @@ def parse_transaction(record: dict[str, Any], tz: str | tzinfo, iban_id: int | N
     )
 
 
+def _first_transaction_id(data: dict[str, Any], key: str, fallback: str) -> int | None:
+    """The transaction id under `key`, else under `fallback` (answers name it either way)."""
+    tx_id = read_transaction_id(data.get(key))
+    return read_transaction_id(data.get(fallback)) if tx_id is None else tx_id
+
+
+def _status_words(data: dict[str, Any]) -> dict[str, Any]:
+    """An answer's `status` as the models keep it: the parsed Status and the word as sent."""
+    return {"status": parse_status(data.get("status")), "status_text": read_text(data.get("status"))}
+
+
 # --- 4. send-money -----------------------------------------------------------------------------------
 
 _TRANSFER_FIELDS = frozenset({"transaction_id", "id", "status", "message"})
@@ -191,13 +188,9 @@ _TRANSFER_FIELDS = frozenset({"transaction_id", "id", "status", "message"})
 
 def parse_transfer(body: dict[str, Any]) -> models.TransferResult:
     data = body_data_dict(body, "send-money data")
-    tx_id = read_transaction_id(data.get("transaction_id"))
-    if tx_id is None:
-        tx_id = read_transaction_id(data.get("id"))
     return models.TransferResult(
-        transaction_id=tx_id,
-        status=parse_status(data.get("status")),
-        status_text=read_text(data.get("status")),
+        transaction_id=_first_transaction_id(data, "transaction_id", "id"),
+        **_status_words(data),
         message=body_message(body, data),
         extra=extra_fields(data, _TRANSFER_FIELDS),
     )
@@ -210,13 +203,9 @@ _STATUS_FIELDS = frozenset({"id", "status", "amount", "created_at", "completed_a
 
 def parse_transaction_status(body: dict[str, Any], tz: str | tzinfo) -> models.TransactionStatus:
     data = body_data_dict(body, "transaction-status data")
-    tx_id = read_transaction_id(data.get("id"))
-    if tx_id is None:
-        tx_id = read_transaction_id(data.get("transaction_id"))
     return models.TransactionStatus(
-        id=tx_id,
-        status=parse_status(data.get("status")),
-        status_text=read_text(data.get("status")),
+        id=_first_transaction_id(data, "id", "transaction_id"),
+        **_status_words(data),
         amount=to_decimal(data.get("amount")),
         created_at=parse_api_datetime(data.get("created_at"), tz),
         completed_at=parse_api_datetime(data.get("completed_at"), tz),

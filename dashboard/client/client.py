@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import date, tzinfo
 from typing import Any, TypeVar
 
@@ -137,13 +138,7 @@ class EnigmaPayClient(BaseClient):
 
         The request is checked again first (checks.InputError, no HTTP call) and sent cleaned.
         """
-        clean = checks.check_send_money(
-            username=req.username,
-            amount=req.amount,
-            customer_iban=req.customer_iban,
-            customer_name=req.customer_name,
-            description=req.description,
-        )
+        clean = checks.check_send_money(**asdict(req))
         return self._post("/send-money", "send-money", clean.to_json(), _reader.parse_transfer)
 
     def create_card_payment(self, req: models.CardPaymentRequest) -> models.CardPayment:
@@ -151,15 +146,7 @@ class EnigmaPayClient(BaseClient):
 
         The request is checked again first (checks.InputError, no HTTP call) and sent cleaned.
         """
-        clean = checks.check_card_payment(
-            username=req.username,
-            firstname=req.firstname,
-            lastname=req.lastname,
-            email=req.email,
-            phone=req.phone,
-            amount=req.amount,
-            description=req.description,
-        )
+        clean = checks.check_card_payment(**asdict(req))
         return self._post("/credit-card/payment", "credit-card/payment", clean.to_json(), _reader.parse_card_payment)
 
     def _post(self, path: str, operation: str, content: bytes, parse: Callable[[dict[str, Any]], T]) -> T:

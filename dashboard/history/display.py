@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.history.schema import STATUSES, type_is
+from dashboard.i18n.tr import TR
 from dashboard.iban import format_iban
 from dashboard.money import kurus_to_decimal_array
 
@@ -49,13 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
         "deposit": "Yatırım",
         "withdrawal": "Çekim",
         "unknown": "Bilinmiyor",
-        "Pending": "Beklemede",
-        "Processing": "İşleniyor",
-        "Completed": "Tamamlandı",
-        "Failed": "Başarısız",
-        "Cancelled": "İptal edildi",
-        "Rejected": "Reddedildi",
-        "Unknown": "Bilinmiyor",
+        **{s: TR[s] for s in STATUSES},
     },
 }
 

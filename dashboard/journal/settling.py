@@ -132,13 +132,8 @@ class Settling:
         hours = round(self.settle_horizon.total_seconds() / 3600, 1)
         log.warning("settle %s: no outcome %s h after the attempt; left to a person", op.id, hours)
         now = self._clock()
-        audit = self.audit.entry(
-            "settle",
-            actor="system",
-            outcome="needs_person",
-            amount=op.amount,
-            iban=op.customer_iban,
-            details={"operation_id": op.id, "checks": op.settle_attempts, "horizon_hours": hours},
+        audit = self._op_audit(
+            "settle", op, actor="system", outcome="needs_person", checks=op.settle_attempts, horizon_hours=hours
         )
         self._store.operations.transition(
             op.id, from_states=(op.state,), changes={"message": NEEDS_PERSON, "updated_at": now}, audit=audit
@@ -243,16 +238,22 @@ class Settling:
             "message": f"Settled: found in the {found_in}.",
             "updated_at": self._clock(),
         }
-        audit = self.audit.entry(
-            "settle",
-            actor=actor,
-            outcome=CONFIRMED,
-            amount=op.amount,
-            iban=op.customer_iban,
-            details={"operation_id": op.id, "transaction_id": transaction_id, "found_in": found_in},
+        audit = self._op_audit(
+            "settle", op, actor=actor, outcome=CONFIRMED, transaction_id=transaction_id, found_in=found_in
         )
         self._store.operations.transition(op.id, from_states=(UNKNOWN,), changes=changes, audit=audit)
         return self.get(op.id)  # type: ignore[return-value]
+
+    def _op_audit(self, action: str, op: Operation, *, actor: str, outcome: str, **details: Any) -> dict[str, Any]:
+        """The audit line of a change to `op`: its amount, its IBAN (masked) and its id first in the details."""
+        return self.audit.entry(
+            action,
+            actor=actor,
+            outcome=outcome,
+            amount=op.amount,
+            iban=op.customer_iban,
+            details={"operation_id": op.id, **details},
+        )
 
     def _note(self, op: Operation, message: str) -> Operation:
         if op.message != message:
@@ -286,13 +287,8 @@ class Settling:
             "resolution_note": note.strip(),
             "updated_at": self._clock(),
         }
-        audit = self.audit.entry(
-            "mark_resolved",
-            actor=actor,
-            outcome=state,
-            amount=op.amount,
-            iban=op.customer_iban,
-            details={"operation_id": op.id, "transaction_id": transaction_id, "note": note.strip()},
+        audit = self._op_audit(
+            "mark_resolved", op, actor=actor, outcome=state, transaction_id=transaction_id, note=note.strip()
         )
         if not self._store.operations.transition(op.id, from_states=allowed, changes=changes, audit=audit):
             raise ValueError("the entry changed meanwhile; reload it")

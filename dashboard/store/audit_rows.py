@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.store import sqlite as dialect
-from dashboard.store.codec import encode, time_value
+from dashboard.store.codec import encode, where
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import AuditRow, from_record
 
@@ -46,17 +46,8 @@ class AuditRepository:
         limit: int = 500,
     ) -> list[AuditRow]:
         """Newest first; `since` inclusive, `until` exclusive."""
-        where, params = ["1 = 1"], []
-        for clause, value in (("at >= ?", since), ("at < ?", until)):
-            if value is not None:
-                where.append(clause)
-                params.append(time_value(value))
-        for clause, value in (("actor = ?", actor), ("action = ?", action)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        params.append(int(limit))
+        condition, params = where({"at >= ?": since, "at < ?": until, "actor = ?": actor, "action = ?": action})
         rows = self._engine.read(
-            f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY at DESC, id DESC LIMIT ?", params
+            f"SELECT * FROM audit_log WHERE {condition} ORDER BY at DESC, id DESC LIMIT ?", [*params, int(limit)]
         )
         return [from_record(AuditRow, r) for r in rows]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from dashboard.store.codec import time_value
+from dashboard.store.codec import time_value, where
 from dashboard.store.engine import Engine
 from dashboard.store.rows import SnapshotRow, from_record
 
@@ -31,15 +31,9 @@ class BalanceRepository:
 
     def snapshots(self, since: datetime | None = None, iban_id: int | None = None) -> list[SnapshotRow]:
         """Oldest first, then by IBAN."""
-        where, params = ["1 = 1"], []
-        if since is not None:
-            where.append("taken_at >= ?")
-            params.append(time_value(since))
-        if iban_id is not None:
-            where.append("iban_id = ?")
-            params.append(iban_id)
+        condition, params = where({"taken_at >= ?": since, "iban_id = ?": iban_id})
         rows = self._engine.read(
-            f"SELECT * FROM balance_snapshots WHERE {' AND '.join(where)} ORDER BY taken_at, iban_id", params
+            f"SELECT * FROM balance_snapshots WHERE {condition} ORDER BY taken_at, iban_id", params
         )
         return [from_record(SnapshotRow, r) for r in rows]
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.store import sqlite as dialect
-from dashboard.store.codec import decode, encode, time_value
+from dashboard.store.codec import decode, encode, time_value, where
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import CallbackEventRow, CurrentStatusRow, StatusCheckRow, from_record
 
@@ -68,21 +68,14 @@ class CallbackRepository:
         oldest_first: bool = False,
     ) -> list[CallbackEventRow]:
         """Events (with the journal entry they belong to, if any, as `operation_id`)."""
-        where, params = ["1 = 1"], []
-        if since is not None:
-            where.append("e.received_at >= ?")
-            params.append(time_value(since))
-        if transaction_id is not None:
-            where.append("e.transaction_id = ?")
-            params.append(transaction_id)
-        if verification is not None:
-            where.append("e.verification = ?")
-            params.append(verification)
+        condition, params = where(
+            {"e.received_at >= ?": since, "e.transaction_id = ?": transaction_id, "e.verification = ?": verification}
+        )
         order = "ASC" if oldest_first else "DESC"
         params.append(int(limit))
         sql = f"""SELECT e.*, (SELECT o.id FROM operations o WHERE o.transaction_id = e.transaction_id
                                 ORDER BY o.created_at LIMIT 1) AS operation_id
-                   FROM callback_events e WHERE {" AND ".join(where)}
+                   FROM callback_events e WHERE {condition}
                    ORDER BY e.received_at {order}, e.id {order} LIMIT ?"""
         return _events(self._engine.read(sql, params))
 

@@ -25,6 +25,17 @@ _BOOL_COLUMNS = frozenset({"status_final"})
 time_value = dialect.store_time
 
 
+def where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """Optional filters `{"col >= ?": value}` -> one WHERE condition of those with a value ("1 = 1"
+    when none has one) and its parameters, times as stored."""
+    clauses, params = ["1 = 1"], []
+    for clause, value in filters.items():
+        if value is not None:
+            clauses.append(clause)
+            params.append(time_value(value) if isinstance(value, datetime) else value)
+    return " AND ".join(clauses), params
+
+
 def column_name(key: str) -> str:
     """The column a Python-side key is stored in (`request` -> `request_json`)."""
     return f"{key}_json" if key in _JSON_KEYS else key

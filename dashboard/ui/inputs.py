@@ -7,11 +7,15 @@ Messages are in English; the page translates them where it shows them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from dashboard import validation
 from dashboard.client.models import CardPaymentRequest, SendMoneyRequest
 
 MAX_CHARS = validation.MAX_CHARS  # each form field's length limit, given to its input as max_chars
 CARD_MIN_AMOUNT = validation.CARD_MIN_AMOUNT
+R = TypeVar("R")
 
 
 def transaction_id(text: str) -> tuple[int | None, str | None]:
@@ -25,16 +29,17 @@ def transaction_id(text: str) -> tuple[int | None, str | None]:
 def payout_request(**fields: str) -> tuple[SendMoneyRequest | None, dict[str, str]]:
     """(the payout request, {}) when every field is acceptable, else (None, field -> message);
     fields as `validation.check_send_money` takes them."""
-    try:
-        return validation.check_send_money(**fields), {}
-    except validation.InputError as exc:
-        return None, exc.errors
+    return _checked(validation.check_send_money, fields)
 
 
 def card_payment_request(**fields: str) -> tuple[CardPaymentRequest | None, dict[str, str]]:
     """(the card payment request, {}) when every field is acceptable, else (None, field -> message);
     fields as `validation.check_card_payment` takes them."""
+    return _checked(validation.check_card_payment, fields)
+
+
+def _checked(check: Callable[..., R], fields: dict[str, str]) -> tuple[R | None, dict[str, str]]:
     try:
-        return validation.check_card_payment(**fields), {}
+        return check(**fields), {}
     except validation.InputError as exc:
         return None, exc.errors

@@ -79,7 +79,7 @@ settings_data = records(()).flatmap(
     ).map(lambda d: {**extra, **d})
 )
 iban_record = records(("id", "iban", "owner_name", "bank_name", "status", "balance", "formatted_balance"))
-transaction_record = records(TRANSACTION_FIELDS)
+transaction_record = records(_reader.TRANSACTION_FIELDS)
 page_meta = records(("current_page", "last_page", "next_page_url", "meta", "links"))
 id_record = records(
     (

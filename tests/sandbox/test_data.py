@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from dashboard.client._reader import TRANSACTION_FIELDS
 from dashboard.iban import bank_code, iban_is_valid
 from dashboard.sandbox import data as demo
 from tests.helpers.api import TRANSACTION_FIELDS

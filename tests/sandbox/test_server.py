@@ -7,6 +7,7 @@ from datetime import datetime
 import httpx
 import pytest
 
+from dashboard.client._reader import TRANSACTION_FIELDS
 from dashboard.iban import iban_is_valid
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, auth_headers, request_hash
 from tests.helpers.api import TRANSACTION_FIELDS
