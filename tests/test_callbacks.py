@@ -471,10 +471,13 @@ def test_a_burst_drains_at_the_configured_rate_with_checks_running_concurrently(
     counts = intake.verify_pending(client, limit=1000, limiter=RateLimiter(100), workers=8)
     elapsed = time.monotonic() - started
     assert counts["verified"] == 150 and sorted(tid for _, tid in client.calls) == ids
-    assert 1.4 <= elapsed < 4.0  # 150 checks at 100/s: 1.5 s, not 7.5 s
+    assert 1.4 <= elapsed < 6.0  # 150 checks at 100/s: 1.5 s; one at a time would be 7.5 s
     times = sorted(at for at, _ in client.calls)
-    for i, at in enumerate(times):  # never more than the rate allows in any half second
-        assert sum(1 for other in times[i:] if other - at < 0.5) <= 51
+    # About the rate in any half second. The calls are stamped in worker threads after the limiter
+    # let them go, so a busy machine can bunch a few; the limiter's exact spacing is checked with a
+    # fake clock in test_rate_limiter_spaces_calls_evenly.
+    for i, at in enumerate(times):
+        assert sum(1 for other in times[i:] if other - at < 0.5) <= 51 + 4
 
 
 def test_rate_limiter_spaces_calls_evenly():

@@ -11,7 +11,6 @@ import pytest
 from dashboard.client._reader import TRANSACTION_FIELDS
 from dashboard.iban import bank_code, iban_is_valid
 from dashboard.sandbox import data as demo
-from tests.helpers.api import TRANSACTION_FIELDS
 
 ANCHOR_WALL = demo.date_wall_start(date(2026, 11, 20)) + 12 * 3600
 

@@ -10,7 +10,6 @@ import pytest
 from dashboard.client._reader import TRANSACTION_FIELDS
 from dashboard.iban import iban_is_valid
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY, auth_headers, request_hash
-from tests.helpers.api import TRANSACTION_FIELDS
 
 VALID_IBAN = "TR330006100519786457841326"
 
