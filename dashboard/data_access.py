@@ -21,7 +21,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from dashboard import balances, export, memory
+from dashboard import balances, export
 from dashboard import services as services_root
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
@@ -59,8 +59,6 @@ from dashboard.store import SnapshotRow
 from dashboard.timeutil import now
 
 T = TypeVar("T")
-
-memory.configure()  # the history frames are this process's largest allocations: see dashboard.memory
 
 IBANS_TTL = 60  # upstream balances refresh once a minute
 SETTINGS_TTL = 600

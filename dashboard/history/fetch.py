@@ -17,6 +17,8 @@ from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.history.assemble import Part, assemble, frame_parts
 
+memory.configure()  # the frames built here are the process's largest allocations: see dashboard.memory
+
 MAX_FETCH_WORKERS = 32  # one thread per IBAN: fetching is waiting on the network, not CPU
 # ...but converting pages is CPU work: as many batches at once as there are cores (their transient
 # memory is then bounded too), the other fetch threads keep fetching meanwhile.
