@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from dashboard.iban import mask_iban
-from dashboard.store import Store
+from dashboard.store import AuditRow, Store
 
 ACTIONS = frozenset(
     {
@@ -35,16 +34,7 @@ _IBAN_IN_TEXT = re.compile(r"\bTR\d{2}(?:\s?[0-9A-Z]){22}\b", re.I)
 REDACTED = "[redacted]"
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    outcome: str
-    amount: Decimal | None = None
-    iban_masked: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+AuditEntry = AuditRow  # one line of the log, exactly as the store keeps it
 
 
 def scrub(value: Any) -> Any:
@@ -120,17 +110,4 @@ class AuditLog:
         limit: int = 500,
     ) -> list[AuditEntry]:
         """Newest first; `since` inclusive, `until` exclusive."""
-        rows = self._store.audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
-        return [
-            AuditEntry(
-                id=r.id,
-                at=r.at,
-                actor=r.actor,
-                action=r.action,
-                outcome=r.outcome,
-                amount=r.amount,
-                iban_masked=r.iban_masked,
-                details=r.details or {},
-            )
-            for r in rows
-        ]
+        return self._store.audit.query(since=since, until=until, actor=actor, action=action, limit=limit)

@@ -50,4 +50,4 @@ class AuditRepository:
         rows = self._engine.read(
             f"SELECT * FROM audit_log WHERE {condition} ORDER BY at DESC, id DESC LIMIT ?", [*params, int(limit)]
         )
-        return [from_record(AuditRow, r) for r in rows]
+        return [from_record(AuditRow, {**r, "details": r.get("details") or {}}) for r in rows]

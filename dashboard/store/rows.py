@@ -55,7 +55,7 @@ class OperationRow:
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One audit log line (table `audit_log`, append-only)."""
+    """One audit log line (table `audit_log`, append-only); `dashboard.audit.AuditEntry` is this type."""
 
     id: int
     at: datetime
@@ -64,7 +64,7 @@ class AuditRow:
     outcome: str
     amount: Decimal | None = None
     iban_masked: str | None = None
-    details: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
