@@ -177,8 +177,8 @@ class Submitting:
         The second kind was sent by a console process that stopped mid-call, or by another process on
         the same store; `unsettled()` lists it once its grace is over.
         """
-        stale = {op.id for op in self.unsettled()}
-        pending = [op for op in self.recent(200) if op.state == PENDING and op.id not in stale]
+        since = self._clock() - self.pending_grace  # older pending entries are unsettled(): open
+        pending = [Operation.from_row(r) for r in self._store.operations.in_states((PENDING,)) if r.created_at >= since]
         with self._calling_lock:
             calling = set(self._calling)
         return [op for op in pending if op.id in calling], [op for op in pending if op.id not in calling]
