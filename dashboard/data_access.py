@@ -78,10 +78,7 @@ def backend() -> Backend:
     return services_root.backend()
 
 
-Services = services_root.Records  # the name pages and tests knew
-
-
-def services() -> Services:
+def services() -> services_root.Records:
     """The console's records: store, audit log, journal, callback intake."""
     return services_root.records()
 
@@ -221,18 +218,13 @@ def balance_chart(
 ) -> Loaded[pd.DataFrame]:
     """The Balances page's balance over the last `days` days, per IBAN and local day: recorded
     snapshots where there are some, reconstructed from the history before (`balances.balance_over_time`)."""
-    today = dealer_today()
+    today = now(settings().timezone).date()
     loaded = load_history(ibans, today - timedelta(days=days - 1), today, on_progress)
     if loaded.value is None:
         return Loaded(None, loaded.fetched_at, loaded.error)
     at = now(settings().timezone)
     points = balances.balance_over_time(loaded.value, ibans, balance_snapshots(at - timedelta(days=days)), now=at)
     return Loaded(points, loaded.fetched_at, loaded.error)
-
-
-def dealer_today() -> date:
-    """Today's date in the dealer's zone."""
-    return now(settings().timezone).date()
 
 
 def amount_bound(text: str) -> Decimal | None:

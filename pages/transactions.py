@@ -15,7 +15,7 @@ st.title(ui.t("Transactions"))
 ibans = ui.show_loaded(data_access.load_ibans(), what="the IBAN list")
 if not ibans:
     st.stop()
-today = data_access.dealer_today()
+today = ui.today()
 presets = data_access.date_presets(today)
 
 # --- filters -------------------------------------------------------------------------------------
