@@ -8,16 +8,18 @@ Session keys are `<prefix>_...` so the two pages never read each other's state.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 import streamlit as st
 
-from dashboard import data_access, payouts, ui
+from dashboard import data_access, ui
 from dashboard.banks import bank_for_iban
-from dashboard.client.models import CreditCardChannel, EibanChannel
+from dashboard.client.models import EibanChannel
 from dashboard.iban import bank_code, iban_is_valid
 from dashboard.journal import Operation, new_operation_id
 from dashboard.money import AmountError, parse_amount_input
+
+# The costs the pages show come from the one place that knows them (pages may not import payouts).
+from dashboard.payouts import PayoutCosts, card_commission, payout_costs, payout_costs_known  # noqa: F401
 
 
 def operation_id(prefix: str) -> str:
@@ -110,27 +112,12 @@ def costs_unknown(prefix: str, message: str) -> None:
 # --- what the action will cost, and where a payout goes ------------------------------------------
 
 
-def payout_costs(amount: Decimal, eiban: EibanChannel | None) -> payouts.PayoutCosts | None:
-    """Commission, fee and total of a payout; None when the dealer settings do not say."""
-    return payouts.payout_costs(amount, eiban)
-
-
-def payout_costs_known(eiban: EibanChannel | None) -> bool:
-    """Whether the settings say what a payout costs (else nothing offers to send)."""
-    return payouts.payout_costs_known(eiban)
-
-
-def payout_preview(amount_text: str, eiban: EibanChannel | None) -> payouts.PayoutCosts | None:
+def payout_preview(amount_text: str, eiban: EibanChannel | None) -> PayoutCosts | None:
     """The costs of the amount being typed; None while it is blank or not an amount yet."""
     try:
         return payout_costs(parse_amount_input(amount_text), eiban) if amount_text.strip() else None
     except AmountError:
         return None
-
-
-def card_commission(amount: Decimal, channel: CreditCardChannel | None) -> Decimal | None:
-    """The commission of a card payment; None when the settings do not say."""
-    return payouts.card_commission(amount, channel)
 
 
 def receiving_bank(iban: str) -> str:
