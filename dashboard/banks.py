@@ -50,8 +50,3 @@ def bank_for_iban(iban: str | None) -> Bank | None:
     """The bank of a Turkish IBAN (spaces and lower case accepted); None when not known."""
     code = bank_code(iban or "")
     return turkish_banks().get(code) if code else None
-
-
-def bank_name_for_iban(iban: str | None) -> str | None:
-    bank = bank_for_iban(iban)
-    return bank.name if bank else None

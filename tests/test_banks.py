@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.banks import PARTICIPATION_BANKS, bank_for_iban, bank_name_for_iban, turkish_banks
+from dashboard.banks import PARTICIPATION_BANKS, bank_for_iban, turkish_banks
 from dashboard.iban import iban_is_valid, make_tr_iban
 
 
@@ -32,7 +32,7 @@ def test_banks_from_the_registry(code, name, bic):
 
 @pytest.mark.parametrize("code", sorted(PARTICIPATION_BANKS))
 def test_participation_banks_from_the_supplement(code):
-    assert bank_name_for_iban(make_tr_iban(code, "0000001234567890")) == PARTICIPATION_BANKS[code]
+    assert bank_for_iban(make_tr_iban(code, "0000001234567890")).name == PARTICIPATION_BANKS[code]
 
 
 def test_registry_covers_every_bank_of_the_old_table_and_more():
@@ -65,7 +65,7 @@ def test_registry_covers_every_bank_of_the_old_table_and_more():
 
 
 def test_spaced_lower_case_input():
-    assert bank_name_for_iban("tr95 0006 4000 0000 1234 5678 90") == "Türkiye İş Bankası A.Ş."
+    assert bank_for_iban("tr95 0006 4000 0000 1234 5678 90").name == "Türkiye İş Bankası A.Ş."
 
 
 @pytest.mark.parametrize("iban", ["", "TR95", "DE89370400440532013000", None])
