@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint format venv browser-deps bench clean
+.PHONY: run test lint format venv browser-deps server-deps bench clean
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,11 +29,18 @@ browser-deps:
 	  echo "installing Debian's chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Real servers the tests start on loopback: Debian's PostgreSQL (the store on both engines, the
+# fleet test) and nginx (the load balancer in front of two consoles).
+server-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql and nginx for the store and fleet tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx >/dev/null; }
+
 run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py
 
 # The walls and the style first (seconds), then every test.
-test: lint browser-deps
+test: lint browser-deps server-deps
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)

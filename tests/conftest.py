@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboard.sandbox import RunningSandbox, SandboxConfig, auth_headers, run_in_thread
+from tests.helpers.postgres import PostgresServer
 
 if TYPE_CHECKING:
     import httpx
@@ -79,3 +80,18 @@ def http_client() -> Iterator[Callable[..., httpx.Client]]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server (Debian's package, run as the `postgres` user) for the run."""
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the test server for this test; its URL."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    return postgres_server.create_database(name)
