@@ -20,7 +20,7 @@ from dashboard.store.accounts import AccountRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.callbacks import CallbackRepository
-from dashboard.store.engine import Engine, StoreError
+from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     AuditRow,
@@ -45,6 +45,7 @@ __all__ = [
     "StatusCheckRow",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "ThrottleRow",
     "default_path",
 ]

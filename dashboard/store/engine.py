@@ -22,11 +22,19 @@ Cursor = dialect.Cursor
 
 
 class StoreError(RuntimeError):
-    """The database file cannot be used by this version of the console."""
+    """The database cannot be used by this version of the console."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached right now (server down, network, pool exhausted). Nothing of the
+    failed call was written; the same call succeeds once the database is back. Pages say so, the
+    callback route answers 503 so the provider retries."""
 
 
 class Engine:
     """One open database, migrated to the current schema. Thread-safe."""
+
+    name = dialect.NAME  # "sqlite" or "postgresql": which engine holds the store
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
