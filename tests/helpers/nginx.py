@@ -82,7 +82,7 @@ class Nginx:
 
     @property
     def access_log(self) -> Path:
-        return self.folder / "logs" / "console-access.log"
+        return self.folder / "logs" / "access.log"
 
     def log_tail(self, lines: int = 30) -> str:
         parts = []
