@@ -28,6 +28,7 @@ import pytest
 
 from dashboard.config import SETTINGS
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
+from dashboard.services import SANDBOX_SCHEMA
 from tests.helpers.chromium import CHROMIUM_ARGS
 from tests.helpers.console import REPO, console_env, healthy, launch, streamlit_bin, wait_for
 from tests.helpers.nginx import Nginx, running_nginx
@@ -90,6 +91,7 @@ class Fleet:
             import psycopg
 
             with psycopg.connect(self.database_url, autocommit=True) as conn:
+                conn.execute(f"SET search_path TO {SANDBOX_SCHEMA}")  # the demo keys: the sandbox's records
                 return conn.execute(sql.replace("?", "%s"), params).fetchall()
         conn = sqlite3.connect(f"file:{self.sqlite_path}?mode=ro", uri=True, timeout=30)
         try:
