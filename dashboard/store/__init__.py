@@ -6,6 +6,7 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations are in store/engine.py; everything SQLite-specific is in store/sqlite.py.
@@ -21,13 +22,16 @@ from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
+from dashboard.store.fleet import FleetRepository
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     AuditRow,
     CallbackEventRow,
     CurrentStatusRow,
+    LeaseRow,
     OperationRow,
     SessionRow,
+    SharedAnswerRow,
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
@@ -39,8 +43,10 @@ __all__ = [
     "AuditRow",
     "CallbackEventRow",
     "CurrentStatusRow",
+    "LeaseRow",
     "OperationRow",
     "SessionRow",
+    "SharedAnswerRow",
     "SnapshotRow",
     "StatusCheckRow",
     "Store",
@@ -61,6 +67,7 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.fleet = FleetRepository(self.engine)
 
     @classmethod
     def in_dir(cls, data_dir: str | os.PathLike[str]) -> Store:
