@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +26,11 @@ from dashboard.fleet import (
     ibans_to_json,
 )
 from dashboard.fleet.leases import CLOCK_MARGIN, JOB_TICK
-from dashboard.store import Store
+from dashboard.store import Store, StoreUnavailable
+from dashboard.store.fleet import AdvisoryLock
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Clock:
@@ -365,3 +368,71 @@ def test_an_answer_asked_before_a_payout_never_counts_as_fresh_after_it(replicas
     assert not store.fleet.store_answer("ibans:fp", ["old"], fetched_at=T0 + timedelta(seconds=2), epoch=epoch)
     row = store.fleet.answer("ibans:fp")
     assert row.answer == ["new"] and row.fetched_epoch == row.epoch
+
+
+# -- PostgreSQL: leases as advisory locks --------------------------------------------------------
+
+HOLD_AND_WAIT = """
+import sys, time
+from dashboard.store.fleet import AdvisoryLock
+lock = AdvisoryLock(sys.argv[1], "settling")
+print("held" if lock.hold() else "not held", flush=True)
+time.sleep(600)
+"""
+
+
+def test_an_advisory_lease_is_free_at_once_when_its_holding_process_is_killed(postgres_url):
+    import subprocess
+    import sys
+    import time
+
+    leader = subprocess.Popen(
+        [sys.executable, "-c", HOLD_AND_WAIT, postgres_url], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert leader.stdout.readline().strip() == "held"
+        follower = LeaseKeeper([AdvisoryLock(postgres_url, "settling")])
+        follower.renew()
+        assert not follower.leading("settling")
+        leader.kill()  # SIGKILL: no clean-up, the server sees the connection close
+        leader.wait(timeout=10)
+        killed = time.monotonic()
+        while not follower.leading("settling"):
+            assert time.monotonic() - killed < 5, "the lock should be free as soon as its session ends"
+            time.sleep(0.05)
+            follower.renew()
+        # A follower renewing every RENEW_EVERY seconds takes over within that, far inside the bound.
+        assert RENEW_EVERY + JOB_TICK <= TAKEOVER_WITHIN
+        follower.release_all()
+    finally:
+        leader.kill()
+        leader.wait(timeout=10)
+
+
+def test_an_advisory_lease_of_a_hung_holder_ends_with_its_idle_session_and_the_holder_notices(
+    postgres_url, monkeypatch
+):
+    import time
+
+    from dashboard.store import fleet as store_fleet
+
+    monkeypatch.setattr(store_fleet, "LOCK_IDLE_TIMEOUT_S", 1)
+    a, b = AdvisoryLock(postgres_url, "settling"), AdvisoryLock(postgres_url, "settling")
+    assert a.hold() and not b.hold()
+    assert a.hold() and not b.hold()  # pinged: still a's
+    time.sleep(2.5)  # a hangs: no ping, the server ends its session
+    assert b.hold()
+    assert not a.hold()  # a comes back: its ping fails, the lock is b's now
+    other_store = AdvisoryLock(postgres_url, "settling", namespace="another_schema")
+    assert other_store.hold()  # the same job of another store (schema) on this database is apart
+    for lock in (a, b, other_store):
+        lock.release()
+    assert a.hold()  # released locks are free at once
+
+
+def test_an_advisory_lock_never_shows_the_password_of_its_url():
+    lock = AdvisoryLock("postgresql://console:s3cret-pw@127.0.0.1:1/db", "settling")
+    assert "s3cret" not in repr(lock)
+    with pytest.raises(StoreUnavailable) as raised:
+        lock.hold()  # nothing listens on port 1
+    assert "s3cret" not in str(raised.value) and raised.value.__cause__ is None

@@ -57,18 +57,20 @@ class FleetRepository:
         row = self._engine.read_one("SELECT * FROM shared_answers WHERE name = ?", (name,))
         return None if row is None else from_record(SharedAnswerRow, row)
 
-    def claim_ask(self, name: str, holder: str, *, now: datetime, next_at: datetime) -> int | None:
+    def claim_ask(self, name: str, holder: str, *, now: datetime, next_at: datetime, force: bool = False) -> int | None:
         """The compare-and-set slot: `holder` may ask upstream for answer `name` when nobody may ask
-        before `now` (`next_ask_at` unset or past); the next ask is then not before `next_at`.
-        Returns the answer's epoch at the claim (give it to `store_answer`), None when not claimed."""
+        before `now` (`next_ask_at` unset or past), or always with `force` (a person pressed Refresh);
+        the next ask is then not before `next_at`. Returns the answer's epoch at the claim (give it to
+        `store_answer`), None when not claimed."""
         with self._engine.write() as cur:
             cur.execute(
                 """INSERT INTO shared_answers (name, asked_by, asked_at, next_ask_at) VALUES (?, ?, ?, ?)
                    ON CONFLICT (name) DO UPDATE SET asked_by = excluded.asked_by, asked_at = excluded.asked_at,
                      next_ask_at = excluded.next_ask_at
-                   WHERE shared_answers.next_ask_at IS NULL OR shared_answers.next_ask_at <= excluded.asked_at
+                   WHERE ? = 1 OR shared_answers.next_ask_at IS NULL
+                     OR shared_answers.next_ask_at <= excluded.asked_at
                    RETURNING epoch""",
-                (name, holder, time_value(now), time_value(next_at)),
+                (name, holder, time_value(now), time_value(next_at), int(force)),
             )
             row = cur.fetchone()
         return None if row is None else int(row[0])
@@ -144,9 +146,11 @@ LOCK_IDLE_TIMEOUT_S = 30
 LOCK_CONNECT_TIMEOUT_S = 5
 
 
-def advisory_key(name: str) -> int:
-    """A lease name as the signed 64-bit key pg_try_advisory_lock takes (stable across processes)."""
-    return int.from_bytes(hashlib.sha256(f"enigmapay-console:{name}".encode()).digest()[:8], "big", signed=True)
+def advisory_key(name: str, namespace: str = "") -> int:
+    """Lease `name` of the store in `namespace` (its schema) as the signed 64-bit key
+    pg_try_advisory_lock takes: the same in every process, apart from any other store's."""
+    material = f"enigmapay-console:lease:{namespace}:{name}".encode()
+    return int.from_bytes(hashlib.sha256(material).digest()[:8], "big", signed=True)
 
 
 class AdvisoryLock:
@@ -155,10 +159,10 @@ class AdvisoryLock:
     dies its connection closes and the lock is free at once; a hung holder's session is ended by the
     server after LOCK_IDLE_TIMEOUT_S without a ping. Not thread-safe: one lease keeper uses it."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, *, namespace: str = "") -> None:
         self._url = url  # may carry a password: never in repr, logs or exceptions
         self.name = name
-        self._key = advisory_key(name)
+        self._key = advisory_key(name, namespace)
         self._conn: Any = None
         self._held = False
 
@@ -166,38 +170,62 @@ class AdvisoryLock:
         return f"AdvisoryLock({self.name!r}, held={self._held})"
 
     def hold(self) -> bool:
-        """Keep or take the lock; True while this session holds it. A lost connection means a lost
-        lock: this call notices (its ping fails), reconnects and tries to take it again."""
+        """Keep or take the lock; True while this session holds it. A lost session means a lost lock:
+        the ping notices, and the lock is asked for again on a new connection.
+        StoreUnavailable when the database cannot be reached."""
         import psycopg  # only on PostgreSQL
 
+        if self._held and self._ping():
+            return True
         try:
-            if self._conn is None or self._conn.closed:
-                self._held = False
-                self._conn = psycopg.connect(
-                    self._url,
-                    autocommit=True,
-                    connect_timeout=LOCK_CONNECT_TIMEOUT_S,
-                    keepalives=1,
-                    keepalives_idle=10,
-                    keepalives_interval=5,
-                    keepalives_count=3,
-                    application_name=f"enigmapay-lease:{self.name}"[:63],
-                )
-                self._conn.execute(f"SET idle_session_timeout = '{int(LOCK_IDLE_TIMEOUT_S)}s'")
-            if self._held:
-                self._conn.execute("SELECT 1")  # the ping: the session, hence the lock, is alive
-            else:
-                self._held = bool(self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0])
+            return self._try_lock()
+        except psycopg.Error:
+            self._drop()  # e.g. the server ended the idle session of a follower: once more, afresh
+        try:
+            return self._try_lock()
         except psycopg.Error as exc:
             self._drop()
             raise StoreUnavailable(
                 f"lease {self.name}: the database cannot be reached ({type(exc).__name__})"
             ) from None
+
+    def _try_lock(self) -> bool:
+        if self._conn is None:
+            self._conn = self._connect()
+        row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()
+        self._held = bool(row[0])
         return self._held
 
     def release(self) -> None:
         """Give the lock back by ending its session."""
         self._drop()
+
+    def _ping(self) -> bool:
+        """Whether the session holding the lock is still alive (else it is dropped: the lock is gone)."""
+        import psycopg
+
+        try:
+            self._conn.execute("SELECT 1")
+            return True
+        except psycopg.Error:
+            self._drop()
+            return False
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        conn = psycopg.connect(
+            self._url,
+            autocommit=True,
+            connect_timeout=LOCK_CONNECT_TIMEOUT_S,
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            application_name=f"enigmapay-lease:{self.name}"[:63],
+        )
+        conn.execute(f"SET idle_session_timeout = '{int(LOCK_IDLE_TIMEOUT_S)}s'")
+        return conn
 
     def _drop(self) -> None:
         conn, self._conn, self._held = self._conn, None, False
