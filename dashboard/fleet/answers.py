@@ -11,7 +11,8 @@ true, older time). A failed ask frees the slot ASK_RETRY later. Only a replica w
 at all (a first start whose winner did not answer in time) asks upstream on its own.
 
 A payout (`GenerationWatch.bump` with this answer's name) makes the stored answer stale and frees
-the slot, so the next read anywhere fetches the new balances.
+the slot, so the next read anywhere fetches the new balances. A person's Refresh (`refresh`) asks
+at once, whatever the slot says.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class SharedAnswer(Generic[T]):
         self._clock, self._sleep, self._max_age, self._wait = clock, sleep, max_age, wait
         self._lock = threading.Lock()
         self._memo: tuple[int, T, datetime] | None = None  # (generation, value, fetched_at)
+        self._force = False
 
     def __repr__(self) -> str:
         return f"SharedAnswer({self.name!r})"
@@ -85,6 +87,11 @@ class SharedAnswer(Generic[T]):
         """Drop this replica's copy: the next `get` reads the store (not necessarily upstream)."""
         self._memo = None
 
+    def refresh(self) -> None:
+        """A person pressed Refresh: the next `get` asks upstream whatever the slot says (the answer
+        is shared as any other, and the minute starts again from it)."""
+        self._memo, self._force = None, True
+
     def _young(self, fetched_at: datetime) -> bool:
         return self._clock() - fetched_at < self._max_age
 
@@ -97,12 +104,13 @@ class SharedAnswer(Generic[T]):
         )
 
     def _shared(self) -> tuple[T, datetime]:
+        force, self._force = self._force, False
         row = self._fleet.answer(self.name)
-        if self._fresh(row):
+        if self._fresh(row) and not force:
             return self._decode(row.answer), row.fetched_at  # type: ignore[union-attr]
         now = self._clock()
-        if row is None or row.next_ask_at is None or row.next_ask_at <= now:
-            epoch = self._fleet.claim_ask(self.name, self._holder, now=now, next_at=now + self._max_age)
+        if force or row is None or row.next_ask_at is None or row.next_ask_at <= now:
+            epoch = self._fleet.claim_ask(self.name, self._holder, now=now, next_at=now + self._max_age, force=force)
             if epoch is not None:
                 return self._ask(epoch)
             row = self._fleet.answer(self.name)
