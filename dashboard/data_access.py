@@ -336,6 +336,7 @@ def after_money_moved() -> None:
     """A payout or card payment changes balances and history, here and for every replica of the
     fleet (the money generation moves, the shared balances go stale); settings are untouched."""
     _generations_seen()[_fingerprint()] = services_root.money_moved()
+    services_root.shared_ibans().forget()  # the store may be out of reach: drop this copy in any case
     _frames().clear()
 
 

@@ -436,3 +436,28 @@ def test_an_advisory_lock_never_shows_the_password_of_its_url():
     with pytest.raises(StoreUnavailable) as raised:
         lock.hold()  # nothing listens on port 1
     assert "s3cret" not in str(raised.value) and raised.value.__cause__ is None
+
+
+class StoreDown:
+    """A store (and its fleet repository) whose database is out of reach."""
+
+    @property
+    def fleet(self) -> StoreDown:
+        return self
+
+    def __getattr__(self, name):
+        def unavailable(*args, **kwargs):
+            raise StoreUnavailable("The database cannot be reached right now")
+
+        return unavailable
+
+
+def test_with_the_database_out_of_reach_balances_still_come_from_upstream_and_a_payout_still_counts():
+    clock, upstream = Clock(), Upstream(Clock())
+    shared = _shared(StoreDown(), "a", clock, upstream)
+    assert shared.get() == (_ibans(), T0) and upstream.calls == 1
+    clock.advance(30)
+    assert shared.get() == (_ibans(), T0) and upstream.calls == 1  # this replica's copy, for the minute
+    money = GenerationWatch(StoreDown().fleet, "money", monotonic=clock.monotonic, clock=clock)
+    assert money.current() == 0
+    assert money.bump(stale_answers=["ibans:fp"]) == 0  # logged; the caller drops its own caches

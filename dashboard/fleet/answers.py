@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from dashboard.client import models
-from dashboard.store import SharedAnswerRow
+from dashboard.store import SharedAnswerRow, StoreUnavailable
 from dashboard.store.fleet import FleetRepository
 
 T = TypeVar("T")
@@ -78,7 +78,13 @@ class SharedAnswer(Generic[T]):
             memo = self._memo
             if memo is not None and memo[0] == generation and self._young(memo[2]):
                 return memo[1], memo[2]
-            value, fetched_at = self._shared()
+            try:
+                value, fetched_at = self._shared()
+            except StoreUnavailable:
+                # The database is out of reach: the balances still come from upstream, this
+                # replica's copy for MAX_AGE (the pages say the database is down).
+                log.warning("%s: the store cannot be reached; asking upstream for this replica", self.name)
+                value, fetched_at = self._fetch(), self._clock()
             fetched_at = fetched_at.astimezone(self._tz)
             self._memo = (generation, value, fetched_at)
             return value, fetched_at

@@ -8,14 +8,17 @@ when it sees a newer value: another replica's payout shows up here within READ_E
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from dashboard.store import StoreUnavailable
 from dashboard.store.fleet import FleetRepository
 
 READ_EVERY = 3.0
+log = logging.getLogger(__name__)
 
 
 class GenerationWatch:
@@ -44,14 +47,23 @@ class GenerationWatch:
         with self._lock:
             if self._value is None or self._monotonic() - self._read_at >= self._every:
                 read_at = self._monotonic()
-                value = self._fleet.generation(self.name)
+                try:
+                    value = self._fleet.generation(self.name)
+                except StoreUnavailable:
+                    value = self._value or 0  # the database is out of reach: keep what we knew
                 self._value, self._read_at = max(value, self._value or 0), read_at
             return self._value
 
     def bump(self, stale_answers: Iterable[str] = ()) -> int:
         """Money moved here: move the counter on (and the shared answers named stale); this process
         sees the new value at once."""
-        value = self._fleet.bump(self.name, at=self._clock(), stale_answers=stale_answers)
+        try:
+            value = self._fleet.bump(self.name, at=self._clock(), stale_answers=stale_answers)
+        except StoreUnavailable:
+            # Money moved already (the caller drops this replica's caches); the other replicas see it
+            # when their caches expire (a minute for balances, the history TTL), not within READ_EVERY.
+            log.warning("generation %s: the store cannot be reached; other replicas are not told", self.name)
+            value = self._value or 0
         with self._lock:
             self._value, self._read_at = max(value, self._value or 0), self._monotonic()
             return self._value
