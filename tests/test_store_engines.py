@@ -235,3 +235,23 @@ def test_the_sandbox_keeps_its_records_in_its_own_schema(postgres_url):
     finally:
         real.close()
         sandbox.close()
+
+
+def test_a_writer_waiting_on_a_stuck_peer_gives_up_in_bounded_time(postgres_url, monkeypatch):
+    """A replica frozen mid-write holds the write lock: the others' writes give up with StoreUnavailable
+    after lock_timeout (30 s in production, 0.3 s here) instead of hanging, and go through once it is free."""
+    from dashboard.store import postgres
+
+    first = Store.from_url(postgres_url)
+    monkeypatch.setitem(postgres.SESSION_SETTINGS, "lock_timeout", "300ms")
+    second = Store.from_url(postgres_url)
+    try:
+        with first.engine.write():
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="lock"):
+                second.balances.add([{"iban_id": 1, "taken_at": T0, "balance_kurus": 5}])
+            assert time.monotonic() - started < 5
+        assert second.balances.add([{"iban_id": 1, "taken_at": T0, "balance_kurus": 5}]) == 1
+    finally:
+        first.close()
+        second.close()
