@@ -255,3 +255,14 @@ def test_a_writer_waiting_on_a_stuck_peer_gives_up_in_bounded_time(postgres_url,
     finally:
         first.close()
         second.close()
+
+
+def test_reopen_is_another_connection_to_the_same_database(any_store):
+    store = any_store
+    other = store.reopen()
+    try:
+        store.accounts.set_language("ayse", "tr", at=T0)
+        assert other.accounts.language("ayse") == "tr"
+        assert other.engine.name == store.engine.name and repr(other) == repr(store)
+    finally:
+        other.close()
