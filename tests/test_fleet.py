@@ -1,11 +1,12 @@
 """A fleet on one database (dashboard.fleet, store.fleet): leases, the shared /ibans answer and its
 slot, generation counters. Two "replicas" are two Store objects on the same database with
-different holder ids. Runs on SQLite and, through the `postgres_url` fixture, on PostgreSQL."""
+different holder ids. Runs on SQLite and on PostgreSQL (`open_store`); the advisory lock tests
+need PostgreSQL only (`postgres_url`)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,7 @@ from dashboard.fleet import (
     TableLease,
     ibans_from_json,
     ibans_to_json,
+    open_lease,
 )
 from dashboard.fleet.leases import CLOCK_MARGIN, JOB_TICK
 from dashboard.store import Store, StoreUnavailable
@@ -51,18 +53,10 @@ class Clock:
 
 
 @pytest.fixture
-def replicas(tmp_path) -> Iterator[Callable[[], Store]]:
-    """Factory: each call opens one more Store on the same database (one replica's store)."""
-    opened: list[Store] = []
-
-    def open_store() -> Store:
-        store = Store.in_dir(tmp_path / "data")
-        opened.append(store)
-        return store
-
-    yield open_store
-    for store in opened:
-        store.close()
+def replicas(open_store) -> Callable[[], Store]:
+    """Factory: each call opens one more Store on this test's database (one replica's store), on
+    SQLite and on PostgreSQL (tests/conftest.py's `store_target`)."""
+    return open_store
 
 
 # -- leases -------------------------------------------------------------------------------------
@@ -193,6 +187,26 @@ def test_lease_keepers_release_their_leases_when_the_process_stops(replicas):
 
     asyncio.run(run_briefly())
     assert store.fleet.lease("settling") is None and not keeper.leading("settling")
+
+
+def test_each_engine_gives_one_leader_per_job_and_a_new_one_when_it_stops(replicas):
+    a_store, b_store = replicas(), replicas()
+    a = LeaseKeeper(open_lease(a_store, name, "a") for name in ("snapshots", "settling"))
+    b = LeaseKeeper(open_lease(b_store, name, "b") for name in ("snapshots", "settling"))
+    kind = AdvisoryLock if a_store.engine.name == "postgresql" else TableLease
+    assert all(isinstance(lease, kind) for lease in [*a.leases.values(), *b.leases.values()])
+    a.renew()
+    b.renew()
+    assert a.leading("settling") and a.leading("snapshots") and not b.leading("settling")
+    a.renew()
+    b.renew()
+    assert a.leading("settling") and not b.leading("settling")
+    a.release_all()  # a stops cleanly
+    b.renew()
+    assert b.leading("settling") and b.leading("snapshots") and not a.leading("settling")
+    a.renew()
+    assert not a.leading("settling")
+    b.release_all()
 
 
 # -- the shared /ibans answer ---------------------------------------------------------------------
@@ -423,7 +437,7 @@ def test_an_advisory_lease_of_a_hung_holder_ends_with_its_idle_session_and_the_h
     time.sleep(2.5)  # a hangs: no ping, the server ends its session
     assert b.hold()
     assert not a.hold()  # a comes back: its ping fails, the lock is b's now
-    other_store = AdvisoryLock(postgres_url, "settling", namespace="another_schema")
+    other_store = AdvisoryLock(postgres_url, "settling", schema="another_schema")
     assert other_store.hold()  # the same job of another store (schema) on this database is apart
     for lock in (a, b, other_store):
         lock.release()

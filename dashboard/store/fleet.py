@@ -10,13 +10,12 @@ fleet keep their clocks in step (NTP), as the lease times assume.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from dashboard.store import sqlite as dialect
-from dashboard.store.codec import encode, time_value
+from dashboard.store import postgres
+from dashboard.store.codec import encode, placeholders, time_value
 from dashboard.store.engine import Engine, StoreUnavailable
 from dashboard.store.rows import LeaseRow, SharedAnswerRow, from_record
 
@@ -105,10 +104,8 @@ class FleetRepository:
 
     def advisory_lock(self, name: str) -> AdvisoryLock:
         """Lease `name` as a PostgreSQL advisory lock on its own connection (PostgreSQL stores only)."""
-        url = getattr(self._engine, "url", None)
-        if self._engine.name != "postgresql" or not url:
-            raise ValueError("advisory locks need a PostgreSQL store")
-        return AdvisoryLock(url, name)
+        url, schema = self._engine.own_connection_target()
+        return AdvisoryLock(url, name, schema=schema)
 
     # -- generations ---------------------------------------------------------------------------
 
@@ -132,7 +129,7 @@ class FleetRepository:
             if answers:
                 cur.execute(
                     f"""UPDATE shared_answers SET epoch = epoch + 1, next_ask_at = NULL
-                        WHERE name IN ({dialect.placeholders(answers)})""",
+                        WHERE name IN ({placeholders(answers)})""",
                     answers,
                 )
         return value
@@ -146,23 +143,16 @@ LOCK_IDLE_TIMEOUT_S = 30
 LOCK_CONNECT_TIMEOUT_S = 5
 
 
-def advisory_key(name: str, namespace: str = "") -> int:
-    """Lease `name` of the store in `namespace` (its schema) as the signed 64-bit key
-    pg_try_advisory_lock takes: the same in every process, apart from any other store's."""
-    material = f"enigmapay-console:lease:{namespace}:{name}".encode()
-    return int.from_bytes(hashlib.sha256(material).digest()[:8], "big", signed=True)
-
-
 class AdvisoryLock:
     """Lease `name` on PostgreSQL: `pg_try_advisory_lock` held on a connection of its own, opened from
     the store's URL (not the pool). The lock lives exactly as long as that session: when the holder
     dies its connection closes and the lock is free at once; a hung holder's session is ended by the
     server after LOCK_IDLE_TIMEOUT_S without a ping. Not thread-safe: one lease keeper uses it."""
 
-    def __init__(self, url: str, name: str, *, namespace: str = "") -> None:
+    def __init__(self, url: str, name: str, *, schema: str | None = None) -> None:
         self._url = url  # may carry a password: never in repr, logs or exceptions
         self.name = name
-        self._key = advisory_key(name, namespace)
+        self._key = postgres.advisory_key(schema, f"lease:{name}")  # apart from other stores' (schemas)
         self._conn: Any = None
         self._held = False
 
