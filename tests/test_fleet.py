@@ -325,6 +325,22 @@ def test_a_failed_ask_frees_the_slot_a_little_later_and_the_last_answer_stays(re
     assert upstream.calls == 3 and at == clock.now
 
 
+def test_refresh_asks_upstream_at_once_and_the_minute_starts_again_for_the_whole_fleet(replicas):
+    clock, upstream = Clock(), Upstream(Clock())
+    a, b = _shared(replicas(), "a", clock, upstream), _shared(replicas(), "b", clock, upstream)
+    a.get()
+    clock.advance(10)
+    b.refresh()  # a person pressed Refresh on b
+    assert b.get() == (_ibans(), clock.now) and upstream.calls == 2
+    a.forget()
+    assert a.get() == (_ibans(), clock.now) and upstream.calls == 2  # a reads b's answer
+    clock.advance(59)
+    assert b.get()[1] == T0 + timedelta(seconds=10) and upstream.calls == 2  # not before a minute after it
+    clock.advance(1)
+    b.get()
+    assert upstream.calls == 3
+
+
 def test_a_first_start_with_nothing_stored_asks_upstream_itself_when_the_winner_does_not_answer(replicas):
     clock, upstream = Clock(), Upstream(Clock())
     store = replicas()

@@ -10,6 +10,7 @@ fleet keep their clocks in step (NTP), as the lease times assume.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ from dashboard.store import postgres
 from dashboard.store.codec import encode, placeholders, time_value
 from dashboard.store.engine import Engine, StoreUnavailable
 from dashboard.store.rows import LeaseRow, SharedAnswerRow, from_record
+
+log = logging.getLogger(__name__)
 
 
 class FleetRepository:
@@ -214,7 +217,10 @@ class AdvisoryLock:
             keepalives_count=3,
             application_name=f"enigmapay-lease:{self.name}"[:63],
         )
-        conn.execute(f"SET idle_session_timeout = '{int(LOCK_IDLE_TIMEOUT_S)}s'")
+        try:
+            conn.execute(f"SET idle_session_timeout = '{int(LOCK_IDLE_TIMEOUT_S)}s'")
+        except psycopg.errors.UndefinedObject:  # PostgreSQL before 14: only a dead holder frees its lock
+            log.warning("lease %s: this PostgreSQL has no idle_session_timeout; a hung holder keeps it", self.name)
         return conn
 
     def _drop(self) -> None:
