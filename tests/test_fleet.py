@@ -248,6 +248,35 @@ def _shared(store: Store, holder: str, clock: Clock, upstream: Upstream, **kwarg
     )
 
 
+def test_the_ask_slot_is_won_by_one_replica_at_a_time(replicas):
+    stores = [replicas() for _ in range(6)]
+    won: list[int] = []
+    start = threading.Barrier(len(stores))
+    next_at = T0 + timedelta(seconds=60)
+
+    def race(n: int) -> None:
+        start.wait()
+        if stores[n].fleet.claim_ask("ibans:fp", f"r{n}", now=T0, next_at=next_at) is not None:
+            won.append(n)
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(len(stores))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(won) == 1
+    fleet = stores[0].fleet
+    assert fleet.answer("ibans:fp").asked_by == f"r{won[0]}"
+    assert fleet.claim_ask("ibans:fp", "x", now=next_at - timedelta(microseconds=1), next_at=next_at) is None
+    assert fleet.claim_ask("ibans:fp", "x", now=T0, next_at=next_at, force=True) == 0  # Refresh
+    assert fleet.claim_ask("ibans:fp", "y", now=next_at, next_at=next_at + timedelta(seconds=60)) == 0
+    fleet.ask_failed("ibans:fp", "x", retry_at=next_at)  # not x's slot any more: nothing changes
+    assert fleet.answer("ibans:fp").asked_by == "y"
+    fleet.ask_failed("ibans:fp", "y", retry_at=next_at + timedelta(seconds=10))
+    row = fleet.answer("ibans:fp")
+    assert row.asked_by is None and row.next_ask_at == next_at + timedelta(seconds=10)
+
+
 def test_the_iban_list_round_trips_through_json_exactly():
     ibans = _ibans("123456789.99")
     assert ibans_from_json(ibans_to_json(ibans)) == ibans

@@ -143,15 +143,19 @@ class SharedAnswer(Generic[T]):
 
     def _await_other(self, row: SharedAnswerRow | None) -> SharedAnswerRow | None:
         """While another replica's ask is in flight (claimed under WAIT_FOR_OTHER ago, not answered),
-        poll for its answer; the newest row seen."""
+        poll for its answer; the newest row seen. At most WAIT_FOR_OTHER of polling whatever the
+        other host's clock says."""
+        polls = int(self._wait / POLL_EVERY)
         while (
-            row is not None
+            polls > 0
+            and row is not None
             and row.asked_by is not None
             and row.asked_at is not None
             and (row.fetched_at is None or row.fetched_at < row.asked_at)
             and (self._clock() - row.asked_at).total_seconds() < self._wait
         ):
             self._sleep(POLL_EVERY)
+            polls -= 1
             row = self._fleet.answer(self.name)
         return row
 
