@@ -17,7 +17,7 @@ import pytest
 from dashboard.config import Secret, Settings
 from dashboard.services import SANDBOX_SCHEMA, open_store
 from dashboard.store import SCHEMA_VERSION, Store, StoreUnavailable
-from dashboard.store.postgres import mask_url, translate
+from dashboard.store.postgres import advisory_key, mask_url, translate
 from tests.helpers.postgres import PostgresServer
 
 T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
@@ -304,3 +304,19 @@ def test_both_engines_build_the_same_tables_and_columns(postgres_url, tmp_path):
     finally:
         sqlite_store.close()
         pg_store.close()
+
+
+def test_lock_keys_are_stable_per_purpose_and_schema(postgres_url):
+    real, sandbox = Store.from_url(postgres_url), Store.from_url(postgres_url, schema=SANDBOX_SCHEMA)
+    try:
+        assert real.engine.lock_key("write") == real.engine._db.write_lock_key  # the one writes take
+        assert sandbox.engine.lock_key("write") == sandbox.engine._db.write_lock_key
+        keys = {real.engine.lock_key(p) for p in ("write", "lease:a", "lease:b")}
+        keys |= {sandbox.engine.lock_key(p) for p in ("write", "lease:a", "lease:b")}
+        assert len(keys) == 6 and all(-(2**63) <= k < 2**63 for k in keys)
+        # The same on every replica, every start and every version: during a rolling upgrade old and
+        # new replicas must serialise their writes on one key. Changing it needs a full stop of the fleet.
+        assert real.engine.lock_key("write") == advisory_key(None, "write") == -8504305269107061791
+    finally:
+        real.close()
+        sandbox.close()

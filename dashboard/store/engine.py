@@ -108,6 +108,11 @@ class Engine:
     def __repr__(self) -> str:
         return f"Engine({self.location!r})"
 
+    def lock_key(self, purpose: str) -> int:
+        """A PostgreSQL advisory lock key for `purpose` ("write" is the write lock's), stable across
+        replicas and distinct per schema (the sandbox's locks never block the real store's)."""
+        return postgres.advisory_key(self._options["schema"], purpose)
+
     def reopen(self) -> Engine:
         """Another engine on the same database, as another process (or replica) would open it."""
         return Engine(self._target, **self._options)
