@@ -123,7 +123,10 @@ class Engine:
     @contextmanager
     def write(self) -> Iterator[Cursor]:
         """One write transaction holding the write lock: committed when the block ends, rolled
-        back if it raises (StoreUnavailable when the database went away meanwhile)."""
+        back if it raises (StoreUnavailable when the database went away meanwhile). Never nest
+        one in another: on PostgreSQL the inner one would wait for the outer's lock (until
+        lock_timeout). A connection lost during COMMIT itself leaves the outcome unknown to this
+        process -- which is why the repositories' writes are safe to repeat (ids, ON CONFLICT)."""
         try:
             with self._db.write() as cur:
                 yield cur
