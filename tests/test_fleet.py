@@ -30,6 +30,7 @@ from dashboard.fleet import (
 from dashboard.fleet.leases import CLOCK_MARGIN, JOB_TICK
 from dashboard.store import Store, StoreUnavailable
 from dashboard.store.fleet import AdvisoryLock
+from dashboard.store.postgres import advisory_key
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
@@ -434,6 +435,7 @@ def test_an_answer_asked_before_a_payout_never_counts_as_fresh_after_it(replicas
 HOLD_AND_WAIT = """
 import sys, time
 from dashboard.store.fleet import AdvisoryLock
+from dashboard.store.postgres import advisory_key
 lock = AdvisoryLock(sys.argv[1], "settling")
 print("held" if lock.hold() else "not held", flush=True)
 time.sleep(600)
@@ -482,7 +484,7 @@ def test_an_advisory_lease_of_a_hung_holder_ends_with_its_idle_session_and_the_h
     time.sleep(2.5)  # a hangs: no ping, the server ends its session
     assert b.hold()
     assert not a.hold()  # a comes back: its ping fails, the lock is b's now
-    other_store = AdvisoryLock(postgres_url, "settling", schema="another_schema")
+    other_store = AdvisoryLock(postgres_url, "settling", key=advisory_key("another_schema", "lease:settling"))
     assert other_store.hold()  # the same job of another store (schema) on this database is apart
     for lock in (a, b, other_store):
         lock.release()
@@ -520,3 +522,21 @@ def test_with_the_database_out_of_reach_balances_still_come_from_upstream_and_a_
     money = GenerationWatch(StoreDown().fleet, "money", monotonic=clock.monotonic, clock=clock)
     assert money.current() == 0
     assert money.bump(stale_answers=["ibans:fp"]) == 0  # logged; the caller drops its own caches
+
+
+def test_the_sandbox_schemas_leases_are_apart_from_the_real_stores_on_one_database(postgres_url):
+    stores = [Store.from_url(postgres_url), Store.from_url(postgres_url, schema="enigmapay_sandbox")]
+    stores.append(Store.from_url(postgres_url))  # another replica of the real store
+    try:
+        leads = [LeaseKeeper([open_lease(store, "settling", "a")]) for store in stores[:2]]
+        for keeper in leads:
+            keeper.renew()
+        assert all(keeper.leading("settling") for keeper in leads)
+        follower = LeaseKeeper([open_lease(stores[2], "settling", "b")])
+        follower.renew()
+        assert not follower.leading("settling")
+        for keeper in [*leads, follower]:
+            keeper.release_all()
+    finally:
+        for store in stores:
+            store.close()

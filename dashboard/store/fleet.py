@@ -107,8 +107,7 @@ class FleetRepository:
 
     def advisory_lock(self, name: str) -> AdvisoryLock:
         """Lease `name` as a PostgreSQL advisory lock on its own connection (PostgreSQL stores only)."""
-        url, schema = self._engine.own_connection_target()
-        return AdvisoryLock(url, name, schema=schema)
+        return AdvisoryLock(self._engine.own_connection_url(), name, key=self._engine.lock_key(f"lease:{name}"))
 
     # -- generations ---------------------------------------------------------------------------
 
@@ -152,10 +151,11 @@ class AdvisoryLock:
     dies its connection closes and the lock is free at once; a hung holder's session is ended by the
     server after LOCK_IDLE_TIMEOUT_S without a ping. Not thread-safe: one lease keeper uses it."""
 
-    def __init__(self, url: str, name: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, name: str, *, key: int | None = None) -> None:
         self._url = url  # may carry a password: never in repr, logs or exceptions
         self.name = name
-        self._key = postgres.advisory_key(schema, f"lease:{name}")  # apart from other stores' (schemas)
+        # The store's key for this lease (Engine.lock_key): apart from other stores' (schemas).
+        self._key = postgres.advisory_key(None, f"lease:{name}") if key is None else key
         self._conn: Any = None
         self._held = False
 

@@ -17,7 +17,8 @@
 - `schema` (e.g. "enigmapay_sandbox") puts a store's tables in their own schema of the database
   (search_path); each schema has its own write lock key.
 
-Advisory lock keys: `advisory_key(schema, purpose)` -- a stable 64-bit key per (schema, purpose);
+Advisory lock keys: `advisory_key(schema, purpose)` -- a stable 64-bit key per (schema, purpose)
+(never change the derivation: replicas of two versions must share the write key during an upgrade);
 "write" is the write lock. Other fleet-wide locks (leases) take keys from it with their own purpose.
 """
 
