@@ -32,6 +32,7 @@ SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
 JOBS = ("snapshots", "settling", "verification")  # one lease each
+START_RETRY_WAIT = 10.0
 
 
 def snapshot_balances() -> int:
@@ -88,11 +89,22 @@ async def _verify_continuously(keeper: LeaseKeeper) -> None:
         await asyncio.sleep(verify_wait(counts))
 
 
+async def _start(origin: str) -> LeaseKeeper:
+    """Connect the sandbox's callbacks and open the leases; retried until the store can be reached
+    (a replica starting while its database is down does its background work once it is back)."""
+    while True:
+        try:
+            await asyncio.to_thread(connect_sandbox_callbacks, origin)
+            return await asyncio.to_thread(services.lease_keeper, JOBS)
+        except Exception:
+            log.exception("background work cannot start yet; trying again in %s s", START_RETRY_WAIT)
+            await asyncio.sleep(START_RETRY_WAIT)
+
+
 async def run(origin: str) -> None:
     """All background loops, each under its lease; cancelled when the server stops (the leases are
     handed back then, so another replica takes over at its next renewal)."""
-    await asyncio.to_thread(connect_sandbox_callbacks, origin)
-    keeper = await asyncio.to_thread(services.lease_keeper, JOBS)
+    keeper = await _start(origin)
     await asyncio.gather(
         keeper.keep(),
         _every(LeasedJob(keeper, "snapshots", SNAPSHOT_EVERY), snapshot_balances),

@@ -56,3 +56,22 @@ def test_two_replicas_run_a_job_on_one_of_them_and_the_survivor_takes_over_when_
     assert len(by_a) >= 5 and len(by_b) >= 5
     assert max(end for _, _, end in by_a) <= min(start for _, start, _ in by_b)  # never both at once
     assert min(start for _, start, _ in by_b) - killed <= ttl + renew_every + 0.2  # the bound, scaled down
+
+
+def test_background_work_starts_once_the_store_can_be_reached(monkeypatch):
+    from dashboard.store import StoreUnavailable
+
+    keeper = LeaseKeeper([])
+    attempts: list[tuple[str, ...]] = []
+
+    def lease_keeper(jobs: tuple[str, ...]) -> LeaseKeeper:
+        attempts.append(jobs)
+        if len(attempts) < 3:
+            raise StoreUnavailable("The database cannot be reached right now")
+        return keeper
+
+    monkeypatch.setattr(background, "START_RETRY_WAIT", 0.01)
+    monkeypatch.setattr(background, "connect_sandbox_callbacks", lambda origin: None)
+    monkeypatch.setattr(background.services, "lease_keeper", lease_keeper)
+    assert asyncio.run(background._start("http://127.0.0.1:1")) is keeper
+    assert attempts == [background.JOBS] * 3

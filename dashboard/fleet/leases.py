@@ -25,6 +25,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -105,10 +106,15 @@ class LeaseKeeper:
         self.leases = {lease.name: lease for lease in leases}
         self._valid_for, self._monotonic = valid_for, monotonic
         self._valid_until: dict[str, float] = {}
+        self._busy = threading.Lock()  # a renewal and a release never overlap (leases are not thread-safe)
 
     def renew(self) -> None:
         """One round: take or keep every lease. A lease another process holds stops counting at once;
         one that could not be asked (database unreachable) counts until its last renewal runs out."""
+        with self._busy:
+            self._renew()
+
+    def _renew(self) -> None:
         for name, lease in self.leases.items():
             started = self._monotonic()
             try:
@@ -130,6 +136,10 @@ class LeaseKeeper:
 
     def release_all(self) -> None:
         """Hand every lease back (a clean shutdown: another process takes over at its next renewal)."""
+        with self._busy:
+            self._release_all()
+
+    def _release_all(self) -> None:
         for name, lease in self.leases.items():
             self._valid_until.pop(name, None)
             try:
