@@ -89,7 +89,7 @@ class TableLease:
 def open_lease(store: Store, name: str, holder: str) -> Lease:
     """The lease `name` for `holder` as this store's engine does leases best."""
     if store.engine.name == "postgresql":
-        return store.fleet.advisory_lock(name)
+        return store.fleet.advisory_lock(name, holder)
     return TableLease(store.fleet, name, holder)
 
 

@@ -105,9 +105,10 @@ class FleetRepository:
                 (time_value(retry_at), time_value(retry_at), name, holder),
             )
 
-    def advisory_lock(self, name: str) -> AdvisoryLock:
+    def advisory_lock(self, name: str, holder: str = "") -> AdvisoryLock:
         """Lease `name` as a PostgreSQL advisory lock on its own connection (PostgreSQL stores only)."""
-        return AdvisoryLock(self._engine.own_connection_url(), name, key=self._engine.lock_key(f"lease:{name}"))
+        url, key = self._engine.own_connection_url(), self._engine.lock_key(f"lease:{name}")
+        return AdvisoryLock(url, name, key=key, holder=holder)
 
     # -- generations ---------------------------------------------------------------------------
 
@@ -151,9 +152,9 @@ class AdvisoryLock:
     dies its connection closes and the lock is free at once; a hung holder's session is ended by the
     server after LOCK_IDLE_TIMEOUT_S without a ping. Not thread-safe: one lease keeper uses it."""
 
-    def __init__(self, url: str, name: str, *, key: int | None = None) -> None:
+    def __init__(self, url: str, name: str, *, key: int | None = None, holder: str = "") -> None:
         self._url = url  # may carry a password: never in repr, logs or exceptions
-        self.name = name
+        self.name, self.holder = name, holder  # the holder shows in pg_stat_activity.application_name
         # The store's key for this lease (Engine.lock_key): apart from other stores' (schemas).
         self._key = postgres.advisory_key(None, f"lease:{name}") if key is None else key
         self._conn: Any = None
@@ -215,7 +216,7 @@ class AdvisoryLock:
             keepalives_idle=10,
             keepalives_interval=5,
             keepalives_count=3,
-            application_name=f"enigmapay-lease:{self.name}"[:63],
+            application_name=f"lease:{self.name}:{self.holder}"[:63],
         )
         try:
             conn.execute(f"SET idle_session_timeout = '{int(LOCK_IDLE_TIMEOUT_S)}s'")
