@@ -191,7 +191,11 @@ class AdvisoryLock:
         return self._held
 
     def release(self) -> None:
-        """Give the lock back by ending its session."""
+        """Give the lock back (at once, not when the server gets round to the closed session), and
+        end the session."""
+        if self._held and self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
         self._drop()
 
     def _ping(self) -> bool:
