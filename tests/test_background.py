@@ -55,7 +55,7 @@ def test_two_replicas_run_a_job_on_one_of_them_and_the_survivor_takes_over_when_
     by_a, by_b = [r for r in runs if r[0] == "a"], [r for r in runs if r[0] == "b"]
     assert len(by_a) >= 5 and len(by_b) >= 5
     assert max(end for _, _, end in by_a) <= min(start for _, start, _ in by_b)  # never both at once
-    assert min(start for _, start, _ in by_b) - killed <= ttl + renew_every + 0.2  # the bound, scaled down
+    assert min(start for _, start, _ in by_b) - killed <= ttl + renew_every + 0.5  # the bound, scaled down (+ slack)
 
 
 def test_background_work_starts_once_the_store_can_be_reached(monkeypatch):
