@@ -87,8 +87,10 @@ class FleetRepository:
                    VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (name) DO UPDATE SET answer_json = excluded.answer_json,
                      fetched_at = excluded.fetched_at, fetched_epoch = excluded.fetched_epoch
-                   WHERE (shared_answers.fetched_at IS NULL OR shared_answers.fetched_at <= excluded.fetched_at)
-                     AND (shared_answers.fetched_epoch IS NULL OR shared_answers.fetched_epoch <= excluded.fetched_epoch)
+                   WHERE (shared_answers.fetched_at IS NULL
+                          OR shared_answers.fetched_at <= excluded.fetched_at)
+                     AND (shared_answers.fetched_epoch IS NULL
+                          OR shared_answers.fetched_epoch <= excluded.fetched_epoch)
                    RETURNING name""",
                 (name, values["answer_json"], values["fetched_at"], int(epoch), int(epoch)),
             )
