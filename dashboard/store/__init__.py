@@ -8,6 +8,7 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -26,14 +27,17 @@ from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
+from dashboard.store.fleet import FleetRepository
 from dashboard.store.migrations import SCHEMA_VERSION
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     AuditRow,
     CallbackEventRow,
     CurrentStatusRow,
+    LeaseRow,
     OperationRow,
     SessionRow,
+    SharedAnswerRow,
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
@@ -45,8 +49,10 @@ __all__ = [
     "AuditRow",
     "CallbackEventRow",
     "CurrentStatusRow",
+    "LeaseRow",
     "OperationRow",
     "SessionRow",
+    "SharedAnswerRow",
     "SnapshotRow",
     "StatusCheckRow",
     "Store",
@@ -77,6 +83,7 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.fleet = FleetRepository(self.engine)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:
