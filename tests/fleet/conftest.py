@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Fleet:
     database_url: str | None  # PostgreSQL; None: SQLite in `sqlite_path`
     sqlite_path: Path | None
     callback_token: str = field(repr=False)
+    started_at: float = 0.0  # time.monotonic() before the replicas started (the sandbox had no calls yet)
 
     @property
     def url(self) -> str:
@@ -98,6 +100,10 @@ class Fleet:
             return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+    def replica_of(self, claimant: str) -> Replica | None:
+        """The replica whose process holds a verification claim (`<pid>-<random>`), if it is one of ours."""
+        return next((r for r in self.replicas if claimant.split("-")[0] == str(r.process.pid)), None)
 
     def diagnostics(self) -> str:
         return "\n".join([*(r.log_tail() for r in self.replicas), self.nginx.log_tail()])
@@ -144,6 +150,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
         sandbox_log = lambda: (ARTIFACTS / "sandbox.log").read_text(errors="replace")[-2000:]  # noqa: E731
         wait_for(lambda: healthy(sandbox_url + "/__sandbox__/health"), "sandbox health", sandbox, sandbox_log, 60)
 
+        started_at = time.monotonic()
         token = secrets.token_urlsafe(24)
         shared = {
             "ENIGMAPAY_BASE_URL": sandbox_url + "/api/dealer",
@@ -152,7 +159,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
             "ENIGMAPAY_SECRET_KEY": SANDBOX_SECRET_KEY,
             "ENIGMAPAY_CALLBACK_TOKEN": token,
             "ENIGMAPAY_SESSION_SECRET": secrets.token_urlsafe(48),
-            "ENIGMAPAY_VERIFY_RATE": "20",
+            "ENIGMAPAY_VERIFY_RATE": "50",  # the flood's events verified in seconds, not minutes
         }
         if database_url is not None:
             shared["ENIGMAPAY_DATABASE_URL"] = database_url
@@ -180,6 +187,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
             database_url=database_url,
             sqlite_path=None if database_url else dirs[0] / "sandbox" / "console.sqlite3",
             callback_token=token,
+            started_at=started_at,
         )
 
 
