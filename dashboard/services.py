@@ -74,7 +74,7 @@ def records() -> Records:
 
 def _open_records(s: Settings, sandbox: bool) -> Records:
     # Sandbox records live apart: demo payouts must never sit beside (or be held against) real ones.
-    store = Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
+    store = Store.in_dir(s.records_dir(sandbox=sandbox))
     audit = AuditLog(store)
     journal = Journal(
         store,

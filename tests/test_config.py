@@ -167,3 +167,14 @@ def test_background_work_settings_are_read_and_checked():
     for name in ("ENIGMAPAY_SETTLE_HORIZON_HOURS", "ENIGMAPAY_VERIFY_RATE"):
         with pytest.raises(ConfigError, match=f"{name} must be greater than zero"):
             load({name: "0"})
+
+
+def test_two_factor_settings_are_read_and_checked():
+    assert load({}).two_factor_roles is None and load({}).two_factor_key is None  # None: the default roles
+    s = load({"ENIGMAPAY_TWO_FACTOR_ROLES": " Admin, viewer ,", "ENIGMAPAY_TWO_FACTOR_KEY": "q" * 40})
+    assert s.two_factor_roles == {"admin", "viewer"} and s.two_factor_key.reveal() == "q" * 40
+    assert "q" * 40 not in repr(s)
+    assert load({"ENIGMAPAY_TWO_FACTOR_ROLES": "none"}).two_factor_roles == frozenset()
+    with pytest.raises(ConfigError, match="ENIGMAPAY_TWO_FACTOR_KEY must be at least 32 characters") as caught:
+        load({"ENIGMAPAY_TWO_FACTOR_KEY": "too-short"})
+    assert "too-short" not in str(caught.value)

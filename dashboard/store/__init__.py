@@ -6,6 +6,7 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations are in store/engine.py; everything SQLite-specific is in store/sqlite.py.
@@ -31,8 +32,10 @@ from dashboard.store.rows import (
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
+    TwoFactorRow,
 )
 from dashboard.store.sqlite import SCHEMA_VERSION, default_path
+from dashboard.store.two_factor import TwoFactorRepository
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -47,6 +50,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "ThrottleRow",
+    "TwoFactorRow",
     "default_path",
 ]
 
@@ -61,6 +65,7 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.two_factor = TwoFactorRepository(self.engine)
 
     @classmethod
     def in_dir(cls, data_dir: str | os.PathLike[str]) -> Store:
