@@ -45,12 +45,9 @@ def code_step(on_signed_in: Callable[[Authenticator, Session], None]) -> bool:
     auth = data_access.authenticator()
     st.title(ui.t("Sign in"))
     st.caption(ui.t("Enter the 6-digit code from your authenticator app, or one of your recovery codes."))
-    with st.form("two_factor_form"):
+    with st.form("two_factor_form", clear_on_submit=True):
         code = st.text_input(ui.t("Code"), key="two_factor_code", max_chars=32, autocomplete="one-time-code")
         submitted = st.form_submit_button(ui.t("Verify"), type="primary")
-    if st.button(ui.t("Back to user name and password"), key="two_factor_back"):
-        st.session_state.pop(PENDING_KEY, None)
-        st.rerun()
     if submitted:
         try:
             session = auth.complete_second_factor(pending, code)
@@ -61,6 +58,9 @@ def code_step(on_signed_in: Callable[[Authenticator, Session], None]) -> bool:
         else:
             st.session_state.pop(PENDING_KEY, None)
             on_signed_in(auth, session)
+    if st.button(ui.t("Back to user name and password"), key="two_factor_back"):
+        st.session_state.pop(PENDING_KEY, None)
+        st.rerun()
     return True
 
 
@@ -97,7 +97,7 @@ def _scan_and_confirm(two, started) -> None:
     st.image(started.qr_png(), width=240, output_format="PNG")  # lossless: a JPEG blurs the modules
     st.caption(ui.t("Key for manual entry (shown only during this set-up)"))
     st.code(started.grouped_secret, language=None)
-    with st.form("two_factor_confirm_form"):
+    with st.form("two_factor_confirm_form", clear_on_submit=True):
         code = st.text_input(
             ui.t("6-digit code from the app"), key="two_factor_confirm_code", max_chars=32, autocomplete="off"
         )
@@ -185,7 +185,7 @@ def account_page(session: Session | None) -> None:
         return
     st.success(ui.t("Two-factor sign-in is on for your account."), icon=":material/verified_user:")
     st.caption(ui.t("Recovery codes left: {count}", count=status.recovery_left))
-    with st.form("two_factor_regenerate_form"):
+    with st.form("two_factor_regenerate_form", clear_on_submit=True):
         code = st.text_input(ui.t("Current code from the app"), key="two_factor_regenerate_code", max_chars=32)
         renew = st.form_submit_button(ui.t("New recovery codes"))
     if renew:
