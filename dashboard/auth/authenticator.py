@@ -172,8 +172,11 @@ class Authenticator:
 
     def second_factor_owed(self, session: Session) -> bool:
         """Whether this signed-in user must set up a second factor before anything else (their role
-        requires one and they have none: never enrolled, or an admin reset it)."""
-        return self.two_factor is not None and self.two_factor.owed(session.user, session.role)
+        requires one and they have none: never enrolled, or an admin reset it). Local accounts only:
+        an identity signed in elsewhere (single sign-on) has its provider's factors, not ours."""
+        if self.two_factor is None or session.user not in self.users:
+            return False
+        return self.two_factor.owed(session.user, session.role)
 
     def issue_ticket(self, session: Session) -> str:
         """After `sign_in`: a one-time ticket for `/auth/complete?ticket=...` (valid 60 s)."""

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -300,6 +301,7 @@ def test_a_user_without_a_factor_signs_in_with_the_password_and_then_owes_one(au
     session = auth2.sign_in("alice", PASSWORDS["alice"])  # not enrolled: the console sends them to enrol
     assert auth2.second_factor_owed(session)
     assert not auth2.second_factor_owed(auth2.sign_in("bob", PASSWORDS["bob"]))  # a viewer need not
+    assert not auth2.second_factor_owed(replace(session, user="sso:someone"))  # not a local account
 
 
 def test_a_pending_sign_in_expires_and_ends_with_a_password_change(auth2, two, clock, users, make_auth):
