@@ -48,8 +48,8 @@ class PendingSignIn:
 
     user: str
     started_at: datetime
+    password_tag: str = field(repr=False)  # a changed password ends the pending sign-in too
     source: str | None = None
-    password_tag: str = field(default="", repr=False)
 
 
 class SecondFactorRequired(SignInError):
@@ -147,7 +147,7 @@ class Authenticator:
 
         self._throttle.succeeded(keys[0])
         if self.two_factor is not None and self.two_factor.enrolled(user.name):
-            raise SecondFactorRequired(PendingSignIn(user.name, now, source, password_tag(user)))
+            raise SecondFactorRequired(PendingSignIn(user.name, now, password_tag(user), source))
         session = self.sessions.create(user)
         self._audit.record(
             "sign_in", actor=user.name, outcome="ok", details={**(details or {}), "role": user.role.value}
