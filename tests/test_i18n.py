@@ -301,3 +301,10 @@ def test_money_is_formatted_for_the_language():
 
 def test_table_labels_exist_in_both_languages():
     assert set(history.LABELS["tr"]) == set(history.LABELS["en"])
+
+
+def test_the_two_factor_settings_are_described_in_turkish():
+    from dashboard.config import SETTINGS
+
+    for name in ("ENIGMAPAY_TWO_FACTOR_ROLES", "ENIGMAPAY_TWO_FACTOR_KEY"):
+        assert is_translated(SETTINGS[name][0]), name

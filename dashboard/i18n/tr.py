@@ -98,8 +98,8 @@ TR: dict[str, str] = {
         "her biri bir kez oturum açmanızı sağlar. Yeniden gösterilmezler."
     ),
     "I have saved them: continue": "Kaydettim: devam et",
-    "Your role moves money or administers the console: set up two-factor sign-in before you continue.": (
-        "Rolünüz para gönderiyor veya konsolu yönetiyor: devam etmeden önce iki adımlı doğrulamayı kurun."
+    "Your role must use two-factor sign-in: set it up before you continue.": (
+        "Rolünüz iki adımlı doğrulama kullanmalı: devam etmeden önce kurun."
     ),
     "Sign-in is off: there is no second factor to set up.": (
         "Oturum açma kapalı: kurulacak bir ikinci doğrulama adımı yok."
@@ -607,6 +607,12 @@ TR: dict[str, str] = {
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
     "true = no sign-in (single-user local setup only)": "true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)",
     "key signing session cookies; default a random key in the data dir": "oturum çerezlerini imzalayan anahtar; varsayılan: veri klasöründe rastgele bir anahtar",
+    "roles that must use two-factor sign-in; default those that move money or administer": (
+        "iki adımlı doğrulama kullanması gereken roller; varsayılan: para gönderen veya yöneten roller"
+    ),
+    "key encrypting two-factor secrets at rest; default a random key in the data dir": (
+        "iki adımlı doğrulama sırlarını saklarken şifreleyen anahtar; varsayılan: veri klasöründe rastgele bir anahtar"
+    ),
     "set": "tanımlı",
     "not set": "tanımlı değil",
     "any": "tümü",

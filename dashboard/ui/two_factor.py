@@ -159,7 +159,7 @@ def _required_page() -> None:
     st.title(ui.t(TITLE))
     if CODES_KEY not in st.session_state:
         st.info(
-            ui.t("Your role moves money or administers the console: set up two-factor sign-in before you continue."),
+            ui.t("Your role must use two-factor sign-in: set it up before you continue."),
             icon=":material/phonelink_lock:",
         )
     enrolment(ui.actor(), start_now=True)

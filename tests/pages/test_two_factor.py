@@ -137,7 +137,7 @@ def test_an_operator_without_a_second_factor_must_enrol_before_anything_else(acc
     at = carrying_cookie_of(accounts, "olga")
     assert not at.exception and not at.error
     assert at.title[0].value == "Two-factor sign-in"
-    assert "set up two-factor sign-in before you continue" in at.info[0].value
+    assert "must use two-factor sign-in: set it up before you continue" in at.info[0].value
     assert not at.metric and not at.dataframe and accounts.calls("GET /ibans") == 0
     assert [b.key for b in at.sidebar.button] == ["sidebar_sign_out"]  # no menu, only a way out
     with pytest.raises(ValueError, match="Could not find a navigation page"):
