@@ -53,6 +53,14 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
+    "ENIGMAPAY_TWO_FACTOR_ROLES": (
+        "roles that must use two-factor sign-in; default those that move money or administer",
+        False,
+    ),
+    "ENIGMAPAY_TWO_FACTOR_KEY": (
+        "key encrypting two-factor secrets at rest; default a random key in the data dir",
+        True,
+    ),
 }
 
 
@@ -106,11 +114,17 @@ class Settings:
     verify_rate: float = DEFAULT_VERIFY_RATE
     database_url: Secret | None = None  # None: the embedded SQLite file in data_dir
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
+    two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
+    two_factor_key: Secret | None = None
 
     @property
     def users_path(self) -> Path:
         """Where the sign-in accounts are read from (and `python -m dashboard.auth` writes them)."""
         return self.users_file if self.users_file is not None else self.data_dir / DEFAULT_USERS_FILENAME
+
+    def records_dir(self, *, sandbox: bool) -> Path:
+        """Where the console's database lives: the sandbox's records apart from live ones."""
+        return self.data_dir / "sandbox" if sandbox else self.data_dir
 
     @property
     def use_builtin_sandbox(self) -> bool:
@@ -195,6 +209,8 @@ def load_settings(
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
         database_url=Secret(database_url) if database_url else None,
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
+        two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),
+        two_factor_key=_long_secret(values, "ENIGMAPAY_TWO_FACTOR_KEY"),
     )
 
 
@@ -291,6 +307,27 @@ def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _name_list(values: Mapping[str, str], name: str) -> frozenset[str] | None:
+    """A comma-separated list of lower-case names; `none` is the empty list; unset is None (the default).
+    Whether the names are known is checked where they are used (roles: dashboard.auth)."""
+    raw = values.get(name)
+    if raw is None:
+        return None
+    names = frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+    return frozenset() if names == {"none"} else names
+
+
+def _long_secret(values: Mapping[str, str], name: str) -> Secret | None:
+    raw = values.get(name)
+    if raw is not None and len(raw) < MIN_SESSION_SECRET_LENGTH:
+        raise ConfigError(
+            f"{name} must be at least {MIN_SESSION_SECRET_LENGTH} characters "
+            '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(32))"`), '
+            "or unset for a random key kept in the data folder."
+        )
+    return Secret(raw) if raw else None
+
+
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
     if raw is None:
@@ -335,6 +372,8 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SESSION_SECRET": "session_secret",
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+    "ENIGMAPAY_TWO_FACTOR_ROLES": "two_factor_roles",
+    "ENIGMAPAY_TWO_FACTOR_KEY": "two_factor_key",
 }
 
 
@@ -345,6 +384,12 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
         value = getattr(settings, _ATTRIBUTE[name])
         if secret:
             shown = "set" if value is not None else "not set"
+        elif name == "ENIGMAPAY_TWO_FACTOR_ROLES":
+            shown = (
+                "default: the roles that move money or administer"
+                if value is None
+                else ", ".join(sorted(value)) or "none"
+            )
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
         else:

@@ -84,7 +84,7 @@ def open_store(s: Settings, sandbox: bool) -> Store:
         return Store.from_url(
             s.database_url.reveal(), schema=SANDBOX_SCHEMA if sandbox else None, pool_size=s.database_pool_size
         )
-    return Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
+    return Store.in_dir(s.records_dir(sandbox=sandbox))
 
 
 def _open_records(s: Settings, sandbox: bool) -> Records:

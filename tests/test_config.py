@@ -201,3 +201,14 @@ def test_a_bad_database_url_is_refused_without_echoing_it(value):
 def test_a_bad_pool_size_is_refused(value):
     with pytest.raises(ConfigError, match="ENIGMAPAY_DATABASE_POOL_SIZE must be a whole number"):
         load({"ENIGMAPAY_DATABASE_POOL_SIZE": value})
+
+
+def test_two_factor_settings_are_read_and_checked():
+    assert load({}).two_factor_roles is None and load({}).two_factor_key is None  # None: the default roles
+    s = load({"ENIGMAPAY_TWO_FACTOR_ROLES": " Admin, viewer ,", "ENIGMAPAY_TWO_FACTOR_KEY": "q" * 40})
+    assert s.two_factor_roles == {"admin", "viewer"} and s.two_factor_key.reveal() == "q" * 40
+    assert "q" * 40 not in repr(s)
+    assert load({"ENIGMAPAY_TWO_FACTOR_ROLES": "none"}).two_factor_roles == frozenset()
+    with pytest.raises(ConfigError, match="ENIGMAPAY_TWO_FACTOR_KEY must be at least 32 characters") as caught:
+        load({"ENIGMAPAY_TWO_FACTOR_KEY": "too-short"})
+    assert "too-short" not in str(caught.value)

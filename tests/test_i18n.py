@@ -143,12 +143,14 @@ def test_a_filled_in_domain_message_is_translated_with_its_values():
 
 def _domain_messages() -> list[str]:
     from dashboard import validation
-    from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NOTICE, WRONG_CREDENTIALS
+    from dashboard.auth import CODE_NEEDED, DEMO_NOTICE, SIGN_IN_EXPIRED, SINGLE_USER_NOTICE, WRONG_CREDENTIALS
+    from dashboard.auth.totp_factor import MESSAGES as TWO_FACTOR_MESSAGES
     from dashboard.client import errors
     from dashboard.iban import iban_problem
     from dashboard.money import AmountError, parse_amount_input
 
     messages: set[str] = {WRONG_CREDENTIALS, SINGLE_USER_NOTICE, DEMO_NOTICE, "Too many attempts; try again in 30 s."}
+    messages |= {CODE_NEEDED, SIGN_IN_EXPIRED, *TWO_FACTOR_MESSAGES}
     for cls in [getattr(errors, n) for n in dir(errors)]:
         if isinstance(cls, type) and issubclass(cls, errors.EnigmaPayError):
             messages.add(cls("technical detail").user_message)
@@ -299,3 +301,10 @@ def test_money_is_formatted_for_the_language():
 
 def test_table_labels_exist_in_both_languages():
     assert set(history.LABELS["tr"]) == set(history.LABELS["en"])
+
+
+def test_the_two_factor_settings_are_described_in_turkish():
+    from dashboard.config import SETTINGS
+
+    for name in ("ENIGMAPAY_TWO_FACTOR_ROLES", "ENIGMAPAY_TWO_FACTOR_KEY"):
+        assert is_translated(SETTINGS[name][0]), name

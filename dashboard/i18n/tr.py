@@ -26,6 +26,8 @@ TR: dict[str, str] = {
     "Callbacks": "Geri bildirimler",
     "Audit log": "Denetim kaydı",
     "Settings": "Ayarlar",
+    "Account": "Hesap",
+    "Two-factor sign-in": "İki adımlı doğrulama",
     # --- roles -----------------------------------------------------------------------------------
     "viewer": "izleyici",
     "operator": "operatör",
@@ -54,6 +56,61 @@ TR: dict[str, str] = {
     "administrator. For a single-user local setup only.": (
         "Oturum açma kapalı (ENIGMAPAY_AUTH_DISABLED=true): bu konsolu açabilen herkes yönetici olarak "
         "işlem yapar. Yalnızca tek kullanıcılı yerel kurulum içindir."
+    ),
+    # --- two-factor sign-in (dashboard/ui/two_factor.py, dashboard/auth/totp_factor.py) -----------
+    "Enter the 6-digit code from your authenticator app, or one of your recovery codes.": (
+        "Doğrulama uygulamanızdaki 6 haneli kodu ya da kurtarma kodlarınızdan birini girin."
+    ),
+    "Enter the code from your authenticator app.": "Doğrulama uygulamanızdaki kodu girin.",
+    "Code": "Kod",
+    "Verify": "Doğrula",
+    "Back to user name and password": "Kullanıcı adı ve parolaya dön",
+    "The sign-in took too long: sign in again.": "Oturum açma çok uzun sürdü: yeniden oturum açın.",
+    "Wrong code, or a code that was already used: try the next code.": (
+        "Kod hatalı ya da daha önce kullanılmış: bir sonraki kodu deneyin."
+    ),
+    "No two-factor set-up is waiting for a code: start the set-up again.": (
+        "Kod bekleyen bir iki adımlı doğrulama kurulumu yok: kurulumu yeniden başlatın."
+    ),
+    "Two-factor sign-in is already set up for this account.": ("Bu hesap için iki adımlı doğrulama zaten kurulu."),
+    "Two-factor sign-in is not set up for this account.": "Bu hesap için iki adımlı doğrulama kurulu değil.",
+    "This account's second factor cannot be read (the console's two-factor key changed): "
+    "ask an administrator to reset it.": (
+        "Bu hesabın ikinci doğrulama adımı okunamıyor (konsolun iki adımlı doğrulama anahtarı değişmiş): "
+        "bir yöneticiden sıfırlamasını isteyin."
+    ),
+    "Set up two-factor sign-in": "İki adımlı doğrulamayı kur",
+    "1. Open an authenticator app on your phone (for example Google Authenticator, Microsoft "
+    "Authenticator or 1Password).\n2. Scan this QR code with it, or type in the key below.\n"
+    "3. Enter the 6-digit code the app shows.": (
+        "1. Telefonunuzda bir doğrulama uygulaması açın (örneğin Google Authenticator, Microsoft "
+        "Authenticator veya 1Password).\n2. Bu QR kodu uygulamayla okutun ya da aşağıdaki anahtarı yazın.\n"
+        "3. Uygulamanın gösterdiği 6 haneli kodu girin."
+    ),
+    "Key for manual entry (shown only during this set-up)": (
+        "Elle girmek için anahtar (yalnızca bu kurulum sırasında gösterilir)"
+    ),
+    "6-digit code from the app": "Uygulamadaki 6 haneli kod",
+    "Two-factor sign-in is on for your account.": "Hesabınızda iki adımlı doğrulama açık.",
+    "Save these recovery codes now, somewhere other than your phone. Each one signs you in once "
+    "if you lose your phone. They are not shown again.": (
+        "Bu kurtarma kodlarını şimdi telefonunuzdan başka bir yere kaydedin. Telefonunuzu kaybederseniz "
+        "her biri bir kez oturum açmanızı sağlar. Yeniden gösterilmezler."
+    ),
+    "I have saved them: continue": "Kaydettim: devam et",
+    "Your role must use two-factor sign-in: set it up before you continue.": (
+        "Rolünüz iki adımlı doğrulama kullanmalı: devam etmeden önce kurun."
+    ),
+    "Sign-in is off: there is no second factor to set up.": (
+        "Oturum açma kapalı: kurulacak bir ikinci doğrulama adımı yok."
+    ),
+    "Two-factor sign-in is off for your account.": "Hesabınızda iki adımlı doğrulama kapalı.",
+    "Recovery codes left: {count}": "Kalan kurtarma kodu: {count}",
+    "Current code from the app": "Uygulamadaki güncel kod",
+    "New recovery codes": "Yeni kurtarma kodları",
+    "A new phone: ask an administrator to reset your second factor, then set it up again at your next sign-in.": (
+        "Yeni telefon mu? Bir yöneticiden ikinci doğrulama adımınızı sıfırlamasını isteyin, ardından bir "
+        "sonraki oturum açışınızda yeniden kurun."
     ),
     "Sandbox demo accounts: they exist only on the built-in sandbox and never against the live API.": (
         "Test ortamı deneme hesapları: yalnızca yerleşik test ortamında vardır, canlı API'de asla kullanılmaz."
@@ -556,6 +613,12 @@ TR: dict[str, str] = {
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
     "true = no sign-in (single-user local setup only)": "true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)",
     "key signing session cookies; default a random key in the data dir": "oturum çerezlerini imzalayan anahtar; varsayılan: veri klasöründe rastgele bir anahtar",
+    "roles that must use two-factor sign-in; default those that move money or administer": (
+        "iki adımlı doğrulama kullanması gereken roller; varsayılan: para gönderen veya yöneten roller"
+    ),
+    "key encrypting two-factor secrets at rest; default a random key in the data dir": (
+        "iki adımlı doğrulama sırlarını saklarken şifreleyen anahtar; varsayılan: veri klasöründe rastgele bir anahtar"
+    ),
     "set": "tanımlı",
     "not set": "tanımlı değil",
     "any": "tümü",

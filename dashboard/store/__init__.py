@@ -8,6 +8,7 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -37,8 +38,10 @@ from dashboard.store.rows import (
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
+    TwoFactorRow,
 )
 from dashboard.store.sqlite import default_path
+from dashboard.store.two_factor import TwoFactorRepository
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -53,6 +56,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "ThrottleRow",
+    "TwoFactorRow",
     "default_path",
 ]
 
@@ -77,6 +81,7 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.two_factor = TwoFactorRepository(self.engine)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

@@ -217,6 +217,26 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         )""",
         "CREATE INDEX operations_actor ON operations (actor, kind, created_at)",
     ),
+    # v7: two-factor sign-in: one TOTP
+    # factor per user -- its secret encrypted (`secret_box`, never the plain secret), confirmed_at NULL
+    # while an enrolment waits for its first code, last_step the newest time step accepted (a code
+    # is never accepted twice) -- and hashed one-time recovery codes. No column named `user`.
+    (
+        """CREATE TABLE two_factor (
+            user_name TEXT PRIMARY KEY,
+            secret_box TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            confirmed_at TEXT,
+            last_step INTEGER
+        )""",
+        """CREATE TABLE two_factor_recovery (
+            user_name TEXT NOT NULL,
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT,
+            PRIMARY KEY (user_name, code_hash)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

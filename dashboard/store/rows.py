@@ -150,3 +150,14 @@ class ThrottleRow:
     failures: int
     last_failure_at: datetime
     locked_until_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TwoFactorRow:
+    """A user's TOTP factor (table `two_factor`); `secret_box` is the encrypted secret."""
+
+    user_name: str
+    secret_box: str = field(repr=False)
+    created_at: datetime
+    confirmed_at: datetime | None = None  # None: enrolment started, waiting for its first code
+    last_step: int | None = None  # the newest TOTP time step accepted (no code is accepted twice)

@@ -31,7 +31,7 @@ def test_no_role_can_nothing_and_unknown_capability_is_a_bug():
 
 
 def test_pages_follow_the_capabilities():
-    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions"}
+    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions", "two-factor"}
     assert {"send-money", "card-payment", "lookup", "callbacks", "operations"} <= PAGES_BY_ROLE[Role.OPERATOR]
     assert "audit" not in PAGES_BY_ROLE[Role.OPERATOR]
     assert PAGES_BY_ROLE[Role.ADMIN] == set(PAGE_CAPABILITY)

@@ -6,9 +6,12 @@ from dashboard.auth import WRONG_CREDENTIALS, Role
 from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
-VIEWER = ["overview", "balances", "transactions"]
-OPERATOR = VIEWER + ["send-money", "card-payment", "lookup", "operations", "callbacks"]
-ADMIN = OPERATOR + ["audit-log", "settings"]
+MONITOR = ["overview", "balances", "transactions"]
+ACT = ["send-money", "card-payment", "lookup", "operations", "callbacks"]
+ACCOUNT = ["two-factor"]  # every signed-in user's own account, last in the menu
+VIEWER = MONITOR + ACCOUNT
+OPERATOR = MONITOR + ACT + ACCOUNT
+ADMIN = MONITOR + ACT + ["audit-log", "settings"] + ACCOUNT
 
 
 @pytest.mark.parametrize("role, pages", [(Role.VIEWER, VIEWER), (Role.OPERATOR, OPERATOR), (Role.ADMIN, ADMIN)])
