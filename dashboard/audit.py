@@ -25,6 +25,10 @@ ACTIONS = frozenset(
         "sign_in_failed",
         "mark_resolved",
         "sign_out_everywhere",
+        "approval_request",
+        "approval_approve",
+        "approval_reject",
+        "approval_expire",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

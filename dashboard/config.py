@@ -13,6 +13,7 @@ import secrets as _secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +29,7 @@ DEFAULT_SESSION_IDLE_MINUTES = 30.0
 MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
+DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -48,6 +50,8 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
+    "ENIGMAPAY_APPROVAL_THRESHOLD": ("a payout of at least this amount waits for a second person; unset = none", False),
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": ("hours after which a request for approval expires", False),
 }
 
 
@@ -99,6 +103,8 @@ class Settings:
     session_secret: Secret | None = None
     settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
     verify_rate: float = DEFAULT_VERIFY_RATE
+    approval_threshold: Decimal | None = None  # None: no single payout needs approval (batches always do)
+    approval_expiry_hours: float = DEFAULT_APPROVAL_EXPIRY_HOURS
 
     @property
     def users_path(self) -> Path:
@@ -185,6 +191,8 @@ def load_settings(
         session_secret=Secret(session_secret) if session_secret else None,
         settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+        approval_threshold=_approval_threshold(values),
+        approval_expiry_hours=_positive_float(values, "ENIGMAPAY_APPROVAL_EXPIRY_HOURS", DEFAULT_APPROVAL_EXPIRY_HOURS),
     )
 
 
@@ -247,6 +255,22 @@ def _session_secret(values: Mapping[str, str]) -> str | None:
     return session_secret
 
 
+def _approval_threshold(values: Mapping[str, str]) -> Decimal | None:
+    """An amount as the forms read one ("50000", "50000,00", "50.000,00"), greater than zero; unset: None."""
+    from dashboard.money import AmountError, parse_amount_input  # the forms' one rule for typed amounts
+
+    raw = values.get("ENIGMAPAY_APPROVAL_THRESHOLD")
+    if raw is None:
+        return None
+    try:
+        amount = parse_amount_input(raw)
+    except AmountError as exc:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD is not an amount ({exc}) (got {raw!r}).") from None
+    if amount <= 0:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD must be greater than zero, or unset (got {raw!r}).")
+    return amount
+
+
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
     if raw is None:
@@ -289,6 +313,8 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SESSION_SECRET": "session_secret",
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+    "ENIGMAPAY_APPROVAL_THRESHOLD": "approval_threshold",
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "approval_expiry_hours",
 }
 
 
@@ -299,6 +325,8 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
         value = getattr(settings, _ATTRIBUTE[name])
         if secret:
             shown = "set" if value is not None else "not set"
+        elif value is None and name == "ENIGMAPAY_APPROVAL_THRESHOLD":
+            shown = "none"
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
         else:

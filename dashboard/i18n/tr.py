@@ -24,12 +24,14 @@ TR: dict[str, str] = {
     "Lookup": "İşlem sorgula",
     "Operations": "Talimatlar",
     "Callbacks": "Geri bildirimler",
+    "Approvals": "Onaylar",
     "Audit log": "Denetim kaydı",
     "Settings": "Ayarlar",
     # --- roles -----------------------------------------------------------------------------------
     "viewer": "izleyici",
     "operator": "operatör",
     "admin": "yönetici",
+    "approver": "onaylayıcı",
     # --- sidebar and console frame (console.py) -------------------------------------------------
     "The console cannot start with this configuration.": "Konsol bu yapılandırmayla başlatılamıyor.",
     "SANDBOX": "TEST ORTAMI",
@@ -703,5 +705,36 @@ TR: dict[str, str] = {
     "look at it": (
         "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
         "güvenilmez, inceleyin"
+    ),
+    # --- four-eyes approval (dashboard/approvals, pages/approvals.py, the Send money form) ----------
+    "waiting": "onay bekliyor",
+    "approved": "onaylandı",
+    "expired": "süresi doldu",
+    "batch": "toplu ödeme",
+    "Only an approver or an administrator can approve or reject a request.": (
+        "Bir talebi yalnızca onaylayıcı ya da yönetici onaylayabilir veya reddedebilir."
+    ),
+    "You made this request: a second person must approve or reject it.": (
+        "Bu talebi siz oluşturdunuz: onaylamak ya da reddetmek ikinci bir kişiye düşer."
+    ),
+    "This request is approved already; nothing was changed.": "Bu talep zaten onaylanmış; hiçbir şey değişmedi.",
+    "This request is rejected already; nothing was changed.": "Bu talep zaten reddedilmiş; hiçbir şey değişmedi.",
+    "This request has expired; nothing was changed.": "Bu talebin süresi doldu; hiçbir şey değişmedi.",
+    "Only a person who may move money can ask for a payout's approval.": (
+        "Bir ödeme için onay talebini yalnızca para gönderme yetkisi olan biri oluşturabilir."
+    ),
+    "Say why the request is rejected: the maker reads the note.": (
+        "Talebin neden reddedildiğini yazın: talebi oluşturan kişi bu notu okur."
+    ),
+    "A note has at most {limit} characters.": "Not en fazla {limit} karakter olabilir.",
+    "There is no such request.": "Böyle bir talep yok.",
+    "A payout of this amount needs a second person's approval before it is sent.": (
+        "Bu tutardaki bir ödeme gönderilmeden önce ikinci bir kişinin onayını gerektirir."
+    ),
+    "This payout's approval request is not approved; nothing was sent.": (
+        "Bu ödemenin onay talebi onaylanmamış; hiçbir şey gönderilmedi."
+    ),
+    "This approval is for another payout; nothing was sent.": (
+        "Bu onay başka bir ödemeye ait; hiçbir şey gönderilmedi."
     ),
 }
