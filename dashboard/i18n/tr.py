@@ -737,4 +737,47 @@ TR: dict[str, str] = {
     "This approval is for another payout; nothing was sent.": (
         "Bu onay başka bir ödemeye ait; hiçbir şey gönderilmedi."
     ),
+    "{n} waiting for your approval": "Onayınızı bekleyen {n} talep",
+    "Waiting for a second person's approval; nothing has been sent. The request expires {at}.": (
+        "İkinci bir kişinin onayı bekleniyor; henüz hiçbir şey gönderilmedi. Talebin süresi {at} tarihinde dolar."
+    ),
+    "Approved by {who}: sending the payout…": "{who} onayladı: ödeme gönderiliyor…",
+    "Rejected by {who}; nothing was sent.": "{who} reddetti; hiçbir şey gönderilmedi.",
+    "Nobody decided in time: the request expired and nothing was sent.": (
+        "Kimse zamanında karar vermedi: talebin süresi doldu ve hiçbir şey gönderilmedi."
+    ),
+    "Note: {note}": "Not: {note}",
+    "Request {id} · {state} · {at}": "Talep {id} · {state} · {at}",
+    "Note (required to reject)": "Not (reddetmek için zorunlu)",
+    "Approve": "Onayla",
+    "Reject": "Reddet",
+    "Waiting for approval": "Onay bekleyenler",
+    "Requests waiting": "Bekleyen talepler",
+    "Payouts in them": "İçerdikleri ödemeler",
+    "Total amount": "Toplam tutar",
+    "Nothing waits for approval.": "Onay bekleyen bir şey yok.",
+    "My requests": "Taleplerim",
+    "You have made no requests for approval.": "Henüz bir onay talebi oluşturmadınız.",
+    "Rows": "Satırlar",
+    "Decided by": "Karar veren",
+    "Payout": "Ödeme",
+    "Expires": "Süre sonu",
+    "Request": "Talep",
+    "Sign-in is off, so there is no second person: requests for approval wait until they expire. "
+    "Four-eyes approval needs sign-in accounts.": (
+        "Oturum açma kapalı, dolayısıyla ikinci bir kişi yok: onay talepleri süreleri dolana kadar bekler. "
+        "Dört göz onayı için oturum açma hesapları gerekir."
+    ),
+    "Request {id} approved.": "Talep {id} onaylandı.",
+    "Request {id} rejected; nothing of it is sent.": "Talep {id} reddedildi; hiçbir kısmı gönderilmez.",
+    "Made by": "Oluşturan",
+    "Requested": "Talep zamanı",
+    "expires": "süre sonu",
+    "A payout of {threshold} or more waits for a second person's approval: submitting asks for it, "
+    "and nothing is sent until an approver agrees.": (
+        "{threshold} veya üzerindeki bir ödeme ikinci bir kişinin onayını bekler: göndermek onay talebi "
+        "oluşturur ve bir onaylayıcı kabul edene kadar hiçbir şey gönderilmez."
+    ),
+    "Request approval": "Onay iste",
+    "**{kind}** · request {id}": "**{kind}** · talep {id}",
 }

@@ -13,8 +13,7 @@ ADMIN = OPERATOR + ["audit-log", "settings"]
 
 
 @pytest.mark.parametrize(
-    "role, pages",
-    [(Role.VIEWER, VIEWER), (Role.OPERATOR, OPERATOR), (Role.APPROVER, APPROVER), (Role.ADMIN, ADMIN)],
+    "role, pages", [(Role.VIEWER, VIEWER), (Role.OPERATOR, OPERATOR), (Role.APPROVER, APPROVER), (Role.ADMIN, ADMIN)]
 )
 def test_each_role_sees_exactly_its_pages(role, pages):
     assert visible_url_paths(role) == pages
