@@ -85,7 +85,7 @@ def _summary_lines(req) -> str:
     )
     for key, value in req.summary.items():
         label = ui.t(SUMMARY_LABELS[key]) if key in SUMMARY_LABELS else ui.literal(key)
-        shown = _money_text(value) if key in MONEY_KEYS else ui.literal(value)
+        shown = _money_text(value) if key in MONEY_KEYS else ui.literal(value) if value not in ("", None) else "—"
         lines.append(f"- **{label}**: {shown}")
     return "\n".join(lines)
 
