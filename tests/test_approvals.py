@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +23,7 @@ from dashboard.journal import ApprovalRequired, Journal, new_operation_id
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
 from dashboard.store import Store
 
+REPO = Path(__file__).resolve().parents[1]
 IBAN = "TR330006100519786457841326"
 ROLES = {"olga": Role.OPERATOR, "ayse": Role.APPROVER, "adam": Role.ADMIN, "vera": Role.VIEWER}
 MASKED = "TR33 **** **** 1326"
@@ -243,3 +249,65 @@ def test_bad_input_changes_nothing(desk):
     with pytest.raises(ApprovalError, match="no such request"):
         approvals.approve("nope", approver="ayse", note="")
     assert approvals.get(req.id).state == "waiting" and len(store.audit.query()) == 1
+
+
+def test_two_approvers_at_once_approve_once_and_send_once(desk):
+    approvals, srv, _, _ = desk
+    req = approvals.request_payout(new_operation_id(), payout(), maker="olga")
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def click(person: str) -> None:
+        start.wait()
+        try:
+            outcomes.append(approvals.approve(req.id, approver=person, note="").state)
+        except ApprovalError as exc:
+            outcomes.append(exc.message)
+
+    clicks = [threading.Thread(target=click, args=(p,)) for p in ("ayse", "adam")]
+    for c in clicks:
+        c.start()
+    for c in clicks:
+        c.join()
+    assert sorted(outcomes) == ["This request is approved already; nothing was changed.", "approved"]
+    assert sends(srv) == 1
+
+
+def approve_and_die(db, request_id: str, base_url: str, mode: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "helpers" / "approval_crash.py"), str(db), request_id, base_url, mode],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+
+@pytest.mark.parametrize("mode", ["after-approval", "in-send"])
+def test_kill_9_mid_approval_then_restart_never_sends_twice(make_sandbox, tmp_path, mode):
+    """A real process killed after the approval committed (before the send) or during the send; then a
+    restarted console's backstop: the first is sent once, the second (outcome unknown) never again."""
+    srv, db = make_sandbox(), tmp_path / "console.sqlite3"
+    client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url)
+    store = Store(db)
+    approvals = Approvals(store, Journal(store, client), role_of=ROLES.get)
+    req = approvals.request_payout(new_operation_id(), payout(), maker="olga")
+
+    approve_and_die(db, req.id, srv.base_url, mode)
+
+    restarted = Approvals(Store(db), Journal(Store(db), client), role_of=ROLES.get)  # a fresh process's objects
+    assert restarted.get(req.id).state == "approved"
+    assert sends(srv) == (1 if mode == "in-send" else 0)
+    for _ in range(3):  # every background tick after the restart, in any replica
+        restarted.dispatch_approved(grace=timedelta(0))
+    assert sends(srv) == 1
+    op = restarted._journal.get(req.reference)
+    if mode == "in-send":
+        assert op.state == "pending"  # unknown outcome: left to settling, which looks and never sends
+        awaited, orphaned = restarted._journal.awaiting_answer()
+        assert awaited == [] and [o.id for o in orphaned] == [op.id]  # nobody awaits it: settling will look
+    else:
+        assert op.state == "confirmed" and op.actor == "olga"
+    client.close()

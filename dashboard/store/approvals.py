@@ -43,17 +43,19 @@ class ApprovalRepository:
         if unknown:
             raise ValueError(f"unknown approval columns: {sorted(unknown)}")
         with self._engine.write() as cur:
-            existing = cur.execute(
+            # ON CONFLICT, not a look first: two replicas inserting at once on PostgreSQL both get an answer.
+            cur.execute(
+                dialect.insert_into("approval_requests", list(values)) + " ON CONFLICT (kind, reference) DO NOTHING",
+                tuple(values.values()),
+            )
+            created = cur.rowcount == 1
+            if created and audit is not None:
+                self._audit.insert(cur, audit)
+            stored = cur.execute(
                 "SELECT * FROM approval_requests WHERE kind = ? AND reference = ?",
                 (values["kind"], values["reference"]),
             ).fetchone()
-            if existing is not None:
-                return False, from_record(ApprovalRow, decode(existing))
-            cur.execute(dialect.insert_into("approval_requests", list(values)), tuple(values.values()))
-            if audit is not None:
-                self._audit.insert(cur, audit)
-            stored = cur.execute("SELECT * FROM approval_requests WHERE id = ?", (values["id"],)).fetchone()
-        return True, from_record(ApprovalRow, decode(stored))
+        return created, from_record(ApprovalRow, decode(stored))
 
     def decide(
         self,
