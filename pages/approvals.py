@@ -22,6 +22,7 @@ SUMMARY_LABELS = {
     "commission": "Commission",
     "fee": "Fee",
     "total": "Total debited",
+    "same_content_as": "Same IBAN, amount and username as",
 }
 MONEY_KEYS = {"commission", "fee", "total"}
 

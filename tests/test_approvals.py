@@ -311,3 +311,16 @@ def test_kill_9_mid_approval_then_restart_never_sends_twice(make_sandbox, tmp_pa
     else:
         assert op.state == "confirmed" and op.actor == "olga"
     client.close()
+
+
+def test_the_approver_is_told_of_a_recent_payout_with_the_same_content(desk):
+    approvals, srv, _, clock = desk
+    sent = approvals._journal.submit_payout(new_operation_id(), payout("1000"), actor="olga")
+    first = approvals.request_payout(new_operation_id(), payout("1000"), maker="olga")
+    assert first.summary["same_content_as"] == sent.id
+    second = approvals.request_payout(new_operation_id(), payout("75000"), maker="olga")
+    third = approvals.request_payout(new_operation_id(), payout("75000"), maker="adam")
+    assert "same_content_as" not in second.summary and third.summary["same_content_as"] == second.reference
+    clock.now += timedelta(minutes=11)  # past the journal's duplicate window
+    other = approvals.request_payout(new_operation_id(), payout("1000"), maker="olga")
+    assert other.summary.get("same_content_as") == first.reference  # still waiting, so still named

@@ -35,7 +35,7 @@ from dashboard.client.checks import check_send_money
 from dashboard.client.models import SendMoneyRequest
 from dashboard.iban import mask_iban, normalize_iban
 from dashboard.journal import Journal, Operation
-from dashboard.journal.records import positive_amount
+from dashboard.journal.records import DUPLICATE_STATES, positive_amount
 from dashboard.money import to_kurus
 from dashboard.store import ApprovalRow, Store
 
@@ -154,7 +154,31 @@ class Approvals:
             "description": request.description or "",
             **(summary or {}),
         }
+        same = self._same_content(operation_id, payload)
+        if same is not None:
+            # The approved payout is sent without the journal's same-content hold: the approver is told here.
+            shown["same_content_as"] = same
         return self.request("payout", operation_id, maker, request.amount, 1, shown, payload=payload)
+
+    def _same_content(self, reference: str, payload: Mapping[str, Any]) -> str | None:
+        """The id of a recent payout (journal entry, or a request waiting) with this IBAN, amount and username."""
+        key = (payload["customer_iban"], Decimal(payload["amount"]), payload["username"])
+        since = self._clock() - self._journal.duplicate_window
+        for op in self._journal.recent(200):
+            if (
+                op.kind == "payout"
+                and op.id != reference
+                and op.created_at >= since
+                and op.state in DUPLICATE_STATES
+                and (op.customer_iban, op.amount, op.username) == key
+            ):
+                return op.id
+        for row in self._store.approvals.in_state(WAITING):
+            sent = row.payload or {}
+            if row.kind == "payout" and row.reference != reference and sent.get("amount") is not None:
+                if (sent.get("customer_iban"), Decimal(sent["amount"]), sent.get("username")) == key:
+                    return row.reference
+        return None
 
     # -- deciding -------------------------------------------------------------------------------
 

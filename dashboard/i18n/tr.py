@@ -780,4 +780,5 @@ TR: dict[str, str] = {
     ),
     "Request approval": "Onay iste",
     "**{kind}** · request {id}": "**{kind}** · talep {id}",
+    "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
 }
