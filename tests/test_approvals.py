@@ -239,6 +239,8 @@ def test_bad_input_changes_nothing(desk):
     approvals, _, store, _ = desk
     with pytest.raises(ValueError):
         approvals.request("payroll", "batch-0003", "olga", Decimal("1"), 1, {})
+    with pytest.raises(ValueError, match="request_payout"):  # nothing it could send once approved
+        approvals.request("payout", "form-0003", "olga", Decimal("1"), 1, {})
     with pytest.raises(ValueError):
         approvals.request("batch", "batch-0003", "olga", Decimal("0"), 1, {})
     with pytest.raises(ValueError):

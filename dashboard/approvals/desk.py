@@ -106,6 +106,8 @@ class Approvals:
         `payload` is what a payout sends once approved (kept, never shown)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
+        if kind == "payout" and not payload:
+            raise ValueError("a payout's request carries what it sends: use request_payout")
         if not isinstance(reference, str) or not 8 <= len(reference) <= 64:
             raise ValueError("reference: 8 to 64 characters (an operation id or a batch id)")
         if not can(self._role_of(maker), MOVE_MONEY):
