@@ -31,6 +31,10 @@ ACTIONS = frozenset(
         "two_factor_recovery_used",
         "two_factor_recovery_regenerated",
         "two_factor_reset",
+        "approval_request",
+        "approval_approve",
+        "approval_reject",
+        "approval_expire",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

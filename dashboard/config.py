@@ -13,6 +13,7 @@ import secrets as _secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,7 @@ DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -54,13 +56,15 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
     "ENIGMAPAY_TWO_FACTOR_ROLES": (
-        "roles that must use two-factor sign-in; default those that move money or administer",
+        "roles that must use two-factor sign-in; default those that move money, approve or administer",
         False,
     ),
     "ENIGMAPAY_TWO_FACTOR_KEY": (
         "key encrypting two-factor secrets at rest; default a random key in the data dir",
         True,
     ),
+    "ENIGMAPAY_APPROVAL_THRESHOLD": ("a payout of at least this amount waits for a second person; unset = none", False),
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": ("hours after which a request for approval expires", False),
 }
 
 
@@ -116,6 +120,8 @@ class Settings:
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
     two_factor_key: Secret | None = None
+    approval_threshold: Decimal | None = None  # None: no single payout needs approval (batches always do)
+    approval_expiry_hours: float = DEFAULT_APPROVAL_EXPIRY_HOURS
 
     @property
     def users_path(self) -> Path:
@@ -211,6 +217,8 @@ def load_settings(
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
         two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),
         two_factor_key=_long_secret(values, "ENIGMAPAY_TWO_FACTOR_KEY"),
+        approval_threshold=_approval_threshold(values),
+        approval_expiry_hours=_positive_float(values, "ENIGMAPAY_APPROVAL_EXPIRY_HOURS", DEFAULT_APPROVAL_EXPIRY_HOURS),
     )
 
 
@@ -328,6 +336,22 @@ def _long_secret(values: Mapping[str, str], name: str) -> Secret | None:
     return Secret(raw) if raw else None
 
 
+def _approval_threshold(values: Mapping[str, str]) -> Decimal | None:
+    """An amount as the forms read one ("50000", "50000,00", "50.000,00"), greater than zero; unset: None."""
+    from dashboard.money import AmountError, parse_amount_input  # the forms' one rule for typed amounts
+
+    raw = values.get("ENIGMAPAY_APPROVAL_THRESHOLD")
+    if raw is None:
+        return None
+    try:
+        amount = parse_amount_input(raw)
+    except AmountError as exc:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD is not an amount ({exc}) (got {raw!r}).") from None
+    if amount <= 0:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD must be greater than zero, or unset (got {raw!r}).")
+    return amount
+
+
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
     if raw is None:
@@ -374,6 +398,8 @@ _ATTRIBUTE = {
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
     "ENIGMAPAY_TWO_FACTOR_ROLES": "two_factor_roles",
     "ENIGMAPAY_TWO_FACTOR_KEY": "two_factor_key",
+    "ENIGMAPAY_APPROVAL_THRESHOLD": "approval_threshold",
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "approval_expiry_hours",
 }
 
 
@@ -390,6 +416,8 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
                 if value is None
                 else ", ".join(sorted(value)) or "none"
             )
+        elif value is None and name == "ENIGMAPAY_APPROVAL_THRESHOLD":
+            shown = "none"
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
         else:

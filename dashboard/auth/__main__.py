@@ -6,8 +6,9 @@
     python -m dashboard.auth hash-password [--password-stdin]     # for [users.NAME] in secrets.toml
     python -m dashboard.auth reset-two-factor NAME [--actor WHO]  # lost phone: set up a new factor
 
-The users file defaults to ENIGMAPAY_USERS_FILE, else `<ENIGMAPAY_DATA_DIR>/users.toml`. Changes
-take effect when the console restarts; a changed password ends that user's open sessions.
+Roles: viewer, operator, approver (views and approves payouts that wait for a second person, never
+initiates one) and admin. The users file defaults to ENIGMAPAY_USERS_FILE, else
+`<ENIGMAPAY_DATA_DIR>/users.toml`. Changes take effect when the console restarts; a changed password ends that user's open sessions.
 `reset-two-factor` acts on the console's database at once (audited, and it ends the user's sessions).
 """
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from dashboard.audit import AuditLog
 from dashboard.auth import totp
-from dashboard.auth.roles import MOVE_MONEY, SETTINGS, Role, can
+from dashboard.auth.roles import APPROVE, MOVE_MONEY, SETTINGS, Role, can
 from dashboard.auth.throttle import Throttle, ThrottlePolicy, source_key
 from dashboard.auth.users import AuthConfigError
 from dashboard.store import Store
@@ -71,8 +71,8 @@ class FactorStatus:
 
 
 def default_required_roles() -> frozenset[Role]:
-    """The roles that move money or administer (from `roles.CAPABILITIES`)."""
-    return frozenset(r for r in Role if can(r, MOVE_MONEY) or can(r, SETTINGS))
+    """The roles that move money, release it (approve) or administer (from `roles.CAPABILITIES`)."""
+    return frozenset(r for r in Role if can(r, MOVE_MONEY) or can(r, APPROVE) or can(r, SETTINGS))
 
 
 def required_roles(names: frozenset[str] | None) -> frozenset[Role]:

@@ -9,6 +9,7 @@
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
     store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
+    store.approvals    requests waiting for a second person       (store/approvals.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from dashboard.store import postgres
 from dashboard.store.accounts import AccountRepository
+from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.callbacks import CallbackRepository
@@ -30,6 +32,7 @@ from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.migrations import SCHEMA_VERSION
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
+    ApprovalRow,
     AuditRow,
     CallbackEventRow,
     CurrentStatusRow,
@@ -45,6 +48,7 @@ from dashboard.store.two_factor import TwoFactorRepository
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ApprovalRow",
     "AuditRow",
     "CallbackEventRow",
     "CurrentStatusRow",
@@ -82,6 +86,7 @@ class Store:
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
         self.two_factor = TwoFactorRepository(self.engine)
+        self.approvals = ApprovalRepository(self.engine, self.audit)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

@@ -237,6 +237,33 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
             PRIMARY KEY (user_name, code_hash)
         )""",
     ),
+    # v8: four-eyes approval: requests that wait for a
+    # second person. One per (kind, reference); `payload_json` is what a single payout sends once
+    # approved (never shown), `summary_json` what people see (IBANs masked); `dispatched_at` is set
+    # once an approved payout has gone through the journal.
+    (
+        """CREATE TABLE approval_requests (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('batch', 'payout')),
+            reference TEXT NOT NULL,
+            state TEXT NOT NULL,
+            maker TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            amount_kurus INTEGER NOT NULL,
+            item_count INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            payload_json TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by TEXT,
+            note TEXT,
+            dispatched_at TEXT,
+            UNIQUE (kind, reference)
+        )""",
+        "CREATE INDEX approval_requests_state ON approval_requests (state, created_at)",
+        "CREATE INDEX approval_requests_maker ON approval_requests (maker, created_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -22,9 +22,9 @@ from dashboard.auth import (
     SecondFactorRequired,
     Session,
     SignInError,
-    can,
     demo_accounts,
 )
+from dashboard.auth.roles import can_any
 from dashboard.ui import two_factor
 from dashboard.ui.browser import send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
@@ -57,15 +57,16 @@ def current_role() -> Role | None:
     return session.role if session else None
 
 
-def allowed(capability: str) -> bool:
+def allowed(capability: str | tuple[str, ...]) -> bool:
+    """Whether the person at the keyboard may use `capability` (or one of several)."""
     role = current_role()
-    if role is None or not can(role, capability):
+    if role is None or not can_any(role, capability):
         return False
     return not two_factor.owed(current_session())  # a second factor to set up comes before any page
 
 
-def require(capability: str) -> None:
-    """Stop with "not allowed" (and nothing else) unless the role may use `capability`."""
+def require(capability: str | tuple[str, ...]) -> None:
+    """Stop with "not allowed" (and nothing else) unless the role may use `capability` (one of them)."""
     if not allowed(capability):
         st.error(ui.t("Not allowed: your role cannot open this page."), icon=":material/lock:")
         st.stop()

@@ -124,9 +124,9 @@ def test_two_factor_key_is_a_private_file_in_the_data_dir_unless_set(tmp_path):
 # --- which roles must ----------------------------------------------------------------------------
 
 
-def test_roles_that_move_money_or_administer_must_use_a_second_factor_by_default():
-    assert default_required_roles() == {Role.OPERATOR, Role.ADMIN}
-    assert required_roles(None) == {Role.OPERATOR, Role.ADMIN}
+def test_roles_that_move_money_or_administer_or_approve_must_use_a_second_factor_by_default():
+    assert default_required_roles() == {Role.OPERATOR, Role.APPROVER, Role.ADMIN}
+    assert required_roles(None) == {Role.OPERATOR, Role.APPROVER, Role.ADMIN}
     assert required_roles(frozenset()) == frozenset()
     assert required_roles(frozenset({"viewer", "admin"})) == {Role.VIEWER, Role.ADMIN}
     with pytest.raises(AuthConfigError, match="ENIGMAPAY_TWO_FACTOR_ROLES: unknown role 'boss'"):
@@ -335,7 +335,7 @@ def test_the_console_requires_it_except_for_the_sandbox_demo_accounts(tmp_path, 
 
     settings = Settings(data_dir=tmp_path)
     configured = Authenticator.from_settings(AccountSetup(users={}), settings, store, audit)
-    assert configured.two_factor.required_roles == {Role.OPERATOR, Role.ADMIN}
+    assert configured.two_factor.required_roles == {Role.OPERATOR, Role.APPROVER, Role.ADMIN}
     demo = Authenticator.from_settings(AccountSetup(users={}, demo=True), settings, store, audit)
     assert demo.two_factor.required_roles == frozenset()
     none = Settings(data_dir=tmp_path, two_factor_roles=frozenset())
