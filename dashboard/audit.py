@@ -25,6 +25,8 @@ ACTIONS = frozenset(
         "sign_in_failed",
         "mark_resolved",
         "sign_out_everywhere",
+        "role_changed",
+        "session_ended",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

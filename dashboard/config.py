@@ -29,6 +29,7 @@ MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 LANGUAGES = ("en", "tr")
+ROLE_NAMES = ("viewer", "operator", "admin")  # dashboard.auth.roles.Role's values
 
 # name -> (description, is secret); the README's configuration table mirrors this.
 SETTINGS: dict[str, tuple[str, bool]] = {
@@ -48,6 +49,11 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
+    "ENIGMAPAY_LOCAL_SIGN_IN": ("false = only single sign-on (OIDC); user name and password are refused", False),
+    "ENIGMAPAY_SSO_PROVIDER": ("which [auth.NAME] provider of secrets.toml signs people in", False),
+    "ENIGMAPAY_SSO_ROLE_CLAIM": ("ID-token claim holding a person's groups, e.g. groups", False),
+    "ENIGMAPAY_SSO_CLAIM_ROLES": ("claim value -> role, e.g. console-admins=admin,payments=operator", False),
+    "ENIGMAPAY_SSO_EMAIL_ROLES": ("verified e-mail -> role, e.g. ayse@example.com=admin", False),
 }
 
 
@@ -99,6 +105,11 @@ class Settings:
     session_secret: Secret | None = None
     settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
     verify_rate: float = DEFAULT_VERIFY_RATE
+    local_sign_in: bool = True
+    sso_provider: str | None = None  # None: the one provider [auth] configures
+    sso_role_claim: str | None = None
+    sso_claim_roles: tuple[tuple[str, str], ...] = ()  # (claim value, role name)
+    sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
 
     @property
     def users_path(self) -> Path:
@@ -185,6 +196,11 @@ def load_settings(
         session_secret=Secret(session_secret) if session_secret else None,
         settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+        local_sign_in=_boolean(values, "ENIGMAPAY_LOCAL_SIGN_IN", default=True),
+        sso_provider=values.get("ENIGMAPAY_SSO_PROVIDER"),
+        sso_role_claim=values.get("ENIGMAPAY_SSO_ROLE_CLAIM"),
+        sso_claim_roles=_role_table(values, "ENIGMAPAY_SSO_CLAIM_ROLES"),
+        sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
     )
 
 
@@ -263,13 +279,29 @@ def _positive_float(values: Mapping[str, str], name: str, default: float) -> flo
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
 
 
-def _boolean(values: Mapping[str, str], name: str) -> bool:
+def _boolean(values: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     raw = values.get(name)
-    if raw is None or raw.lower() in _FALSE:
+    if raw is None:
+        return default
+    if raw.lower() in _FALSE:
         return False
     if raw.lower() in _TRUE:
         return True
     raise ConfigError(f"{name} must be true or false (got {raw!r}).")
+
+
+def _role_table(values: Mapping[str, str], name: str) -> tuple[tuple[str, str], ...]:
+    """`key=role,key=role` -> ((key, role), ...); a pair without `=` or with an unknown role is refused."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in values.get(name, "").split(","))):
+        key, sep, role = item.rpartition("=")
+        key, role = key.strip(), role.strip().lower()
+        if not sep or not key:
+            raise ConfigError(f"{name}: {item!r} is not key=role (e.g. console-admins=admin).")
+        if role not in ROLE_NAMES:
+            raise ConfigError(f"{name}: {item!r} names no role; use one of {', '.join(ROLE_NAMES)}.")
+        pairs.append((key, role))
+    return tuple(pairs)
 
 
 _ATTRIBUTE = {
@@ -289,6 +321,11 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SESSION_SECRET": "session_secret",
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+    "ENIGMAPAY_LOCAL_SIGN_IN": "local_sign_in",
+    "ENIGMAPAY_SSO_PROVIDER": "sso_provider",
+    "ENIGMAPAY_SSO_ROLE_CLAIM": "sso_role_claim",
+    "ENIGMAPAY_SSO_CLAIM_ROLES": "sso_claim_roles",
+    "ENIGMAPAY_SSO_EMAIL_ROLES": "sso_email_roles",
 }
 
 
@@ -301,6 +338,8 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
             shown = "set" if value is not None else "not set"
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
+        elif isinstance(value, tuple):
+            shown = ", ".join(f"{key}={role}" for key, role in value) or "none"
         else:
             shown = str(value)
         rows.append({"setting": name, "value": shown, "meaning": meaning})

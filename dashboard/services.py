@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from dashboard.audit import AuditLog
-from dashboard.auth import Authenticator, account_setup
+from dashboard.auth import Authenticator, account_setup, sso_setup
 from dashboard.backend import Backend, open_backend
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.config import Settings, load_settings
@@ -101,11 +101,12 @@ def authenticator() -> Authenticator | None:
 
 
 def _open_authenticator(s: Settings, sandbox: bool) -> Authenticator | None:
-    setup = account_setup(s, is_sandbox=sandbox)
+    sso = sso_setup(s)
+    setup = account_setup(s, is_sandbox=sandbox, sso=sso is not None)
     if setup.disabled:
         return None
     svc = records()
-    return Authenticator.from_settings(setup, s, svc.store, svc.audit)
+    return Authenticator.from_settings(setup, s, svc.store, svc.audit, sso=sso)
 
 
 def verify_limiter() -> RateLimiter:

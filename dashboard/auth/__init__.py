@@ -7,10 +7,22 @@
     session = auth.session_from_cookies(st.context.cookies)              # every run; None = signed out
     can(session.role, "move_money")
 
+Single sign-on (OIDC via st.login): `sso_setup(settings)`, `auth.sign_in_sso(auth.sso.identity(claims))`,
+`auth.check_identity(session, identity)` on every run of an SSO session.
+
 HTTP routes for the cookie: `dashboard.auth.routes.auth_routes`. Command line: `python -m dashboard.auth`.
 """
 
-from dashboard.auth.authenticator import WRONG_CREDENTIALS, Authenticator, SignInError, audit_actor
+from dashboard.auth.authenticator import (
+    LOCAL_SIGN_IN_OFF,
+    SSO_EXPIRED,
+    SSO_NO_ROLE,
+    SSO_NOT_SIGNED_IN,
+    WRONG_CREDENTIALS,
+    Authenticator,
+    SignInError,
+    audit_actor,
+)
 from dashboard.auth.passwords import (
     MIN_PASSWORD_LENGTH,
     HashFormatError,
@@ -22,6 +34,7 @@ from dashboard.auth.passwords import (
 )
 from dashboard.auth.roles import CAPABILITIES, Role, can
 from dashboard.auth.sessions import COOKIE_NAME, Session, load_session_secret
+from dashboard.auth.sso import METHOD_SSO, Identity, SsoConfig, sso_setup
 from dashboard.auth.throttle import ThrottlePolicy
 from dashboard.auth.users import (
     DEMO_NOTICE,
@@ -46,6 +59,14 @@ __all__ = [
     "SINGLE_USER_NOTICE",
     "MIN_PASSWORD_LENGTH",
     "WRONG_CREDENTIALS",
+    "LOCAL_SIGN_IN_OFF",
+    "METHOD_SSO",
+    "SSO_EXPIRED",
+    "SSO_NOT_SIGNED_IN",
+    "SSO_NO_ROLE",
+    "Identity",
+    "SsoConfig",
+    "sso_setup",
     "AccountSetup",
     "AuthConfigError",
     "Authenticator",

@@ -580,6 +580,8 @@ TR: dict[str, str] = {
     "sign_in_failed": "başarısız oturum açma",
     "mark_resolved": "çözüldü olarak işaretleme",
     "sign_out_everywhere": "tüm oturumları kapatma",
+    "role_changed": "rol değişikliği",
+    "session_ended": "oturum sonlandırma",
     # --- Settings ------------------------------------------------------------------------------------
     "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect "
     "on restart.": (

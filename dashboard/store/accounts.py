@@ -34,6 +34,17 @@ class AccountRepository:
         row = self._engine.read_one("SELECT * FROM auth_sessions WHERE id = ?", (session_id,))
         return None if row is None else from_record(SessionRow, row)
 
+    def sessions(self, user: str | None = None) -> list[SessionRow]:
+        """Every stored session (of `user`), the most recently used first; expired ones may be among them."""
+        where, params = ("WHERE user = ?", (user,)) if user is not None else ("", ())
+        rows = self._engine.read(f"SELECT * FROM auth_sessions {where} ORDER BY last_seen_at DESC", params)
+        return [from_record(SessionRow, r) for r in rows]
+
+    def set_session_role(self, session_id: str, role: str) -> bool:
+        with self._engine.write() as cur:
+            cur.execute("UPDATE auth_sessions SET role = ? WHERE id = ?", (role, session_id))
+            return cur.rowcount == 1
+
     def touch_session(self, session_id: str, at: datetime) -> bool:
         with self._engine.write() as cur:
             cur.execute("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?", (time_value(at), session_id))

@@ -190,6 +190,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX operations_actor ON operations (actor, kind, created_at)",
     ),
+    # v8: how a session signed in ('password' or 'sso'), from where (the browser's address, for the
+    # Sessions page), and the time it must end at the latest (the single sign-on ID token's expiry).
+    (
+        "ALTER TABLE auth_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password'",
+        "ALTER TABLE auth_sessions ADD COLUMN source TEXT",
+        "ALTER TABLE auth_sessions ADD COLUMN identity_expires_at TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
