@@ -339,7 +339,9 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
         elif isinstance(value, tuple):
-            shown = ", ".join(f"{key}={role}" for key, role in value) or "none"
+            shown = ", ".join(f"{key}={role}" for key, role in value) or "not set"
+        elif value is None:
+            shown = "not set"
         else:
             shown = str(value)
         rows.append({"setting": name, "value": shown, "meaning": meaning})

@@ -101,6 +101,9 @@ class Authenticator:
     def __repr__(self) -> str:
         return f"Authenticator(users={sorted(self.users)}, demo={self.demo}, sso={self.sso}, {self.sessions!r})"
 
+    def now(self) -> datetime:
+        return self._clock()
+
     # -- sign-in --------------------------------------------------------------------------
 
     def sign_in(self, name: str, password: str, *, source: str | None = None) -> Session:

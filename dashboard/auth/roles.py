@@ -34,7 +34,7 @@ class Role(enum.Enum):
         return self.rank <= other.rank
 
 
-VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS = (
+VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS, END_SESSIONS = (
     "view",
     "export",
     "move_money",
@@ -42,13 +42,14 @@ VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS = (
     "callbacks",
     "audit",
     "settings",
+    "end_sessions",  # end another user's sessions (everyone may end their own)
 )
 
 # The one table of who may do what.
 CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset({VIEW, EXPORT}),
     Role.OPERATOR: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS}),
-    Role.ADMIN: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS}),
+    Role.ADMIN: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS, END_SESSIONS}),
 }
 ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
 

@@ -56,11 +56,6 @@ class SsoConfig:
     claim_roles: tuple[tuple[str, Role], ...] = ()
     email_roles: tuple[tuple[str, Role], ...] = ()
 
-    @property
-    def label(self) -> str:
-        """The provider's name as the button shows it ("Sign in with <label>")."""
-        return "single sign-on" if self.provider == DEFAULT_PROVIDER else self.provider
-
     def role_for(self, claims: Mapping[str, object]) -> Role | None:
         """The highest role the configured rules give these claims; None if none does."""
         found: list[Role] = []

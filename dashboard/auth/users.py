@@ -193,10 +193,15 @@ def account_setup(
     """
     users = load_users(settings, secrets_path=secrets_path)
     if settings.auth_disabled:
-        if users or sso:
+        if users:
             raise AuthConfigError(
-                f"ENIGMAPAY_AUTH_DISABLED=true but accounts or single sign-on are configured "
-                f"({settings.users_path}, [auth]); remove the setting to use sign-in, or them to run without."
+                f"ENIGMAPAY_AUTH_DISABLED=true but {len(users)} account(s) are configured "
+                f"({settings.users_path}); remove the setting to use sign-in, or the accounts to run without."
+            )
+        if sso:
+            raise AuthConfigError(
+                "ENIGMAPAY_AUTH_DISABLED=true but single sign-on is configured ([auth] in secrets.toml); "
+                "remove the setting to use sign-in, or [auth] to run without."
             )
         return AccountSetup(users={}, disabled=True)
     if not settings.local_sign_in:

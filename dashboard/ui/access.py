@@ -9,13 +9,13 @@ were bypassed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
-from dashboard.ui.browser import send_browser_to
+from dashboard.ui import sso_sign_in
+from dashboard.ui.browser import requested_path, send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
 ROLE_KEY = "auth_role"
@@ -31,7 +31,7 @@ def current_session() -> Session | None:
     auth = data_access.authenticator()
     if auth is None:
         return None
-    session = auth.session_from_cookies(request_cookies())
+    session = sso_sign_in.checked(auth, auth.session_from_cookies(request_cookies()))
     if session is not None:
         st.session_state[ui.USER_KEY], st.session_state[ROLE_KEY] = session.user, session.role
     return session
@@ -67,6 +67,14 @@ def sign_in_form() -> None:
     """The only page a signed-out visitor gets, whatever URL they opened."""
     auth = data_access.authenticator()
     st.title(ui.t("Sign in"))
+    if auth.sso is not None:
+        sso_sign_in.sso_sign_in(auth, request_cookies())
+    if auth.local:
+        _password_form(auth)
+
+
+def _password_form(auth) -> None:
+    """User name and password (local accounts), and the sandbox's demo accounts."""
     with st.form("signin_form"):
         name = st.text_input(ui.t("User name"), key="signin_name")
         password = st.text_input(ui.t("Password"), type="password", key="signin_password")
@@ -78,12 +86,7 @@ def sign_in_form() -> None:
             st.error(ui.t(exc.message), icon=":material/lock:")
         else:
             # Back to the page that was asked for; the route sets the cookie and redirects there.
-            requested = urlparse(st.context.url or "/").path or "/"
-            query = urlencode(st.query_params.to_dict())
-            requested += f"?{query}" if query else ""
-            send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
-            st.info(ui.t("Signed in: opening the console…"))
-            st.stop()
+            sso_sign_in.hand_over(auth, session, requested_path())
     if auth.demo:
         st.divider()
         st.caption(ui.t(DEMO_NOTICE))

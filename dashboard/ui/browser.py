@@ -7,7 +7,18 @@ message for `/auth/complete?ticket=...` and `/auth/sign-out?token=...` (streamli
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlparse
+
 from dashboard.auth.routes import safe_next
+
+
+def requested_path() -> str:
+    """The page this run is for, with its query ("/transactions?iban=3"): where a sign-in returns to."""
+    import streamlit as st
+
+    path = urlparse(st.context.url or "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return safe_next(path + (f"?{query}" if query else ""))
 
 
 def send_browser_to(path: str) -> None:

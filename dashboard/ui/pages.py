@@ -27,6 +27,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/overview.py", "Overview", ":material/dashboard:", "overview", "Monitor", VIEW),
     PageEntry("pages/balances.py", "Balances", ":material/account_balance_wallet:", "balances", "Monitor", VIEW),
     PageEntry("pages/transactions.py", "Transactions", ":material/receipt_long:", "transactions", "Monitor", VIEW),
+    PageEntry("pages/sessions.py", "Sessions", ":material/devices:", "sessions", "Monitor", VIEW),
     PageEntry("pages/send_money.py", "Send money", ":material/send_money:", "send-money", "Act", MOVE_MONEY),
     PageEntry("pages/card_payment.py", "Card payment", ":material/credit_card:", "card-payment", "Act", MOVE_MONEY),
     PageEntry("pages/lookup.py", "Lookup", ":material/search:", "lookup", "Act", LOOKUP),

@@ -3,7 +3,7 @@ import pytest
 from dashboard.auth.roles import CAPABILITIES, Role, can
 from dashboard.ui.pages import PAGE_CAPABILITY, PAGES_BY_ROLE, can_open
 
-ALL = {"view", "export", "move_money", "lookup", "callbacks", "audit", "settings"}
+ALL = {"view", "export", "move_money", "lookup", "callbacks", "audit", "settings", "end_sessions"}
 
 
 def test_the_table():
@@ -17,6 +17,7 @@ def test_viewer_cannot_move_money_and_operator_cannot_audit():
     assert not can(Role.VIEWER, "lookup")
     assert not can(Role.OPERATOR, "audit")
     assert not can(Role.OPERATOR, "settings")
+    assert not can(Role.OPERATOR, "end_sessions")  # only an admin ends another user's sessions
 
 
 def test_roles_are_ordered_and_each_includes_the_one_before():
@@ -31,7 +32,7 @@ def test_no_role_can_nothing_and_unknown_capability_is_a_bug():
 
 
 def test_pages_follow_the_capabilities():
-    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions"}
+    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions", "sessions"}
     assert {"send-money", "card-payment", "lookup", "callbacks", "operations"} <= PAGES_BY_ROLE[Role.OPERATOR]
     assert "audit" not in PAGES_BY_ROLE[Role.OPERATOR]
     assert PAGES_BY_ROLE[Role.ADMIN] == set(PAGE_CAPABILITY)

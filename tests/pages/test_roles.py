@@ -6,7 +6,7 @@ from dashboard.auth import WRONG_CREDENTIALS, Role
 from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
-VIEWER = ["overview", "balances", "transactions"]
+VIEWER = ["overview", "balances", "transactions", "sessions"]
 OPERATOR = VIEWER + ["send-money", "card-payment", "lookup", "operations", "callbacks"]
 ADMIN = OPERATOR + ["audit-log", "settings"]
 
