@@ -63,7 +63,8 @@ class SsoConfig:
         found += [role for address, role in self.email_roles if email is not None and address == email]
         if self.role_claim:
             value = claims.get(self.role_claim)
-            values = {value} if isinstance(value, str) else set(value) if isinstance(value, (list, tuple)) else set()
+            listed = [value] if isinstance(value, str) else value if isinstance(value, (list, tuple)) else []
+            values = {v for v in listed if isinstance(v, str)}  # strings only: a provider's odd shapes match nothing
             found += [role for wanted, role in self.claim_roles if wanted in values]
         return max(found, default=None)
 
