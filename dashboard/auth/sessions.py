@@ -197,7 +197,7 @@ class SessionManager:
             created_at=now,
             last_seen_at=now,
             method=method,
-            source=source[:64] if source else None,
+            source=str(source)[:64] if source else None,
             identity_expires_at=not_after,
         )
         self._store.accounts.create_session(row)

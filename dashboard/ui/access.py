@@ -123,7 +123,7 @@ def signed_in_extra_pages() -> list:
     return [st.Page(_already_signed_in, title=ui.t("Sign in"), url_path=SIGN_IN_PATH, visibility="hidden")]
 
 
-def sign_out_button(session: Session) -> None:
-    if st.button(ui.t("Sign out"), icon=":material/logout:", key="sidebar_sign_out", width="stretch"):
+def sign_out_button(session: Session, *, key: str = "sidebar_sign_out") -> None:
+    if st.button(ui.t("Sign out"), icon=":material/logout:", key=key, width="stretch"):
         send_browser_to(data_access.authenticator().sign_out_url(session))
         st.stop()

@@ -35,7 +35,7 @@ def _session_row(session: Session, *, current: Session | None, owner: str | None
             _describe(session, current=is_current)
         with right:
             if is_current:
-                access.sign_out_button(current)
+                access.sign_out_button(current, key="sessions_sign_out")
             elif st.button(ui.t("End session"), key=f"end_session_{session.handle}", width="stretch"):
                 if data_access.end_session(session.handle, user=owner, actor=ui.actor()):
                     st.toast(ui.t("Session ended: that browser is signed out."))
