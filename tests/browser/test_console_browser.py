@@ -38,7 +38,7 @@ NOT_ALLOWED = "Not allowed: your role cannot open this page."
 # Sandbox-only demo accounts (listed on the sign-in page there).
 DEMO = {"viewer": "viewer-demo-pass", "operator": "operator-demo-pass", "admin": "admin-demo-pass"}
 # Each role's menu is the role below's plus its own pages, in menu order.
-VIEWER_MENU = ["Overview", "Balances", "Transactions"]
+VIEWER_MENU = ["Overview", "Balances", "Transactions", "Sessions"]
 OPERATOR_MENU = VIEWER_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Callbacks"]
 MENU = {"viewer": VIEWER_MENU, "operator": OPERATOR_MENU, "admin": OPERATOR_MENU + ["Audit log", "Settings"]}
 expect.set_options(timeout=10_000)
