@@ -65,11 +65,12 @@ class AccountRepository:
             return cur.rowcount
 
     def purge(self, *, seen_before: datetime, created_before: datetime, now: datetime) -> int:
-        """Drop sessions idle since `seen_before` or created before `created_before`, and stale tickets."""
+        """Drop sessions idle since `seen_before`, created before `created_before` or past their
+        identity's expiry (single sign-on), and stale tickets."""
         with self._engine.write() as cur:
             cur.execute(
-                "DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?",
-                (time_value(seen_before), time_value(created_before)),
+                "DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ? OR identity_expires_at <= ?",
+                (time_value(seen_before), time_value(created_before), time_value(now)),
             )
             removed = cur.rowcount
             cur.execute(

@@ -246,3 +246,14 @@ def test_accounts_beside_sso_and_sso_alone(tmp_path):
         account_setup(Settings(**live, local_sign_in=False), is_sandbox=False, secrets_path=None, sso=False)
     with pytest.raises(AuthConfigError, match="single sign-on is configured"):
         account_setup(Settings(**live, auth_disabled=True), is_sandbox=False, secrets_path=None, sso=True)
+
+
+def test_sessions_past_their_identitys_expiry_are_purged(make_auth, store, clock):
+    auth = make_auth(sso=SSO, idle_timeout=timedelta(hours=5))  # so only the ID token's expiry applies
+    auth.sign_in_sso(SSO.identity(claims(groups=["console-ops"])))
+    clock.advance(minutes=59)
+    auth.sign_in("alice", PASSWORDS["alice"])
+    assert len(store.accounts.sessions()) == 2
+    clock.advance(minutes=1)
+    auth.sign_in("alice", PASSWORDS["alice"])
+    assert [row.user for row in store.accounts.sessions()] == ["alice", "alice"]

@@ -3,6 +3,7 @@
 
 - An operator opens a shared deep link signed out, signs in with the provider, lands on that very
   link, and sees the operator pages (Send money opens).
+- Signing out ends the console session and Streamlit's identity cookie (st.user) alike.
 - An identity the settings give no role is refused on the sign-in page and sees no data.
 
 The console runs as `make run` starts it (`streamlit run app.py`, the sandbox), but from a folder
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -119,6 +121,17 @@ def test_operator_signs_in_by_sso_and_lands_on_the_shared_link(page: Page, sso_c
     expect(main(page).get_by_role("heading", name="Send money")).to_be_visible(timeout=UI_TIMEOUT)
     wait_idle(page)
     expect(main(page).get_by_text("Not allowed: your role cannot open this page.")).to_have_count(0)
+
+    # Sign out: the console's session ends, and so does Streamlit's identity cookie (/auth/logout)
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/auth/logout", timeout=UI_TIMEOUT):
+        sidebar_of(page).get_by_role("button", name="Sign out").click()
+    deadline = time.monotonic() + 10  # the redirect chain may still be on its way
+    while (names := {c["name"] for c in page.context.cookies(sso_console)}) & {"enigmapay_session", "_streamlit_user"}:
+        assert time.monotonic() < deadline, f"still set after sign-out: {names}"
+        page.wait_for_timeout(100)
+    page.goto(f"{sso_console}/send-money")  # the old link now asks to sign in again
+    expect(main(page).get_by_role("heading", name="Sign in")).to_be_visible(timeout=30_000)
+    expect(main(page).get_by_role("button", name="Sign in with company")).to_be_visible()
 
 
 def test_an_identity_with_no_role_is_refused(page: Page, sso_console: str) -> None:
