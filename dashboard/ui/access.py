@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import data_access, ui
 from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
 from dashboard.ui import sso_sign_in
-from dashboard.ui.browser import requested_path, send_browser_to
+from dashboard.ui.browser import hand_over, requested_path, send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
 ROLE_KEY = "auth_role"
@@ -86,7 +86,7 @@ def _password_form(auth) -> None:
             st.error(ui.t(exc.message), icon=":material/lock:")
         else:
             # Back to the page that was asked for; the route sets the cookie and redirects there.
-            sso_sign_in.hand_over(auth, session, requested_path())
+            hand_over(auth, session, requested_path())
     if auth.demo:
         st.divider()
         st.caption(ui.t(DEMO_NOTICE))

@@ -21,6 +21,18 @@ def requested_path() -> str:
     return safe_next(path + (f"?{query}" if query else ""))
 
 
+def hand_over(auth, session, next_path: str) -> None:
+    """After any sign-in (or a role change): send the browser through /auth/complete, where it gets
+    `session` under a new id, then on to `next_path`. Stops the run."""
+    import streamlit as st
+
+    from dashboard import ui
+
+    send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=next_path))
+    st.info(ui.t("Signed in: opening the console…"))
+    st.stop()
+
+
 def send_browser_to(path: str) -> None:
     """Navigate the whole page to `path` (a same-site path: anything else goes to "/")."""
     from streamlit import config

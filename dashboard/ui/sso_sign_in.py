@@ -17,7 +17,7 @@ from dashboard import ui
 from dashboard.auth import METHOD_SSO, SSO_EXPIRED, Authenticator, Identity, Session, SignInError
 from dashboard.auth.routes import SSO_NEXT_COOKIE, unpack_next
 from dashboard.auth.sso import DEFAULT_PROVIDER
-from dashboard.ui.browser import requested_path, send_browser_to
+from dashboard.ui.browser import hand_over, requested_path, send_browser_to
 
 _REFUSED_KEY = "_sso_refused"  # (subject, message) of the identity refused in this browser session
 
@@ -31,13 +31,6 @@ def identity_claims() -> Mapping[str, object]:
 def identity(auth: Authenticator) -> Identity | None:
     """Who is signed in at the provider (in this browser session), or None."""
     return auth.sso.identity(identity_claims()) if auth.sso is not None else None
-
-
-def hand_over(auth: Authenticator, session: Session, next_path: str) -> None:
-    """Send the browser through /auth/complete: it gets the session under a new id, then `next_path`."""
-    send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=next_path))
-    st.info(ui.t("Signed in: opening the console…"))
-    st.stop()
 
 
 def checked(auth: Authenticator, session: Session | None) -> Session | None:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data_access
 from dashboard.auth import COOKIE_NAME, SSO_NO_ROLE
 from dashboard.auth.routes import SSO_NEXT_COOKIE, pack_next
-from dashboard.ui import access, sso_sign_in
+from dashboard.ui import access, browser, sso_sign_in
 from tests.helpers.markdown import shown
 from tests.pages.conftest import CONSOLE, TIMEOUT
 
@@ -38,6 +38,7 @@ def sso_console(console, tmp_path, monkeypatch):
     secrets_singleton._reset()
     sent: list[str] = []
     monkeypatch.setattr(sso_sign_in, "send_browser_to", sent.append)
+    monkeypatch.setattr(browser, "send_browser_to", sent.append)  # what hand_over (sign-in done) uses
     console.sent = sent
     yield console
     secrets_singleton._reset()
