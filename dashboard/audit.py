@@ -35,6 +35,8 @@ ACTIONS = frozenset(
         "approval_approve",
         "approval_reject",
         "approval_expire",
+        "role_changed",
+        "session_ended",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

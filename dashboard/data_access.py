@@ -116,6 +116,19 @@ def sign_out_everywhere(user: str, *, actor: str) -> int:
     return ended
 
 
+def active_sessions(user: str | None) -> list:
+    """Unexpired sign-in sessions of `user` (None: everybody's), most recently used first (Sessions page)."""
+    auth = authenticator()
+    return auth.active_sessions(user) if auth else []
+
+
+def end_session(handle: str, *, user: str | None, actor: str) -> bool:
+    """End the session shown as `handle` (of `user`; None: anybody's, for admins); audited. False if gone."""
+    auth = authenticator()
+    found = [s for s in (auth.active_sessions(user) if auth else []) if s.handle == handle]
+    return bool(found) and auth.end_session(found[0], by=actor)
+
+
 def user_language(user: str) -> str | None:
     """The language `user` chose last time (kept in the console's store), None if never chosen."""
     language = services().store.accounts.language(user)

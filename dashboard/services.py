@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
-from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup
+from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
 from dashboard.backend import Backend, open_backend
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.config import Settings, load_settings
@@ -137,11 +137,12 @@ def authenticator() -> Authenticator | None:
 
 
 def _open_authenticator(s: Settings, sandbox: bool) -> Authenticator | None:
-    setup = account_setup(s, is_sandbox=sandbox)
+    sso = sso_setup(s)
+    setup = account_setup(s, is_sandbox=sandbox, sso=sso is not None)
     if setup.disabled:
         return None
     svc = records()
-    return Authenticator.from_settings(setup, s, svc.store, svc.audit)
+    return Authenticator.from_settings(setup, s, svc.store, svc.audit, sso=sso)
 
 
 def verify_limiter() -> RateLimiter:

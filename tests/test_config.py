@@ -226,3 +226,34 @@ def test_approval_settings_are_read_and_checked():
             load({"ENIGMAPAY_APPROVAL_THRESHOLD": bad})
     with pytest.raises(ConfigError, match="ENIGMAPAY_APPROVAL_EXPIRY_HOURS must be greater than zero"):
         load({"ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "0"})
+
+
+def test_single_sign_on_settings_are_read_and_checked():
+    s = load(
+        {
+            "ENIGMAPAY_SSO_ROLE_CLAIM": "groups",
+            "ENIGMAPAY_SSO_CLAIM_ROLES": " console-admins=admin , team=payments=Operator ",
+            "ENIGMAPAY_SSO_EMAIL_ROLES": "Ayse@Example.com=viewer",
+            "ENIGMAPAY_SSO_PROVIDER": "company",
+        }
+    )
+    # a value may itself hold "=": the role is what follows the last one
+    assert s.sso_claim_roles == (("console-admins", "admin"), ("team=payments", "operator"))
+    assert s.sso_email_roles == (("ayse@example.com", "viewer"),)
+    assert (s.sso_role_claim, s.sso_provider, s.local_sign_in) == ("groups", "company", True)
+    assert load({"ENIGMAPAY_LOCAL_SIGN_IN": "false"}).local_sign_in is False
+    for bad, message in [
+        ("console-admins", "is not key=role"),
+        ("=admin", "is not key=role"),
+        ("console-admins=root", "names no role; use one of viewer, operator, approver, admin"),
+    ]:
+        with pytest.raises(ConfigError, match=f"ENIGMAPAY_SSO_CLAIM_ROLES: .*{message}"):
+            load({"ENIGMAPAY_SSO_CLAIM_ROLES": bad})
+
+
+def test_the_settings_page_shows_the_role_tables_and_unset_values():
+    from dashboard.config import describe_settings
+
+    rows = {r["setting"]: r["value"] for r in describe_settings(load({"ENIGMAPAY_SSO_EMAIL_ROLES": "a@b.c=admin"}))}
+    assert rows["ENIGMAPAY_SSO_EMAIL_ROLES"] == "a@b.c=admin"
+    assert rows["ENIGMAPAY_SSO_CLAIM_ROLES"] == "not set" and rows["ENIGMAPAY_SSO_PROVIDER"] == "not set"

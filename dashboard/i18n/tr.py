@@ -51,6 +51,36 @@ TR: dict[str, str] = {
     "User": "Kullanıcı",
     "Role": "Rol",
     "Signed in: opening the console…": "Oturum açıldı: konsol açılıyor…",
+    # single sign-on (dashboard/ui/sso_sign_in.py, dashboard/auth/authenticator.py)
+    "Sign in with {provider}": "{provider} ile oturum aç",
+    "single sign-on": "tek oturum açma (SSO)",
+    "Sign out of {provider}": "{provider} oturumunu kapat",
+    "Signed in at the provider as **{name}**.": "Kimlik sağlayıcıda **{name}** olarak oturum açıldı.",
+    "Sign-in with a user name and password is switched off: use single sign-on.": (
+        "Kullanıcı adı ve parolayla oturum açma kapalı: tek oturum açmayı (SSO) kullanın."
+    ),
+    "Your single sign-on account has no role in this console: ask an administrator for access.": (
+        "Tek oturum açma (SSO) hesabınızın bu konsolda bir rolü yok: erişim için bir yöneticiye başvurun."
+    ),
+    "Your single sign-on has expired: sign in again.": "Tek oturum açma (SSO) süreniz doldu: yeniden oturum açın.",
+    "The identity provider did not sign you in: try again.": "Kimlik sağlayıcı oturumunuzu açmadı: yeniden deneyin.",
+    # Sessions page (dashboard/ui/sessions_view.py)
+    "Sessions": "Oturumlar",
+    "Your sessions": "Oturumlarınız",
+    "Every browser where you are signed in. End a session you do not recognise.": (
+        "Oturum açık olduğunuz her tarayıcı. Tanımadığınız bir oturumu sonlandırın."
+    ),
+    "Signed in {created} ({method}{source}), last seen {seen}": (
+        "Oturum açılışı {created} ({method}{source}), son görülme {seen}"
+    ),
+    "User name and password": "Kullanıcı adı ve parola",
+    "Single sign-on": "Tek oturum açma (SSO)",
+    "This browser": "Bu tarayıcı",
+    "End session": "Oturumu sonlandır",
+    "Session ended: that browser is signed out.": "Oturum sonlandırıldı: o tarayıcıda oturum kapandı.",
+    "Everybody's sessions": "Herkesin oturumları",
+    "Nobody else is signed in.": "Başka kimsenin oturumu açık değil.",
+    "Sign-in is off: there are no sessions.": "Oturum açma kapalı: oturum yok.",
     "Not allowed: your role cannot open this page.": "Yetkiniz yok: rolünüz bu sayfayı açamaz.",
     "Wrong user name or password.": "Kullanıcı adı veya parola hatalı.",
     "Too many attempts; try again in {wait} s.": "Çok fazla deneme yapıldı; {wait} sn sonra tekrar deneyin.",
@@ -621,6 +651,17 @@ TR: dict[str, str] = {
     "key encrypting two-factor secrets at rest; default a random key in the data dir": (
         "iki adımlı doğrulama sırlarını saklarken şifreleyen anahtar; varsayılan: veri klasöründe rastgele bir anahtar"
     ),
+    "false = only single sign-on (OIDC); user name and password are refused": (
+        "false = yalnızca tek oturum açma (OIDC); kullanıcı adı ve parola reddedilir"
+    ),
+    "which [auth.NAME] provider of secrets.toml signs people in": (
+        "secrets.toml içindeki hangi [auth.NAME] sağlayıcısının oturum açtıracağı"
+    ),
+    "ID-token claim holding a person's groups, e.g. groups": "kişinin gruplarını taşıyan ID token alanı, ör. groups",
+    "claim value -> role, e.g. console-admins=admin,payments=operator": (
+        "alan değeri -> rol, ör. console-admins=admin,payments=operator"
+    ),
+    "verified e-mail -> role, e.g. ayse@example.com=admin": "doğrulanmış e-posta -> rol, ör. ayse@example.com=admin",
     "set": "tanımlı",
     "not set": "tanımlı değil",
     "any": "tümü",
@@ -651,6 +692,8 @@ TR: dict[str, str] = {
     "sign_in_failed": "başarısız oturum açma",
     "mark_resolved": "çözüldü olarak işaretleme",
     "sign_out_everywhere": "tüm oturumları kapatma",
+    "role_changed": "rol değişikliği",
+    "session_ended": "oturum sonlandırma",
     # --- Settings ------------------------------------------------------------------------------------
     "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect "
     "on restart.": (

@@ -264,6 +264,13 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         "CREATE INDEX approval_requests_state ON approval_requests (state, created_at)",
         "CREATE INDEX approval_requests_maker ON approval_requests (maker, created_at)",
     ),
+    # v9: sessions: how one signed in ('password' or 'sso'), from where (the browser's address, for the
+    # Sessions page), and the time it must end at the latest (the single sign-on ID token's expiry).
+    (
+        "ALTER TABLE auth_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password'",
+        "ALTER TABLE auth_sessions ADD COLUMN source TEXT",
+        "ALTER TABLE auth_sessions ADD COLUMN identity_expires_at TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

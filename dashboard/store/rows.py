@@ -137,9 +137,12 @@ class SessionRow:
     id: str
     user: str
     role: str
-    password_tag: str = field(repr=False)  # ties the session to the password it signed in with
+    password_tag: str = field(repr=False)  # ties the session to the password (or SSO identity) it signed in with
     created_at: datetime
     last_seen_at: datetime
+    method: str = "password"  # or "sso"
+    source: str | None = None  # the browser's address at sign-in
+    identity_expires_at: datetime | None = None  # ends then at the latest (the SSO ID token's expiry)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/audit_log.py", "Audit log", ":material/history_edu:", "audit-log", "Admin", AUDIT),
     PageEntry("pages/settings.py", "Settings", ":material/settings:", "settings", "Admin", SETTINGS),
     PageEntry("pages/two_factor.py", "Two-factor sign-in", ":material/phonelink_lock:", "two-factor", "Account", VIEW),
+    PageEntry("pages/sessions.py", "Sessions", ":material/devices:", "sessions", "Account", VIEW),
 )
 
 PAGE_CAPABILITY: dict[str, str | tuple[str, ...]] = {p.url_path: p.capability for p in PAGES}  # url_path -> capability

@@ -46,7 +46,7 @@ DEMO = {
 # An approver is a viewer who approves.
 MONITOR_MENU = ["Overview", "Balances", "Transactions"]
 ACT_MENU = MONITOR_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Approvals", "Callbacks"]
-ACCOUNT_MENU = ["Two-factor sign-in"]
+ACCOUNT_MENU = ["Two-factor sign-in", "Sessions"]
 VIEWER_MENU = MONITOR_MENU + ACCOUNT_MENU
 OPERATOR_MENU = ACT_MENU + ACCOUNT_MENU
 MENU = {

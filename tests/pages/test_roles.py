@@ -8,7 +8,7 @@ from tests.helpers.markdown import shown
 
 MONITOR = ["overview", "balances", "transactions"]
 ACT = ["send-money", "card-payment", "lookup", "operations", "approvals", "callbacks"]
-ACCOUNT = ["two-factor"]  # every signed-in user's own account, last in the menu
+ACCOUNT = ["two-factor", "sessions"]  # every signed-in user's own account, last in the menu
 VIEWER = MONITOR + ACCOUNT
 OPERATOR = MONITOR + ACT + ACCOUNT
 APPROVER = MONITOR + ["approvals"] + ACCOUNT
