@@ -4,8 +4,11 @@
   browser session), the store, journal and authenticator come from `dashboard.services`.
 - `st.cache_resource` holds large transaction frames (never pickled or copied on
   a rerun: pages must treat them as read-only).
-- `st.cache_data` holds small API answers with TTLs that follow the API: balances 60 s (upstream
-  refreshes once a minute), settings 10 min.
+- `st.cache_data` holds small API answers with TTLs that follow the API: settings 10 min. The
+  balances (`/ibans`) are shared by the fleet of consoles on this database: asked at most once a
+  minute by all of them, the answer kept in the store (`services.shared_ibans`, dashboard.fleet).
+- A payout or card payment, here or on another replica, moves the money generation in the store;
+  this process reads it at most every few seconds and drops its balances and history when it moved.
 - Every loader returns `Loaded`: the value, when it was fetched, and the error if the last fetch
   failed. After a failure the last good value stays on screen, marked with its age.
 - Actions that ask the API raise `EnigmaPayError` (`data_access.EnigmaPayError`, for the pages).
@@ -169,9 +172,10 @@ def _dealer_settings(fingerprint: str) -> tuple[models.DealerSettings, datetime]
     return backend().client.get_settings(), now(settings().timezone)
 
 
-@st.cache_data(ttl=IBANS_TTL, show_spinner=False)
 def _ibans(fingerprint: str) -> tuple[list[models.Iban], datetime]:
-    return backend().client.list_ibans(), now(settings().timezone)
+    """The fleet's `/ibans` answer and when the provider gave it (a copy of the list per caller)."""
+    value, fetched_at = services_root.shared_ibans().get(_generation())
+    return list(value), fetched_at
 
 
 @st.cache_data(ttl=STATUS_TTL, show_spinner=False)
@@ -200,6 +204,24 @@ def forget_transaction_status(transaction_id: int) -> None:
     _status.clear(_fingerprint(), transaction_id)
 
 
+@st.cache_resource(show_spinner=False)
+def _generations_seen() -> dict[str, int]:
+    return {}
+
+
+def _generation() -> int:
+    """The money generation (read from the store at most every few seconds). When it moved since this
+    process last looked -- a payout here or on another replica -- the cached histories are dropped;
+    the balances are cached under the generation, so they are asked again by themselves."""
+    fp = _fingerprint()
+    current = services_root.money_generation().current()
+    seen = _generations_seen()
+    if seen.get(fp) != current:
+        seen[fp] = current
+        _frames().clear()
+    return current
+
+
 # --- transaction history (large frames: one FrameCache per process, never pickled) --------------
 
 
@@ -214,6 +236,7 @@ def load_history(
     """Transactions of `ibans` between two local dates, one read-only frame shared by all sessions:
     from the cache, sliced from a cached history covering them, or fetched (dashboard.history.load).
     `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive."""
+    _generation()  # first, so a history from before a payout elsewhere is not served
     loader = HistoryLoader(_frames(), lambda: backend().client, _fingerprint(), settings().timezone, _last_good())
     return Loaded(*loader.load(ibans, start, end, progress))
 
@@ -332,7 +355,7 @@ def export_rows(
 def refresh_all() -> None:
     """Forget every cached answer (not the client): the next loads go upstream."""
     _dealer_settings.clear()
-    _ibans.clear()
+    services_root.shared_ibans().refresh()  # a person asked: upstream now, the answer shared by the fleet
     _status.clear()
     _frames().clear()
 
@@ -343,8 +366,10 @@ def reload_dealer_settings() -> None:
 
 
 def after_money_moved() -> None:
-    """A payout or card payment changes balances and history; settings are untouched."""
-    _ibans.clear()
+    """A payout or card payment changes balances and history, here and for every replica of the
+    fleet (the money generation moves, the shared balances go stale); settings are untouched."""
+    _generations_seen()[_fingerprint()] = services_root.money_moved()
+    services_root.shared_ibans().forget()  # the store may be out of reach: drop this copy in any case
     _frames().clear()
 
 

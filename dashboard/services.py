@@ -1,9 +1,11 @@
 """The composition root: the one place that builds the console's long-lived objects (no Streamlit).
 
 settings -> backend (live API, or the built-in sandbox) -> the console's records (store, audit log,
-journal, callback intake) -> the authenticator. One instance of each per process and settings
-fingerprint, built on first use under a lock, shared by every browser session, `app.py`'s routes
-and `dashboard.background`. `data_access` hands them to the pages; `reset()` forgets them all (tests).
+journal, callback intake) -> the authenticator; and this process's part in a fleet of consoles on
+one database (dashboard.fleet): its holder id, its leases, the shared `/ibans` answer, the money
+generation. One instance of each per process and settings fingerprint, built on first use under a
+lock, shared by every browser session, `app.py`'s routes and `dashboard.background`. `data_access`
+hands them to the pages; `reset()` forgets them all (tests).
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from dashboard import fleet
 from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
 from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
 from dashboard.backend import Backend, open_backend
 from dashboard.callbacks import CallbackIntake, RateLimiter
+from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal
 from dashboard.store import Store
+from dashboard.timeutil import zone
 
 T = TypeVar("T")
 
@@ -149,3 +154,53 @@ def verify_limiter() -> RateLimiter:
     """One per process: the background's batches and the "Verify now" button share the rate."""
     rate = settings().verify_rate
     return _once(("verify_limiter", rate), lambda: RateLimiter(rate))
+
+
+# --- this process in a fleet of consoles on one database (dashboard.fleet) -----------------------
+
+
+def holder() -> str:
+    """Who this process is to the fleet (host, pid, random suffix): it holds leases and ask slots."""
+    return _once(("holder",), fleet.holder_id)
+
+
+def _records_key() -> tuple:
+    return settings().credentials_fingerprint(), backend().is_sandbox
+
+
+def lease_keeper(jobs: tuple[str, ...]) -> fleet.LeaseKeeper:
+    """The leases of the background `jobs` on this process's store (an advisory lock each on
+    PostgreSQL, a row of the leases table on SQLite), renewed by `dashboard.background`."""
+    store = records().store
+    return _once(
+        ("leases", *_records_key(), jobs),
+        lambda: fleet.LeaseKeeper(fleet.open_lease(store, name, holder()) for name in jobs),
+    )
+
+
+def money_generation() -> fleet.GenerationWatch:
+    """The counter a payout or card payment on any replica moves (read at most every few seconds)."""
+    return _once(("money_generation", *_records_key()), lambda: fleet.GenerationWatch(records().store.fleet, "money"))
+
+
+def shared_ibans() -> fleet.SharedAnswer[list[models.Iban]]:
+    """`/ibans`, asked at most once a minute by the whole fleet; the answer shared in the store."""
+    s = settings()
+    return _once(
+        ("shared_ibans", *_records_key()),
+        lambda: fleet.SharedAnswer(
+            records().store.fleet,
+            f"ibans:{s.credentials_fingerprint()}",
+            holder(),
+            lambda: backend().client.list_ibans(),
+            encode=fleet.ibans_to_json,
+            decode=fleet.ibans_from_json,
+            tz=zone(s.timezone),
+        ),
+    )
+
+
+def money_moved() -> int:
+    """A payout or card payment happened here: every replica's balances and history are out of date
+    (the generation moves; the shared `/ibans` answer is stale, its slot free). The new generation."""
+    return money_generation().bump(stale_answers=[shared_ibans().name])

@@ -10,6 +10,7 @@
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
     store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
     store.approvals    requests waiting for a second person       (store/approvals.py)
+    store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -29,6 +30,7 @@ from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
+from dashboard.store.fleet import FleetRepository
 from dashboard.store.migrations import SCHEMA_VERSION
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
@@ -36,8 +38,10 @@ from dashboard.store.rows import (
     AuditRow,
     CallbackEventRow,
     CurrentStatusRow,
+    LeaseRow,
     OperationRow,
     SessionRow,
+    SharedAnswerRow,
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
@@ -52,8 +56,10 @@ __all__ = [
     "AuditRow",
     "CallbackEventRow",
     "CurrentStatusRow",
+    "LeaseRow",
     "OperationRow",
     "SessionRow",
+    "SharedAnswerRow",
     "SnapshotRow",
     "StatusCheckRow",
     "Store",
@@ -87,6 +93,7 @@ class Store:
         self.accounts = AccountRepository(self.engine)
         self.two_factor = TwoFactorRepository(self.engine)
         self.approvals = ApprovalRepository(self.engine, self.audit)
+        self.fleet = FleetRepository(self.engine)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

@@ -271,6 +271,33 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         "ALTER TABLE auth_sessions ADD COLUMN source TEXT",
         "ALTER TABLE auth_sessions ADD COLUMN identity_expires_at TEXT",
     ),
+    # v10: a fleet of consoles on one database. Leases: which process runs a background job (taken
+    # when free or expired, renewed by its holder). Shared answers: one upstream answer (the IBAN
+    # list) for the whole fleet with the time the provider gave it, and the compare-and-set slot
+    # deciding who asks next (`next_ask_at`; `epoch` moves when money moved, so an answer fetched
+    # before that is stale). Generations: counters a payout bumps, so every replica drops its caches.
+    (
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE shared_answers (
+            name TEXT PRIMARY KEY,
+            answer_json TEXT,
+            fetched_at TEXT,
+            epoch INTEGER NOT NULL DEFAULT 0,
+            fetched_epoch INTEGER,
+            asked_by TEXT,
+            asked_at TEXT,
+            next_ask_at TEXT
+        )""",
+        """CREATE TABLE generations (
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL,
+            changed_at TEXT NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

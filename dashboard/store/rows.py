@@ -186,3 +186,29 @@ class ApprovalRow:
     decided_by: str | None = None
     note: str | None = None
     dispatched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LeaseRow:
+    """Which process runs a background job until when (table `leases`)."""
+
+    name: str
+    holder: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedAnswerRow:
+    """One upstream answer shared by the fleet and the slot deciding who asks next (table `shared_answers`).
+
+    `answer` (JSON) and `fetched_at` (when the provider answered) are None until the first answer;
+    the answer is stale when `fetched_epoch` != `epoch` (money moved since it was asked for)."""
+
+    name: str
+    epoch: int
+    answer: Any = None
+    fetched_at: datetime | None = None
+    fetched_epoch: int | None = None
+    asked_by: str | None = None  # who holds the slot; None after a failed ask
+    asked_at: datetime | None = None
+    next_ask_at: datetime | None = None
