@@ -25,6 +25,7 @@ ACTIONS = frozenset(
         "sign_in_failed",
         "mark_resolved",
         "sign_out_everywhere",
+        "batch",  # a payout batch: submitted, approved, paused, resumed, cancelled, rejected, expired, done
     }
 )
 # Keys whose values are never written, at any depth of `details`.

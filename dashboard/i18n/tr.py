@@ -704,4 +704,69 @@ TR: dict[str, str] = {
         "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
         "güvenilmez, inceleyin"
     ),
+    # --- Batch payouts (issue 14): file checks, the desk, the page --------------------------------------
+    "The file is empty.": "Dosya boş.",
+    "The file is {size} KB; at most {limit} KB is accepted. Split it into smaller files.": (
+        "Dosya {size} KB; en fazla {limit} KB kabul edilir. Dosyayı daha küçük dosyalara bölün."
+    ),
+    "Only CSV or XLSX files are accepted (save the sheet as .xlsx or .csv).": (
+        "Yalnızca CSV veya XLSX dosyaları kabul edilir (tabloyu .xlsx ya da .csv olarak kaydedin)."
+    ),
+    "This file is not a readable XLSX workbook.": "Bu dosya okunabilir bir XLSX çalışma kitabı değil.",
+    "The file has a header but no payout rows.": "Dosyada başlık satırı var ama ödeme satırı yok.",
+    "The file is saved as UTF-16; save it as CSV UTF-8 (or Windows Turkish) instead.": (
+        "Dosya UTF-16 olarak kaydedilmiş; bunun yerine CSV UTF-8 (veya Windows Türkçe) olarak kaydedin."
+    ),
+    "The file says it is UTF-8 but is not; save it again as CSV UTF-8.": (
+        "Dosya UTF-8 olduğunu söylüyor ama değil; CSV UTF-8 olarak yeniden kaydedin."
+    ),
+    "The file's text encoding is not readable; save it as CSV UTF-8.": (
+        "Dosyanın karakter kodlaması okunamıyor; CSV UTF-8 olarak kaydedin."
+    ),
+    "The CSV cannot be read near line {line}: {why}.": "CSV {line}. satır civarında okunamıyor: {why}.",
+    "The file has more than {limit} payout rows; split it into files of at most {limit} rows.": (
+        "Dosyada {limit} satırdan fazla ödeme var; en fazla {limit} satırlık dosyalara bölün."
+    ),
+    "The column {column} appears twice in the header.": "{column} sütunu başlıkta iki kez geçiyor.",
+    "Unknown column(s): {names}. The columns are {expected} (or in Turkish: {turkish}).": (
+        "Bilinmeyen sütun(lar): {names}. Sütunlar şunlardır: {expected} (veya Türkçe: {turkish})."
+    ),
+    "Missing column(s): {names}. The columns are {expected} (or in Turkish: {turkish}).": (
+        "Eksik sütun(lar): {names}. Sütunlar şunlardır: {expected} (veya Türkçe: {turkish})."
+    ),
+    "Row {row} has a value in a column without a header.": "{row}. satırda başlığı olmayan bir sütunda değer var.",
+    "{count} cell(s) start with = + - or @ (formula text), e.g. {cells}. Formulas are refused: "
+    "enter plain values (and positive amounts) and upload the file again.": (
+        "{count} hücre = + - veya @ ile başlıyor (formül metni), ör. {cells}. Formüller kabul edilmez: "
+        "düz değerler (ve pozitif tutarlar) girip dosyayı yeniden yükleyin."
+    ),
+    "Approvals are not available on this console, so a batch cannot be submitted.": (
+        "Bu konsolda onay özelliği yok; bu yüzden toplu ödeme onaya gönderilemez."
+    ),
+    "A batch needs a maker.": "Toplu ödemenin bir hazırlayanı olmalı.",
+    "No row of this file can be sent: correct the file and upload it again.": (
+        "Bu dosyanın hiçbir satırı gönderilemez: dosyayı düzeltip yeniden yükleyin."
+    ),
+    "The commission and fee are unknown, so the batch's total cannot be shown.": (
+        "Komisyon ve masraf bilinmiyor; bu yüzden toplu ödemenin toplamı gösterilemez."
+    ),
+    "This batch is not approved, so it cannot be sent.": "Bu toplu ödeme onaylanmadı; bu yüzden gönderilemez.",
+    "No such batch.": "Böyle bir toplu ödeme yok.",
+    "Row": "Satır",
+    "Check": "Kontrol",
+    "Why": "Neden",
+    "❌ not valid": "❌ geçersiz",
+    "✅ to send": "✅ gönderilecek",
+    "⚠️ left out": "⚠️ dışarıda bırakıldı",
+    "repeats row {row}": "{row}. satırın tekrarı",
+    "same as recent payout {id}": "yakın zamandaki {id} gönderimiyle aynı",
+    "invalid": "geçersiz",
+    "skipped": "dışarıda bırakıldı",
+    "queued": "sırada",
+    "sending": "gönderiliyor",
+    "done": "tamamlandı",
+    "cancelled": "iptal edildi",
+    "awaiting_approval": "onay bekliyor",
+    "paused": "duraklatıldı",
+    "expired": "süresi doldu",
 }

@@ -6,6 +6,7 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.batches      payout batches from a file and their rows  (store/batches.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations are in store/engine.py; everything SQLite-specific is in store/sqlite.py.
@@ -19,11 +20,14 @@ from pathlib import Path
 from dashboard.store.accounts import AccountRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
+from dashboard.store.batches import BatchRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     AuditRow,
+    BatchItemRow,
+    BatchRow,
     CallbackEventRow,
     CurrentStatusRow,
     OperationRow,
@@ -37,6 +41,8 @@ from dashboard.store.sqlite import SCHEMA_VERSION, default_path
 __all__ = [
     "SCHEMA_VERSION",
     "AuditRow",
+    "BatchItemRow",
+    "BatchRow",
     "CallbackEventRow",
     "CurrentStatusRow",
     "OperationRow",
@@ -61,6 +67,7 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.batches = BatchRepository(self.engine, self.audit)
 
     @classmethod
     def in_dir(cls, data_dir: str | os.PathLike[str]) -> Store:
