@@ -5,7 +5,10 @@
 - every 30 s: settle the journal entries that are due (each entry backs off on its own, see
   dashboard.journal);
 - continuously: verify callbacks against transaction-status, one claimed batch after the other at
-  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT.
+  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT;
+- payout batches: the batch sender's own thread (dashboard.batches.sender) takes up approvals and
+  sends approved batches; woken here every BATCH_EVERY seconds, so after a restart an interrupted
+  batch goes on where it stopped.
 
 Each step is plain synchronous code run in a worker thread; a failure is logged and retried on
 the next tick, never fatal.
@@ -27,6 +30,7 @@ SNAPSHOT_EVERY = 60.0
 SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
+BATCH_EVERY = 30.0
 
 
 def snapshot_balances() -> int:
@@ -43,6 +47,10 @@ def snapshot_balances() -> int:
 
 def settle() -> None:
     services.records().journal.settle_all()
+
+
+def wake_batches() -> None:
+    services.batch_sender().wake()
 
 
 def verify_wait(counts: dict[str, int]) -> float:
@@ -82,5 +90,8 @@ async def run(origin: str) -> None:
     """All background loops; cancelled when the server stops."""
     await asyncio.to_thread(connect_sandbox_callbacks, origin)
     await asyncio.gather(
-        _every(SNAPSHOT_EVERY, snapshot_balances), _every(SETTLE_EVERY, settle), _verify_continuously()
+        _every(SNAPSHOT_EVERY, snapshot_balances),
+        _every(SETTLE_EVERY, settle),
+        _verify_continuously(),
+        _every(BATCH_EVERY, wake_batches),
     )

@@ -28,6 +28,10 @@ DEFAULT_SESSION_IDLE_MINUTES = 30.0
 MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
+DEFAULT_BATCH_MAX_ROWS = 1_000
+DEFAULT_BATCH_MAX_KB = 2_048
+DEFAULT_BATCH_CONCURRENCY = 4
+DEFAULT_BATCH_RATE = 5.0  # payouts per second
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -48,6 +52,10 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
+    "ENIGMAPAY_BATCH_MAX_ROWS": ("most payout rows one batch file may have", False),
+    "ENIGMAPAY_BATCH_MAX_KB": ("largest batch file accepted, in KB", False),
+    "ENIGMAPAY_BATCH_CONCURRENCY": ("payouts of a batch in flight at once, per console process", False),
+    "ENIGMAPAY_BATCH_RATE": ("payouts per second a batch sends, per console process (a 429 slows it)", False),
 }
 
 
@@ -99,6 +107,10 @@ class Settings:
     session_secret: Secret | None = None
     settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
     verify_rate: float = DEFAULT_VERIFY_RATE
+    batch_max_rows: int = DEFAULT_BATCH_MAX_ROWS
+    batch_max_kb: int = DEFAULT_BATCH_MAX_KB
+    batch_concurrency: int = DEFAULT_BATCH_CONCURRENCY
+    batch_rate: float = DEFAULT_BATCH_RATE
 
     @property
     def users_path(self) -> Path:
@@ -185,6 +197,10 @@ def load_settings(
         session_secret=Secret(session_secret) if session_secret else None,
         settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+        batch_max_rows=_positive_int(values, "ENIGMAPAY_BATCH_MAX_ROWS", DEFAULT_BATCH_MAX_ROWS),
+        batch_max_kb=_positive_int(values, "ENIGMAPAY_BATCH_MAX_KB", DEFAULT_BATCH_MAX_KB),
+        batch_concurrency=_positive_int(values, "ENIGMAPAY_BATCH_CONCURRENCY", DEFAULT_BATCH_CONCURRENCY),
+        batch_rate=_positive_float(values, "ENIGMAPAY_BATCH_RATE", DEFAULT_BATCH_RATE),
     )
 
 
@@ -260,6 +276,15 @@ def _positive_float(values: Mapping[str, str], name: str, default: float) -> flo
     return number
 
 
+def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1 (got {raw!r}).")
+    return int(raw)
+
+
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
 
 
@@ -289,6 +314,10 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SESSION_SECRET": "session_secret",
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+    "ENIGMAPAY_BATCH_MAX_ROWS": "batch_max_rows",
+    "ENIGMAPAY_BATCH_MAX_KB": "batch_max_kb",
+    "ENIGMAPAY_BATCH_CONCURRENCY": "batch_concurrency",
+    "ENIGMAPAY_BATCH_RATE": "batch_rate",
 }
 
 

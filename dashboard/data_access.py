@@ -26,6 +26,8 @@ from dashboard import services as services_root
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
+from dashboard.batches import BatchError, BatchFileError  # noqa: F401 -- for the Batch payouts page
+from dashboard.batches.frames import preview_frame, progress_counts, results_frame  # noqa: F401 -- for the page
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, describe_settings
@@ -43,14 +45,25 @@ from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- Amo
 from dashboard.records import (  # noqa: F401 -- the console's own records, for the pages
     AUDIT_LIMIT,
     audit_entries,
+    batch,
+    batch_counts,
+    batch_items,
+    batch_limits,
+    batches_can_be_approved,
     callback_backlog,
     callback_path_masked,
     callbacks_configured,
+    change_batch,
     first_check_of,
+    keep_batches_moving,
     open_operations,
     operations_awaiting_answer,
+    preview_batch,
+    read_batch_file,
+    recent_batches,
     recent_callback_events,
     recent_operations,
+    submit_batch,
     transaction_current_status,
     transaction_timeline,
     verify_callbacks_now,
@@ -276,14 +289,21 @@ def refresh_operation_status(operation_id: str) -> Operation:
 
 
 def export_rows(
-    table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en", dataset: str = "transactions"
+    table: pd.DataFrame,
+    fmt: str,
+    *,
+    actor: str,
+    description: str,
+    lang: str = "en",
+    dataset: str = "transactions",
+    sheet: str = "Transactions",
 ) -> bytes:
     """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
-    money format and sheet name follow `lang` (the numbers stay numbers)."""
+    money format and sheet name (`sheet`, translated) follow `lang` (the numbers stay numbers)."""
     if fmt == "csv":
         data = export.to_csv_bytes(table)
     else:
-        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate("Transactions", lang))
+        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate(sheet, lang))
     services().audit.record(
         "export",
         actor=actor,

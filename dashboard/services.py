@@ -18,6 +18,7 @@ from typing import TypeVar
 from dashboard.audit import AuditLog
 from dashboard.auth import Authenticator, account_setup
 from dashboard.backend import Backend, open_backend
+from dashboard.batches import BatchDesk, BatchSender
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal
@@ -34,6 +35,7 @@ class Records:
     audit: AuditLog
     journal: Journal
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
+    batches: BatchDesk  # payout batches from a file; their approval is `approvals` (issue 14)
 
 
 _lock = threading.RLock()  # re-entrant: building the records asks for the backend
@@ -49,9 +51,13 @@ def _once(key: tuple, build: Callable[[], T]) -> T:
 
 
 def reset() -> None:
-    """Forget every built object: the next call reads the settings again (tests start fresh)."""
+    """Forget every built object: the next call reads the settings again (tests start fresh). A batch
+    sender stops claiming rows (rows in flight finish; the batch goes on with the next sender)."""
     with _lock:
+        senders = [obj for obj in _built.values() if isinstance(obj, BatchSender)]
         _built.clear()
+    for sender in senders:
+        sender.stop(timeout=5)
 
 
 def settings() -> Settings:
@@ -89,7 +95,10 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         # The sandbox delivers to this process only, so a fresh random token per start is enough.
         token = secrets.token_urlsafe(24) if sandbox else None
     intake = CallbackIntake(store, token=token, allowed_ips=s.callback_allowed_ips or None) if token else None
-    return Records(store, audit, journal, intake)
+    # The approvals (dashboard.approvals, issue 14) are looked up when a batch needs them; until they
+    # exist here a batch cannot be submitted, and one is never sent without "approved".
+    desk = BatchDesk(store, audit, lambda: getattr(records(), "approvals", None))
+    return Records(store, audit, journal, intake, desk)
 
 
 def authenticator() -> Authenticator | None:
@@ -106,6 +115,27 @@ def _open_authenticator(s: Settings, sandbox: bool) -> Authenticator | None:
         return None
     svc = records()
     return Authenticator.from_settings(setup, s, svc.store, svc.audit)
+
+
+def batch_sender() -> BatchSender:
+    """One per process: sends the approved batches of this console's records (a daemon thread)."""
+    s = settings()
+    sandbox = backend().is_sandbox
+    return _once(("batch_sender", s.credentials_fingerprint(), sandbox), lambda: _open_batch_sender(s))
+
+
+def _open_batch_sender(s: Settings) -> BatchSender:
+    r = records()
+    return BatchSender(
+        r.batches,
+        r.store,
+        r.journal,
+        lambda: backend().client,
+        concurrency=s.batch_concurrency,
+        rate=s.batch_rate,
+        # Longer than any one row can take (a request, its rate slot): a live claim never expires.
+        claim_ttl=timedelta(seconds=max(120.0, 4 * s.timeout)),
+    )
 
 
 def verify_limiter() -> RateLimiter:

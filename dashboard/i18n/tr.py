@@ -769,4 +769,60 @@ TR: dict[str, str] = {
     "awaiting_approval": "onay bekliyor",
     "paused": "duraklatıldı",
     "expired": "süresi doldu",
+    "Batch payouts": "Toplu ödeme",
+    "Results": "Sonuçlar",
+    "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}": (
+        "**{file}** · {state} · hazırlayan {maker}, {age} · {n} gönderim, {amount}"
+    ),
+    "A CSV or XLSX file with the columns {columns} (or in Turkish: {turkish}); description may be left out. "
+    "At most {rows} rows and {kb} KB. Amounts as 1500,50 or 1500.50. Nothing is sent before a second person "
+    "approves the batch.": (
+        "{columns} sütunlarını (veya Türkçe: {turkish}) içeren bir CSV ya da XLSX dosyası; açıklama sütunu "
+        "olmayabilir. En fazla {rows} satır ve {kb} KB. Tutarlar 1500,50 veya 1500.50 biçiminde. İkinci bir kişi "
+        "onaylamadan hiçbir şey gönderilmez."
+    ),
+    "Batch": "Toplu ödeme",
+    "Batches": "Toplu ödemeler",
+    "Cancel the rows not yet sent": "Henüz gönderilmemiş satırları iptal et",
+    "Cancelled: the rows not yet sent will never be sent.": (
+        "İptal edildi: henüz gönderilmemiş satırlar hiçbir zaman gönderilmeyecek."
+    ),
+    "Download results (CSV)": "Sonuçları indir (CSV)",
+    "Download results (Excel)": "Sonuçları indir (Excel)",
+    "Each sent row is a payout of its own on the Operations page (operation = batch id - row).": (
+        "Gönderilen her satır, Talimatlar sayfasında ayrı bir para gönderimidir (talimat = toplu ödeme no - satır)."
+    ),
+    "Every row to send has been sent; each row's outcome is below.": (
+        "Gönderilecek her satır gönderildi; her satırın sonucu aşağıda."
+    ),
+    "Flagged as repeats": "Tekrar olarak işaretlenen",
+    "New batch": "Yeni toplu ödeme",
+    "No batches yet.": "Henüz toplu ödeme yok.",
+    "Not valid": "Geçersiz",
+    "Pause": "Duraklat",
+    "Paused: the rows not yet sent wait until the batch is resumed.": (
+        "Duraklatıldı: henüz gönderilmemiş satırlar, toplu ödeme sürdürülene kadar bekler."
+    ),
+    "Payout file": "Ödeme dosyası",
+    "Resume": "Sürdür",
+    "Rows in the file": "Dosyadaki satırlar",
+    "Rows to send": "Gönderilecek satırlar",
+    "Send the flagged rows too (each is a second payout of the same IBAN, amount and username)": (
+        "İşaretlenen satırları da gönder (her biri aynı IBAN, tutar ve kullanıcı adına ikinci bir gönderimdir)"
+    ),
+    "Submit {n} payouts for approval": "{n} gönderimi onaya sun",
+    "The approval was refused or ran out: nothing was sent.": (
+        "Onay reddedildi ya da süresi doldu: hiçbir şey gönderilmedi."
+    ),
+    "The commission and fee could not be loaded from the dealer settings; submitting is blocked.": (
+        "Komisyon ve masraf bayi ayarlarından yüklenemedi; onaya sunma engellendi."
+    ),
+    "The file was not accepted: {why}": "Dosya kabul edilmedi: {why}",
+    "Waiting for approval by a second person (not {maker}). Nothing is sent before that.": (
+        "İkinci bir kişinin onayı bekleniyor ({maker} dışında biri). Onaydan önce hiçbir şey gönderilmez."
+    ),
+    "{sent} of {total} sent · {confirmed} accepted · {open} outcome open · {refused} refused · {cancelled} not sent": (
+        "{total} satırdan {sent} gönderildi · {confirmed} kabul edildi · {open} sonucu açık · {refused} reddedildi · "
+        "{cancelled} gönderilmedi"
+    ),
 }

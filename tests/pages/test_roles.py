@@ -7,7 +7,7 @@ from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
 VIEWER = ["overview", "balances", "transactions"]
-OPERATOR = VIEWER + ["send-money", "card-payment", "lookup", "operations", "callbacks"]
+OPERATOR = VIEWER + ["send-money", "batch-payouts", "card-payment", "lookup", "operations", "callbacks"]
 ADMIN = OPERATOR + ["audit-log", "settings"]
 
 
