@@ -26,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard.batches.desk import AWAITING, SENDING, BatchDesk, operation_id
+from dashboard.batches.desk import AWAITING, CANCELLED, EXPIRED, SENDING, BatchDesk, operation_id
+from dashboard.batches.desk import REJECTED as REJECTED_BATCH
 from dashboard.client.errors import RateLimitError
 from dashboard.client.models import SendMoneyRequest
 from dashboard.client.protocol import MoneyClient
@@ -36,6 +37,7 @@ from dashboard.store import BatchItemRow, Store
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5  # 429s on one row before it is left rejected
+CLAIM_CHUNK = 4  # rows a worker claims at once (one commit); each is still checked just before it is sent
 DEFAULT_RETRY_AFTER = 1.0
 
 
@@ -183,12 +185,18 @@ class BatchSender:
         while not self._stop.is_set():
             now = self._clock()
             claimed = self._store.batches.claim(
-                batch_id, claimant=self.claimant, now=now, until=now + self.claim_ttl, limit=1
+                batch_id,
+                claimant=self.claimant,
+                now=now,
+                until=now + self.claim_ttl,
+                limit=CLAIM_CHUNK,
+                operation_id=lambda row_no, attempt: operation_id(batch_id, row_no, attempt),
             )
             if not claimed:
                 return done
-            self.send_row(claimed[0], maker)
-            done += 1
+            for item in claimed:
+                self.send_row(item, maker)  # a pause or cancel meanwhile sends the rest back unsent
+                done += 1
         return done
 
     def send_row(self, item: BatchItemRow, maker: str) -> None:
@@ -196,13 +204,17 @@ class BatchSender:
         self.rate.acquire(self._stop)
         batch = self._store.batches.get(item.batch_id)
         if batch is None or batch.state != SENDING or self._stop.is_set():
-            # Paused or cancelled while this row waited for its slot: it was never sent, back it goes.
+            # Paused, cancelled or stopping while this row waited for its slot: it was never sent.
+            dropped = batch is None or batch.state in (CANCELLED, REJECTED_BATCH, EXPIRED)
             self._store.batches.finish(
-                item.batch_id, item.row_no, claimant=self.claimant, changes={"updated_at": self._clock()}, requeue=True
+                item.batch_id,
+                item.row_no,
+                claimant=self.claimant,
+                changes={"updated_at": self._clock()},
+                state="cancelled" if dropped else "queued",
             )
             return
-        op_id = operation_id(item.batch_id, item.row_no, item.attempt)
-        self._store.batches.set_operation(item.batch_id, item.row_no, claimant=self.claimant, operation_id=op_id)
+        op_id = operation_id(item.batch_id, item.row_no, item.attempt)  # stored with the claim
         request = SendMoneyRequest(
             username=item.username or "",
             amount=item.amount,  # type: ignore[arg-type]
@@ -223,7 +235,7 @@ class BatchSender:
                 item.row_no,
                 claimant=self.claimant,
                 changes={"attempt": item.attempt + 1, "updated_at": now},
-                requeue=True,
+                state="queued",
             )
             return
         if watching.rate_limited is None:

@@ -8,7 +8,7 @@ claimed row only while the claim is still the caller's, and read rows with their
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -89,37 +89,65 @@ class BatchRepository:
                 self._audit.insert(cur, audit)
         return applied
 
-    def claim(self, batch_id: str, *, claimant: str, now: datetime, until: datetime, limit: int) -> list[BatchItemRow]:
+    def claim(
+        self,
+        batch_id: str,
+        *,
+        claimant: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        operation_id: Callable[[int, int], str],
+    ) -> list[BatchItemRow]:
         """Up to `limit` rows of a batch that is sending, in file order, for `claimant` until `until`:
-        queued rows, and rows whose earlier claim expired (its process stopped mid-row)."""
+        queued rows, and rows whose earlier claim expired (its process stopped mid-row). Each claimed
+        row gets its journal operation id, `operation_id(row_no, attempt)`, before anything is sent."""
         claimed: list[int] = []
         with self._engine.write() as cur:
             batch = cur.execute("SELECT state FROM payout_batches WHERE id = ?", (batch_id,)).fetchone()
             if batch is None or batch["state"] != "sending":
                 return []
             candidates = cur.execute(
-                """SELECT row_no FROM payout_batch_items
+                """SELECT row_no, attempt FROM payout_batch_items
                    WHERE batch_id = ? AND (state = 'queued' OR (state = 'sending' AND claim_expires_at < ?))
                    ORDER BY row_no LIMIT ?""",
                 (batch_id, time_value(now), int(limit)),
             ).fetchall()
             for candidate in candidates:
+                row_no = candidate["row_no"]
                 cur.execute(
                     """UPDATE payout_batch_items SET state = 'sending', claimed_by = ?, claim_expires_at = ?,
-                       updated_at = ? WHERE batch_id = ? AND row_no = ?
+                       operation_id = ?, updated_at = ? WHERE batch_id = ? AND row_no = ?
                        AND (state = 'queued' OR (state = 'sending' AND claim_expires_at < ?))""",
-                    (claimant, time_value(until), time_value(now), batch_id, candidate["row_no"], time_value(now)),
+                    (
+                        claimant,
+                        time_value(until),
+                        operation_id(row_no, candidate["attempt"]),
+                        time_value(now),
+                        batch_id,
+                        row_no,
+                        time_value(now),
+                    ),
                 )
                 if cur.rowcount == 1:
-                    claimed.append(candidate["row_no"])
-        return [item for item in self.items(batch_id) if item.row_no in set(claimed)]
+                    claimed.append(row_no)
+        if not claimed:
+            return []
+        rows = self._engine.read(
+            _ITEMS_WITH_OUTCOME
+            + f" WHERE i.batch_id = ? AND i.row_no IN ({dialect.placeholders(claimed)}) ORDER BY i.row_no",
+            (batch_id, *claimed),
+        )
+        return [from_record(BatchItemRow, r) for r in rows]
 
     def finish(
-        self, batch_id: str, row_no: int, *, claimant: str, changes: Mapping[str, Any], requeue: bool = False
+        self, batch_id: str, row_no: int, *, claimant: str, changes: Mapping[str, Any], state: str = "done"
     ) -> bool:
-        """A claimed row is done (or, `requeue`, back in the queue: a 429 proved it was not sent), only
-        while the claim is still `claimant`'s. Returns whether it applied."""
-        values = {**encode(changes), "state": "queued" if requeue else "done", "claimed_by": None}
+        """A claimed row leaves `sending` for `state` -- done (sent), queued (not sent: a 429, a pause) or
+        cancelled (not sent, and never will be) -- only while the claim is still `claimant`'s."""
+        if state not in ("done", "queued", "cancelled"):
+            raise ValueError(f"a claimed row cannot become {state!r}")
+        values = {**encode(changes), "state": state, "claimed_by": None}
         values["claim_expires_at"] = None
         if set(values) - _ITEM_COLUMNS:
             raise ValueError(f"cannot set item columns: {sorted(set(values) - _ITEM_COLUMNS)}")
@@ -129,16 +157,6 @@ class BatchRepository:
                 f"""UPDATE payout_batch_items SET {sets}
                     WHERE batch_id = ? AND row_no = ? AND state = 'sending' AND claimed_by = ?""",
                 (*values.values(), batch_id, row_no, claimant),
-            )
-            return cur.rowcount == 1
-
-    def set_operation(self, batch_id: str, row_no: int, *, claimant: str, operation_id: str) -> bool:
-        """Record the journal operation a claimed row is about to be sent as (before it is sent)."""
-        with self._engine.write() as cur:
-            cur.execute(
-                """UPDATE payout_batch_items SET operation_id = ?
-                   WHERE batch_id = ? AND row_no = ? AND state = 'sending' AND claimed_by = ?""",
-                (operation_id, batch_id, row_no, claimant),
             )
             return cur.rowcount == 1
 
