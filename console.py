@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
+from dashboard.auth.roles import APPROVE
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import access, client_options
@@ -93,6 +94,13 @@ with st.sidebar:
     if session is not None:
         st.caption(ui.t_md("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
         access.sign_out_button(session)
+    if access.allowed(APPROVE) and (waiting := data_access.approvals_waiting_count(ui.actor())):
+        st.badge(
+            ui.t("{n} waiting for your approval", n=waiting),
+            icon=":material/approval:",
+            color="violet",
+            width="stretch",
+        )
 
 if auth is None:
     st.warning(ui.t(SINGLE_USER_NOTICE), icon=":material/lock_open:")

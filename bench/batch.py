@@ -48,16 +48,6 @@ def as_xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-class Approved:
-    """The approvals interface (issue 14), approving everything: this measures sending, not approving."""
-
-    def request(self, **_: object) -> None:
-        return None
-
-    def state_of(self, *, kind: str, reference: str) -> str:
-        return "approved"
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench batch")
     p.add_argument("--rows", type=int, default=1_000)
@@ -67,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     quiet()
     header(f"batch: {args.rows:,} rows, {args.latency_ms:g} ms send-money latency, concurrency {args.concurrency}")
 
+    from dashboard.approvals import Approvals
     from dashboard.audit import AuditLog
+    from dashboard.auth import Role
     from dashboard.batches import BatchDesk, BatchSender, build_preview, read_payout_file
     from dashboard.client import EnigmaPayClient
     from dashboard.client.models import EibanChannel, SendMoneyRequest
@@ -86,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         audit = AuditLog(store)
         client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url)
         journal = Journal(store, client, audit=audit)
-        desk = BatchDesk(store, audit, Approved)
+        roles = {"bench": Role.OPERATOR, "checker": Role.APPROVER}
+        approvals = Approvals(store, journal, role_of=roles.get, audit=audit)
+        desk = BatchDesk(store, audit, lambda: approvals)
         since = journal._clock() - timedelta(hours=24)
 
         def preview_of(name: str, data: bytes):
@@ -110,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: client.send_money(SendMoneyRequest("warmup", Decimal("1.00"), IBAN, "Şule Yılmaz", "")), 3
         )
         batch_id = desk.submit(preview, maker="bench").id
+        approvals.approve(approvals.by_reference("batch", batch_id).id, approver="checker")
         desk.sync(batch_id)
         srv.state.reset_stats()
         sender = BatchSender(desk, store, journal, lambda: client, concurrency=args.concurrency, rate=100_000.0)

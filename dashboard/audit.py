@@ -26,6 +26,10 @@ ACTIONS = frozenset(
         "mark_resolved",
         "sign_out_everywhere",
         "batch",  # a payout batch: submitted, approved, paused, resumed, cancelled, rejected, expired, done
+        "approval_request",
+        "approval_approve",
+        "approval_reject",
+        "approval_expire",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

@@ -13,6 +13,7 @@ import secrets as _secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +33,7 @@ DEFAULT_BATCH_MAX_ROWS = 1_000
 DEFAULT_BATCH_MAX_KB = 2_048
 DEFAULT_BATCH_CONCURRENCY = 4
 DEFAULT_BATCH_RATE = 5.0  # payouts per second
+DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -56,6 +58,8 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_BATCH_MAX_KB": ("largest batch file accepted, in KB", False),
     "ENIGMAPAY_BATCH_CONCURRENCY": ("payouts of a batch in flight at once, per console process", False),
     "ENIGMAPAY_BATCH_RATE": ("payouts per second a batch sends, per console process (a 429 slows it)", False),
+    "ENIGMAPAY_APPROVAL_THRESHOLD": ("a payout of at least this amount waits for a second person; unset = none", False),
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": ("hours after which a request for approval expires", False),
 }
 
 
@@ -111,6 +115,8 @@ class Settings:
     batch_max_kb: int = DEFAULT_BATCH_MAX_KB
     batch_concurrency: int = DEFAULT_BATCH_CONCURRENCY
     batch_rate: float = DEFAULT_BATCH_RATE
+    approval_threshold: Decimal | None = None  # None: no single payout needs approval (batches always do)
+    approval_expiry_hours: float = DEFAULT_APPROVAL_EXPIRY_HOURS
 
     @property
     def users_path(self) -> Path:
@@ -201,6 +207,8 @@ def load_settings(
         batch_max_kb=_positive_int(values, "ENIGMAPAY_BATCH_MAX_KB", DEFAULT_BATCH_MAX_KB),
         batch_concurrency=_positive_int(values, "ENIGMAPAY_BATCH_CONCURRENCY", DEFAULT_BATCH_CONCURRENCY),
         batch_rate=_positive_float(values, "ENIGMAPAY_BATCH_RATE", DEFAULT_BATCH_RATE),
+        approval_threshold=_approval_threshold(values),
+        approval_expiry_hours=_positive_float(values, "ENIGMAPAY_APPROVAL_EXPIRY_HOURS", DEFAULT_APPROVAL_EXPIRY_HOURS),
     )
 
 
@@ -263,6 +271,22 @@ def _session_secret(values: Mapping[str, str]) -> str | None:
     return session_secret
 
 
+def _approval_threshold(values: Mapping[str, str]) -> Decimal | None:
+    """An amount as the forms read one ("50000", "50000,00", "50.000,00"), greater than zero; unset: None."""
+    from dashboard.money import AmountError, parse_amount_input  # the forms' one rule for typed amounts
+
+    raw = values.get("ENIGMAPAY_APPROVAL_THRESHOLD")
+    if raw is None:
+        return None
+    try:
+        amount = parse_amount_input(raw)
+    except AmountError as exc:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD is not an amount ({exc}) (got {raw!r}).") from None
+    if amount <= 0:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD must be greater than zero, or unset (got {raw!r}).")
+    return amount
+
+
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
     if raw is None:
@@ -318,6 +342,8 @@ _ATTRIBUTE = {
     "ENIGMAPAY_BATCH_MAX_KB": "batch_max_kb",
     "ENIGMAPAY_BATCH_CONCURRENCY": "batch_concurrency",
     "ENIGMAPAY_BATCH_RATE": "batch_rate",
+    "ENIGMAPAY_APPROVAL_THRESHOLD": "approval_threshold",
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "approval_expiry_hours",
 }
 
 
@@ -328,6 +354,8 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
         value = getattr(settings, _ATTRIBUTE[name])
         if secret:
             shown = "set" if value is not None else "not set"
+        elif value is None and name == "ENIGMAPAY_APPROVAL_THRESHOLD":
+            shown = "none"
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
         else:

@@ -187,3 +187,17 @@ def test_batch_settings_are_read_and_checked():
                 load({name: bad})
     with pytest.raises(ConfigError, match="ENIGMAPAY_BATCH_RATE must be greater than zero"):
         load({"ENIGMAPAY_BATCH_RATE": "0"})
+
+
+def test_approval_settings_are_read_and_checked():
+    from decimal import Decimal
+
+    assert load({}).approval_threshold is None and load({}).approval_expiry_hours == 24.0
+    for typed, expected in (("50000", "50000"), ("50.000,00", "50000.00"), ("1500,5", "1500.5")):
+        assert load({"ENIGMAPAY_APPROVAL_THRESHOLD": typed}).approval_threshold == Decimal(expected)
+    assert load({"ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "0.5"}).approval_expiry_hours == 0.5
+    for bad in ("abc", "1.500", "0", "-5"):
+        with pytest.raises(ConfigError, match="ENIGMAPAY_APPROVAL_THRESHOLD"):
+            load({"ENIGMAPAY_APPROVAL_THRESHOLD": bad})
+    with pytest.raises(ConfigError, match="ENIGMAPAY_APPROVAL_EXPIRY_HOURS must be greater than zero"):
+        load({"ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "0"})

@@ -21,7 +21,13 @@ from dashboard.money import format_try
 ROOT = Path(__file__).resolve().parents[1]
 UI_FILES = sorted([*ROOT.glob("pages/*.py"), ROOT / "console.py", *ROOT.glob("dashboard/ui/*.py")])
 # Domain modules whose operator-facing messages are stored and shown (journal entries, reasons).
-MESSAGE_FILES = [*sorted(ROOT.glob("dashboard/journal/*.py")), ROOT / "dashboard/ui/audit_view.py"]
+MESSAGE_FILES = [
+    *sorted(ROOT.glob("dashboard/journal/*.py")),
+    *sorted(ROOT.glob("dashboard/approvals/*.py")),
+    ROOT / "dashboard/ui/audit_view.py",
+]
+# Errors whose first argument is a message for a person (shown translated by the pages).
+MESSAGE_ERRORS = {"ApprovalError", "ApprovalRequired"}
 TR = CATALOG["tr"]
 
 # Streamlit calls that put text on screen, and the keyword arguments that carry it.
@@ -228,6 +234,8 @@ def _stored_messages() -> list[str]:
                 ]
             elif isinstance(node, ast.Call):
                 values += [k.value for k in node.keywords if k.arg == "message"]
+                if getattr(node.func, "id", None) in MESSAGE_ERRORS and node.args:
+                    values.append(node.args[0])
                 if getattr(node.func, "attr", None) == "_note" and len(node.args) == 2:  # Journal._note(op, message)
                     values.append(node.args[1])
             elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "message" for t in node.targets):
@@ -284,6 +292,10 @@ def test_fixed_vocabulary_is_translated():
         "rejected",
         "held",
         "failed_before_send",
+        "waiting",
+        "approved",
+        "expired",
+        "batch",
     }
     for table in ("VERIFICATION_LABELS", "VERIFICATION_HELP"):
         words |= set(getattr(audit_view, table, {}).values())

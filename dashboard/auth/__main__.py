@@ -5,8 +5,9 @@
     python -m dashboard.auth list-users [--users-file PATH]
     python -m dashboard.auth hash-password [--password-stdin]     # for [users.NAME] in secrets.toml
 
-The users file defaults to ENIGMAPAY_USERS_FILE, else `<ENIGMAPAY_DATA_DIR>/users.toml`. Changes
-take effect when the console restarts; a changed password ends that user's open sessions.
+Roles: viewer, operator, approver (views and approves payouts that wait for a second person, never
+initiates one) and admin. The users file defaults to ENIGMAPAY_USERS_FILE, else
+`<ENIGMAPAY_DATA_DIR>/users.toml`. Changes take effect when the console restarts; a changed password ends that user's open sessions.
 """
 
 from __future__ import annotations

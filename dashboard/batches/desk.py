@@ -50,6 +50,8 @@ class Approvals(Protocol):
 
     def state_of(self, *, kind: str, reference: str) -> str | None: ...
 
+    def by_reference(self, kind: str, reference: str) -> Any: ...  # the request (.id, .state) or None
+
 
 class BatchError(ValueError):
     """A batch action that cannot be done; the message says why (English; each has a Turkish entry)."""
@@ -166,8 +168,13 @@ class BatchDesk:
 
     def approved(self, batch_id: str) -> bool:
         """The approval says approved (asked each time: a batch is never sent on anything else)."""
+        return self.approval_id(batch_id) is not None
+
+    def approval_id(self, batch_id: str) -> str | None:
+        """The id of the batch's approved request (the journal checks it on every row), else None."""
         approvals = self._approvals()
-        return approvals is not None and approvals.state_of(kind=KIND, reference=batch_id) == "approved"
+        found = approvals.by_reference(KIND, batch_id) if approvals is not None else None
+        return found.id if found is not None and found.state == "approved" else None
 
     def pause(self, batch_id: str, *, actor: str) -> bool:
         return self._move(batch_id, (SENDING,), PAUSED, actor=actor, outcome="paused")

@@ -31,7 +31,7 @@ from dashboard.batches.desk import REJECTED as REJECTED_BATCH
 from dashboard.client.errors import RateLimitError
 from dashboard.client.models import SendMoneyRequest
 from dashboard.client.protocol import MoneyClient
-from dashboard.journal import REJECTED, Journal
+from dashboard.journal import REJECTED, ApprovalRequired, Journal
 from dashboard.store import BatchItemRow, Store
 
 log = logging.getLogger(__name__)
@@ -169,18 +169,19 @@ class BatchSender:
 
     def drain(self, batch_id: str) -> int:
         """Send the rows of one sending batch with `concurrency` workers until none is left to claim."""
-        if not self.desk.approved(batch_id):
+        approval_id = self.desk.approval_id(batch_id)
+        if approval_id is None:
             log.warning("batch %s is sending but not approved: nothing sent", batch_id)
             return 0
         batch = self._store.batches.get(batch_id)
         if batch is None:
             return 0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="batch-row") as pool:
-            counts = list(pool.map(lambda _: self._worker(batch_id, batch.maker), range(self.concurrency)))
+            counts = list(pool.map(lambda _: self._worker(batch_id, batch.maker, approval_id), range(self.concurrency)))
         self.desk.finish_if_done(batch_id)
         return sum(counts)
 
-    def _worker(self, batch_id: str, maker: str) -> int:
+    def _worker(self, batch_id: str, maker: str, approval_id: str) -> int:
         done = 0
         while not self._stop.is_set():
             now = self._clock()
@@ -195,49 +196,57 @@ class BatchSender:
             if not claimed:
                 return done
             for item in claimed:
-                self.send_row(item, maker)  # a pause or cancel meanwhile sends the rest back unsent
+                self.send_row(item, maker, approval_id)  # a pause or cancel meanwhile sends the rest back unsent
                 done += 1
         return done
 
-    def send_row(self, item: BatchItemRow, maker: str) -> None:
-        """One claimed row through the journal (its fixed operation id), then its outcome recorded."""
+    def send_row(self, item: BatchItemRow, maker: str, approval_id: str) -> None:
+        """One claimed row through the journal (its fixed operation id, the batch's approved request),
+        then its outcome recorded."""
         self.rate.acquire(self._stop)
         batch = self._store.batches.get(item.batch_id)
         if batch is None or batch.state != SENDING or self._stop.is_set():
             # Paused, cancelled or stopping while this row waited for its slot: it was never sent.
             dropped = batch is None or batch.state in (CANCELLED, REJECTED_BATCH, EXPIRED)
-            self._store.batches.finish(
-                item.batch_id,
-                item.row_no,
-                claimant=self.claimant,
-                changes={"updated_at": self._clock()},
-                state="cancelled" if dropped else "queued",
-            )
+            self._release(item, "cancelled" if dropped else "queued")
             return
-        op_id = operation_id(item.batch_id, item.row_no, item.attempt)  # stored with the claim
-        request = SendMoneyRequest(
-            username=item.username or "",
-            amount=item.amount,  # type: ignore[arg-type]
-            customer_iban=item.customer_iban or "",
-            customer_name=item.customer_name or "",
-            description=item.description or "",
-        )
         watching = _Watching(self._client())
-        op = self._journal.submit_payout(
-            op_id, request, actor=maker, confirm_duplicate=bool(item.confirm_duplicate), client=watching
-        )
-        now = self._clock()
+        try:
+            op = self._journal.submit_payout(
+                operation_id(item.batch_id, item.row_no, item.attempt),  # the id stored with the claim
+                _request(item),
+                actor=maker,
+                confirm_duplicate=bool(item.confirm_duplicate),
+                client=watching,
+                approval_id=approval_id,
+            )
+        except ApprovalRequired:
+            # The journal itself found the approval not (or no longer) valid: nothing journaled or sent.
+            log.error("batch %s: the journal refused its approval; pausing the batch", item.batch_id)
+            self._release(item, "queued")
+            self.desk.pause(item.batch_id, actor="system")
+            return
         if watching.rate_limited is not None and op.state == REJECTED and item.attempt < MAX_ATTEMPTS:
             self.rate.slow_down(watching.rate_limited)
             log.warning("batch %s row %d: 429, slowing down and trying it again", item.batch_id, item.row_no)
-            self._store.batches.finish(
-                item.batch_id,
-                item.row_no,
-                claimant=self.claimant,
-                changes={"attempt": item.attempt + 1, "updated_at": now},
-                state="queued",
-            )
+            self._release(item, "queued", attempt=item.attempt + 1)
             return
         if watching.rate_limited is None:
             self.rate.succeeded()
-        self._store.batches.finish(item.batch_id, item.row_no, claimant=self.claimant, changes={"updated_at": now})
+        self._release(item, "done")
+
+    def _release(self, item: BatchItemRow, state: str, **changes: Any) -> None:
+        """The claimed row leaves `sending`: done, back in the queue, or cancelled."""
+        changes["updated_at"] = self._clock()
+        self._store.batches.finish(item.batch_id, item.row_no, claimant=self.claimant, changes=changes, state=state)
+
+
+def _request(item: BatchItemRow) -> SendMoneyRequest:
+    """The row's payout as checked when the file was previewed (the form's checks, stored with the row)."""
+    return SendMoneyRequest(
+        username=item.username or "",
+        amount=item.amount,  # type: ignore[arg-type]
+        customer_iban=item.customer_iban or "",
+        customer_name=item.customer_name or "",
+        description=item.description or "",
+    )

@@ -24,12 +24,14 @@ TR: dict[str, str] = {
     "Lookup": "İşlem sorgula",
     "Operations": "Talimatlar",
     "Callbacks": "Geri bildirimler",
+    "Approvals": "Onaylar",
     "Audit log": "Denetim kaydı",
     "Settings": "Ayarlar",
     # --- roles -----------------------------------------------------------------------------------
     "viewer": "izleyici",
     "operator": "operatör",
     "admin": "yönetici",
+    "approver": "onaylayıcı",
     # --- sidebar and console frame (console.py) -------------------------------------------------
     "The console cannot start with this configuration.": "Konsol bu yapılandırmayla başlatılamıyor.",
     "SANDBOX": "TEST ORTAMI",
@@ -768,7 +770,6 @@ TR: dict[str, str] = {
     "cancelled": "iptal edildi",
     "awaiting_approval": "onay bekliyor",
     "paused": "duraklatıldı",
-    "expired": "süresi doldu",
     "Batch payouts": "Toplu ödeme",
     "Results": "Sonuçlar",
     "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}": (
@@ -825,4 +826,79 @@ TR: dict[str, str] = {
         "{total} satırdan {sent} gönderildi · {confirmed} kabul edildi · {open} sonucu açık · {refused} reddedildi · "
         "{cancelled} gönderilmedi"
     ),
+    # --- four-eyes approval (dashboard/approvals, pages/approvals.py, the Send money form) ----------
+    "waiting": "onay bekliyor",
+    "approved": "onaylandı",
+    "expired": "süresi doldu",
+    "batch": "toplu ödeme",
+    "Only an approver or an administrator can approve or reject a request.": (
+        "Bir talebi yalnızca onaylayıcı ya da yönetici onaylayabilir veya reddedebilir."
+    ),
+    "You made this request: a second person must approve or reject it.": (
+        "Bu talebi siz oluşturdunuz: onaylamak ya da reddetmek ikinci bir kişiye düşer."
+    ),
+    "This request is approved already; nothing was changed.": "Bu talep zaten onaylanmış; hiçbir şey değişmedi.",
+    "This request is rejected already; nothing was changed.": "Bu talep zaten reddedilmiş; hiçbir şey değişmedi.",
+    "This request has expired; nothing was changed.": "Bu talebin süresi doldu; hiçbir şey değişmedi.",
+    "Only a person who may move money can ask for a payout's approval.": (
+        "Bir ödeme için onay talebini yalnızca para gönderme yetkisi olan biri oluşturabilir."
+    ),
+    "Say why the request is rejected: the maker reads the note.": (
+        "Talebin neden reddedildiğini yazın: talebi oluşturan kişi bu notu okur."
+    ),
+    "A note has at most {limit} characters.": "Not en fazla {limit} karakter olabilir.",
+    "There is no such request.": "Böyle bir talep yok.",
+    "A payout of this amount needs a second person's approval before it is sent.": (
+        "Bu tutardaki bir ödeme gönderilmeden önce ikinci bir kişinin onayını gerektirir."
+    ),
+    "This payout's approval request is not approved; nothing was sent.": (
+        "Bu ödemenin onay talebi onaylanmamış; hiçbir şey gönderilmedi."
+    ),
+    "This approval is for another payout; nothing was sent.": (
+        "Bu onay başka bir ödemeye ait; hiçbir şey gönderilmedi."
+    ),
+    "{n} waiting for your approval": "Onayınızı bekleyen {n} talep",
+    "Waiting for a second person's approval; nothing has been sent. The request expires {at}.": (
+        "İkinci bir kişinin onayı bekleniyor; henüz hiçbir şey gönderilmedi. Talebin süresi {at} tarihinde dolar."
+    ),
+    "Approved by {who}: sending the payout…": "{who} onayladı: ödeme gönderiliyor…",
+    "Rejected by {who}; nothing was sent.": "{who} reddetti; hiçbir şey gönderilmedi.",
+    "Nobody decided in time: the request expired and nothing was sent.": (
+        "Kimse zamanında karar vermedi: talebin süresi doldu ve hiçbir şey gönderilmedi."
+    ),
+    "Note: {note}": "Not: {note}",
+    "Request {id} · {state} · {at}": "Talep {id} · {state} · {at}",
+    "Note (required to reject)": "Not (reddetmek için zorunlu)",
+    "Approve": "Onayla",
+    "Reject": "Reddet",
+    "Waiting for approval": "Onay bekleyenler",
+    "Requests waiting": "Bekleyen talepler",
+    "Payouts in them": "İçerdikleri ödemeler",
+    "Total amount": "Toplam tutar",
+    "Nothing waits for approval.": "Onay bekleyen bir şey yok.",
+    "My requests": "Taleplerim",
+    "You have made no requests for approval.": "Henüz bir onay talebi oluşturmadınız.",
+    "Rows": "Satırlar",
+    "Decided by": "Karar veren",
+    "Payout": "Ödeme",
+    "Expires": "Süre sonu",
+    "Request": "Talep",
+    "Sign-in is off, so there is no second person: requests for approval wait until they expire. "
+    "Four-eyes approval needs sign-in accounts.": (
+        "Oturum açma kapalı, dolayısıyla ikinci bir kişi yok: onay talepleri süreleri dolana kadar bekler. "
+        "Dört göz onayı için oturum açma hesapları gerekir."
+    ),
+    "Request {id} approved.": "Talep {id} onaylandı.",
+    "Request {id} rejected; nothing of it is sent.": "Talep {id} reddedildi; hiçbir kısmı gönderilmez.",
+    "Made by": "Oluşturan",
+    "Requested": "Talep zamanı",
+    "expires": "süre sonu",
+    "A payout of {threshold} or more waits for a second person's approval: submitting asks for it, "
+    "and nothing is sent until an approver agrees.": (
+        "{threshold} veya üzerindeki bir ödeme ikinci bir kişinin onayını bekler: göndermek onay talebi "
+        "oluşturur ve bir onaylayıcı kabul edene kadar hiçbir şey gönderilmez."
+    ),
+    "Request approval": "Onay iste",
+    "**{kind}** · request {id}": "**{kind}** · talep {id}",
+    "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
 }

@@ -7,6 +7,7 @@
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
     store.batches      payout batches from a file and their rows  (store/batches.py)
+    store.approvals    requests waiting for a second person       (store/approvals.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations are in store/engine.py; everything SQLite-specific is in store/sqlite.py.
@@ -18,6 +19,7 @@ import os
 from pathlib import Path
 
 from dashboard.store.accounts import AccountRepository
+from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.batches import BatchRepository
@@ -25,6 +27,7 @@ from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
+    ApprovalRow,
     AuditRow,
     BatchItemRow,
     BatchRow,
@@ -40,6 +43,7 @@ from dashboard.store.sqlite import SCHEMA_VERSION, default_path
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ApprovalRow",
     "AuditRow",
     "BatchItemRow",
     "BatchRow",
@@ -68,6 +72,7 @@ class Store:
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
         self.batches = BatchRepository(self.engine, self.audit)
+        self.approvals = ApprovalRepository(self.engine, self.audit)
 
     @classmethod
     def in_dir(cls, data_dir: str | os.PathLike[str]) -> Store:

@@ -18,7 +18,7 @@ from typing import Any
 
 from dashboard.store import sqlite as dialect
 
-_JSON_KEYS = ("request", "field_errors", "details", "raw", "cells", "problems", "summary")
+_JSON_KEYS = ("request", "field_errors", "details", "raw", "cells", "problems", "summary", "payload")
 _DECIMAL_COLUMNS = frozenset({"amount"})
 _BOOL_COLUMNS = frozenset({"status_final"})
 

@@ -199,3 +199,25 @@ class BatchItemRow:
     transaction_id: int | None = None
     op_status: str | None = None
     op_message: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """A request waiting for (or decided by) a second person (table `approval_requests`)."""
+
+    id: str
+    kind: str  # "payout" | "batch"
+    reference: str  # the payout form's operation id, or the batch's id
+    state: str
+    maker: str
+    amount: Decimal
+    amount_kurus: int
+    item_count: int
+    summary: dict[str, Any]
+    created_at: datetime
+    expires_at: datetime
+    payload: dict[str, Any] | None = field(default=None, repr=False)  # a payout's request, full IBAN
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str | None = None
+    dispatched_at: datetime | None = None

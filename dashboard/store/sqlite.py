@@ -190,7 +190,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX operations_actor ON operations (actor, kind, created_at)",
     ),
-    # v7 on this branch; v10 in the plan of issue 14 (the lead renumbers on merging): payout batches
+    # v7 on this branch: v10 in the plan of issue 14 (the lead renumbers on merging): payout batches
     # from a file. One row per batch, one item per file row (its checks, its state, the journal
     # operation that sent it; claimed by one process at a time, the claim expiring after a crash).
     (
@@ -235,6 +235,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (batch_id, row_no)
         )""",
         "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
+    ),
+    # v8 on this branch: v11 of issue 14 (four-eyes approval; the lead renumbers it when merging): requests that wait for a
+    # second person. One per (kind, reference); `payload_json` is what a single payout sends once
+    # approved (never shown), `summary_json` what people see (IBANs masked); `dispatched_at` is set
+    # once an approved payout has gone through the journal.
+    (
+        """CREATE TABLE approval_requests (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('batch', 'payout')),
+            reference TEXT NOT NULL,
+            state TEXT NOT NULL,
+            maker TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            amount_kurus INTEGER NOT NULL,
+            item_count INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            payload_json TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by TEXT,
+            note TEXT,
+            dispatched_at TEXT,
+            UNIQUE (kind, reference)
+        )""",
+        "CREATE INDEX approval_requests_state ON approval_requests (state, created_at)",
+        "CREATE INDEX approval_requests_maker ON approval_requests (maker, created_at)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,7 +14,8 @@ from urllib.parse import urlencode, urlparse
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
+from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, demo_accounts
+from dashboard.auth.roles import can_any
 from dashboard.ui.browser import send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
@@ -46,13 +47,14 @@ def current_role() -> Role | None:
     return session.role if session else None
 
 
-def allowed(capability: str) -> bool:
+def allowed(capability: str | tuple[str, ...]) -> bool:
+    """Whether the person at the keyboard may use `capability` (or one of several)."""
     role = current_role()
-    return role is not None and can(role, capability)
+    return role is not None and can_any(role, capability)
 
 
-def require(capability: str) -> None:
-    """Stop with "not allowed" (and nothing else) unless the role may use `capability`."""
+def require(capability: str | tuple[str, ...]) -> None:
+    """Stop with "not allowed" (and nothing else) unless the role may use `capability` (one of them)."""
     if not allowed(capability):
         st.error(ui.t("Not allowed: your role cannot open this page."), icon=":material/lock:")
         st.stop()

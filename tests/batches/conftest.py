@@ -1,15 +1,18 @@
-"""A batch desk and sender against a real sandbox over HTTP, with a test double for the approvals."""
+"""A batch desk and sender against a real sandbox over HTTP, with the real approvals desk (dashboard.approvals):
+"ayse" makes batches, "mehmet" approves or rejects them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
+from dashboard.auth import Role
 from dashboard.batches import BatchDesk, BatchSender, build_preview, read_payout_file
 from dashboard.client import EnigmaPayClient
 from dashboard.client.models import EibanChannel
@@ -21,20 +24,7 @@ IBAN = "TR330006100519786457841326"
 EIBAN = EibanChannel(True, "Aktif", Decimal("1"), Decimal("0.50"), Decimal("2.50"))
 
 
-@dataclass
-class FakeApprovals:
-    """The interface of dashboard.approvals (issue 14), decided by the test."""
-
-    states: dict[str, str] = field(default_factory=dict)
-    requests: list[dict] = field(default_factory=list)
-
-    def request(self, *, kind, reference, maker, amount, count, summary):
-        self.requests.append(dict(kind=kind, reference=reference, maker=maker, amount=amount, count=count))
-        self.states[reference] = "waiting"
-        return reference
-
-    def state_of(self, *, kind, reference):
-        return self.states.get(reference) if kind == "batch" else None
+ROLES = {"ayse": Role.OPERATOR, "mehmet": Role.APPROVER}
 
 
 def payout_csv(rows: int, *, start: int = 0, amount: str = "10,00") -> bytes:
@@ -47,7 +37,7 @@ def payout_csv(rows: int, *, start: int = 0, amount: str = "10,00") -> bytes:
 class Desk:
     sandbox: RunningSandbox
     db: Path
-    approvals: FakeApprovals
+    approvals: Approvals
     store: Store
     journal: Journal
     desk: BatchDesk
@@ -56,6 +46,13 @@ class Desk:
         parsed = read_payout_file("p.csv", data)
         preview = build_preview("p.csv", parsed.rows, EIBAN)
         return self.desk.submit(preview, maker=maker, include_flagged=include_flagged).id
+
+    def approve(self, batch_id: str, approver: str = "mehmet") -> None:
+        self.approvals.approve(self.approvals.by_reference("batch", batch_id).id, approver=approver)
+
+    def reject(self, batch_id: str, approver: str = "mehmet") -> None:
+        request = self.approvals.by_reference("batch", batch_id)
+        self.approvals.reject(request.id, approver=approver, note="wrong file")
 
     def sender(self, **kwargs) -> BatchSender:
         client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=self.sandbox.base_url)
@@ -84,5 +81,5 @@ def desk(make_sandbox, tmp_path) -> Desk:
     audit = AuditLog(store)
     client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url)
     journal = Journal(store, client, audit=audit)
-    approvals = FakeApprovals()
+    approvals = Approvals(store, journal, role_of=ROLES.get, audit=audit)
     return Desk(srv, db, approvals, store, journal, BatchDesk(store, audit, lambda: approvals))

@@ -9,10 +9,12 @@ import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from dashboard.approvals import ApprovalError
 from dashboard.batches import BatchError, operation_id
 from dashboard.batches.frames import progress_counts, results_frame
 from dashboard.sandbox.faults import Faults
@@ -30,21 +32,25 @@ def wait_for(condition, timeout: float = 30.0) -> None:
 
 def test_nothing_is_sent_while_waiting_and_a_rejected_batch_sends_nothing(desk):
     batch_id = desk.submit(payout_csv(5))
-    assert desk.approvals.requests[0]["count"] == 5 and desk.approvals.requests[0]["maker"] == "ayse"
+    request = desk.approvals.by_reference("batch", batch_id)
+    assert (request.state, request.count, request.maker, request.amount) == ("waiting", 5, "ayse", Decimal("50.00"))
+    with pytest.raises(ApprovalError):  # the maker cannot approve their own batch
+        desk.approve(batch_id, approver="ayse")
     sender = desk.sender()
     assert sender.run_once() == 0 and desk.desk.get(batch_id).state == "awaiting_approval"
-    desk.approvals.states[batch_id] = "rejected"
+    desk.reject(batch_id)
     assert sender.run_once() == 0
     assert desk.desk.get(batch_id).state == "rejected"
     assert set(desk.desk.counts(batch_id)) == {"cancelled"}
-    desk.approvals.states[batch_id] = "approved"  # a verdict after the refusal changes nothing
+    with pytest.raises(ApprovalError):  # a rejected batch stays rejected
+        desk.approve(batch_id)
     assert sender.run_once() == 0 and desk.sends() == 0
 
 
 def test_an_approved_batch_sends_each_valid_row_once_and_reruns_send_nothing(desk):
     data = payout_csv(12) + f"bad;abc;{IBAN};Ali Veli;x\nuser3;10,00;{IBAN};Ali Veli;again\n".encode()
     batch_id = desk.submit(data)
-    desk.approvals.states[batch_id] = "approved"
+    desk.approve(batch_id)
     assert desk.desk.sync(batch_id) == "sending"
     assert desk.sender().run_once() == 12
     assert desk.sends() == 12
@@ -73,7 +79,7 @@ def test_two_senders_on_the_same_database_send_each_row_once(desk, tmp_path):
 
     desk.sandbox.state.set_faults(Faults(latency_ms=20))
     batch_id = desk.submit(payout_csv(40))
-    desk.approvals.states[batch_id] = "approved"
+    desk.approve(batch_id)
     other_store = Store(desk.db)  # a second "replica": its own connection, journal and sender
     other_audit = AuditLog(other_store)
     other = desk.sender()
@@ -91,7 +97,7 @@ def test_two_senders_on_the_same_database_send_each_row_once(desk, tmp_path):
 def test_pause_holds_the_rows_not_yet_sent_and_resume_goes_on(desk):
     desk.sandbox.state.set_faults(Faults(latency_ms=50))
     batch_id = desk.submit(payout_csv(60))
-    desk.approvals.states[batch_id] = "approved"
+    desk.approve(batch_id)
     sender = desk.sender(concurrency=2)
     sender.wake()
     try:
@@ -113,7 +119,7 @@ def test_pause_holds_the_rows_not_yet_sent_and_resume_goes_on(desk):
 def test_cancel_drops_the_rows_not_yet_sent(desk):
     desk.sandbox.state.set_faults(Faults(latency_ms=50))
     batch_id = desk.submit(payout_csv(60))
-    desk.approvals.states[batch_id] = "approved"
+    desk.approve(batch_id)
     sender = desk.sender(concurrency=2)
     sender.wake()
     try:
@@ -141,7 +147,7 @@ def test_resume_needs_the_approval(desk):
 def test_a_429_slows_the_batch_and_the_row_is_sent_later_once(desk):
     desk.sandbox.state.set_faults(Faults(rate_limit_every=4, retry_after_seconds=0, paths=("/send-money",)))
     batch_id = desk.submit(payout_csv(15))
-    desk.approvals.states[batch_id] = "approved"
+    desk.approve(batch_id)
     sender = desk.sender(concurrency=2, rate=200.0)
     sender.run_once()
     assert desk.payouts_per_username() == {f"user{i}": 1 for i in range(15)}
@@ -157,7 +163,7 @@ def test_a_429_slows_the_batch_and_the_row_is_sent_later_once(desk):
 def test_kill_9_mid_batch_then_resume_sends_no_row_twice(desk):
     desk.sandbox.state.set_faults(Faults(latency_ms=150, paths=("/send-money",)))
     batch_id = desk.submit(payout_csv(30))
-    desk.approvals.states[batch_id] = "approved"
+    desk.approve(batch_id)
     desk.desk.sync(batch_id)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.Popen(

@@ -36,11 +36,21 @@ PAYOUT_IBAN = "TR330006100519786457841326"  # valid mod-97, bank code 00061
 COOKIE = "enigmapay_session"
 NOT_ALLOWED = "Not allowed: your role cannot open this page."
 # Sandbox-only demo accounts (listed on the sign-in page there).
-DEMO = {"viewer": "viewer-demo-pass", "operator": "operator-demo-pass", "admin": "admin-demo-pass"}
-# Each role's menu is the role below's plus its own pages, in menu order.
+DEMO = {
+    "viewer": "viewer-demo-pass",
+    "operator": "operator-demo-pass",
+    "approver": "approver-demo-pass",
+    "admin": "admin-demo-pass",
+}
+# viewer < operator < admin each add pages, in menu order; an approver is a viewer who approves.
 VIEWER_MENU = ["Overview", "Balances", "Transactions"]
-OPERATOR_MENU = VIEWER_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Callbacks"]
-MENU = {"viewer": VIEWER_MENU, "operator": OPERATOR_MENU, "admin": OPERATOR_MENU + ["Audit log", "Settings"]}
+OPERATOR_MENU = VIEWER_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Approvals", "Callbacks"]
+MENU = {
+    "viewer": VIEWER_MENU,
+    "operator": OPERATOR_MENU,
+    "approver": VIEWER_MENU + ["Approvals"],
+    "admin": OPERATOR_MENU + ["Audit log", "Settings"],
+}
 expect.set_options(timeout=10_000)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
+from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
 from dashboard.batches import BatchDesk, BatchSender
 from dashboard.client import EnigmaPayClient
@@ -20,25 +21,13 @@ from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
 from dashboard.store import Store
 
 
-class Approved:
-    """The approvals interface, approving the one batch under test (the test double's verdict)."""
-
-    def __init__(self, batch_id: str) -> None:
-        self.batch_id = batch_id
-
-    def request(self, **_: object) -> None:
-        raise AssertionError("not used here")
-
-    def state_of(self, *, kind: str, reference: str) -> str | None:
-        return "approved" if (kind, reference) == ("batch", self.batch_id) else None
-
-
 def main(db_path: str, base_url: str, batch_id: str) -> None:
     store = Store(db_path)
     client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=base_url)
     audit = AuditLog(store)
     journal = Journal(store, client, audit=audit)
-    desk = BatchDesk(store, audit, lambda: Approved(batch_id))
+    approvals = Approvals(store, journal, role_of=lambda name: None, audit=audit)  # reads the parent's approval
+    desk = BatchDesk(store, audit, lambda: approvals)
     sender = BatchSender(desk, store, journal, lambda: client, concurrency=2, rate=1000, claim_ttl=timedelta(seconds=1))
     print("sending", flush=True)
     sender.run_once()

@@ -5,12 +5,12 @@ before it, then each valid row sent once, with results on the page, in Operation
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
 from dashboard import services
+from dashboard.approvals import ApprovalError
 from dashboard.client.models import SendMoneyRequest
 from tests.helpers.markdown import shown
 
@@ -21,25 +21,11 @@ HEADER = "Kullanıcı Adı;Tutar;Müşteri IBAN;Müşteri Adı;Açıklama"
 REPEATS = {55: 10, 75: 30, 95: 50, 115: 70, 146: 100, 165: 120}  # index -> the earlier (valid) row it repeats
 
 
-@dataclass
-class Approvals:
-    """The approvals interface of issue 14 (dashboard.approvals, another branch), decided by the test."""
-
-    states: dict[str, str] = field(default_factory=dict)
-
-    def request(self, *, kind, reference, maker, amount, count, summary):
-        self.states[reference] = "waiting"
-
-    def state_of(self, *, kind, reference):
-        return self.states.get(reference)
-
-
 @pytest.fixture
-def approvals(console) -> Approvals:
-    double = Approvals()
+def approvals(console):
+    """The console's own approvals desk (dashboard.approvals): the demo "approver" decides."""
     console.open(PAGE)  # builds the console's records
-    services.records().batches._approvals = lambda: double
-    return double
+    return services.records().approvals
 
 
 def file_200() -> tuple[bytes, dict]:
@@ -131,12 +117,15 @@ def test_submit_then_nothing_before_approval_then_each_valid_row_once(console, a
     assert not at.exception
     [batch] = console.store().batches.recent()
     assert batch.state == "awaiting_approval" and batch.maker == "operator" and batch.to_send == 8
-    assert approvals.states == {batch.id: "waiting"}
+    request = approvals.by_reference("batch", batch.id)
+    assert (request.state, request.maker, request.count, request.amount) == ("waiting", "operator", 8, Decimal("36.00"))
     assert "Waiting for approval by a second person" in shown(at.info[-1].value)
     assert console.calls("POST /send-money") == 0
     assert not at.file_uploader[0].value  # a fresh uploader for the next file
 
-    approvals.states[batch.id] = "approved"
+    with pytest.raises(ApprovalError):  # the maker cannot approve their own batch
+        approvals.approve(request.id, approver="operator")
+    approvals.approve(request.id, approver="approver")
     deadline = time.monotonic() + 30
     while console.store().batches.get(batch.id).state != "done":
         at = console.open(PAGE, user="operator")  # the page takes up the approval; the sender runs
