@@ -52,6 +52,7 @@ from dashboard.records import (  # noqa: F401 -- the console's own records, for 
     approvals_waiting_count,
     audit_entries,
     batch,
+    batch_approval,
     batch_counts,
     batch_items,
     batch_limits,

@@ -154,6 +154,11 @@ def batch(batch_id: str) -> BatchRow | None:
     return desk.get(batch_id)
 
 
+def batch_approval(batch_id: str) -> ApprovalRequest | None:
+    """The batch's request for approval: who decided, when, their note (None before it is submitted)."""
+    return services.records().approvals.by_reference("batch", batch_id)
+
+
 def recent_batches(limit: int = 50) -> list[BatchRow]:
     return services.records().batches.recent(limit=limit)
 

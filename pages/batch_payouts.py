@@ -137,6 +137,17 @@ def _change(batch_id: str, action: str) -> None:
 
 
 def _state_note(b) -> None:
+    request = data_access.batch_approval(b.id)
+    if request is not None and request.decided_by and request.state in ("approved", "rejected"):
+        st.caption(
+            ui.t_md(
+                "{state} by {who} {age}: {note}",
+                state=ui.t(request.state),
+                who=request.decided_by,
+                age=ui.age_text(request.decided_at),
+                note=request.note or "—",
+            )
+        )
     if b.state == "awaiting_approval":
         st.info(
             ui.t_md(

@@ -901,4 +901,5 @@ TR: dict[str, str] = {
     "Request approval": "Onay iste",
     "**{kind}** · request {id}": "**{kind}** · talep {id}",
     "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
+    "{state} by {who} {age}: {note}": "{state}: {who}, {age}: {note}",
 }

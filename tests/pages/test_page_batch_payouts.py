@@ -153,3 +153,19 @@ def test_the_page_in_turkish(console, approvals):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Toplu ödeme"
+
+
+def test_a_rejected_batch_sends_nothing_and_the_maker_reads_why(console, approvals):
+    lines = [HEADER] + [f"kişi{i};{i + 1},00;{IBAN};Ali Veli;satır" for i in range(3)]
+    at = upload(console.open(PAGE, user="operator"), "p.csv", ("\n".join(lines) + "\n").encode())
+    at.button(key="batch_submit").click().run()
+    [batch] = console.store().batches.recent()
+    approvals.reject(approvals.by_reference("batch", batch.id).id, approver="approver", note="wrong month")
+    at = console.open(PAGE, user="operator")
+    assert not at.exception
+    assert console.store().batches.get(batch.id).state == "rejected"
+    assert "nothing was sent" in at.error[0].value
+    assert any("rejected by approver" in shown(c.value) and "wrong month" in c.value for c in at.caption)
+    assert list(at.dataframe[0].value["State"]) == ["cancelled"] * 3
+    time.sleep(0.5)
+    assert console.calls("POST /send-money") == 0
