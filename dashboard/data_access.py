@@ -65,6 +65,7 @@ from dashboard.records import (  # noqa: F401 -- the console's own records, for 
     keep_batches_moving,
     my_approval_requests,
     needs_approval,
+    new_batch_id,
     open_operations,
     operations_awaiting_answer,
     preview_batch,

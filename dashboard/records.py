@@ -16,7 +16,7 @@ from dashboard import services
 from dashboard.approvals import ApprovalRequest
 from dashboard.audit import AuditEntry
 from dashboard.batches import RECENT_WINDOW, PayoutFile, Preview, build_preview, read_payout_file
-from dashboard.batches.desk import AWAITING, SENDING
+from dashboard.batches.desk import AWAITING, SENDING, new_batch_id  # noqa: F401 -- new_batch_id: for the page
 from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
 from dashboard.callbacks import timeline as callback_timeline
 from dashboard.client.models import EibanChannel, SendMoneyRequest
@@ -140,9 +140,10 @@ def batches_can_be_approved() -> bool:
     return services.records().batches.approvals_available
 
 
-def submit_batch(preview: Preview, *, maker: str, include_flagged: bool) -> BatchRow:
-    """Store the batch and ask for its approval (BatchError when it cannot be); nothing is sent."""
-    return services.records().batches.submit(preview, maker=maker, include_flagged=include_flagged)
+def submit_batch(preview: Preview, *, maker: str, include_flagged: bool, batch_id: str) -> BatchRow:
+    """Store the batch and ask for its approval (BatchError when it cannot be); nothing is sent. The
+    same `batch_id` again (a double click) returns the batch stored the first time."""
+    return services.records().batches.submit(preview, maker=maker, include_flagged=include_flagged, batch_id=batch_id)
 
 
 def batch(batch_id: str) -> BatchRow | None:

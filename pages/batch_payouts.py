@@ -34,6 +34,7 @@ def _read(uploaded):
     except data_access.BatchFileError as exc:
         result = (None, str(exc))
     st.session_state[f"{P}_preview"] = (key, *result)
+    st.session_state[f"{P}_batch_id"] = data_access.new_batch_id()  # one batch per previewed file
     return result
 
 
@@ -51,9 +52,9 @@ def _totals(totals) -> None:
     cols[3].metric(ui.t("Total debited"), ui.fmt_money(totals.total) if totals.total is not None else unknown)
 
 
-def _submit(preview, include_flagged: bool) -> None:
+def _submit(preview, include_flagged: bool, batch_id: str) -> None:
     try:
-        made = data_access.submit_batch(preview, maker=ui.actor(), include_flagged=include_flagged)
+        made = data_access.submit_batch(preview, maker=ui.actor(), include_flagged=include_flagged, batch_id=batch_id)
     except data_access.BatchError as exc:
         st.session_state[f"{P}_submit_error"] = str(exc)
         return
@@ -106,7 +107,7 @@ def new_batch() -> None:
         icon=":material/approval:",
         disabled=blocked,
         on_click=_submit,
-        args=(preview, include),
+        args=(preview, include, st.session_state[f"{P}_batch_id"]),
     )
 
 

@@ -57,6 +57,11 @@ class BatchError(ValueError):
     """A batch action that cannot be done; the message says why (English; each has a Turkish entry)."""
 
 
+def new_batch_id() -> str:
+    """A batch's id, made when its file is previewed (so submitting it twice stores it once)."""
+    return "b" + uuid.uuid4().hex
+
+
 def operation_id(batch_id: str, row_no: int, attempt: int = 1) -> str:
     """The journal operation of a batch row: the same for every process, every rerun, every restart
     (a new attempt only after EnigmaPay refused the row with a 429, proving it was not sent)."""
@@ -91,12 +96,22 @@ class BatchDesk:
             key = (r["customer_iban"], r["amount_kurus"], r["username"])
             if key in wanted:
                 found.setdefault(key, r["id"])
+        # Rows another batch will still send count too, named by the operation they will be sent as.
+        for r in self._store.batches.unsent_rows_of_open_batches(OPEN_STATES):
+            key = (r["customer_iban"], r["amount_kurus"], r["username"])
+            if key in wanted:
+                found.setdefault(key, operation_id(r["batch_id"], r["row_no"]))
         return found
 
     # -- submitting ------------------------------------------------------------------------
 
-    def submit(self, preview: Preview, *, maker: str, include_flagged: bool = False) -> BatchRow:
-        """Store the previewed batch and ask a second person to approve it. Nothing is sent here."""
+    def submit(
+        self, preview: Preview, *, maker: str, include_flagged: bool = False, batch_id: str | None = None
+    ) -> BatchRow:
+        """Store the previewed batch and ask a second person to approve it. Nothing is sent here.
+
+        `batch_id` (from `new_batch_id()`, made with the preview) makes a repeated submit -- a double
+        click, a rerun -- return the batch the first one stored."""
         approvals = self._approvals()
         if approvals is None:
             raise BatchError("Approvals are not available on this console, so a batch cannot be submitted.")
@@ -107,7 +122,9 @@ class BatchDesk:
             raise BatchError("No row of this file can be sent: correct the file and upload it again.")
         if totals.total is None:
             raise BatchError("The commission and fee are unknown, so the batch's total cannot be shown.")
-        now, batch_id = self._clock(), "b" + uuid.uuid4().hex
+        now, batch_id = self._clock(), batch_id or new_batch_id()
+        if (existing := self._store.batches.get(batch_id)) is not None:
+            return existing
         summary = {
             "file_name": preview.file_name,
             "rows": totals.rows,
@@ -139,7 +156,8 @@ class BatchDesk:
         audit = self._audit.entry(
             "batch", actor=maker, outcome="submitted", amount=totals.amount, details={"batch_id": batch_id, **summary}
         )
-        self._store.batches.create(batch, items, audit)
+        if not self._store.batches.create(batch, items, audit):
+            return self._store.batches.get(batch_id)  # type: ignore[return-value]  # the same submit, twice
         try:
             approvals.request(
                 kind=KIND, reference=batch_id, maker=maker, amount=totals.amount, count=totals.to_send, summary=summary

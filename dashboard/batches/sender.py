@@ -160,6 +160,8 @@ class BatchSender:
         for batch in self.desk.open_batches():
             if batch.state == AWAITING:
                 self.desk.sync(batch.id)
+        now = self._clock()
+        self._store.batches.release_abandoned(now=now, batch_states=(CANCELLED, REJECTED_BATCH, EXPIRED))
         sent = 0
         for batch in self._store.batches.recent(states=(SENDING,), limit=500):
             if self._stop.is_set():

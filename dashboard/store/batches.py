@@ -42,19 +42,26 @@ class BatchRepository:
 
     def create(
         self, batch: Mapping[str, Any], items: Sequence[Mapping[str, Any]], audit: Mapping[str, Any] | None = None
-    ) -> None:
-        """The batch, every row of its file and its audit line, in one transaction."""
+    ) -> bool:
+        """The batch, every row of its file and its audit line, in one transaction; False (and nothing
+        written) when a batch with this id exists already (the same submit arriving twice)."""
         values = encode(batch)
         rows = [encode(item) for item in items]
         bad = (set(values) - _BATCH_COLUMNS) | {k for r in rows for k in r if k not in _ITEM_COLUMNS}
         if bad:
             raise ValueError(f"unknown batch columns: {sorted(bad)}")
         with self._engine.write() as cur:
-            cur.execute(dialect.insert_into("payout_batches", list(values)), tuple(values.values()))
+            cur.execute(
+                dialect.insert_into("payout_batches", list(values)) + " ON CONFLICT (id) DO NOTHING",
+                tuple(values.values()),
+            )
+            if cur.rowcount != 1:
+                return False
             for row in rows:
                 cur.execute(dialect.insert_into("payout_batch_items", list(row)), tuple(row.values()))
             if audit is not None:
                 self._audit.insert(cur, audit)
+        return True
 
     def set_state(
         self,
@@ -206,3 +213,29 @@ class BatchRepository:
                 WHERE kind = 'payout' AND created_at >= ? AND state IN ({dialect.placeholders(states)})""",
             (time_value(since), *states),
         )
+
+    def unsent_rows_of_open_batches(self, states: Sequence[str]) -> list[dict[str, Any]]:
+        """(batch_id, row_no, customer_iban, amount_kurus, username) of rows still to be sent by batches
+        in `states`: a new file repeating them is flagged too (two tabs, the same file twice)."""
+        return self._engine.read(
+            f"""SELECT i.batch_id, i.row_no, i.customer_iban, i.amount_kurus, i.username
+                FROM payout_batch_items i JOIN payout_batches b ON b.id = i.batch_id
+                WHERE b.state IN ({dialect.placeholders(states)}) AND i.state IN ('queued', 'sending')""",
+            tuple(states),
+        )
+
+    def release_abandoned(self, *, now: datetime, batch_states: Sequence[str]) -> int:
+        """Rows a stopped process left claimed in batches that will send nothing more (cancelled,
+        rejected, expired): done if their journal entry exists (it holds the outcome), else cancelled."""
+        with self._engine.write() as cur:
+            cur.execute(
+                f"""UPDATE payout_batch_items SET
+                      state = CASE WHEN EXISTS (SELECT 1 FROM operations o WHERE o.id = payout_batch_items.operation_id)
+                                   THEN 'done' ELSE 'cancelled' END,
+                      claimed_by = NULL, claim_expires_at = NULL, updated_at = ?
+                    WHERE state = 'sending' AND claim_expires_at < ?
+                      AND batch_id IN (SELECT id FROM payout_batches
+                                       WHERE state IN ({dialect.placeholders(batch_states)}))""",
+                (time_value(now), time_value(now), *batch_states),
+            )
+            return cur.rowcount
