@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from dashboard.audit import AuditLog
-from dashboard.batches.preview import ContentKey, Preview, PreviewRow
+from dashboard.batches.preview import ContentKey, Preview, PreviewRow, Totals
 from dashboard.journal.records import DUPLICATE_STATES
 from dashboard.money import to_kurus
 from dashboard.store import BatchItemRow, BatchRow, Store
@@ -125,18 +125,7 @@ class BatchDesk:
         now, batch_id = self._clock(), batch_id or new_batch_id()
         if (existing := self._store.batches.get(batch_id)) is not None:
             return existing
-        summary = {
-            "file_name": preview.file_name,
-            "rows": totals.rows,
-            "to_send": totals.to_send,
-            "invalid": totals.invalid,
-            "flagged": totals.flagged,
-            "include_flagged": include_flagged,
-            "amount": str(totals.amount),
-            "commission": str(totals.commission),
-            "fee": str(totals.fee),
-            "total": str(totals.total),
-        }
+        summary = _summary(preview.file_name, totals, include_flagged)
         confirm = preview.confirm_duplicate(include_flagged)
         batch = {
             "id": batch_id,
@@ -265,6 +254,22 @@ class BatchDesk:
 
     def counts(self, batch_id: str) -> dict[str, int]:
         return self._store.batches.counts(batch_id)
+
+
+def _summary(file_name: str, totals: Totals, include_flagged: bool) -> dict[str, Any]:
+    """What the approver sees of the batch beside its amount and count (exact amounts as text)."""
+    return {
+        "file_name": file_name,
+        "rows": totals.rows,
+        "to_send": totals.to_send,
+        "invalid": totals.invalid,
+        "flagged": totals.flagged,
+        "include_flagged": include_flagged,
+        "amount": str(totals.amount),
+        "commission": str(totals.commission),
+        "fee": str(totals.fee),
+        "total": str(totals.total),
+    }
 
 
 def _item(batch_id: str, row: PreviewRow, include_flagged: bool, confirm: bool, now: datetime) -> dict[str, Any]:
