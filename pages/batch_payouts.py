@@ -12,6 +12,7 @@ from dashboard.ui import access
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 P = "batch"  # session-state prefix of this page
+MOVE_MONEY = "move_money"  # an approver (without it) sees batches and their rows, and changes nothing
 OPEN = ("awaiting_approval", "sending", "paused")
 COLUMNS = "username, amount, customer_iban, customer_name, description"
 TURKISH_COLUMNS = "kullanıcı_adı, tutar, müşteri_iban, müşteri_adı, açıklama"
@@ -184,6 +185,8 @@ def _progress(batch_id: str) -> None:
 
 
 def _buttons(b) -> None:
+    if not access.allowed(MOVE_MONEY):
+        return
     pause, resume, cancel, _ = st.columns([1, 1, 1, 3])
     if b.state == "sending":
         pause.button(ui.t("Pause"), key=f"{P}_pause", icon=":material/pause:", on_click=_change, args=(b.id, "pause"))
@@ -276,6 +279,12 @@ def batches() -> None:
     st.fragment(batch_panel, run_every=timedelta(seconds=2) if is_open else None)(chosen)
 
 
-new_batch()
-st.divider()
+if access.allowed(MOVE_MONEY):
+    new_batch()
+    st.divider()
+else:
+    st.info(
+        ui.t("You see the batches and every row of them; approve or reject them on the Approvals page."),
+        icon=":material/approval:",
+    )
 batches()

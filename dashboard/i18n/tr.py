@@ -902,4 +902,7 @@ TR: dict[str, str] = {
     "**{kind}** · request {id}": "**{kind}** · talep {id}",
     "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
     "{state} by {who} {age}: {note}": "{state}: {who}, {age}: {note}",
+    "You see the batches and every row of them; approve or reject them on the Approvals page.": (
+        "Toplu ödemeleri ve her satırını görürsünüz; onaylamak ya da reddetmek için Onaylar sayfasını kullanın."
+    ),
 }

@@ -48,7 +48,8 @@ def test_pages_follow_the_capabilities():
     assert {"send-money", "card-payment", "lookup", "callbacks", "operations"} <= PAGES_BY_ROLE[Role.OPERATOR]
     assert "audit" not in PAGES_BY_ROLE[Role.OPERATOR]
     assert PAGES_BY_ROLE[Role.ADMIN] == set(PAGE_CAPABILITY)
-    assert PAGES_BY_ROLE[Role.APPROVER] == {"overview", "balances", "transactions", "approvals"}
+    # An approver sees the batches they approve, row by row (the page lets only makers change them).
+    assert PAGES_BY_ROLE[Role.APPROVER] == {"overview", "balances", "transactions", "batch-payouts", "approvals"}
     assert "approvals" in PAGES_BY_ROLE[Role.OPERATOR]  # makers follow their own requests there
     assert can_open(Role.OPERATOR, "send-money") and not can_open(Role.VIEWER, "send-money")
     assert not can_open(Role.APPROVER, "send-money") and not can_open(Role.VIEWER, "approvals")

@@ -169,3 +169,15 @@ def test_a_rejected_batch_sends_nothing_and_the_maker_reads_why(console, approva
     assert list(at.dataframe[0].value["State"]) == ["cancelled"] * 3
     time.sleep(0.5)
     assert console.calls("POST /send-money") == 0
+
+
+def test_an_approver_sees_every_row_of_a_batch_and_changes_nothing(console, approvals):
+    lines = [HEADER] + [f"kişi{i};{i + 1},00;{IBAN};Ali Veli;satır" for i in range(3)] + [f"x;abc;{IBAN};Ali Veli;"]
+    at = upload(console.open(PAGE, user="operator"), "p.csv", ("\n".join(lines) + "\n").encode())
+    at.button(key="batch_submit").click().run()
+    at = console.open(PAGE, user="approver")
+    assert not at.exception
+    assert not at.file_uploader and not any(b.key in ("batch_cancel", "batch_submit") for b in at.button)
+    assert "approve or reject them on the Approvals page" in at.info[0].value
+    rows = at.dataframe[0].value
+    assert list(rows["State"]) == ["queued"] * 3 + ["invalid"] and "Ali Veli" in list(rows["Account holder"])

@@ -8,7 +8,7 @@ from tests.helpers.markdown import shown
 
 VIEWER = ["overview", "balances", "transactions"]
 OPERATOR = VIEWER + ["send-money", "batch-payouts", "card-payment", "lookup", "operations", "approvals", "callbacks"]
-APPROVER = VIEWER + ["approvals"]
+APPROVER = VIEWER + ["batch-payouts", "approvals"]
 ADMIN = OPERATOR + ["audit-log", "settings"]
 
 
