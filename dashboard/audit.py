@@ -31,6 +31,7 @@ ACTIONS = frozenset(
         "two_factor_recovery_used",
         "two_factor_recovery_regenerated",
         "two_factor_reset",
+        "batch",  # a payout batch: submitted, approved, paused, resumed, cancelled, rejected, expired, done
         "approval_request",
         "approval_approve",
         "approval_reject",

@@ -22,6 +22,7 @@ from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
 from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
 from dashboard.backend import Backend, open_backend
+from dashboard.batches import BatchDesk, BatchSender
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.client import models
 from dashboard.config import Settings, load_settings
@@ -41,6 +42,7 @@ class Records:
     audit: AuditLog
     journal: Journal
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
+    batches: BatchDesk  # payout batches from a file; their approval is `approvals` (issue 14)
     approvals: Approvals  # four-eyes: requests waiting for a second person
 
 
@@ -57,9 +59,13 @@ def _once(key: tuple, build: Callable[[], T]) -> T:
 
 
 def reset() -> None:
-    """Forget every built object: the next call reads the settings again (tests start fresh)."""
+    """Forget every built object: the next call reads the settings again (tests start fresh). A batch
+    sender stops claiming rows (rows in flight finish; the batch goes on with the next sender)."""
     with _lock:
+        senders = [obj for obj in _built.values() if isinstance(obj, BatchSender)]
         _built.clear()
+    for sender in senders:
+        sender.stop(timeout=5)
 
 
 def settings() -> Settings:
@@ -119,7 +125,9 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         threshold=s.approval_threshold,
         expiry=timedelta(hours=s.approval_expiry_hours),
     )
-    return Records(store, audit, journal, intake, approvals)
+    # A batch waits for a second person's approval (dashboard.approvals) before anything is sent.
+    desk = BatchDesk(store, audit, lambda: approvals)
+    return Records(store, audit, journal, intake, desk, approvals)
 
 
 def role_of(name: str) -> Role | None:
@@ -148,6 +156,27 @@ def _open_authenticator(s: Settings, sandbox: bool) -> Authenticator | None:
         return None
     svc = records()
     return Authenticator.from_settings(setup, s, svc.store, svc.audit, sso=sso)
+
+
+def batch_sender() -> BatchSender:
+    """One per process: sends the approved batches of this console's records (a daemon thread)."""
+    s = settings()
+    sandbox = backend().is_sandbox
+    return _once(("batch_sender", s.credentials_fingerprint(), sandbox), lambda: _open_batch_sender(s))
+
+
+def _open_batch_sender(s: Settings) -> BatchSender:
+    r = records()
+    return BatchSender(
+        r.batches,
+        r.store,
+        r.journal,
+        lambda: backend().client,
+        concurrency=s.batch_concurrency,
+        rate=s.batch_rate,
+        # Longer than any one row can take (a request, its rate slot): a live claim never expires.
+        claim_ttl=timedelta(seconds=max(120.0, 4 * s.timeout)),
+    )
 
 
 def verify_limiter() -> RateLimiter:

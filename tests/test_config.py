@@ -214,6 +214,26 @@ def test_two_factor_settings_are_read_and_checked():
     assert "too-short" not in str(caught.value)
 
 
+def test_batch_settings_are_read_and_checked():
+    s = load({})
+    assert (s.batch_max_rows, s.batch_max_kb, s.batch_concurrency, s.batch_rate) == (1000, 2048, 4, 5.0)
+    s = load(
+        {
+            "ENIGMAPAY_BATCH_MAX_ROWS": "200",
+            "ENIGMAPAY_BATCH_MAX_KB": "512",
+            "ENIGMAPAY_BATCH_CONCURRENCY": "8",
+            "ENIGMAPAY_BATCH_RATE": "2.5",
+        }
+    )
+    assert (s.batch_max_rows, s.batch_max_kb, s.batch_concurrency, s.batch_rate) == (200, 512, 8, 2.5)
+    for name in ("ENIGMAPAY_BATCH_MAX_ROWS", "ENIGMAPAY_BATCH_MAX_KB", "ENIGMAPAY_BATCH_CONCURRENCY"):
+        for bad in ("0", "1.5", "-3", "many"):
+            with pytest.raises(ConfigError, match=f"{name} must be a whole number of at least 1"):
+                load({name: bad})
+    with pytest.raises(ConfigError, match="ENIGMAPAY_BATCH_RATE must be greater than zero"):
+        load({"ENIGMAPAY_BATCH_RATE": "0"})
+
+
 def test_approval_settings_are_read_and_checked():
     from decimal import Decimal
 

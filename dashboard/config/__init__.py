@@ -34,6 +34,10 @@ DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_BATCH_MAX_ROWS = 1_000
+DEFAULT_BATCH_MAX_KB = 2_048
+DEFAULT_BATCH_CONCURRENCY = 4
+DEFAULT_BATCH_RATE = 5.0  # payouts per second
 DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
 ROLE_NAMES = ("viewer", "operator", "approver", "admin")  # dashboard.auth.roles.Role's values
@@ -93,6 +97,10 @@ class Settings:
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
     two_factor_key: Secret | None = None
+    batch_max_rows: int = DEFAULT_BATCH_MAX_ROWS
+    batch_max_kb: int = DEFAULT_BATCH_MAX_KB
+    batch_concurrency: int = DEFAULT_BATCH_CONCURRENCY
+    batch_rate: float = DEFAULT_BATCH_RATE
     approval_threshold: Decimal | None = None  # None: no single payout needs approval (batches always do)
     approval_expiry_hours: float = DEFAULT_APPROVAL_EXPIRY_HOURS
     local_sign_in: bool = True
@@ -195,6 +203,10 @@ def load_settings(
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
         two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),
         two_factor_key=_long_secret(values, "ENIGMAPAY_TWO_FACTOR_KEY"),
+        batch_max_rows=_positive_int(values, "ENIGMAPAY_BATCH_MAX_ROWS", DEFAULT_BATCH_MAX_ROWS),
+        batch_max_kb=_positive_int(values, "ENIGMAPAY_BATCH_MAX_KB", DEFAULT_BATCH_MAX_KB),
+        batch_concurrency=_positive_int(values, "ENIGMAPAY_BATCH_CONCURRENCY", DEFAULT_BATCH_CONCURRENCY),
+        batch_rate=_positive_float(values, "ENIGMAPAY_BATCH_RATE", DEFAULT_BATCH_RATE),
         approval_threshold=_approval_threshold(values),
         approval_expiry_hours=_positive_float(values, "ENIGMAPAY_APPROVAL_EXPIRY_HOURS", DEFAULT_APPROVAL_EXPIRY_HOURS),
         local_sign_in=_boolean(values, "ENIGMAPAY_LOCAL_SIGN_IN", default=True),

@@ -9,6 +9,7 @@
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
     store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
+    store.batches      payout batches from a file and their rows  (store/batches.py)
     store.approvals    requests waiting for a second person       (store/approvals.py)
     store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
 
@@ -28,6 +29,7 @@ from dashboard.store.accounts import AccountRepository
 from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
+from dashboard.store.batches import BatchRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.fleet import FleetRepository
@@ -36,6 +38,8 @@ from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     ApprovalRow,
     AuditRow,
+    BatchItemRow,
+    BatchRow,
     CallbackEventRow,
     CurrentStatusRow,
     LeaseRow,
@@ -54,6 +58,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "ApprovalRow",
     "AuditRow",
+    "BatchItemRow",
+    "BatchRow",
     "CallbackEventRow",
     "CurrentStatusRow",
     "LeaseRow",
@@ -92,6 +98,7 @@ class Store:
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
         self.two_factor = TwoFactorRepository(self.engine)
+        self.batches = BatchRepository(self.engine, self.audit)
         self.approvals = ApprovalRepository(self.engine, self.audit)
         self.fleet = FleetRepository(self.engine)
 

@@ -167,6 +167,55 @@ class TwoFactorRow:
 
 
 @dataclass(frozen=True)
+class BatchRow:
+    """A payout batch from a file (table `payout_batches`); `summary` holds its preview totals."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    maker: str
+    file_name: str
+    state: str
+    rows_in_file: int
+    to_send: int
+    amount: Decimal
+    amount_kurus: int
+    include_flagged: int
+    summary: dict[str, Any]
+    state_by: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BatchItemRow:
+    """One row of a batch's file (table `payout_batch_items`), with its journal entry's outcome joined."""
+
+    batch_id: str
+    row_no: int
+    state: str
+    cells: dict[str, str]
+    updated_at: datetime
+    problems: dict[str, str] | None = None
+    details: dict[str, Any] | None = None
+    username: str | None = None
+    amount: Decimal | None = None
+    amount_kurus: int | None = None
+    customer_iban: str | None = None
+    customer_name: str | None = None
+    description: str | None = None
+    confirm_duplicate: int = 0
+    attempt: int = 1
+    operation_id: str | None = None
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    op_state: str | None = None  # joined: the journal entry's state, transaction id, status, message
+    transaction_id: int | None = None
+    op_status: str | None = None
+    op_message: str | None = None
+
+
+@dataclass(frozen=True)
 class ApprovalRow:
     """A request waiting for (or decided by) a second person (table `approval_requests`)."""
 

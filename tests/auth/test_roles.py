@@ -53,6 +53,7 @@ def test_pages_follow_the_capabilities():
         "overview",
         "balances",
         "transactions",
+        "batch-payouts",
         "approvals",
         "two-factor",
         "sessions",
