@@ -3,7 +3,9 @@
 `streamlit run app.py` finds the `app` object below and serves it as an ASGI app:
 - `GET /healthz`               liveness, for load balancers and the Docker HEALTHCHECK
 - `POST /callbacks/<token>`    EnigmaPay's status callbacks (dashboard.callbacks)
-- `GET /auth/complete`, `GET /auth/sign-out`   set / clear the sign-in cookie (dashboard.auth.routes)
+- `GET /auth/complete`, `GET /auth/sign-out`, `GET /auth/sso`   set / clear the sign-in cookie, start
+                               single sign-on (dashboard.auth.routes); Streamlit itself serves st.login's
+                               /auth/login, /auth/logout and /oauth2callback
 The lifespan runs the per-process background work (dashboard.background).
 
 The routes get the callback intake and the authenticator from dashboard.services (no Streamlit).

@@ -7,9 +7,10 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
+from dashboard.auth.roles import APPROVE
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import access, client_options
+from dashboard.ui import access, client_options, two_factor
 from dashboard.ui.pages import PAGES, visible_url_paths
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
@@ -44,6 +45,13 @@ if st.session_state.get(_LANG_USER_KEY) != ui.actor():
     saved = data_access.user_language(ui.actor())
     if saved or ui.LANG_KEY not in st.session_state:
         st.session_state[ui.LANG_KEY] = saved or data_access.settings().language
+
+
+# A user whose role requires a second factor and who has none yet sets it up before anything else.
+if two_factor.gate(
+    access.current_session(), sign_out=access.sign_out_button, paths=[p.url_path for p in PAGES] + [access.SIGN_IN_PATH]
+):
+    st.stop()
 
 
 def _remember_language() -> None:
@@ -93,6 +101,13 @@ with st.sidebar:
     if session is not None:
         st.caption(ui.t_md("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
         access.sign_out_button(session)
+    if access.allowed(APPROVE) and (waiting := data_access.approvals_waiting_count(ui.actor())):
+        st.badge(
+            ui.t("{n} waiting for your approval", n=waiting),
+            icon=":material/approval:",
+            color="violet",
+            width="stretch",
+        )
 
 if auth is None:
     st.warning(ui.t(SINGLE_USER_NOTICE), icon=":material/lock_open:")

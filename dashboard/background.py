@@ -3,9 +3,13 @@
 - every minute: store each IBAN's balance (charts use these snapshots), from the same shared
   `/ibans` answer the pages use, so the background adds no upstream calls of its own;
 - every 30 s: settle the journal entries that are due (each entry backs off on its own, see
-  dashboard.journal);
+  dashboard.journal); expire requests for approval whose time ran out, and send approved payouts
+  that a stopped process approved but did not send (dashboard.approvals, once per payout);
 - continuously: verify callbacks against transaction-status, one claimed batch after the other at
-  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT.
+  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT;
+- payout batches: the batch sender's own thread (dashboard.batches.sender) takes up approvals and
+  sends approved batches; woken here every BATCH_EVERY seconds, so after a restart an interrupted
+  batch goes on where it stopped.
 
 Each job runs under a lease (dashboard.fleet.leases): of all consoles on one database only the
 leader of a job runs it; the others take over within fleet.TAKEOVER_WITHIN (45 s) when the leader
@@ -31,8 +35,9 @@ SNAPSHOT_EVERY = 60.0
 SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
-JOBS = ("snapshots", "settling", "verification")  # one lease each
+JOBS = ("snapshots", "settling", "verification", "approvals", "batches")  # one lease each
 START_RETRY_WAIT = 10.0
+BATCH_EVERY = 30.0
 
 
 def snapshot_balances() -> int:
@@ -49,6 +54,16 @@ def snapshot_balances() -> int:
 
 def settle() -> None:
     services.records().journal.settle_all()
+
+
+def wake_batches() -> None:
+    services.batch_sender().wake()
+
+
+def approvals() -> None:
+    desk = services.records().approvals
+    desk.expire_due()
+    desk.dispatch_approved()
 
 
 def verify_wait(counts: dict[str, int]) -> float:
@@ -109,5 +124,7 @@ async def run(origin: str) -> None:
         keeper.keep(),
         _every(LeasedJob(keeper, "snapshots", SNAPSHOT_EVERY), snapshot_balances),
         _every(LeasedJob(keeper, "settling", SETTLE_EVERY), settle),
+        _every(LeasedJob(keeper, "approvals", SETTLE_EVERY), approvals),
         _verify_continuously(keeper),
+        _every(LeasedJob(keeper, "batches", BATCH_EVERY), wake_batches),
     )

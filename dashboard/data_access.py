@@ -26,9 +26,12 @@ import streamlit as st
 
 from dashboard import balances, export
 from dashboard import services as services_root
+from dashboard.approvals import ApprovalError, ApprovalRequest, totals  # noqa: F401 -- for the Approvals page
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
+from dashboard.batches import BatchError, BatchFileError  # noqa: F401 -- for the Batch payouts page
+from dashboard.batches.frames import preview_frame, progress_counts, results_frame  # noqa: F401 -- for the page
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, describe_settings
@@ -39,21 +42,51 @@ from dashboard.history.filters import TransactionFilter, date_presets  # noqa: F
 from dashboard.history.load import HistoryLoader
 from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Transactions page
 from dashboard.history.view import HistoryView
-from dashboard.i18n import LANGUAGES, translate
-from dashboard.journal import Operation
+from dashboard.i18n import translate
+from dashboard.journal import ApprovalRequired, Operation  # noqa: F401 -- ApprovalRequired: for the forms
 from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
+from dashboard.people import (  # noqa: F401 -- accounts, sessions, languages: for the pages
+    accounts,
+    active_sessions,
+    end_session,
+    set_user_language,
+    sign_out_everywhere,
+    user_language,
+)
 from dashboard.records import (  # noqa: F401 -- the console's own records, for the pages
     AUDIT_LIMIT,
+    approval,
+    approval_refusal,
+    approval_threshold,
+    approvals_waiting,
+    approvals_waiting_count,
     audit_entries,
+    batch,
+    batch_approval,
+    batch_counts,
+    batch_items,
+    batch_limits,
+    batches_can_be_approved,
     callback_backlog,
     callback_path_masked,
     callbacks_configured,
+    change_batch,
     first_check_of,
+    keep_batches_moving,
+    my_approval_requests,
+    needs_approval,
+    new_batch_id,
     open_operations,
     operations_awaiting_answer,
+    preview_batch,
+    read_batch_file,
+    recent_batches,
     recent_callback_events,
     recent_operations,
+    reject_request,
+    request_payout_approval,
+    submit_batch,
     transaction_current_status,
     transaction_timeline,
     verify_callbacks_now,
@@ -94,32 +127,6 @@ def authenticator() -> Authenticator | None:
 def settings_rows() -> list[dict[str, str]]:
     """The effective configuration for the Settings page: secrets only as set / not set."""
     return describe_settings(settings())
-
-
-def accounts() -> list[tuple[str, str]]:
-    """(name, role) of every sign-in account, for the admin page; empty in single-user mode."""
-    auth = authenticator()
-    return sorted((u.name, u.role.value) for u in auth.users.values()) if auth else []
-
-
-def sign_out_everywhere(user: str, *, actor: str) -> int:
-    """End every session of `user` (admin action, audited); returns how many ended."""
-    ended = authenticator().sign_out_everywhere(user)
-    services().audit.record("sign_out_everywhere", actor=actor, outcome="ok", details={"user": user, "sessions": ended})
-    return ended
-
-
-def user_language(user: str) -> str | None:
-    """The language `user` chose last time (kept in the console's store), None if never chosen."""
-    language = services().store.accounts.language(user)
-    return language if language in LANGUAGES else None
-
-
-def set_user_language(user: str, lang: str) -> None:
-    """Remember `user`'s language for their next sessions."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}")
-    services().store.accounts.set_language(user, lang, at=now())
 
 
 def _fingerprint() -> str:
@@ -273,6 +280,16 @@ def submit_payout(
     return op
 
 
+def approve_request(request_id: str, *, actor: str, note: str = "") -> ApprovalRequest:
+    """Approve as a second person (ApprovalError if refused); an approved payout is sent, once."""
+    request = services().approvals.approve(request_id, approver=actor, note=note)
+    if request.operation_id:
+        op = operation(request.operation_id)
+        if op is not None and op.state == "confirmed":
+            after_money_moved()
+    return request
+
+
 def submit_card_payment(operation_id: str, request: models.CardPaymentRequest, *, actor: str) -> Operation:
     op = services().journal.submit_card_payment(operation_id, request, actor=actor)
     if op.state == "confirmed":
@@ -299,14 +316,21 @@ def refresh_operation_status(operation_id: str) -> Operation:
 
 
 def export_rows(
-    table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en", dataset: str = "transactions"
+    table: pd.DataFrame,
+    fmt: str,
+    *,
+    actor: str,
+    description: str,
+    lang: str = "en",
+    dataset: str = "transactions",
+    sheet: str = "Transactions",
 ) -> bytes:
     """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
-    money format and sheet name follow `lang` (the numbers stay numbers)."""
+    money format and sheet name (`sheet`, translated) follow `lang` (the numbers stay numbers)."""
     if fmt == "csv":
         data = export.to_csv_bytes(table)
     else:
-        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate("Transactions", lang))
+        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate(sheet, lang))
     services().audit.record(
         "export",
         actor=actor,

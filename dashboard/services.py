@@ -18,9 +18,11 @@ from datetime import timedelta
 from typing import TypeVar
 
 from dashboard import fleet
+from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
-from dashboard.auth import Authenticator, account_setup
+from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
 from dashboard.backend import Backend, open_backend
+from dashboard.batches import BatchDesk, BatchSender
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.client import models
 from dashboard.config import Settings, load_settings
@@ -40,6 +42,8 @@ class Records:
     audit: AuditLog
     journal: Journal
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
+    batches: BatchDesk  # payout batches from a file; their approval is `approvals` (issue 14)
+    approvals: Approvals  # four-eyes: requests waiting for a second person
 
 
 _lock = threading.RLock()  # re-entrant: building the records asks for the backend
@@ -55,9 +59,13 @@ def _once(key: tuple, build: Callable[[], T]) -> T:
 
 
 def reset() -> None:
-    """Forget every built object: the next call reads the settings again (tests start fresh)."""
+    """Forget every built object: the next call reads the settings again (tests start fresh). A batch
+    sender stops claiming rows (rows in flight finish; the batch goes on with the next sender)."""
     with _lock:
+        senders = [obj for obj in _built.values() if isinstance(obj, BatchSender)]
         _built.clear()
+    for sender in senders:
+        sender.stop(timeout=5)
 
 
 def settings() -> Settings:
@@ -89,7 +97,7 @@ def open_store(s: Settings, sandbox: bool) -> Store:
         return Store.from_url(
             s.database_url.reveal(), schema=SANDBOX_SCHEMA if sandbox else None, pool_size=s.database_pool_size
         )
-    return Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
+    return Store.in_dir(s.records_dir(sandbox=sandbox))
 
 
 def _open_records(s: Settings, sandbox: bool) -> Records:
@@ -101,6 +109,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         audit=audit,
         tz=s.timezone,
         settle_horizon=timedelta(hours=s.settle_horizon_hours),
+        approval_threshold=s.approval_threshold,
     )
     if s.callback_token is not None:
         token = s.callback_token.reveal()
@@ -108,7 +117,28 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         # The sandbox delivers to this process only, so a fresh random token per start is enough.
         token = secrets.token_urlsafe(24) if sandbox else None
     intake = CallbackIntake(store, token=token, allowed_ips=s.callback_allowed_ips or None) if token else None
-    return Records(store, audit, journal, intake)
+    approvals = Approvals(
+        store,
+        journal,
+        role_of=role_of,
+        audit=audit,
+        threshold=s.approval_threshold,
+        expiry=timedelta(hours=s.approval_expiry_hours),
+    )
+    # A batch waits for a second person's approval (dashboard.approvals) before anything is sent.
+    desk = BatchDesk(store, audit, lambda: approvals)
+    return Records(store, audit, journal, intake, desk, approvals)
+
+
+def role_of(name: str) -> Role | None:
+    """A person's role now, from this run's accounts (None: no such account). With sign-in off, the
+    one local user is the administrator -- and, being alone, can approve nobody's request but their own,
+    which the approvals desk refuses."""
+    auth = authenticator()
+    if auth is None:
+        return Role.ADMIN if name == SINGLE_USER_NAME else None
+    user = auth.users.get(name)
+    return user.role if user is not None else None
 
 
 def authenticator() -> Authenticator | None:
@@ -120,11 +150,33 @@ def authenticator() -> Authenticator | None:
 
 
 def _open_authenticator(s: Settings, sandbox: bool) -> Authenticator | None:
-    setup = account_setup(s, is_sandbox=sandbox)
+    sso = sso_setup(s)
+    setup = account_setup(s, is_sandbox=sandbox, sso=sso is not None)
     if setup.disabled:
         return None
     svc = records()
-    return Authenticator.from_settings(setup, s, svc.store, svc.audit)
+    return Authenticator.from_settings(setup, s, svc.store, svc.audit, sso=sso)
+
+
+def batch_sender() -> BatchSender:
+    """One per process: sends the approved batches of this console's records (a daemon thread)."""
+    s = settings()
+    sandbox = backend().is_sandbox
+    return _once(("batch_sender", s.credentials_fingerprint(), sandbox), lambda: _open_batch_sender(s))
+
+
+def _open_batch_sender(s: Settings) -> BatchSender:
+    r = records()
+    return BatchSender(
+        r.batches,
+        r.store,
+        r.journal,
+        lambda: backend().client,
+        concurrency=s.batch_concurrency,
+        rate=s.batch_rate,
+        # Longer than any one row can take (a request, its rate slot): a live claim never expires.
+        claim_ttl=timedelta(seconds=max(120.0, 4 * s.timeout)),
+    )
 
 
 def verify_limiter() -> RateLimiter:

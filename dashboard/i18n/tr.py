@@ -24,12 +24,16 @@ TR: dict[str, str] = {
     "Lookup": "İşlem sorgula",
     "Operations": "Talimatlar",
     "Callbacks": "Geri bildirimler",
+    "Approvals": "Onaylar",
     "Audit log": "Denetim kaydı",
     "Settings": "Ayarlar",
+    "Account": "Hesap",
+    "Two-factor sign-in": "İki adımlı doğrulama",
     # --- roles -----------------------------------------------------------------------------------
     "viewer": "izleyici",
     "operator": "operatör",
     "admin": "yönetici",
+    "approver": "onaylayıcı",
     # --- sidebar and console frame (console.py) -------------------------------------------------
     "The console cannot start with this configuration.": "Konsol bu yapılandırmayla başlatılamıyor.",
     "SANDBOX": "TEST ORTAMI",
@@ -47,6 +51,36 @@ TR: dict[str, str] = {
     "User": "Kullanıcı",
     "Role": "Rol",
     "Signed in: opening the console…": "Oturum açıldı: konsol açılıyor…",
+    # single sign-on (dashboard/ui/sso_sign_in.py, dashboard/auth/authenticator.py)
+    "Sign in with {provider}": "{provider} ile oturum aç",
+    "single sign-on": "tek oturum açma (SSO)",
+    "Sign out of {provider}": "{provider} oturumunu kapat",
+    "Signed in at the provider as **{name}**.": "Kimlik sağlayıcıda **{name}** olarak oturum açıldı.",
+    "Sign-in with a user name and password is switched off: use single sign-on.": (
+        "Kullanıcı adı ve parolayla oturum açma kapalı: tek oturum açmayı (SSO) kullanın."
+    ),
+    "Your single sign-on account has no role in this console: ask an administrator for access.": (
+        "Tek oturum açma (SSO) hesabınızın bu konsolda bir rolü yok: erişim için bir yöneticiye başvurun."
+    ),
+    "Your single sign-on has expired: sign in again.": "Tek oturum açma (SSO) süreniz doldu: yeniden oturum açın.",
+    "The identity provider did not sign you in: try again.": "Kimlik sağlayıcı oturumunuzu açmadı: yeniden deneyin.",
+    # Sessions page (dashboard/ui/sessions_view.py)
+    "Sessions": "Oturumlar",
+    "Your sessions": "Oturumlarınız",
+    "Every browser where you are signed in. End a session you do not recognise.": (
+        "Oturum açık olduğunuz her tarayıcı. Tanımadığınız bir oturumu sonlandırın."
+    ),
+    "Signed in {created} ({method}{source}), last seen {seen}": (
+        "Oturum açılışı {created} ({method}{source}), son görülme {seen}"
+    ),
+    "User name and password": "Kullanıcı adı ve parola",
+    "Single sign-on": "Tek oturum açma (SSO)",
+    "This browser": "Bu tarayıcı",
+    "End session": "Oturumu sonlandır",
+    "Session ended: that browser is signed out.": "Oturum sonlandırıldı: o tarayıcıda oturum kapandı.",
+    "Everybody's sessions": "Herkesin oturumları",
+    "Nobody else is signed in.": "Başka kimsenin oturumu açık değil.",
+    "Sign-in is off: there are no sessions.": "Oturum açma kapalı: oturum yok.",
     "Not allowed: your role cannot open this page.": "Yetkiniz yok: rolünüz bu sayfayı açamaz.",
     "Wrong user name or password.": "Kullanıcı adı veya parola hatalı.",
     "Too many attempts; try again in {wait} s.": "Çok fazla deneme yapıldı; {wait} sn sonra tekrar deneyin.",
@@ -54,6 +88,61 @@ TR: dict[str, str] = {
     "administrator. For a single-user local setup only.": (
         "Oturum açma kapalı (ENIGMAPAY_AUTH_DISABLED=true): bu konsolu açabilen herkes yönetici olarak "
         "işlem yapar. Yalnızca tek kullanıcılı yerel kurulum içindir."
+    ),
+    # --- two-factor sign-in (dashboard/ui/two_factor.py, dashboard/auth/totp_factor.py) -----------
+    "Enter the 6-digit code from your authenticator app, or one of your recovery codes.": (
+        "Doğrulama uygulamanızdaki 6 haneli kodu ya da kurtarma kodlarınızdan birini girin."
+    ),
+    "Enter the code from your authenticator app.": "Doğrulama uygulamanızdaki kodu girin.",
+    "Code": "Kod",
+    "Verify": "Doğrula",
+    "Back to user name and password": "Kullanıcı adı ve parolaya dön",
+    "The sign-in took too long: sign in again.": "Oturum açma çok uzun sürdü: yeniden oturum açın.",
+    "Wrong code, or a code that was already used: try the next code.": (
+        "Kod hatalı ya da daha önce kullanılmış: bir sonraki kodu deneyin."
+    ),
+    "No two-factor set-up is waiting for a code: start the set-up again.": (
+        "Kod bekleyen bir iki adımlı doğrulama kurulumu yok: kurulumu yeniden başlatın."
+    ),
+    "Two-factor sign-in is already set up for this account.": ("Bu hesap için iki adımlı doğrulama zaten kurulu."),
+    "Two-factor sign-in is not set up for this account.": "Bu hesap için iki adımlı doğrulama kurulu değil.",
+    "This account's second factor cannot be read (the console's two-factor key changed): "
+    "ask an administrator to reset it.": (
+        "Bu hesabın ikinci doğrulama adımı okunamıyor (konsolun iki adımlı doğrulama anahtarı değişmiş): "
+        "bir yöneticiden sıfırlamasını isteyin."
+    ),
+    "Set up two-factor sign-in": "İki adımlı doğrulamayı kur",
+    "1. Open an authenticator app on your phone (for example Google Authenticator, Microsoft "
+    "Authenticator or 1Password).\n2. Scan this QR code with it, or type in the key below.\n"
+    "3. Enter the 6-digit code the app shows.": (
+        "1. Telefonunuzda bir doğrulama uygulaması açın (örneğin Google Authenticator, Microsoft "
+        "Authenticator veya 1Password).\n2. Bu QR kodu uygulamayla okutun ya da aşağıdaki anahtarı yazın.\n"
+        "3. Uygulamanın gösterdiği 6 haneli kodu girin."
+    ),
+    "Key for manual entry (shown only during this set-up)": (
+        "Elle girmek için anahtar (yalnızca bu kurulum sırasında gösterilir)"
+    ),
+    "6-digit code from the app": "Uygulamadaki 6 haneli kod",
+    "Two-factor sign-in is on for your account.": "Hesabınızda iki adımlı doğrulama açık.",
+    "Save these recovery codes now, somewhere other than your phone. Each one signs you in once "
+    "if you lose your phone. They are not shown again.": (
+        "Bu kurtarma kodlarını şimdi telefonunuzdan başka bir yere kaydedin. Telefonunuzu kaybederseniz "
+        "her biri bir kez oturum açmanızı sağlar. Yeniden gösterilmezler."
+    ),
+    "I have saved them: continue": "Kaydettim: devam et",
+    "Your role must use two-factor sign-in: set it up before you continue.": (
+        "Rolünüz iki adımlı doğrulama kullanmalı: devam etmeden önce kurun."
+    ),
+    "Sign-in is off: there is no second factor to set up.": (
+        "Oturum açma kapalı: kurulacak bir ikinci doğrulama adımı yok."
+    ),
+    "Two-factor sign-in is off for your account.": "Hesabınızda iki adımlı doğrulama kapalı.",
+    "Recovery codes left: {count}": "Kalan kurtarma kodu: {count}",
+    "Current code from the app": "Uygulamadaki güncel kod",
+    "New recovery codes": "Yeni kurtarma kodları",
+    "A new phone: ask an administrator to reset your second factor, then set it up again at your next sign-in.": (
+        "Yeni telefon mu? Bir yöneticiden ikinci doğrulama adımınızı sıfırlamasını isteyin, ardından bir "
+        "sonraki oturum açışınızda yeniden kurun."
     ),
     "Sandbox demo accounts: they exist only on the built-in sandbox and never against the live API.": (
         "Test ortamı deneme hesapları: yalnızca yerleşik test ortamında vardır, canlı API'de asla kullanılmaz."
@@ -556,6 +645,23 @@ TR: dict[str, str] = {
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
     "true = no sign-in (single-user local setup only)": "true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)",
     "key signing session cookies; default a random key in the data dir": "oturum çerezlerini imzalayan anahtar; varsayılan: veri klasöründe rastgele bir anahtar",
+    "roles that must use two-factor sign-in; default those that move money, approve or administer": (
+        "iki adımlı doğrulama kullanması gereken roller; varsayılan: para gönderen, onaylayan veya yöneten roller"
+    ),
+    "key encrypting two-factor secrets at rest; default a random key in the data dir": (
+        "iki adımlı doğrulama sırlarını saklarken şifreleyen anahtar; varsayılan: veri klasöründe rastgele bir anahtar"
+    ),
+    "false = only single sign-on (OIDC); user name and password are refused": (
+        "false = yalnızca tek oturum açma (OIDC); kullanıcı adı ve parola reddedilir"
+    ),
+    "which [auth.NAME] provider of secrets.toml signs people in": (
+        "secrets.toml içindeki hangi [auth.NAME] sağlayıcısının oturum açtıracağı"
+    ),
+    "ID-token claim holding a person's groups, e.g. groups": "kişinin gruplarını taşıyan ID token alanı, ör. groups",
+    "claim value -> role, e.g. console-admins=admin,payments=operator": (
+        "alan değeri -> rol, ör. console-admins=admin,payments=operator"
+    ),
+    "verified e-mail -> role, e.g. ayse@example.com=admin": "doğrulanmış e-posta -> rol, ör. ayse@example.com=admin",
     "set": "tanımlı",
     "not set": "tanımlı değil",
     "any": "tümü",
@@ -586,6 +692,8 @@ TR: dict[str, str] = {
     "sign_in_failed": "başarısız oturum açma",
     "mark_resolved": "çözüldü olarak işaretleme",
     "sign_out_everywhere": "tüm oturumları kapatma",
+    "role_changed": "rol değişikliği",
+    "session_ended": "oturum sonlandırma",
     # --- Settings ------------------------------------------------------------------------------------
     "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect "
     "on restart.": (
@@ -709,5 +817,204 @@ TR: dict[str, str] = {
     "look at it": (
         "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
         "güvenilmez, inceleyin"
+    ),
+    # --- Batch payouts (issue 14): file checks, the desk, the page --------------------------------------
+    "The file is empty.": "Dosya boş.",
+    "The file is {size} KB; at most {limit} KB is accepted. Split it into smaller files.": (
+        "Dosya {size} KB; en fazla {limit} KB kabul edilir. Dosyayı daha küçük dosyalara bölün."
+    ),
+    "Only CSV or XLSX files are accepted (save the sheet as .xlsx or .csv).": (
+        "Yalnızca CSV veya XLSX dosyaları kabul edilir (tabloyu .xlsx ya da .csv olarak kaydedin)."
+    ),
+    "This file is not a readable XLSX workbook.": "Bu dosya okunabilir bir XLSX çalışma kitabı değil.",
+    "The file has a header but no payout rows.": "Dosyada başlık satırı var ama ödeme satırı yok.",
+    "The file is saved as UTF-16; save it as CSV UTF-8 (or Windows Turkish) instead.": (
+        "Dosya UTF-16 olarak kaydedilmiş; bunun yerine CSV UTF-8 (veya Windows Türkçe) olarak kaydedin."
+    ),
+    "The file says it is UTF-8 but is not; save it again as CSV UTF-8.": (
+        "Dosya UTF-8 olduğunu söylüyor ama değil; CSV UTF-8 olarak yeniden kaydedin."
+    ),
+    "The file's text encoding is not readable; save it as CSV UTF-8.": (
+        "Dosyanın karakter kodlaması okunamıyor; CSV UTF-8 olarak kaydedin."
+    ),
+    "The CSV cannot be read near line {line}: {why}.": "CSV {line}. satır civarında okunamıyor: {why}.",
+    "The file has more than {limit} payout rows; split it into files of at most {limit} rows.": (
+        "Dosyada {limit} satırdan fazla ödeme var; en fazla {limit} satırlık dosyalara bölün."
+    ),
+    "The column {column} appears twice in the header.": "{column} sütunu başlıkta iki kez geçiyor.",
+    "Unknown column(s): {names}. The columns are {expected} (or in Turkish: {turkish}).": (
+        "Bilinmeyen sütun(lar): {names}. Sütunlar şunlardır: {expected} (veya Türkçe: {turkish})."
+    ),
+    "Missing column(s): {names}. The columns are {expected} (or in Turkish: {turkish}).": (
+        "Eksik sütun(lar): {names}. Sütunlar şunlardır: {expected} (veya Türkçe: {turkish})."
+    ),
+    "Row {row} has a value in a column without a header.": "{row}. satırda başlığı olmayan bir sütunda değer var.",
+    "{count} cell(s) start with = + - or @ (formula text), e.g. {cells}. Formulas are refused: "
+    "enter plain values (and positive amounts) and upload the file again.": (
+        "{count} hücre = + - veya @ ile başlıyor (formül metni), ör. {cells}. Formüller kabul edilmez: "
+        "düz değerler (ve pozitif tutarlar) girip dosyayı yeniden yükleyin."
+    ),
+    "Approvals are not available on this console, so a batch cannot be submitted.": (
+        "Bu konsolda onay özelliği yok; bu yüzden toplu ödeme onaya gönderilemez."
+    ),
+    "A batch needs a maker.": "Toplu ödemenin bir hazırlayanı olmalı.",
+    "No row of this file can be sent: correct the file and upload it again.": (
+        "Bu dosyanın hiçbir satırı gönderilemez: dosyayı düzeltip yeniden yükleyin."
+    ),
+    "The commission and fee are unknown, so the batch's total cannot be shown.": (
+        "Komisyon ve masraf bilinmiyor; bu yüzden toplu ödemenin toplamı gösterilemez."
+    ),
+    "This batch is not approved, so it cannot be sent.": "Bu toplu ödeme onaylanmadı; bu yüzden gönderilemez.",
+    "No such batch.": "Böyle bir toplu ödeme yok.",
+    "Row": "Satır",
+    "Check": "Kontrol",
+    "Why": "Neden",
+    "❌ not valid": "❌ geçersiz",
+    "✅ to send": "✅ gönderilecek",
+    "⚠️ left out": "⚠️ dışarıda bırakıldı",
+    "repeats row {row}": "{row}. satırın tekrarı",
+    "same as recent payout {id}": "yakın zamandaki {id} gönderimiyle aynı",
+    "invalid": "geçersiz",
+    "skipped": "dışarıda bırakıldı",
+    "queued": "sırada",
+    "sending": "gönderiliyor",
+    "done": "tamamlandı",
+    "cancelled": "iptal edildi",
+    "awaiting_approval": "onay bekliyor",
+    "paused": "duraklatıldı",
+    "Batch payouts": "Toplu ödeme",
+    "Results": "Sonuçlar",
+    "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}": (
+        "**{file}** · {state} · hazırlayan {maker}, {age} · {n} gönderim, {amount}"
+    ),
+    "A CSV or XLSX file with the columns {columns} (or in Turkish: {turkish}); description may be left out. "
+    "At most {rows} rows and {kb} KB. Amounts as 1500,50 or 1500.50. Nothing is sent before a second person "
+    "approves the batch.": (
+        "{columns} sütunlarını (veya Türkçe: {turkish}) içeren bir CSV ya da XLSX dosyası; açıklama sütunu "
+        "olmayabilir. En fazla {rows} satır ve {kb} KB. Tutarlar 1500,50 veya 1500.50 biçiminde. İkinci bir kişi "
+        "onaylamadan hiçbir şey gönderilmez."
+    ),
+    "Batch": "Toplu ödeme",
+    "Batches": "Toplu ödemeler",
+    "Cancel the rows not yet sent": "Henüz gönderilmemiş satırları iptal et",
+    "Cancelled: the rows not yet sent will never be sent.": (
+        "İptal edildi: henüz gönderilmemiş satırlar hiçbir zaman gönderilmeyecek."
+    ),
+    "Download results (CSV)": "Sonuçları indir (CSV)",
+    "Download results (Excel)": "Sonuçları indir (Excel)",
+    "Each sent row is a payout of its own on the Operations page (operation = batch id - row).": (
+        "Gönderilen her satır, Talimatlar sayfasında ayrı bir para gönderimidir (talimat = toplu ödeme no - satır)."
+    ),
+    "Every row to send has been sent; each row's outcome is below.": (
+        "Gönderilecek her satır gönderildi; her satırın sonucu aşağıda."
+    ),
+    "Flagged as repeats": "Tekrar olarak işaretlenen",
+    "New batch": "Yeni toplu ödeme",
+    "No batches yet.": "Henüz toplu ödeme yok.",
+    "Not valid": "Geçersiz",
+    "Pause": "Duraklat",
+    "Paused: the rows not yet sent wait until the batch is resumed.": (
+        "Duraklatıldı: henüz gönderilmemiş satırlar, toplu ödeme sürdürülene kadar bekler."
+    ),
+    "Payout file": "Ödeme dosyası",
+    "Resume": "Sürdür",
+    "Rows in the file": "Dosyadaki satırlar",
+    "Rows to send": "Gönderilecek satırlar",
+    "Send the flagged rows too (each is a second payout of the same IBAN, amount and username)": (
+        "İşaretlenen satırları da gönder (her biri aynı IBAN, tutar ve kullanıcı adına ikinci bir gönderimdir)"
+    ),
+    "Submit {n} payouts for approval": "{n} gönderimi onaya sun",
+    "The approval was refused or ran out: nothing was sent.": (
+        "Onay reddedildi ya da süresi doldu: hiçbir şey gönderilmedi."
+    ),
+    "The commission and fee could not be loaded from the dealer settings; submitting is blocked.": (
+        "Komisyon ve masraf bayi ayarlarından yüklenemedi; onaya sunma engellendi."
+    ),
+    "The file was not accepted: {why}": "Dosya kabul edilmedi: {why}",
+    "Waiting for approval by a second person (not {maker}). Nothing is sent before that.": (
+        "İkinci bir kişinin onayı bekleniyor ({maker} dışında biri). Onaydan önce hiçbir şey gönderilmez."
+    ),
+    "{sent} of {total} sent · {confirmed} accepted · {open} outcome open · {refused} refused · {cancelled} not sent": (
+        "{total} satırdan {sent} gönderildi · {confirmed} kabul edildi · {open} sonucu açık · {refused} reddedildi · "
+        "{cancelled} gönderilmedi"
+    ),
+    # --- four-eyes approval (dashboard/approvals, pages/approvals.py, the Send money form) ----------
+    "waiting": "onay bekliyor",
+    "approved": "onaylandı",
+    "expired": "süresi doldu",
+    "batch": "toplu ödeme",
+    "Only an approver or an administrator can approve or reject a request.": (
+        "Bir talebi yalnızca onaylayıcı ya da yönetici onaylayabilir veya reddedebilir."
+    ),
+    "You made this request: a second person must approve or reject it.": (
+        "Bu talebi siz oluşturdunuz: onaylamak ya da reddetmek ikinci bir kişiye düşer."
+    ),
+    "This request is approved already; nothing was changed.": "Bu talep zaten onaylanmış; hiçbir şey değişmedi.",
+    "This request is rejected already; nothing was changed.": "Bu talep zaten reddedilmiş; hiçbir şey değişmedi.",
+    "This request has expired; nothing was changed.": "Bu talebin süresi doldu; hiçbir şey değişmedi.",
+    "Only a person who may move money can ask for a payout's approval.": (
+        "Bir ödeme için onay talebini yalnızca para gönderme yetkisi olan biri oluşturabilir."
+    ),
+    "Say why the request is rejected: the maker reads the note.": (
+        "Talebin neden reddedildiğini yazın: talebi oluşturan kişi bu notu okur."
+    ),
+    "A note has at most {limit} characters.": "Not en fazla {limit} karakter olabilir.",
+    "There is no such request.": "Böyle bir talep yok.",
+    "A payout of this amount needs a second person's approval before it is sent.": (
+        "Bu tutardaki bir ödeme gönderilmeden önce ikinci bir kişinin onayını gerektirir."
+    ),
+    "This payout's approval request is not approved; nothing was sent.": (
+        "Bu ödemenin onay talebi onaylanmamış; hiçbir şey gönderilmedi."
+    ),
+    "This approval is for another payout; nothing was sent.": (
+        "Bu onay başka bir ödemeye ait; hiçbir şey gönderilmedi."
+    ),
+    "{n} waiting for your approval": "Onayınızı bekleyen {n} talep",
+    "Waiting for a second person's approval; nothing has been sent. The request expires {at}.": (
+        "İkinci bir kişinin onayı bekleniyor; henüz hiçbir şey gönderilmedi. Talebin süresi {at} tarihinde dolar."
+    ),
+    "Approved by {who}: sending the payout…": "{who} onayladı: ödeme gönderiliyor…",
+    "Rejected by {who}; nothing was sent.": "{who} reddetti; hiçbir şey gönderilmedi.",
+    "Nobody decided in time: the request expired and nothing was sent.": (
+        "Kimse zamanında karar vermedi: talebin süresi doldu ve hiçbir şey gönderilmedi."
+    ),
+    "Note: {note}": "Not: {note}",
+    "Request {id} · {state} · {at}": "Talep {id} · {state} · {at}",
+    "Note (required to reject)": "Not (reddetmek için zorunlu)",
+    "Approve": "Onayla",
+    "Reject": "Reddet",
+    "Waiting for approval": "Onay bekleyenler",
+    "Requests waiting": "Bekleyen talepler",
+    "Payouts in them": "İçerdikleri ödemeler",
+    "Total amount": "Toplam tutar",
+    "Nothing waits for approval.": "Onay bekleyen bir şey yok.",
+    "My requests": "Taleplerim",
+    "You have made no requests for approval.": "Henüz bir onay talebi oluşturmadınız.",
+    "Rows": "Satırlar",
+    "Decided by": "Karar veren",
+    "Payout": "Ödeme",
+    "Expires": "Süre sonu",
+    "Request": "Talep",
+    "Sign-in is off, so there is no second person: requests for approval wait until they expire. "
+    "Four-eyes approval needs sign-in accounts.": (
+        "Oturum açma kapalı, dolayısıyla ikinci bir kişi yok: onay talepleri süreleri dolana kadar bekler. "
+        "Dört göz onayı için oturum açma hesapları gerekir."
+    ),
+    "Request {id} approved.": "Talep {id} onaylandı.",
+    "Request {id} rejected; nothing of it is sent.": "Talep {id} reddedildi; hiçbir kısmı gönderilmez.",
+    "Made by": "Oluşturan",
+    "Requested": "Talep zamanı",
+    "expires": "süre sonu",
+    "A payout of {threshold} or more waits for a second person's approval: submitting asks for it, "
+    "and nothing is sent until an approver agrees.": (
+        "{threshold} veya üzerindeki bir ödeme ikinci bir kişinin onayını bekler: göndermek onay talebi "
+        "oluşturur ve bir onaylayıcı kabul edene kadar hiçbir şey gönderilmez."
+    ),
+    "Request approval": "Onay iste",
+    "**{kind}** · request {id}": "**{kind}** · talep {id}",
+    "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
+    "{state} by {who} {age}: {note}": "{state}: {who}, {age}: {note}",
+    "You see the batches and every row of them; approve or reject them on the Approvals page.": (
+        "Toplu ödemeleri ve her satırını görürsünüz; onaylamak ya da reddetmek için Onaylar sayfasını kullanın."
     ),
 }

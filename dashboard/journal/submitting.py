@@ -12,6 +12,7 @@ from dashboard.audit import AuditLog
 from dashboard.client.checks import InputError
 from dashboard.client.errors import EnigmaPayError, ValidationError
 from dashboard.client.models import CardPaymentRequest, SendMoneyRequest
+from dashboard.client.protocol import MoneyClient
 from dashboard.iban import normalize_iban
 from dashboard.journal.records import (
     CONFIRMED,
@@ -19,6 +20,7 @@ from dashboard.journal.records import (
     FAILED_BEFORE_SEND,
     PENDING,
     UNKNOWN,
+    ApprovalRequired,
     Operation,
     outcome_state,
     positive_amount,
@@ -38,18 +40,32 @@ class Submitting:
     _store: Store
     audit: AuditLog
     _clock: Callable[[], datetime]
+    approval_threshold: Decimal | None
 
     # -- submitting ---------------------------------------------------------------------
 
     def submit_payout(
-        self, operation_id: str, request: SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False
+        self,
+        operation_id: str,
+        request: SendMoneyRequest,
+        *,
+        actor: str,
+        confirm_duplicate: bool = False,
+        client: MoneyClient | None = None,
+        approval_id: str | None = None,
     ) -> Operation:
         """Send a payout once per `operation_id`.
 
         Same id again -> the stored entry, nothing called. Same content as a payout journaled within
-        `duplicate_window` -> a `held` entry pointing at it, unless `confirm_duplicate`.
+        `duplicate_window` -> a `held` entry pointing at it, unless `confirm_duplicate`. `client`, when
+        given, is the one this call goes through (the batch sender's, which watches for 429s).
+        At or above `approval_threshold` it needs `approval_id`, an approved request (dashboard.approvals)
+        of this payout (its reference is `operation_id`, its amount this amount) or of the batch it
+        belongs to; else ApprovalRequired, and nothing is journaled. A given `approval_id` is checked
+        whatever the amount.
         """
         amount = positive_amount(request.amount)
+        self._check_approval(operation_id, amount, approval_id)
         iban = normalize_iban(request.customer_iban)
         row = self._intent_row(
             operation_id,
@@ -63,7 +79,20 @@ class Submitting:
                 "description": getattr(request, "description", None) or None,
             },
         )
-        return self._submit(row, request, confirm_duplicate=confirm_duplicate)
+        return self._submit(row, request, confirm_duplicate=confirm_duplicate, client=client)
+
+    def _check_approval(self, operation_id: str, amount: Decimal, approval_id: str | None) -> None:
+        if approval_id is None:
+            if self.approval_threshold is not None and amount >= self.approval_threshold:
+                raise ApprovalRequired("A payout of this amount needs a second person's approval before it is sent.")
+            return
+        approval = self._store.approvals.get(approval_id)
+        if approval is None or approval.state != "approved":
+            raise ApprovalRequired("This payout's approval request is not approved; nothing was sent.")
+        if approval.kind == "payout" and (
+            approval.reference != operation_id or approval.amount_kurus != to_kurus(amount)
+        ):
+            raise ApprovalRequired("This approval is for another payout; nothing was sent.")
 
     def submit_card_payment(self, operation_id: str, request: CardPaymentRequest, *, actor: str) -> Operation:
         """Create a card payment link once per `operation_id` (no same-content hold: a link moves no money)."""
@@ -123,7 +152,9 @@ class Submitting:
             "duplicate_of": None,
         }
 
-    def _submit(self, row: dict[str, Any], request: Any, *, confirm_duplicate: bool) -> Operation:
+    def _submit(
+        self, row: dict[str, Any], request: Any, *, confirm_duplicate: bool, client: MoneyClient | None = None
+    ) -> Operation:
         action = "send_money" if row["kind"] == "payout" else "card_payment"
         intent_audit = self.audit.entry(
             action,
@@ -143,7 +174,7 @@ class Submitting:
             return Operation.from_row(stored)
         # The intent is on disk. Whatever happens from here, the entry will say what we know.
         try:
-            client = self._client()
+            client = client or self._client()
         except Exception:
             log.exception("building the EnigmaPay client failed")
             changes = {

@@ -8,6 +8,9 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
+    store.batches      payout batches from a file and their rows  (store/batches.py)
+    store.approvals    requests waiting for a second person       (store/approvals.py)
     store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
@@ -23,15 +26,20 @@ from pathlib import Path
 
 from dashboard.store import postgres
 from dashboard.store.accounts import AccountRepository
+from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
+from dashboard.store.batches import BatchRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.fleet import FleetRepository
 from dashboard.store.migrations import SCHEMA_VERSION
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
+    ApprovalRow,
     AuditRow,
+    BatchItemRow,
+    BatchRow,
     CallbackEventRow,
     CurrentStatusRow,
     LeaseRow,
@@ -41,12 +49,17 @@ from dashboard.store.rows import (
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
+    TwoFactorRow,
 )
 from dashboard.store.sqlite import default_path
+from dashboard.store.two_factor import TwoFactorRepository
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ApprovalRow",
     "AuditRow",
+    "BatchItemRow",
+    "BatchRow",
     "CallbackEventRow",
     "CurrentStatusRow",
     "LeaseRow",
@@ -59,6 +72,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "ThrottleRow",
+    "TwoFactorRow",
     "default_path",
 ]
 
@@ -83,6 +97,9 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.two_factor = TwoFactorRepository(self.engine)
+        self.batches = BatchRepository(self.engine, self.audit)
+        self.approvals = ApprovalRepository(self.engine, self.audit)
         self.fleet = FleetRepository(self.engine)
 
     @classmethod

@@ -217,7 +217,61 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         )""",
         "CREATE INDEX operations_actor ON operations (actor, kind, created_at)",
     ),
-    # v7: a fleet of consoles on one database. Leases: which process runs a background job (taken
+    # v7: two-factor sign-in: one TOTP
+    # factor per user -- its secret encrypted (`secret_box`, never the plain secret), confirmed_at NULL
+    # while an enrolment waits for its first code, last_step the newest time step accepted (a code
+    # is never accepted twice) -- and hashed one-time recovery codes. No column named `user`.
+    (
+        """CREATE TABLE two_factor (
+            user_name TEXT PRIMARY KEY,
+            secret_box TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            confirmed_at TEXT,
+            last_step INTEGER
+        )""",
+        """CREATE TABLE two_factor_recovery (
+            user_name TEXT NOT NULL,
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT,
+            PRIMARY KEY (user_name, code_hash)
+        )""",
+    ),
+    # v8: four-eyes approval: requests that wait for a
+    # second person. One per (kind, reference); `payload_json` is what a single payout sends once
+    # approved (never shown), `summary_json` what people see (IBANs masked); `dispatched_at` is set
+    # once an approved payout has gone through the journal.
+    (
+        """CREATE TABLE approval_requests (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('batch', 'payout')),
+            reference TEXT NOT NULL,
+            state TEXT NOT NULL,
+            maker TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            amount_kurus INTEGER NOT NULL,
+            item_count INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            payload_json TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by TEXT,
+            note TEXT,
+            dispatched_at TEXT,
+            UNIQUE (kind, reference)
+        )""",
+        "CREATE INDEX approval_requests_state ON approval_requests (state, created_at)",
+        "CREATE INDEX approval_requests_maker ON approval_requests (maker, created_at)",
+    ),
+    # v9: sessions: how one signed in ('password' or 'sso'), from where (the browser's address, for the
+    # Sessions page), and the time it must end at the latest (the single sign-on ID token's expiry).
+    (
+        "ALTER TABLE auth_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password'",
+        "ALTER TABLE auth_sessions ADD COLUMN source TEXT",
+        "ALTER TABLE auth_sessions ADD COLUMN identity_expires_at TEXT",
+    ),
+    # v10: a fleet of consoles on one database. Leases: which process runs a background job (taken
     # when free or expired, renewed by its holder). Shared answers: one upstream answer (the IBAN
     # list) for the whole fleet with the time the provider gave it, and the compare-and-set slot
     # deciding who asks next (`next_ask_at`; `epoch` moves when money moved, so an answer fetched
@@ -243,6 +297,52 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
             value INTEGER NOT NULL,
             changed_at TEXT NOT NULL
         )""",
+    ),
+    # v11: payout batches
+    # from a file. One row per batch, one item per file row (its checks, its state, the journal
+    # operation that sent it; claimed by one process at a time, the claim expiring after a crash).
+    (
+        """CREATE TABLE payout_batches (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            maker TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            rows_in_file INTEGER NOT NULL,
+            to_send INTEGER NOT NULL,
+            amount TEXT NOT NULL,
+            amount_kurus INTEGER NOT NULL,
+            include_flagged INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            state_by TEXT,
+            started_at TEXT,
+            finished_at TEXT
+        )""",
+        "CREATE INDEX payout_batches_state ON payout_batches (state, created_at)",
+        "CREATE INDEX payout_batches_maker ON payout_batches (maker, created_at)",
+        """CREATE TABLE payout_batch_items (
+            batch_id TEXT NOT NULL,
+            row_no INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            cells_json TEXT NOT NULL,
+            problems_json TEXT,
+            details_json TEXT,
+            username TEXT,
+            amount TEXT,
+            amount_kurus INTEGER,
+            customer_iban TEXT,
+            customer_name TEXT,
+            description TEXT,
+            confirm_duplicate INTEGER NOT NULL DEFAULT 0,
+            attempt INTEGER NOT NULL DEFAULT 1,
+            operation_id TEXT,
+            claimed_by TEXT,
+            claim_expires_at TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (batch_id, row_no)
+        )""",
+        "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

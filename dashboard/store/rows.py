@@ -137,9 +137,12 @@ class SessionRow:
     id: str
     user: str
     role: str
-    password_tag: str = field(repr=False)  # ties the session to the password it signed in with
+    password_tag: str = field(repr=False)  # ties the session to the password (or SSO identity) it signed in with
     created_at: datetime
     last_seen_at: datetime
+    method: str = "password"  # or "sso"
+    source: str | None = None  # the browser's address at sign-in
+    identity_expires_at: datetime | None = None  # ends then at the latest (the SSO ID token's expiry)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,88 @@ class ThrottleRow:
     failures: int
     last_failure_at: datetime
     locked_until_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TwoFactorRow:
+    """A user's TOTP factor (table `two_factor`); `secret_box` is the encrypted secret."""
+
+    user_name: str
+    secret_box: str = field(repr=False)
+    created_at: datetime
+    confirmed_at: datetime | None = None  # None: enrolment started, waiting for its first code
+    last_step: int | None = None  # the newest TOTP time step accepted (no code is accepted twice)
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """A payout batch from a file (table `payout_batches`); `summary` holds its preview totals."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    maker: str
+    file_name: str
+    state: str
+    rows_in_file: int
+    to_send: int
+    amount: Decimal
+    amount_kurus: int
+    include_flagged: int
+    summary: dict[str, Any]
+    state_by: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BatchItemRow:
+    """One row of a batch's file (table `payout_batch_items`), with its journal entry's outcome joined."""
+
+    batch_id: str
+    row_no: int
+    state: str
+    cells: dict[str, str]
+    updated_at: datetime
+    problems: dict[str, str] | None = None
+    details: dict[str, Any] | None = None
+    username: str | None = None
+    amount: Decimal | None = None
+    amount_kurus: int | None = None
+    customer_iban: str | None = None
+    customer_name: str | None = None
+    description: str | None = None
+    confirm_duplicate: int = 0
+    attempt: int = 1
+    operation_id: str | None = None
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    op_state: str | None = None  # joined: the journal entry's state, transaction id, status, message
+    transaction_id: int | None = None
+    op_status: str | None = None
+    op_message: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """A request waiting for (or decided by) a second person (table `approval_requests`)."""
+
+    id: str
+    kind: str  # "payout" | "batch"
+    reference: str  # the payout form's operation id, or the batch's id
+    state: str
+    maker: str
+    amount: Decimal
+    amount_kurus: int
+    item_count: int
+    summary: dict[str, Any]
+    created_at: datetime
+    expires_at: datetime
+    payload: dict[str, Any] | None = field(default=None, repr=False)  # a payout's request, full IBAN
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str | None = None
+    dispatched_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,23 @@ were bypassed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
-from dashboard.ui.browser import send_browser_to
+from dashboard.auth import (
+    DEMO_NOTICE,
+    SINGLE_USER_NAME,
+    Authenticator,
+    Role,
+    SecondFactorRequired,
+    Session,
+    SignInError,
+    demo_accounts,
+)
+from dashboard.auth.roles import can_any
+from dashboard.ui import sso_sign_in, two_factor
+from dashboard.ui.browser import hand_over, requested_path, send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
 ROLE_KEY = "auth_role"
@@ -31,7 +41,7 @@ def current_session() -> Session | None:
     auth = data_access.authenticator()
     if auth is None:
         return None
-    session = auth.session_from_cookies(request_cookies())
+    session = sso_sign_in.checked(auth, auth.session_from_cookies(request_cookies()))
     if session is not None:
         st.session_state[ui.USER_KEY], st.session_state[ROLE_KEY] = session.user, session.role
     return session
@@ -46,13 +56,16 @@ def current_role() -> Role | None:
     return session.role if session else None
 
 
-def allowed(capability: str) -> bool:
+def allowed(capability: str | tuple[str, ...]) -> bool:
+    """Whether the person at the keyboard may use `capability` (or one of several)."""
     role = current_role()
-    return role is not None and can(role, capability)
+    if role is None or not can_any(role, capability):
+        return False
+    return not two_factor.owed(current_session())  # a second factor to set up comes before any page
 
 
-def require(capability: str) -> None:
-    """Stop with "not allowed" (and nothing else) unless the role may use `capability`."""
+def require(capability: str | tuple[str, ...]) -> None:
+    """Stop with "not allowed" (and nothing else) unless the role may use `capability` (one of them)."""
     if not allowed(capability):
         st.error(ui.t("Not allowed: your role cannot open this page."), icon=":material/lock:")
         st.stop()
@@ -66,7 +79,17 @@ def require_page(script_file: str) -> None:
 def sign_in_form() -> None:
     """The only page a signed-out visitor gets, whatever URL they opened."""
     auth = data_access.authenticator()
+    if two_factor.code_step(open_console):  # the password was right; its second factor is asked now
+        return
     st.title(ui.t("Sign in"))
+    if auth.sso is not None:
+        sso_sign_in.sso_sign_in(auth, request_cookies())
+    if auth.local:
+        _password_form(auth)
+
+
+def _password_form(auth) -> None:
+    """User name and password (local accounts), and the sandbox's demo accounts."""
     with st.form("signin_form"):
         name = st.text_input(ui.t("User name"), key="signin_name")
         password = st.text_input(ui.t("Password"), type="password", key="signin_password")
@@ -74,16 +97,13 @@ def sign_in_form() -> None:
     if submitted:
         try:
             session = auth.sign_in(name, password, source=st.context.ip_address)
+        except SecondFactorRequired as exc:
+            two_factor.remember_pending(exc.pending)
+            st.rerun()
         except SignInError as exc:
             st.error(ui.t(exc.message), icon=":material/lock:")
         else:
-            # Back to the page that was asked for; the route sets the cookie and redirects there.
-            requested = urlparse(st.context.url or "/").path or "/"
-            query = urlencode(st.query_params.to_dict())
-            requested += f"?{query}" if query else ""
-            send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
-            st.info(ui.t("Signed in: opening the console…"))
-            st.stop()
+            open_console(auth, session)
     if auth.demo:
         st.divider()
         st.caption(ui.t(DEMO_NOTICE))
@@ -94,6 +114,11 @@ def sign_in_form() -> None:
                 ui.t("Password"): [a.password for a in demo_accounts()],
             }
         )
+
+
+def open_console(auth: Authenticator, session: Session) -> None:
+    """After a sign-in: back to the page that was asked for; the route sets the cookie and redirects there."""
+    hand_over(auth, session, requested_path())
 
 
 SIGN_IN_PATH = "sign-in"
@@ -120,7 +145,7 @@ def signed_in_extra_pages() -> list:
     return [st.Page(_already_signed_in, title=ui.t("Sign in"), url_path=SIGN_IN_PATH, visibility="hidden")]
 
 
-def sign_out_button(session: Session) -> None:
-    if st.button(ui.t("Sign out"), icon=":material/logout:", key="sidebar_sign_out", width="stretch"):
+def sign_out_button(session: Session, *, key: str = "sidebar_sign_out") -> None:
+    if st.button(ui.t("Sign out"), icon=":material/logout:", key=key, width="stretch"):
         send_browser_to(data_access.authenticator().sign_out_url(session))
         st.stop()
