@@ -211,8 +211,15 @@ def browser():
 CONTEXT_OPTIONS = {"viewport": {"width": 1400, "height": 900}, "locale": "en-US"}
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def browser_on(browser, fleet: Fleet):
+def browser_on(browser, fleet: Fleet, request: pytest.FixtureRequest):
     """`browser_on(replica)` -> a new page in its own browser context (own cookies) whose routing
     cookie makes nginx send it to `replica`; contexts are closed when the test ends."""
     routes = fleet.nginx.routes_to([r.address for r in fleet.replicas])
@@ -227,8 +234,15 @@ def browser_on(browser, fleet: Fleet):
         return page
 
     yield make
-    for context in made:
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for number, context in enumerate(made):
+        if failed:  # what each browser showed when the test failed, and the servers' last lines
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            for page in context.pages:
+                page.screenshot(path=str(SCREENSHOTS / f"failure-{request.node.name}-{number}.png"))
         context.close()
+    if failed:
+        print(fleet.diagnostics())
 
 
 @pytest.fixture(scope="module")

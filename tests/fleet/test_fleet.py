@@ -33,16 +33,17 @@ from playwright.sync_api import Page, expect
 
 from dashboard.fleet import TAKEOVER_WITHIN
 from tests.browser.test_console_browser import (
+    COOKIE,
+    DEMO,
     MENU,
     UI_TIMEOUT,
     expect_sign_in_page,
-    expect_signed_in,
     main,
+    menu,
     open_page,
     screenshot,
     session_cookie,
     sidebar_of,
-    sign_in,
     wait_idle,
 )
 from tests.fleet.conftest import Fleet, Replica
@@ -73,6 +74,30 @@ def served_by(fleet: Fleet, path: str) -> str:
     answered = answered_by(fleet, path)
     assert answered, f"nginx logged no request for {path}"
     return answered[-1]
+
+
+def expect_signed_in(page: Page, user: str, timeout: float = 30_000) -> None:
+    """Signed in as the demo account `user` (named after its role), with that role's whole menu.
+    Streamlit folds a long menu ("View 4 more" for an admin): unfolded first, so every link is there."""
+    expect(sidebar_of(page).get_by_text(f"Signed in as {user} ({user})", exact=True)).to_be_visible(timeout=timeout)
+    wait_idle(page)
+    more = page.locator('[data-testid="stSidebarNav"]').get_by_role("button", name=re.compile(r"^View \d+ more$"))
+    if more.count():
+        more.click()
+    expect(page.locator('[data-testid="stSidebarNav"]').get_by_role("link")).to_have_count(len(MENU[user]))
+    assert menu(page) == MENU[user], menu(page)
+
+
+def sign_in(page: Page, user: str) -> None:
+    """Sign in through the real form: a one-time ticket, /auth/complete sets the cookie (303)."""
+    form = main(page).locator('[data-testid="stForm"]')
+    form.get_by_role("textbox", name="User name", exact=True).fill(user)
+    form.get_by_role("textbox", name="Password", exact=True).fill(DEMO[user])
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/auth/complete", timeout=UI_TIMEOUT) as completed:
+        form.get_by_role("button", name="Sign in", exact=True).click()
+    assert completed.value.status == 303, completed.value.status
+    assert (completed.value.header_value("set-cookie") or "").startswith(f"{COOKIE}=")
+    expect_signed_in(page, user)
 
 
 def expect_page_renders(page: Page) -> None:
@@ -111,9 +136,10 @@ def test_walk_and_sign_out_everywhere_across_replicas(fleet: Fleet, browser_on, 
 
     admin_elsewhere = browser_on(replica_b)
     admin_elsewhere.context.add_cookies([session_cookie(admin.context)])
-    admin_elsewhere.goto(fleet.url + "/overview")
+    admin_elsewhere.goto(fleet.url + "/transactions")
     expect_signed_in(admin_elsewhere, "admin")  # replica B accepts a cookie replica A issued
-    assert served_by(fleet, "/overview") == replica_b.address
+    expect(main(admin_elsewhere).get_by_role("heading", name="Transactions", level=1)).to_be_visible()
+    assert served_by(fleet, "/transactions") == replica_b.address
 
     # "Sign out everywhere" for the operator, clicked on replica A, ends the session on replica B.
     open_page(admin, "Settings")
