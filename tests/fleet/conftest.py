@@ -3,8 +3,8 @@ its call counters show what reached "EnigmaPay"), two `streamlit run app.py` rep
 database and settings, and Debian's nginx in front (deploy/nginx.conf, sticky by a routing cookie).
 
 The database: PostgreSQL (`ENIGMAPAY_DATABASE_URL`, a fresh database on the session's throwaway
-server) when the console has that setting, each replica then with a data folder of its own (nothing
-is shared through files); otherwise one SQLite data folder shared by both replicas.
+server), each replica with a data folder of its own (nothing is shared through files); with
+FLEET_ENGINE=sqlite, one SQLite data folder shared by both replicas.
 
 Logs: artifacts/fleet/ (replica-a.log, replica-b.log, sandbox.log, nginx/...); screenshots:
 artifacts/fleet/screenshots/.
@@ -27,7 +27,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dashboard.config import SETTINGS
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
 from dashboard.services import SANDBOX_SCHEMA
 from tests.helpers.chromium import CHROMIUM_ARGS
@@ -39,7 +38,10 @@ ARTIFACTS = REPO / "artifacts" / "fleet"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 STARTUP_TIMEOUT_S = 90  # two consoles and a sandbox starting at once on a shared 2-core machine
 SANDBOX_TRANSACTIONS = 3000
-USES_POSTGRES = "ENIGMAPAY_DATABASE_URL" in SETTINGS
+VERIFY_RATE = 50  # status checks per second: the flood's events verified in seconds, not minutes
+# PostgreSQL, as several hosts would run it; FLEET_ENGINE=sqlite runs the same test on one SQLite
+# data folder shared by both replicas (several processes on one host).
+USES_POSTGRES = os.environ.get("FLEET_ENGINE", "postgresql") != "sqlite"
 
 
 @dataclass
@@ -159,7 +161,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
             "ENIGMAPAY_SECRET_KEY": SANDBOX_SECRET_KEY,
             "ENIGMAPAY_CALLBACK_TOKEN": token,
             "ENIGMAPAY_SESSION_SECRET": secrets.token_urlsafe(48),
-            "ENIGMAPAY_VERIFY_RATE": "50",  # the flood's events verified in seconds, not minutes
+            "ENIGMAPAY_VERIFY_RATE": str(VERIFY_RATE),
         }
         if database_url is not None:
             shared["ENIGMAPAY_DATABASE_URL"] = database_url
