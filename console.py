@@ -74,7 +74,9 @@ for entry in PAGES:
         )
     )
 sections[ui.t("Monitor")] += access.signed_in_extra_pages()
-page = st.navigation(sections)
+# Every page a role may use is listed: Streamlit folds a menu longer than 10 behind "View more",
+# which would hide an admin's Audit log, Settings and Account pages.
+page = st.navigation(sections, expanded=True)
 
 with st.sidebar:
     if backend.is_sandbox:
