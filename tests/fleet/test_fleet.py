@@ -318,6 +318,13 @@ def test_callback_flood_with_a_replica_killed_stores_each_event_once(
     assert pending_not_held_by(fleet, victim) == 0, f"not verified {TAKEOVER_S} s after the leader was killed"
     print(f"verification taken over {time.monotonic() - flood.killed_at:.1f} s after the kill")
 
+    # No log holds the callback token or a one-time sign-in ticket (nginx logs paths only, token masked).
+    access_log = fleet.nginx.access_log.read_text(encoding="utf-8")
+    assert '"POST /callbacks/***" 200' in access_log
+    assert "ticket=" not in access_log and "token=" not in access_log
+    for log in sorted(fleet.nginx.folder.glob("logs/*")) + [r.log for r in fleet.replicas]:
+        assert fleet.callback_token not in log.read_text(encoding="utf-8", errors="replace"), log
+
     # The browser that was on the killed replica: nginx moves it, still signed in (the session is shared).
     on_victim.reload()
     expect_signed_in(on_victim, "operator")
