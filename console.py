@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
-from dashboard.auth.roles import APPROVE
+from dashboard.auth.roles import APPROVE, VIEW
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import access, client_options, two_factor
@@ -54,6 +54,13 @@ if two_factor.gate(
     st.stop()
 
 
+def _refresh() -> None:
+    # A button's callback runs before the script, so before the sign-in gate: a tab whose session
+    # ended (signed out elsewhere, expired) must not make the console ask the API.
+    if access.allowed(VIEW):
+        data_access.refresh_all()
+
+
 def _remember_language() -> None:
     data_access.set_user_language(ui.actor(), st.session_state[ui.LANG_KEY])
 
@@ -88,13 +95,7 @@ with st.sidebar:
         st.caption(ui.literal(backend.base_url))
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
-    st.button(
-        ui.t("Refresh"),
-        icon=":material/refresh:",
-        key="sidebar_refresh",
-        width="stretch",
-        on_click=data_access.refresh_all,
-    )
+    st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=_refresh)
     st.selectbox(
         ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY, on_change=_remember_language
     )
