@@ -110,6 +110,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         tz=s.timezone,
         settle_horizon=timedelta(hours=s.settle_horizon_hours),
         approval_threshold=s.approval_threshold,
+        ibans=lambda: shared_ibans().get()[0],  # the fleet's /ibans answer: settling asks no /ibans itself
     )
     if s.callback_token is not None:
         token = s.callback_token.reveal()
