@@ -22,15 +22,15 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dashboard.auth.keyfile import load_or_create_key
 from dashboard.auth.roles import Role
-from dashboard.auth.users import AuthConfigError, User
+from dashboard.auth.users import User
 from dashboard.config import Settings
 from dashboard.store import SessionRow, Store
 
@@ -84,26 +84,9 @@ def load_session_secret(settings: Settings) -> bytes:
     created on first use so that sessions survive restarts."""
     if settings.session_secret is not None:
         return settings.session_secret.reveal().encode("utf-8")
-    path = Path(settings.data_dir) / SECRET_FILENAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            log.warning("%s was readable by others; restricting it to its owner", path)
-            os.chmod(path, 0o600)
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < 32:
-            raise AuthConfigError(
-                f"{path} is damaged (too short); delete it to make a new one (signs everybody out)."
-            ) from None
-        return key.encode("ascii")
-    key = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return key.encode("ascii")
+    return load_or_create_key(
+        Path(settings.data_dir) / SECRET_FILENAME, damaged="Delete it to make a new one (signs everybody out)."
+    )
 
 
 class SessionManager:

@@ -33,7 +33,7 @@ import segno
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from dashboard.auth.users import AuthConfigError
+from dashboard.auth.keyfile import load_or_create_key
 from dashboard.config import Settings
 
 log = logging.getLogger(__name__)
@@ -173,24 +173,8 @@ def load_two_factor_key(settings: Settings) -> bytes:
     created on first use. Kept beside the database file, not in it."""
     if settings.two_factor_key is not None:
         return settings.two_factor_key.reveal().encode("utf-8")
-    path = Path(settings.data_dir) / KEY_FILENAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            log.warning("%s was readable by others; restricting it to its owner", path)
-            os.chmod(path, 0o600)
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < MIN_KEY_LENGTH:
-            raise AuthConfigError(
-                f"{path} is damaged (too short). Restore it from a backup; a new key makes every "
-                "enrolled second factor unusable (reset each with `python -m dashboard.auth reset-two-factor`)."
-            ) from None
-        return key.encode("ascii")
-    key = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return key.encode("ascii")
+    return load_or_create_key(
+        Path(settings.data_dir) / KEY_FILENAME,
+        damaged="Restore it from a backup; a new key makes every enrolled second factor unusable "
+        "(reset each with `python -m dashboard.auth reset-two-factor`).",
+    )

@@ -211,5 +211,5 @@ def test_damaged_secret_file_is_a_config_error(tmp_path):
     from dashboard.auth import AuthConfigError
 
     (tmp_path / "session_secret").write_text("short")
-    with pytest.raises(AuthConfigError, match="delete it to make a new one"):
+    with pytest.raises(AuthConfigError, match="Delete it to make a new one"):
         load_session_secret(Settings(data_dir=tmp_path))
