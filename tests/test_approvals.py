@@ -39,11 +39,12 @@ class Clock:
 
 
 @pytest.fixture
-def desk(make_sandbox, tmp_path):
-    """(approvals, sandbox, store, clock): a desk with a 50,000 TRY threshold over a fresh sandbox."""
+def desk(make_sandbox, open_store):
+    """(approvals, sandbox, store, clock): a desk with a 50,000 TRY threshold over a fresh sandbox,
+    on each engine."""
     srv = make_sandbox()
     client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url)
-    store, clock = Store(tmp_path / "db.sqlite3"), Clock()
+    store, clock = open_store(), Clock()
     audit = AuditLog(store, clock=clock)
     journal = Journal(store, client, audit=audit, clock=clock, approval_threshold=Decimal("50000"))
     approvals = Approvals(
@@ -288,10 +289,10 @@ def approve_and_die(db, request_id: str, base_url: str, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["after-approval", "in-send"])
-def test_kill_9_mid_approval_then_restart_never_sends_twice(make_sandbox, tmp_path, mode):
+def test_kill_9_mid_approval_then_restart_never_sends_twice(make_sandbox, store_target, mode):
     """A real process killed after the approval committed (before the send) or during the send; then a
     restarted console's backstop: the first is sent once, the second (outcome unknown) never again."""
-    srv, db = make_sandbox(), tmp_path / "console.sqlite3"
+    srv, db = make_sandbox(), store_target
     client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url)
     store = Store(db)
     approvals = Approvals(store, Journal(store, client), role_of=ROLES.get)

@@ -74,10 +74,11 @@ class Desk:
 
 
 @pytest.fixture
-def desk(make_sandbox, tmp_path) -> Desk:
+def desk(make_sandbox, store_target, open_store) -> Desk:
+    """A batch desk over a fresh sandbox, on each engine (SQLite file / PostgreSQL database)."""
     srv = make_sandbox()
-    db = tmp_path / "console.sqlite3"
-    store = Store(db)
+    db = store_target
+    store = open_store()
     audit = AuditLog(store)
     client = EnigmaPayClient(SANDBOX_API_KEY, SANDBOX_SECRET_KEY, base_url=srv.base_url)
     journal = Journal(store, client, audit=audit)
