@@ -8,7 +8,9 @@
   ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT.
 
 Each step is plain synchronous code run in a worker thread; a failure is logged and retried on
-the next tick, never fatal.
+the next tick, never fatal. A database that cannot be reached (`StoreUnavailable`) is said once per
+outage -- one warning when it starts, one info line when settling reaches the database again -- not
+a traceback per tick; the loops carry on and pick the work up when it is back.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable
 
 from dashboard import data_access, records, services
 from dashboard.money import quantize, to_kurus
+from dashboard.outage import OutageLog
+from dashboard.store import StoreUnavailable
 from dashboard.timeutil import now
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,9 @@ SNAPSHOT_EVERY = 60.0
 SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
+
+# Shared by the loops: one warning per outage for all of them.
+outage = OutageLog(log, "background work (balance snapshots, settling, callback verification)")
 
 
 def snapshot_balances() -> int:
@@ -59,12 +66,19 @@ def connect_sandbox_callbacks(origin: str) -> None:
         backend.sandbox.state.set_callback_url(origin + intake.callback_path())
 
 
-async def _every(seconds: float, step: Callable[[], object]) -> None:
+async def _every(seconds: float, step: Callable[[], object], *, reaches_store: bool = False) -> None:
+    """`step` every `seconds`. `reaches_store`: the step always asks the database, so its success
+    ends an outage (a balance snapshot does not ask it when the API failed)."""
     while True:
         try:
             await asyncio.to_thread(step)
+        except StoreUnavailable as exc:
+            outage.failed(exc)
         except Exception:
             log.exception("background step %s failed", step.__name__)
+        else:
+            if reaches_store:
+                outage.worked()
         await asyncio.sleep(seconds)
 
 
@@ -72,6 +86,9 @@ async def _verify_continuously() -> None:
     while True:
         try:
             counts = await asyncio.to_thread(records.verify_callbacks_now)
+        except StoreUnavailable as exc:
+            outage.failed(exc)
+            counts = {"errors": 1}  # wait VERIFY_RETRY_WAIT before asking again
         except Exception:
             log.exception("callback verification failed")
             counts = {"errors": 1}
@@ -80,7 +97,15 @@ async def _verify_continuously() -> None:
 
 async def run(origin: str) -> None:
     """All background loops; cancelled when the server stops."""
-    await asyncio.to_thread(connect_sandbox_callbacks, origin)
+    while True:  # the records cannot be opened while the database is unreachable: try again
+        try:
+            await asyncio.to_thread(connect_sandbox_callbacks, origin)
+            break
+        except StoreUnavailable as exc:
+            outage.failed(exc)
+            await asyncio.sleep(VERIFY_IDLE_WAIT)
     await asyncio.gather(
-        _every(SNAPSHOT_EVERY, snapshot_balances), _every(SETTLE_EVERY, settle), _verify_continuously()
+        _every(SNAPSHOT_EVERY, snapshot_balances),
+        _every(SETTLE_EVERY, settle, reaches_store=True),
+        _verify_continuously(),
     )

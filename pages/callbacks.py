@@ -6,7 +6,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, audit_view, inputs
+from dashboard.ui import access, audit_view, inputs, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -50,6 +50,7 @@ st.caption(
 )
 
 
+@outage.guard_callback
 def _verify_now() -> None:
     st.session_state[f"{P}_verified"] = data_access.verify_callbacks_now()
 

@@ -7,10 +7,14 @@ Mount with `st.App("console.py", routes=[*auth_routes(get_authenticator), ...])`
 - `GET /auth/sign-out?token=S`: ends the session (everywhere) and clears the cookie, then redirects
   to `/`. `S` is the per-session sign-out token (`Authenticator.sign_out_url`), so a link on
   another site cannot sign anyone out.
+
+Both read and write the store (tickets, sessions): when the database cannot be reached they answer
+a 503 page with `Retry-After` and change nothing (no cookie set or cleared).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -21,8 +25,10 @@ from starlette.routing import Route
 
 from dashboard.auth.authenticator import Authenticator
 from dashboard.auth.sessions import COOKIE_NAME
+from dashboard.store import StoreUnavailable
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+RETRY_AFTER_SECONDS = 30
 
 
 def safe_next(value: str | None, *, allow_auth: bool = False) -> str:
@@ -50,6 +56,25 @@ def _page(status: int, title: str, text: str) -> HTMLResponse:
         f"<p>{html.escape(text)}</p><p><a href='/'>Back to the console</a></p>"
     )
     return HTMLResponse(body, status_code=status, headers=_NO_STORE)
+
+
+def _unless_store_unavailable(endpoint: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """`endpoint`, answering a clear 503 page (and changing nothing) when the database cannot be reached."""
+
+    @functools.wraps(endpoint)
+    def guarded(request: Request) -> Response:
+        try:
+            return endpoint(request)
+        except StoreUnavailable:
+            response = _page(
+                503,
+                "Database unreachable",
+                "The console's database cannot be reached right now. Nothing was changed: try again in a minute.",
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return guarded
 
 
 def auth_routes(get_authenticator: Callable[[], Authenticator | None]) -> list[Route]:
@@ -92,4 +117,7 @@ def auth_routes(get_authenticator: Callable[[], Authenticator | None]) -> list[R
         response.delete_cookie(COOKIE_NAME, path="/", secure=is_https(request), httponly=True, samesite="lax")
         return response
 
-    return [Route("/auth/complete", complete, methods=["GET"]), Route("/auth/sign-out", sign_out, methods=["GET"])]
+    return [
+        Route("/auth/complete", _unless_store_unavailable(complete), methods=["GET"]),
+        Route("/auth/sign-out", _unless_store_unavailable(sign_out), methods=["GET"]),
+    ]

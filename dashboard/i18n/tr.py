@@ -704,4 +704,14 @@ TR: dict[str, str] = {
         "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
         "güvenilmez, inceleyin"
     ),
+    # --- the console's database cannot be reached (dashboard/ui/outage.py) ---------------------------
+    "The console's database cannot be reached right now.": "Konsolun veritabanına şu anda ulaşılamıyor.",
+    "Nothing was changed. The console reconnects by itself when the database is back: try again in a minute.": (
+        "Hiçbir şey değiştirilmedi. Veritabanı geri geldiğinde konsol kendiliğinden yeniden bağlanır: bir dakika "
+        "sonra tekrar deneyin."
+    ),
+    "Your last action was not carried out: the console's database could not be reached. Nothing changed.": (
+        "Son eyleminiz gerçekleştirilmedi: konsolun veritabanına ulaşılamadı. Hiçbir şey değişmedi."
+    ),
+    "Try again": "Tekrar dene",
 }

@@ -70,6 +70,11 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({str(self.engine.path)!r})"
 
+    def ping(self) -> None:
+        """One trivial query: returns when the database answers, raises StoreUnavailable when it cannot
+        be reached (the health check's question)."""
+        self.engine.read("SELECT 1")
+
     @property
     def path(self) -> Path:
         return self.engine.path
