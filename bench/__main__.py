@@ -1,7 +1,7 @@
 """`python -m bench [name ...] [-- args]`: run every benchmark (or the named ones), each in its own
 process with a time limit, figures on stdout, logs in artifacts/bench/<name>.err.
 
-Names: upstream, ingest, interaction, concurrency, callbacks, startup. Extra arguments after `--`
+Names: upstream, ingest, interaction, concurrency, callbacks, startup, fleet_callbacks, fleet_upstream. Extra arguments after `--`
 go to a single named benchmark, e.g. `python -m bench upstream -- --minutes 0.5`.
 """
 
@@ -15,7 +15,16 @@ import time
 from bench._common import ROOT, stop_group
 
 # name -> time limit in seconds (the whole suite stays under ~10 minutes on the 2-core machine)
-BENCHMARKS = {"upstream": 300, "ingest": 180, "interaction": 180, "concurrency": 90, "callbacks": 90, "startup": 90}
+BENCHMARKS = {
+    "upstream": 300,
+    "ingest": 180,
+    "interaction": 180,
+    "concurrency": 90,
+    "callbacks": 90,
+    "startup": 90,
+    "fleet_callbacks": 240,  # callback intake on PostgreSQL, one replica and two, against SQLite
+    "fleet_upstream": 420,  # two replicas on one database and one sandbox: /ibans and duplicated work
+}
 
 
 def main(argv: list[str]) -> int:
