@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -28,6 +29,8 @@ DEFAULT_SESSION_IDLE_MINUTES = 30.0
 MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
+DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -38,6 +41,8 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_TIMEOUT": ("read timeout for API calls, seconds", False),
     "ENIGMAPAY_TIMEZONE": ("dealer time zone for dates and day boundaries", False),
     "ENIGMAPAY_DATA_DIR": ("folder for the journal / audit / callback database", False),
+    "ENIGMAPAY_DATABASE_URL": ("postgresql:// URL of a shared database (several replicas); unset = SQLite", True),
+    "ENIGMAPAY_DATABASE_POOL_SIZE": ("connections each console keeps to ENIGMAPAY_DATABASE_URL", False),
     "ENIGMAPAY_CALLBACK_TOKEN": ("secret path token of the callback URL", True),
     "ENIGMAPAY_CALLBACK_ALLOWED_IPS": ("comma-separated source IPs allowed to post callbacks", False),
     "ENIGMAPAY_LANGUAGE": ("default language, en or tr", False),
@@ -99,6 +104,8 @@ class Settings:
     session_secret: Secret | None = None
     settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
     verify_rate: float = DEFAULT_VERIFY_RATE
+    database_url: Secret | None = None  # None: the embedded SQLite file in data_dir
+    database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
 
     @property
     def users_path(self) -> Path:
@@ -164,6 +171,7 @@ def load_settings(
     token = _callback_token(values)
     session_secret = _session_secret(values)
     users_file = values.get("ENIGMAPAY_USERS_FILE")
+    database_url = _database_url(values)
     return Settings(
         base_url=_base_url(values),
         api_key=Secret(api_key) if api_key else None,
@@ -185,6 +193,8 @@ def load_settings(
         session_secret=Secret(session_secret) if session_secret else None,
         settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+        database_url=Secret(database_url) if database_url else None,
+        database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
     )
 
 
@@ -247,6 +257,40 @@ def _session_secret(values: Mapping[str, str]) -> str | None:
     return session_secret
 
 
+def _database_url(values: Mapping[str, str]) -> str | None:
+    """A PostgreSQL URL, checked without ever echoing it (it may hold a password)."""
+    url = values.get("ENIGMAPAY_DATABASE_URL")
+    if url is None:
+        return None
+    problem = None
+    if not url.startswith(DATABASE_URL_SCHEMES):
+        problem = "must start with postgresql:// or postgres://"
+    else:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+        except ValueError:
+            problem = "is not a valid URL (a password with special characters must be percent-encoded)"
+        else:
+            if not parts.path.strip("/") and "dbname=" not in parts.query:
+                problem = "names no database (postgresql://USER:PASSWORD@HOST:5432/DATABASE)"
+    if problem:
+        raise ConfigError(
+            f"ENIGMAPAY_DATABASE_URL {problem}, e.g. postgresql://console:PASSWORD@db.internal:5432/console "
+            "(the value given is not shown: it may hold a password). Unset it to keep the embedded SQLite database."
+        )
+    return url
+
+
+def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1 (got {raw!r}).")
+    return int(raw)
+
+
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
     if raw is None:
@@ -279,6 +323,8 @@ _ATTRIBUTE = {
     "ENIGMAPAY_TIMEOUT": "timeout",
     "ENIGMAPAY_TIMEZONE": "timezone",
     "ENIGMAPAY_DATA_DIR": "data_dir",
+    "ENIGMAPAY_DATABASE_URL": "database_url",
+    "ENIGMAPAY_DATABASE_POOL_SIZE": "database_pool_size",
     "ENIGMAPAY_CALLBACK_TOKEN": "callback_token",
     "ENIGMAPAY_CALLBACK_ALLOWED_IPS": "callback_allowed_ips",
     "ENIGMAPAY_LANGUAGE": "language",

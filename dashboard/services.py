@@ -28,7 +28,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Records:
-    """The console's own records: one SQLite store per data folder, shared by all sessions."""
+    """The console's own records: one store (the SQLite file in the data folder, or the PostgreSQL
+    database of ENIGMAPAY_DATABASE_URL), shared by all sessions."""
 
     store: Store
     audit: AuditLog
@@ -72,9 +73,22 @@ def records() -> Records:
     return _once(("records", s.credentials_fingerprint(), sandbox), lambda: _open_records(s, sandbox))
 
 
+SANDBOX_SCHEMA = "enigmapay_sandbox"  # the sandbox's own schema in a PostgreSQL database
+
+
+def open_store(s: Settings, sandbox: bool) -> Store:
+    """The store for these settings. Sandbox records live apart -- a subfolder on SQLite, their own
+    schema on PostgreSQL: demo payouts must never sit beside (or be held against) real ones.
+    StoreUnavailable (PostgreSQL unreachable) propagates; nothing is cached, the next call retries."""
+    if s.database_url is not None:
+        return Store.from_url(
+            s.database_url.reveal(), schema=SANDBOX_SCHEMA if sandbox else None, pool_size=s.database_pool_size
+        )
+    return Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
+
+
 def _open_records(s: Settings, sandbox: bool) -> Records:
-    # Sandbox records live apart: demo payouts must never sit beside (or be held against) real ones.
-    store = Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
+    store = open_store(s, sandbox)
     audit = AuditLog(store)
     journal = Journal(
         store,

@@ -1,15 +1,18 @@
-"""Shared fixtures: sandboxes serving the dealer API over real HTTP on loopback."""
+"""Shared fixtures: sandboxes serving the dealer API over real HTTP on loopback; a throwaway PostgreSQL
+server; the store on both engines."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from dashboard.sandbox import RunningSandbox, SandboxConfig, auth_headers, run_in_thread
+from dashboard.store import Store
 from tests.helpers.postgres import PostgresServer
 
 if TYPE_CHECKING:
@@ -95,3 +98,36 @@ def postgres_url(postgres_server: PostgresServer, request: pytest.FixtureRequest
     """A fresh, empty database on the test server for this test; its URL."""
     name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
     return postgres_server.create_database(name)
+
+
+# -- the store on both engines ---------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path) -> str | Path:
+    """Where a test's store lives, once per engine: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "console.sqlite3"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def open_store(store_target) -> Iterator[Callable[[], Store]]:
+    """Factory: `open_store()` -> a Store on this test's database (each call: another connection to
+    it, as another process or replica has); all closed at teardown."""
+    opened: list[Store] = []
+
+    def make() -> Store:
+        store = Store.open(store_target)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def any_store(open_store) -> Store:
+    """The store of store-level tests, on SQLite and on PostgreSQL (the modules' `store` fixtures)."""
+    return open_store()

@@ -27,7 +27,6 @@ with warnings.catch_warnings():  # starlette 1.x nudges towards httpx2; httpx is
 from dashboard.callbacks import CallbackIntake, RateLimiter, make_callback_route, parse_callback, redact_access_log
 from dashboard.client.errors import APIConnectionError, NotFoundError
 from dashboard.journal import Journal, new_operation_id
-from dashboard.store import Store
 
 TOKEN = "s3cret-callback-token-0123456789"
 T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
@@ -51,8 +50,8 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "console.sqlite3")
+def store(any_store):
+    return any_store
 
 
 @pytest.fixture
@@ -503,8 +502,8 @@ def test_verification_is_oldest_first(intake, store):
     assert intake.backlog() == (20, store.callbacks.events(transaction_id=11)[0].received_at)
 
 
-def test_two_intakes_on_one_data_folder_never_verify_one_event_twice(tmp_path, clock):
-    first_store, second_store = Store(tmp_path / "console.sqlite3"), Store(tmp_path / "console.sqlite3")
+def test_two_intakes_on_one_database_never_verify_one_event_twice(open_store, clock):
+    first_store, second_store = open_store(), open_store()
     first = CallbackIntake(first_store, token=TOKEN, clock=clock)
     second = CallbackIntake(second_store, token=TOKEN, clock=clock)  # as a second console process builds it
     ids = burst(first, 200)

@@ -167,3 +167,37 @@ def test_background_work_settings_are_read_and_checked():
     for name in ("ENIGMAPAY_SETTLE_HORIZON_HOURS", "ENIGMAPAY_VERIFY_RATE"):
         with pytest.raises(ConfigError, match=f"{name} must be greater than zero"):
             load({name: "0"})
+
+
+def test_database_url_is_a_secret_and_unset_keeps_sqlite():
+    from dashboard.config import describe_settings
+
+    assert load({}).database_url is None and load({}).database_pool_size == 10
+    url = "postgresql://console:pw-DDDD@db.internal:5432/console"
+    s = load({"ENIGMAPAY_DATABASE_URL": url, "ENIGMAPAY_DATABASE_POOL_SIZE": "4"})
+    assert s.database_url.reveal() == url and s.database_pool_size == 4
+    by_name = {r["setting"]: r["value"] for r in describe_settings(s)}
+    assert by_name["ENIGMAPAY_DATABASE_URL"] == "set" and by_name["ENIGMAPAY_DATABASE_POOL_SIZE"] == "4"
+    assert "pw-DDDD" not in repr(s) + str(describe_settings(s))
+    assert load({"ENIGMAPAY_DATABASE_URL": "postgres://db/console"}).database_url.reveal() == "postgres://db/console"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "mysql://u:pw-EEEE@db/console",
+        "db.internal:5432/console?password=pw-EEEE",
+        "postgresql://u:pw-EEEE@db:port/console",
+        "postgresql://u:pw-EEEE@db:5432",
+    ],
+)
+def test_a_bad_database_url_is_refused_without_echoing_it(value):
+    with pytest.raises(ConfigError, match="ENIGMAPAY_DATABASE_URL") as caught:
+        load({"ENIGMAPAY_DATABASE_URL": value})
+    assert "pw-EEEE" not in str(caught.value) and "postgresql://" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "3.5", "many"])
+def test_a_bad_pool_size_is_refused(value):
+    with pytest.raises(ConfigError, match="ENIGMAPAY_DATABASE_POOL_SIZE must be a whole number"):
+        load({"ENIGMAPAY_DATABASE_POOL_SIZE": value})

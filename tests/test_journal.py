@@ -41,7 +41,6 @@ from dashboard.journal import (
     Journal,
     new_operation_id,
 )
-from dashboard.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 IBAN = "TR330006100519786457841326"
@@ -156,8 +155,8 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "console.sqlite3")
+def store(any_store):
+    return any_store
 
 
 def make(store, clock, client=None, **kwargs):
@@ -181,12 +180,13 @@ def test_payout_confirmed_with_intent_and_outcome_audited(store, clock):
     assert journal.find_by_transaction(9001).id == op.id and journal.recent(5)[0].id == op.id
 
 
-def test_intent_is_committed_before_the_call(store, clock, tmp_path):
+def test_intent_is_committed_before_the_call(store, clock, open_store):
     seen = []
+    other = open_store()
 
     def send(request):
         # Another connection (as after a crash) must already see the intent.
-        seen.append(Store(store.path).operations.get("b" * 32).state)
+        seen.append(other.operations.get("b" * 32).state)
         return SimpleNamespace(transaction_id=1, status=Status("pending"), status_text="Pending", message="")
 
     journal, _ = make(store, clock, FakeClient(send=send))
@@ -554,7 +554,7 @@ def test_late_answer_wins_over_a_settle_that_gave_up(store, clock):
 # -- a real crash ----------------------------------------------------------------------------------
 
 
-def crash_after_intent(db: Path, op_id: str) -> None:
+def crash_after_intent(db: Path | str, op_id: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, str(REPO / "tests" / "helpers" / "journal_crash.py"), str(db), op_id, T0.isoformat()],
@@ -568,16 +568,16 @@ def crash_after_intent(db: Path, op_id: str) -> None:
 
 
 @pytest.mark.parametrize("found", [True, False], ids=["history-has-it", "no-match"])
-def test_crash_between_intent_and_answer_is_recovered(tmp_path, found):
-    db, op_id = tmp_path / "console.sqlite3", new_operation_id()
-    crash_after_intent(db, op_id)
+def test_crash_between_intent_and_answer_is_recovered(store_target, open_store, found):
+    op_id = new_operation_id()
+    crash_after_intent(store_target, op_id)
 
     clock = Clock(T0 + timedelta(minutes=6))
     client = FakeClient(history={3: [tx(777, amount="2500.00")] if found else [tx(778, amount="2499.99")]})
-    journal = Journal(Store(db), client, clock=clock)
+    journal = Journal(open_store(), client, clock=clock)
     [op] = journal.unsettled()
     assert (op.id, op.state, op.amount, op.actor) == (op_id, PENDING, Decimal("2500.00"), "ayse")
-    assert [e.outcome for e in AuditLog(Store(db)).query()] == ["intent"]  # the intent audit survived too
+    assert [e.outcome for e in AuditLog(open_store()).query()] == ["intent"]  # the intent audit survived too
 
     settled = journal.settle(op_id)
     if found:

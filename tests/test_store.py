@@ -1,4 +1,7 @@
-"""Store: pragmas, migrations (including an in-place upgrade of a v1 file), thread safety, snapshots."""
+"""Store: pragmas, migrations (including an in-place upgrade of a v1 file), thread safety, snapshots.
+
+Tests taking `store` (or `open_store`) run on both engines, SQLite and PostgreSQL; the PostgreSQL
+specifics (pool, outage, migration race, masking) are in test_store_postgres.py."""
 
 from __future__ import annotations
 
@@ -58,7 +61,7 @@ def test_new_file_is_wal_full_sync_current_version(tmp_path):
     store = Store.in_dir(tmp_path / "data")
     assert store.path == default_path(tmp_path / "data") == tmp_path / "data" / "console.sqlite3"
     assert store.engine.schema_version == SCHEMA_VERSION >= 2
-    conn = store.engine._conn  # pragmas are per connection: look at ours
+    conn = store.engine._db._conn  # pragmas are per connection: look at ours
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -103,7 +106,7 @@ def test_failed_migration_leaves_the_old_file_intact(tmp_path, monkeypatch):
     path = tmp_path / "console.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.executescript(V1_SQL)
-    import dashboard.store.sqlite as store_module
+    import dashboard.store.migrations as store_module
 
     broken = (*store_module.MIGRATIONS[:-1], (*store_module.MIGRATIONS[-1], "THIS IS NOT SQL"))
     monkeypatch.setattr(store_module, "MIGRATIONS", broken)
@@ -119,16 +122,19 @@ def test_in_memory_is_refused():
         Store(":memory:")
 
 
-def test_floats_and_naive_datetimes_are_refused(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+@pytest.fixture
+def store(any_store):
+    return any_store
+
+
+def test_floats_and_naive_datetimes_are_refused(store):
     with pytest.raises(TypeError):
         store.balances.add([{"iban_id": 1, "taken_at": T0, "balance_kurus": 12.5}])
     with pytest.raises(ValueError):
         store.balances.add([{"iban_id": 1, "taken_at": datetime(2025, 1, 1), "balance_kurus": 1}])
 
 
-def test_balance_snapshots_roundtrip_and_ignore_repeats(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_balance_snapshots_roundtrip_and_ignore_repeats(store):
     rows = [
         {"iban_id": i, "taken_at": T0 + timedelta(minutes=m), "balance_kurus": 100 * i + m}
         for i in (1, 2)
@@ -142,8 +148,7 @@ def test_balance_snapshots_roundtrip_and_ignore_repeats(tmp_path):
     assert len(store.balances.snapshots(iban_id=2)) == 2
 
 
-def test_concurrent_writes_from_threads_all_land(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_concurrent_writes_from_threads_all_land(store):
     errors = []
 
     def write(worker: int) -> None:
@@ -178,10 +183,9 @@ def _intent(op_id: str) -> dict:
     }
 
 
-def test_a_claim_and_its_audit_line_commit_in_one_transaction(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_a_claim_and_its_audit_line_commit_in_one_transaction(store):
     line = {"at": T0, "actor": "ayse", "action": "send_money", "outcome": "intent"}
-    with pytest.raises(sqlite3.Error):  # the audit line cannot be written: the claim is not either
+    with pytest.raises(store.engine.Error):  # the audit line cannot be written: the claim is not either
         store.operations.claim(_intent("op1"), duplicate_since=None, active_states=(), audit={**line, "nope": 1})
     assert store.operations.get("op1") is None and store.audit.query() == []
     outcome, row = store.operations.claim(_intent("op1"), duplicate_since=None, active_states=(), audit=line)

@@ -542,6 +542,12 @@ TR: dict[str, str] = {
     "read timeout for API calls, seconds": "API çağrıları için okuma zaman aşımı, saniye",
     "dealer time zone for dates and day boundaries": "tarihler ve gün sınırları için bayinin saat dilimi",
     "folder for the journal / audit / callback database": "talimat / denetim / geri bildirim veritabanının klasörü",
+    "postgresql:// URL of a shared database (several replicas); unset = SQLite": (
+        "paylaşılan veritabanının postgresql:// adresi (birden çok kopya); boşsa SQLite"
+    ),
+    "connections each console keeps to ENIGMAPAY_DATABASE_URL": (
+        "her konsolun ENIGMAPAY_DATABASE_URL veritabanına açık tuttuğu bağlantı sayısı"
+    ),
     "secret path token of the callback URL": "geri bildirim adresindeki gizli yol anahtarı",
     "comma-separated source IPs allowed to post callbacks": "geri bildirim göndermesine izin verilen kaynak IP'ler, virgülle ayrılmış",
     "default language, en or tr": "varsayılan dil, en veya tr",

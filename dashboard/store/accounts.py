@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from dashboard.store import sqlite as dialect
-from dashboard.store.codec import decode, encode, time_value
+from dashboard.store.codec import decode, encode, insert_into, placeholders, time_value
 from dashboard.store.engine import Engine
 from dashboard.store.rows import SessionRow, ThrottleRow, from_record
 
@@ -28,7 +27,7 @@ class AccountRepository:
     def create_session(self, session: SessionRow) -> None:
         values = encode(asdict(session))
         with self._engine.write() as cur:
-            cur.execute(dialect.insert_into("auth_sessions", list(values)), tuple(values.values()))
+            cur.execute(insert_into("auth_sessions", list(values)), tuple(values.values()))
 
     def session(self, session_id: str) -> SessionRow | None:
         row = self._engine.read_one("SELECT * FROM auth_sessions WHERE id = ?", (session_id,))
@@ -48,9 +47,9 @@ class AccountRepository:
     def delete_sessions_of(self, user: str) -> int:
         with self._engine.write() as cur:
             cur.execute(
-                "DELETE FROM auth_tickets WHERE session_id IN (SELECT id FROM auth_sessions WHERE user = ?)", (user,)
+                'DELETE FROM auth_tickets WHERE session_id IN (SELECT id FROM auth_sessions WHERE "user" = ?)', (user,)
             )
-            cur.execute("DELETE FROM auth_sessions WHERE user = ?", (user,))
+            cur.execute('DELETE FROM auth_sessions WHERE "user" = ?', (user,))
             return cur.rowcount
 
     def purge(self, *, seen_before: datetime, created_before: datetime, now: datetime) -> int:
@@ -95,7 +94,7 @@ class AccountRepository:
         """Throttle rows (failures, last_failure_at, locked_until_at) for the keys that have one."""
         if not keys:
             return {}
-        rows = self._engine.read(f"SELECT * FROM auth_throttle WHERE key IN ({dialect.placeholders(keys)})", list(keys))
+        rows = self._engine.read(f"SELECT * FROM auth_throttle WHERE key IN ({placeholders(keys)})", list(keys))
         return {r["key"]: from_record(ThrottleRow, r) for r in rows}
 
     def record_failure(
@@ -138,13 +137,13 @@ class AccountRepository:
 
     def language(self, user: str) -> str | None:
         """The language `user` last chose, or None if they never chose one."""
-        row = self._engine.read_one("SELECT language FROM user_preferences WHERE user = ?", (user,))
+        row = self._engine.read_one('SELECT language FROM user_preferences WHERE "user" = ?', (user,))
         return row["language"] if row else None
 
     def set_language(self, user: str, language: str, *, at: datetime) -> None:
         with self._engine.write() as cur:
             cur.execute(
-                """INSERT INTO user_preferences (user, language, updated_at) VALUES (?, ?, ?)
-                   ON CONFLICT (user) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at""",
+                """INSERT INTO user_preferences ("user", language, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT ("user") DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at""",
                 (user, language, time_value(at)),
             )

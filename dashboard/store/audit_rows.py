@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from dashboard.store import sqlite as dialect
-from dashboard.store.codec import encode, where
+from dashboard.store.codec import encode, insert_into, where
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import AuditRow, from_record
 
@@ -28,7 +27,7 @@ class AuditRepository:
         """Append `entry` inside a transaction the caller holds (a claim and its audit line
         commit together); returns the new line's id."""
         values = encode(entry)
-        cur.execute(dialect.insert_into("audit_log", list(values)) + " RETURNING id", tuple(values.values()))
+        cur.execute(insert_into("audit_log", list(values)) + " RETURNING id", tuple(values.values()))
         return int(cur.fetchone()[0])
 
     def append(self, entry: Mapping[str, Any]) -> int:

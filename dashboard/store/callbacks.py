@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from dashboard.store import sqlite as dialect
-from dashboard.store.codec import decode, encode, time_value, where
+from dashboard.store.codec import decode, encode, insert_into, placeholders, time_value, where
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import CallbackEventRow, CurrentStatusRow, StatusCheckRow, from_record
 
@@ -39,9 +38,9 @@ class CallbackRepository:
         values = encode(event)
         with self._engine.write() as cur:
             cur.execute(
-                dialect.insert_into("callback_events", list(values))
+                insert_into("callback_events", list(values))
                 + """ ON CONFLICT (transaction_id, status) DO UPDATE SET
-                      delivery_count = delivery_count + 1, last_received_at = excluded.received_at
+                      delivery_count = callback_events.delivery_count + 1, last_received_at = excluded.received_at
                     RETURNING delivery_count""",
                 tuple(values.values()),
             )
@@ -101,7 +100,7 @@ class CallbackRepository:
             cur.execute(
                 f"""UPDATE callback_events SET verification = ?, verified_at = ?, api_status_text = ?,
                       verify_claimed_by = NULL, verify_claim_expires_at = NULL
-                    WHERE id IN ({dialect.placeholders(ids)})""",
+                    WHERE id IN ({placeholders(ids)})""",
                 (verification, time_value(at), api_status_text, *ids),
             )
 
@@ -121,7 +120,7 @@ class CallbackRepository:
             if ids:
                 cur.execute(
                     f"""UPDATE callback_events SET verify_claimed_by = ?, verify_claim_expires_at = ?
-                        WHERE id IN ({dialect.placeholders(ids)})""",
+                        WHERE id IN ({placeholders(ids)})""",
                     (claimant, time_value(until), *ids),
                 )
         return _events(decode(r) for r in rows)
@@ -135,7 +134,7 @@ class CallbackRepository:
             cur.execute(
                 f"""UPDATE callback_events SET verify_claimed_by = NULL, verify_claim_expires_at = NULL
                     WHERE verify_claimed_by = ? AND verification = 'pending'
-                      AND id IN ({dialect.placeholders(ids)})""",
+                      AND id IN ({placeholders(ids)})""",
                 (claimant, *ids),
             )
 
@@ -153,7 +152,7 @@ class CallbackRepository:
         current status (the API is authoritative) and the status of a confirmed journal entry."""
         values = encode(check)
         with self._engine.write() as cur:
-            cur.execute(dialect.insert_into("status_checks", list(values)) + " RETURNING id", tuple(values.values()))
+            cur.execute(insert_into("status_checks", list(values)) + " RETURNING id", tuple(values.values()))
             check_id = int(cur.fetchone()[0])
             _upsert_current_status(
                 cur,

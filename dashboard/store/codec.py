@@ -1,28 +1,43 @@
 """Python values <-> column values, by the column conventions every table follows.
 
-- `*_at`      an aware datetime, stored as the engine stores times (`sqlite.store_time`).
+- `*_at`      an aware datetime, stored as ISO-8601 text in UTC with microseconds on both engines
+              (`store_time`): fixed width, so it sorts and compares as text (also under a
+              PostgreSQL collation that ignores punctuation: the punctuation sits at the same places).
 - `amount`    a `Decimal`, stored as decimal text ("1500.00"), never REAL; `*_kurus` int columns
               serve matching and sums.
 - `*_json`    JSON text, exposed without the suffix (`request_json` <-> `request`).
 - `status_final` a bool, stored as 0/1.
 Floats are refused: money is Decimal or int kuruş.
+
+The SQL fragments both engines share (`where`, `placeholders`, `insert_into`) are built here too,
+with `?` placeholders (the PostgreSQL dialect translates them).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-
-from dashboard.store import sqlite as dialect
 
 _JSON_KEYS = ("request", "field_errors", "details", "raw")
 _DECIMAL_COLUMNS = frozenset({"amount"})
 _BOOL_COLUMNS = frozenset({"status_final"})
 
-time_value = dialect.store_time
+
+def store_time(value: datetime) -> str:
+    """An aware datetime as stored: ISO 8601 text in UTC with microseconds, so it sorts as text."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: the store only takes aware datetimes")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def load_time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+time_value = store_time
 
 
 def where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -34,6 +49,17 @@ def where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
             clauses.append(clause)
             params.append(time_value(value) if isinstance(value, datetime) else value)
     return " AND ".join(clauses), params
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """`?, ?, ?` for the values of an IN list or a VALUES row."""
+    return ",".join("?" * len(values))
+
+
+def insert_into(table: str, values: Sequence[str]) -> str:
+    """`INSERT INTO table (a, b) VALUES (?, ?)` for these columns; callers append ON CONFLICT / RETURNING."""
+    columns = ", ".join(f'"{name}"' for name in values)  # quoted: a column may be a reserved word ("user")
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders(values)})"
 
 
 def column_name(key: str) -> str:
@@ -68,7 +94,7 @@ def decode(row: Mapping[str, Any]) -> dict[str, Any]:
         if key.endswith("_json"):
             out[key[:-5]] = None if value is None else json.loads(value)
         elif key.endswith("_at") and isinstance(value, str):
-            out[key] = dialect.load_time(value)
+            out[key] = load_time(value)
         elif key in _DECIMAL_COLUMNS and value is not None:
             out[key] = Decimal(value)
         elif key in _BOOL_COLUMNS:

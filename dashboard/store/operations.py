@@ -12,9 +12,8 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from dashboard.store import sqlite as dialect
 from dashboard.store.audit_rows import AuditRepository
-from dashboard.store.codec import column_name, decode, encode, time_value
+from dashboard.store.codec import column_name, decode, encode, insert_into, placeholders, time_value
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import OperationRow, from_record
 
@@ -88,7 +87,7 @@ class OperationRepository:
                 f"""SELECT id FROM operations
                     WHERE kind = 'payout' AND customer_iban = ? AND amount_kurus = ?
                       AND username = ? AND created_at >= ?
-                      AND state IN ({dialect.placeholders(active_states)})
+                      AND state IN ({placeholders(active_states)})
                     ORDER BY created_at DESC LIMIT 1""",
                 (
                     values["customer_iban"],
@@ -101,9 +100,7 @@ class OperationRepository:
             if earlier is not None:
                 values = {**values, "state": "held", "duplicate_of": earlier["id"]}
                 outcome = "held"
-        cur.execute(
-            dialect.insert_into("operations", list(values)) + " ON CONFLICT (id) DO NOTHING", tuple(values.values())
-        )
+        cur.execute(insert_into("operations", list(values)) + " ON CONFLICT (id) DO NOTHING", tuple(values.values()))
         if cur.rowcount != 1:  # cannot happen under the write lock; the constraint is the backstop
             return "existing"
         return outcome
@@ -128,7 +125,7 @@ class OperationRepository:
         sets = ", ".join(f"{k} = ?" for k in values)
         with self._engine.write() as cur:
             cur.execute(
-                f"UPDATE operations SET {sets} WHERE id = ? AND state IN ({dialect.placeholders(states)})",
+                f"UPDATE operations SET {sets} WHERE id = ? AND state IN ({placeholders(states)})",
                 (*values.values(), operation_id, *states),
             )
             applied = cur.rowcount == 1
@@ -163,7 +160,7 @@ class OperationRepository:
         if not ids:
             return set()
         rows = self._engine.read(
-            f"SELECT DISTINCT transaction_id FROM operations WHERE transaction_id IN ({dialect.placeholders(ids)})", ids
+            f"SELECT DISTINCT transaction_id FROM operations WHERE transaction_id IN ({placeholders(ids)})", ids
         )
         return {r["transaction_id"] for r in rows}
 
@@ -172,7 +169,7 @@ class OperationRepository:
         states = tuple(except_states)
         sql = "SELECT * FROM operations WHERE actor = ? AND kind = ?"
         if states:
-            sql += f" AND state NOT IN ({dialect.placeholders(states)})"
+            sql += f" AND state NOT IN ({placeholders(states)})"
         return _operation(self._engine.read_one(sql + " ORDER BY created_at DESC LIMIT 1", (actor, kind, *states)))
 
     def recent(self, limit: int = 50) -> list[OperationRow]:
@@ -180,7 +177,7 @@ class OperationRepository:
 
     def in_states(self, states: Iterable[str], *, created_before: datetime | None = None) -> list[OperationRow]:
         states = tuple(states)
-        sql = f"SELECT * FROM operations WHERE state IN ({dialect.placeholders(states)})"
+        sql = f"SELECT * FROM operations WHERE state IN ({placeholders(states)})"
         params: list[object] = list(states)
         if created_before is not None:
             sql += " AND created_at < ?"
@@ -198,15 +195,15 @@ class OperationRepository:
     def dismissed_outcome(self, user: str, kind: str) -> str | None:
         """The id of the `kind` outcome `user` last dismissed, or None."""
         row = self._engine.read_one(
-            "SELECT operation_id FROM dismissed_outcomes WHERE user = ? AND kind = ?", (user, kind)
+            'SELECT operation_id FROM dismissed_outcomes WHERE "user" = ? AND kind = ?', (user, kind)
         )
         return row["operation_id"] if row else None
 
     def set_dismissed_outcome(self, user: str, kind: str, operation_id: str, *, at: datetime) -> None:
         with self._engine.write() as cur:
             cur.execute(
-                """INSERT INTO dismissed_outcomes (user, kind, operation_id, dismissed_at) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (user, kind) DO UPDATE SET operation_id = excluded.operation_id,
+                """INSERT INTO dismissed_outcomes ("user", kind, operation_id, dismissed_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT ("user", kind) DO UPDATE SET operation_id = excluded.operation_id,
                    dismissed_at = excluded.dismissed_at""",
                 (user, kind, operation_id, time_value(at)),
             )

@@ -1,11 +1,15 @@
-"""Everything SQLite-specific about the console's database, in one place.
+"""Everything SQLite-specific about the console's database, in one place (the default engine).
 
-A second engine (PostgreSQL) stands beside this module with the same names: how to open a
-connection, how a write transaction takes its lock, where the schema version is kept, how a
-datetime is stored, and the schema's migrations. The repositories' SQL otherwise sticks to what
-both engines share (`ON CONFLICT ... DO UPDATE` upserts, `RETURNING`, `excluded.`); it is written
-with `?` placeholders (lists of them from `placeholders()`), which an engine of another
-parameter style translates.
+`dashboard.store.postgres` stands beside this module with the same names: how to open a
+connection (`Database`), how a write transaction takes its lock, where the schema version is kept,
+how a datetime is stored. The schema's migrations are shared (`dashboard.store.migrations`). The
+repositories' SQL otherwise sticks to what both engines share (`ON CONFLICT ... DO UPDATE` upserts,
+`RETURNING`, `excluded.`, the column `"user"` quoted); it is written with `?` placeholders (lists
+of them from `codec.placeholders()`), which the PostgreSQL dialect translates.
+
+Concurrency: one connection guarded by a lock. The console writes a handful of rows a second, so
+serialising in-process access costs nothing and removes busy handling between our own threads
+(Streamlit script threads, the callback route's threadpool).
 
 Durability: `synchronous=FULL` -- in WAL mode NORMAL may lose the last commits on power loss, and
 the journal's promise is that an intent is on disk *before* money moves; an fsync per commit is
@@ -16,9 +20,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from dashboard.store.codec import insert_into, load_time, placeholders, store_time
+
+__all__ = ["insert_into", "load_time", "placeholders", "store_time"]  # shared by both engines (codec.py)
 
 NAME = "sqlite"
 DB_FILENAME = "console.sqlite3"
@@ -27,171 +37,9 @@ BUSY_TIMEOUT_MS = 5000
 # other processes on the same file.
 BEGIN_WRITE = "BEGIN IMMEDIATE"
 Cursor = sqlite3.Cursor
-
-
-# Ordered migrations: index i upgrades user_version i -> i+1. Append only; never edit a shipped one.
-# Each is a tuple of statements (triggers contain ';', so no naive splitting of a script).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # v1: payout journal, append-only audit log, raw callback events.
-    (
-        """CREATE TABLE operations (
-            id TEXT PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('payout', 'card_payment')),
-            state TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            amount TEXT NOT NULL,
-            amount_kurus INTEGER NOT NULL,
-            username TEXT NOT NULL,
-            customer_iban TEXT,
-            customer_name TEXT,
-            description TEXT,
-            request_json TEXT NOT NULL,
-            transaction_id INTEGER,
-            status_text TEXT,
-            message TEXT,
-            field_errors_json TEXT,
-            duplicate_of TEXT
-        )""",
-        "CREATE INDEX operations_created ON operations (created_at)",
-        "CREATE INDEX operations_state ON operations (state)",
-        "CREATE INDEX operations_transaction ON operations (transaction_id)",
-        """CREATE INDEX operations_same_content
-            ON operations (kind, customer_iban, amount_kurus, username, created_at)""",
-        """CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            amount TEXT,
-            iban_masked TEXT,
-            outcome TEXT NOT NULL,
-            details_json TEXT
-        )""",
-        "CREATE INDEX audit_at ON audit_log (at)",
-        """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-        """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-        """CREATE TABLE callback_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            transaction_id INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            status_text TEXT NOT NULL,
-            amount TEXT,
-            username TEXT,
-            description TEXT,
-            completed_at_text TEXT,
-            raw_json TEXT NOT NULL,
-            received_at TEXT NOT NULL,
-            source_ip TEXT,
-            UNIQUE (transaction_id, status)
-        )""",
-        "CREATE INDEX callback_events_received ON callback_events (received_at)",
-    ),
-    # v2: card payment results, normalised status, manual resolution, delivery counts,
-    # verification of callbacks, status checks, derived current status, balance snapshots.
-    (
-        "ALTER TABLE operations ADD COLUMN status TEXT",
-        "ALTER TABLE operations ADD COLUMN status_final INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE operations ADD COLUMN payment_url TEXT",
-        "ALTER TABLE operations ADD COLUMN order_id TEXT",
-        "ALTER TABLE operations ADD COLUMN resolved_by TEXT",
-        "ALTER TABLE operations ADD COLUMN resolution_note TEXT",
-        "ALTER TABLE callback_events ADD COLUMN amount_kurus INTEGER",
-        "ALTER TABLE callback_events ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 1",
-        "ALTER TABLE callback_events ADD COLUMN last_received_at TEXT",
-        "ALTER TABLE callback_events ADD COLUMN verification TEXT NOT NULL DEFAULT 'pending'",
-        "ALTER TABLE callback_events ADD COLUMN verified_at TEXT",
-        "ALTER TABLE callback_events ADD COLUMN api_status_text TEXT",
-        "CREATE INDEX callback_events_verification ON callback_events (verification, received_at)",
-        """CREATE TABLE status_checks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            transaction_id INTEGER NOT NULL,
-            checked_at TEXT NOT NULL,
-            source TEXT NOT NULL,
-            status TEXT NOT NULL,
-            status_text TEXT,
-            status_final INTEGER NOT NULL,
-            amount TEXT,
-            created_at TEXT,
-            completed_at TEXT
-        )""",
-        "CREATE INDEX status_checks_transaction ON status_checks (transaction_id, checked_at)",
-        """CREATE TABLE transaction_status (
-            transaction_id INTEGER PRIMARY KEY,
-            status TEXT NOT NULL,
-            status_text TEXT,
-            status_final INTEGER NOT NULL,
-            source TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE balance_snapshots (
-            iban_id INTEGER NOT NULL,
-            taken_at TEXT NOT NULL,
-            balance_kurus INTEGER NOT NULL,
-            PRIMARY KEY (iban_id, taken_at)
-        )""",
-        "CREATE INDEX balance_snapshots_taken ON balance_snapshots (taken_at)",
-    ),
-    # v3: sign-in -- server-side sessions (id = SHA-256 of the cookie token, never the token),
-    # one-time sign-in tickets, failed-attempt counters for throttling.
-    (
-        """CREATE TABLE auth_sessions (
-            id TEXT PRIMARY KEY,
-            user TEXT NOT NULL,
-            role TEXT NOT NULL,
-            password_tag TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            last_seen_at TEXT NOT NULL
-        )""",
-        "CREATE INDEX auth_sessions_user ON auth_sessions (user)",
-        """CREATE TABLE auth_tickets (
-            id TEXT PRIMARY KEY,
-            session_id TEXT NOT NULL,
-            expires_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE auth_throttle (
-            key TEXT PRIMARY KEY,
-            failures INTEGER NOT NULL,
-            last_failure_at TEXT NOT NULL,
-            locked_until_at TEXT
-        )""",
-    ),
-    # v4: per-user preferences (the console's language), remembered across sessions.
-    (
-        """CREATE TABLE user_preferences (
-            user TEXT PRIMARY KEY,
-            language TEXT,
-            updated_at TEXT NOT NULL
-        )""",
-    ),
-    # v5: background work. Settling backs off per entry (attempts so far, when next, when it gave
-    # up and left the entry to a person, the last outcome logged); callback verification is claimed
-    # by one process at a time (claim expires, so a crashed process's claims are retaken).
-    (
-        "ALTER TABLE operations ADD COLUMN settle_attempts INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE operations ADD COLUMN next_settle_at TEXT",
-        "ALTER TABLE operations ADD COLUMN settle_stopped_at TEXT",
-        "ALTER TABLE operations ADD COLUMN settle_outcome TEXT",
-        "ALTER TABLE callback_events ADD COLUMN verify_claimed_by TEXT",
-        "ALTER TABLE callback_events ADD COLUMN verify_claim_expires_at TEXT",
-    ),
-    # v6: the outcome (payout / card payment) each user last dismissed, so a reload after that shows
-    # nothing while a newer outcome stays on screen until dismissed; and each user's latest entries.
-    (
-        """CREATE TABLE dismissed_outcomes (
-            user TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            operation_id TEXT NOT NULL,
-            dismissed_at TEXT NOT NULL,
-            PRIMARY KEY (user, kind)
-        )""",
-        "CREATE INDEX operations_actor ON operations (actor, kind, created_at)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+Error = sqlite3.Error
+# Errors meaning "the database cannot be reached right now" (-> StoreUnavailable): none for a local file.
+UNAVAILABLE: tuple[type[Exception], ...] = ()
 
 
 def default_path(data_dir: str | os.PathLike[str]) -> Path:
@@ -221,22 +69,38 @@ def set_schema_version(cur: sqlite3.Cursor, version: int) -> None:
     cur.execute(f"PRAGMA user_version = {int(version)}")
 
 
-def placeholders(values: Sequence[object]) -> str:
-    """`?, ?, ?` for the values of an IN list or a VALUES row."""
-    return ",".join("?" * len(values))
+class Database:
+    """The file's one connection, shared by the process's threads under a lock."""
 
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn = connect(path)
 
-def insert_into(table: str, values: Sequence[str]) -> str:
-    """`INSERT INTO table (a, b) VALUES (?, ?)` for these columns; callers append ON CONFLICT / RETURNING."""
-    return f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders(values)})"
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
 
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Cursor]:
+        """One transaction holding the file's write lock from its start (BEGIN IMMEDIATE)."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute(BEGIN_WRITE)
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
 
-def store_time(value: datetime) -> str:
-    """An aware datetime as stored: ISO 8601 text in UTC with microseconds, so it sorts as text."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: the store only takes aware datetimes")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
 
+    def schema_version(self) -> int:
+        with self._lock:
+            return schema_version(self._conn)
 
-def load_time(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+    def prepare_migration(self, cur: sqlite3.Cursor) -> None:
+        """Nothing to prepare: the file is the schema."""

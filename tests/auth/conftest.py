@@ -39,10 +39,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "console.sqlite3")
-    yield s
-    s.close()
+def store(any_store) -> Store:
+    return any_store
 
 
 @pytest.fixture

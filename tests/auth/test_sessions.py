@@ -9,7 +9,7 @@ import pytest
 from dashboard.auth import COOKIE_NAME, Role, User, hash_password
 from dashboard.auth.sessions import load_session_secret
 from dashboard.config import Secret, Settings
-from dashboard.store import Store
+from tests.helpers.store_dump import dump
 
 from .conftest import PASSWORDS
 
@@ -54,8 +54,8 @@ def test_cookie_resolves_to_the_session(auth):
 def test_only_a_hash_of_the_token_is_stored(auth, store):
     _, cookie = signed_in(auth)
     token = cookie.split(".")[0]
-    dump = "\n".join(__import__("sqlite3").connect(store.path).iterdump())
-    assert token not in dump and cookie not in dump
+    stored = dump(store)
+    assert token not in stored and cookie not in stored
 
 
 @pytest.mark.parametrize(
@@ -153,13 +153,9 @@ def test_sign_out_everywhere_ends_all_of_a_users_sessions_only(auth):
     assert auth.resolve(other).user == "bob"
 
 
-def test_sessions_survive_a_restart(make_auth, tmp_path, users):
+def test_sessions_survive_a_restart(make_auth, open_store, users):
     _, cookie = signed_in(make_auth())
-    reopened = Store(tmp_path / "console.sqlite3")
-    try:
-        assert make_auth(store=reopened).resolve(cookie).user == "alice"
-    finally:
-        reopened.close()
+    assert make_auth(store=open_store()).resolve(cookie).user == "alice"
 
 
 def test_role_change_applies_and_removal_or_new_password_ends_sessions(make_auth, users):

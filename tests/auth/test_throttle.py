@@ -4,7 +4,7 @@ import pytest
 
 from dashboard.auth import WRONG_CREDENTIALS, SignInError, ThrottlePolicy
 from dashboard.auth import authenticator as authenticator_module
-from dashboard.store import Store
+from tests.helpers.store_dump import dump
 
 from .conftest import PASSWORDS
 
@@ -87,14 +87,10 @@ def test_a_source_address_guessing_across_names_is_locked(make_auth):
     assert auth.sign_in("alice", PASSWORDS["alice"], source="198.51.100.1").user == "alice"
 
 
-def test_throttle_state_survives_a_restart(make_auth, tmp_path, audit):
+def test_throttle_state_survives_a_restart(make_auth, open_store, audit):
     for _ in range(5):
         fail(make_auth())
-    reopened = Store(tmp_path / "console.sqlite3")
-    try:
-        assert fail(make_auth(store=reopened)).retry_after == 30
-    finally:
-        reopened.close()
+    assert fail(make_auth(store=open_store())).retry_after == 30
 
 
 def test_audit_rows_carry_outcome_and_typed_name(auth, audit):
@@ -123,19 +119,12 @@ def test_blank_name_is_audited_as_blank(auth, audit):
 
 def test_failure_audit_never_holds_the_password(auth, audit, store):
     fail(auth, password="s3cret-guess-123")
-    import sqlite3
-
-    dump = "\n".join(sqlite3.connect(store.path).iterdump())
-    assert "s3cret-guess-123" not in dump
+    assert "s3cret-guess-123" not in dump(store)
 
 
-def test_two_processes_share_the_counters(make_auth, tmp_path):
+def test_two_processes_share_the_counters(make_auth, open_store):
     first = make_auth()
-    second_store = Store(tmp_path / "console.sqlite3")  # another process's connection to the same file
-    try:
-        second = make_auth(store=second_store)
-        for auth in (first, second, first, second, first):
-            fail(auth)
-        assert fail(second).retry_after == 30
-    finally:
-        second_store.close()
+    second = make_auth(store=open_store())  # another process's (or replica's) connection to the same database
+    for auth in (first, second, first, second, first):
+        fail(auth)
+    assert fail(second).retry_after == 30
