@@ -82,7 +82,7 @@ if counts is not None:
         right.info(ui.t("Nothing waited for verification."), icon=":material/info:")
 
 
-@st.fragment(run_every=timedelta(seconds=5))
+@outage.fragment(run_every=timedelta(seconds=5))
 def feed() -> None:
     """The newest events, re-read every 5 s."""
     waiting, oldest = data_access.callback_backlog()

@@ -7,7 +7,10 @@ had already drawn is taken away and the notice is shown instead. So no data that
 stays on screen and no button of that run remains to press. Widget callbacks run before the script
 (Streamlit shows their exceptions as tracebacks), so a page's store-touching `on_click` /
 `on_change` callback is wrapped in `guard_callback`: the failure is remembered and the next script
-run says that action was not carried out.
+run says that action was not carried out. A fragment that reruns on its own (`run_every`) runs
+without console.py around it, so pages declare it with `outage.fragment`: an unreachable store in
+such a rerun starts a full run, which shows the notice -- and, as the fragment keeps its timer,
+the page comes back by itself once the database answers.
 
 Nothing keeps the console broken: nothing here is cached, and the next run (Refresh, any click)
 tries the store again.
@@ -16,7 +19,9 @@ tries the store again.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import ParamSpec
 
 import streamlit as st
@@ -28,6 +33,7 @@ from dashboard.store import StoreUnavailable
 P = ParamSpec("P")
 
 _FAILED_ACTION_KEY = "_outage_failed_action"  # a guarded callback met an unreachable store
+_full_run = threading.local()  # .active: this script thread is inside run_guarded (not a fragment rerun)
 
 UNAVAILABLE = "The console's database cannot be reached right now."
 NOTHING_CHANGED = (
@@ -56,6 +62,7 @@ def run_guarded(body: Callable[[Callable[[], DeltaGenerator]], None]) -> None:
         drawn.append(st.sidebar.empty())
         return drawn[-1].container()
 
+    _full_run.active = True
     try:
         with main.container():
             body(open_sidebar)
@@ -64,6 +71,8 @@ def run_guarded(body: Callable[[Callable[[], DeltaGenerator]], None]) -> None:
             placeholder.empty()
         show_unavailable()
         st.stop()
+    finally:
+        _full_run.active = False
 
 
 def guard_callback(callback: Callable[P, None]) -> Callable[P, None]:
@@ -78,3 +87,24 @@ def guard_callback(callback: Callable[P, None]) -> Callable[P, None]:
             st.session_state[_FAILED_ACTION_KEY] = True
 
     return guarded
+
+
+def fragment(*, run_every: timedelta | None = None) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """`st.fragment(run_every=...)` for a page: when the fragment reruns on its own and the store
+    cannot be reached, the whole app reruns (console.py then shows the notice instead of the page).
+    Inside a full run the error goes on to `run_guarded` as any other."""
+
+    def decorate(body: Callable[P, None]) -> Callable[P, None]:
+        @st.fragment(run_every=run_every)
+        @functools.wraps(body)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                body(*args, **kwargs)
+            except StoreUnavailable:
+                if getattr(_full_run, "active", False):
+                    raise
+                st.rerun(scope="app")
+
+        return guarded
+
+    return decorate

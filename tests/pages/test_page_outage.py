@@ -150,3 +150,43 @@ def test_store_unavailable_is_a_store_error():
     from dashboard.store import StoreError
 
     assert issubclass(StoreUnavailable, StoreError)
+
+
+# --- fragments that rerun on their own (run_every) run without console.py around them -------------
+
+
+def _fragment_under_test(monkeypatch, failing: bool):
+    import streamlit as st
+
+    reruns: list[str] = []
+    monkeypatch.setattr(st, "fragment", lambda **kwargs: lambda fn: fn)  # the body as a plain function
+    monkeypatch.setattr(st, "rerun", lambda scope="fragment": reruns.append(scope))
+
+    @outage.fragment(run_every=None)
+    def panel() -> None:
+        if failing:
+            raise StoreUnavailable("down")
+
+    return panel, reruns
+
+
+def test_a_fragment_rerun_that_cannot_reach_the_store_reruns_the_whole_app(monkeypatch):
+    panel, reruns = _fragment_under_test(monkeypatch, failing=True)
+    panel()  # a rerun of the fragment alone: no traceback, the full run shows the notice
+    assert reruns == ["app"]
+
+
+def test_inside_a_full_run_a_fragment_leaves_the_error_to_the_console(monkeypatch):
+    panel, reruns = _fragment_under_test(monkeypatch, failing=True)
+    monkeypatch.setattr(outage._full_run, "active", True, raising=False)
+    with pytest.raises(StoreUnavailable):
+        panel()  # run_guarded shows the notice; a rerun here could loop
+    assert reruns == []
+
+
+def test_pages_declare_their_fragments_through_the_outage_guard():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for page in (root / "pages").glob("*.py"):
+        assert "st.fragment" not in page.read_text(), f"{page.name}: use outage.fragment (dashboard/ui/outage.py)"
