@@ -74,6 +74,36 @@ def _instrument(report: dict) -> None:
     EnigmaPayClient.list_ibans = list_ibans_wrapper
 
 
+def _apptest_in_threads() -> None:
+    """AppTest is made for one test at a time: each run installs a mock Runtime singleton and sets it
+    back to None when done, so with sessions in threads one session's end pulls the Runtime from
+    under another's start ("Runtime hasn't been created!", and that session hangs). Keep answering
+    with the last Runtime seen. AppTest also turns Streamlit's legacy pages/ folder mode back on
+    every run; the server (app.py) turns it off, so do the same (as tests/pages/conftest.py does)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.pages_manager import PagesManager
+
+    last: list = []
+
+    def instance(cls):
+        current = cls._instance
+        if current is not None:
+            last[:] = [current]
+            return current
+        if last:
+            return last[0]
+        raise RuntimeError("Runtime hasn't been created!")
+
+    Runtime.instance = classmethod(instance)
+    original_init = PagesManager.__init__
+
+    def without_legacy_pages_mode(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = without_legacy_pages_mode
+
+
 def _sessions(count: int, stop: threading.Event, runs: list[int], errors: list[str], think: float) -> list:
     from streamlit.testing.v1 import AppTest
 
@@ -121,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet()
     report: dict = {"settles": [], "verifications": [], "runs": 0, "errors": []}
     _instrument(report)
+    _apptest_in_threads()
 
     import importlib
 

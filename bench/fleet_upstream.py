@@ -6,8 +6,9 @@ counters (`/__sandbox__/stats`) are the fleet's calls. One PostgreSQL database (
 server, `tests/helpers/postgres.py`; `--engine sqlite`: one shared SQLite file instead) holds the
 store. Each replica is a `bench._replica` process: app.py's lifespan (the background work) plus 10
 AppTest sessions of console.py alternating Overview and Balances. Before the start the store gets
-`--operations` payouts whose outcome is unknown (the settle loop checks them) and `--events`
-callback events; `--events` more arrive every 20 s (the verification loop checks them).
+`--events` callback events, `--events` more every 20 s (the verification loop checks them); at the
+start of the measured minutes `--operations` payouts whose outcome is unknown (the settle loop
+checks them at once, then backs off: 30 s, 1 min, 2 min).
 
 Figures: `/ibans` calls per minute for the fleet (target <= 1; the baseline printed beside it is one
 replica's budget, 1/min, so two replicas without fleet work make ~2/min), and duplicates: the same
@@ -93,19 +94,24 @@ class _UnknownOutcome:
         raise OutcomeUnknownError("bench: the answer never came", operation="send-money")
 
 
-def seed(env: dict[str, str], operations: int) -> object:
-    """Open the replicas' store in this process (same settings) and add unknown payouts; returns
-    the records (for adding callback events during the run)."""
+def open_records(env: dict[str, str]) -> object:
+    """The replicas' records, opened in this process with the same settings."""
     os.environ.clear()
     os.environ.update(env)
+    from dashboard import services
+
+    services.reset()
+    return services.records()
+
+
+def add_unknown_payouts(records, count: int) -> None:
+    """`count` payouts whose answer never came: each replica's settle loop finds them due at once."""
     from dashboard import services
     from dashboard.client import models
     from dashboard.journal import Journal, new_operation_id
 
-    services.reset()
-    records = services.records()
     journal = Journal(records.store, lambda: _UnknownOutcome(), audit=records.audit, tz=services.settings().timezone)
-    for n in range(operations):
+    for n in range(count):
         request = models.SendMoneyRequest(
             username=f"fleet{n}",
             amount=Decimal("1234.56") + n,
@@ -114,7 +120,6 @@ def seed(env: dict[str, str], operations: int) -> object:
             description="",
         )
         journal.submit_payout(new_operation_id(), request, actor="bench", confirm_duplicate=True)
-    return records
 
 
 def add_events(records, start: int, count: int) -> None:
@@ -152,6 +157,7 @@ def run_fleet(env: dict[str, str], args, log_dir: Path, records, sandbox_root: s
             for proc in procs:
                 proc.stdin.write("go\n")
                 proc.stdin.flush()
+            add_unknown_payouts(records, args.operations)  # after the go: their first checks are measured
             sent, done = args.events, threading.Event()
 
             def more_events() -> None:
@@ -195,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as data_dir, database(args.engine, data_dir) as url, sandbox(log_dir) as root:
         env = replica_env(root, data_dir, url)
-        records = seed(env, args.operations)
+        records = open_records(env)
         add_events(records, 0, args.events)
         reports, calls, minutes = run_fleet(env, args, log_dir, records, root)
         records.store.close()
