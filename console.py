@@ -7,9 +7,10 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
+from dashboard.auth.roles import APPROVE
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import access, client_options, outage
+from dashboard.ui import access, client_options, outage, two_factor
 from dashboard.ui.pages import PAGES, visible_url_paths
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
@@ -84,6 +85,13 @@ def _sidebar(backend, role):
     if session is not None:
         st.caption(ui.t_md("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
         access.sign_out_button(session)
+    if access.allowed(APPROVE) and (waiting := data_access.approvals_waiting_count(ui.actor())):
+        st.badge(
+            ui.t("{n} waiting for your approval", n=waiting),
+            icon=":material/approval:",
+            color="violet",
+            width="stretch",
+        )
     return data_age
 
 
@@ -109,6 +117,10 @@ def _console(open_sidebar) -> None:
         st.stop()
 
     _load_language()
+    # A user whose role requires a second factor and who has none yet sets it up before anything else.
+    paths = [p.url_path for p in PAGES] + [access.SIGN_IN_PATH]
+    if two_factor.gate(access.current_session(), sign_out=access.sign_out_button, paths=paths):
+        st.stop()
     page = _navigation(role)
     with open_sidebar():
         data_age = _sidebar(backend, role)

@@ -25,6 +25,16 @@ ACTIONS = frozenset(
         "sign_in_failed",
         "mark_resolved",
         "sign_out_everywhere",
+        "two_factor_enrolled",
+        "two_factor_verified",
+        "two_factor_failed",
+        "two_factor_recovery_used",
+        "two_factor_recovery_regenerated",
+        "two_factor_reset",
+        "approval_request",
+        "approval_approve",
+        "approval_reject",
+        "approval_expire",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

@@ -33,6 +33,14 @@ class Backend:
             self.sandbox.stop()
 
 
+def is_sandbox(settings: Settings) -> bool:
+    """Whether these settings talk to a sandbox: no API key (the built-in one), or the sandbox's
+    demo credentials (a sandbox started elsewhere). Decided without starting anything."""
+    if settings.use_builtin_sandbox:
+        return True
+    return settings.api_key.reveal() == SANDBOX_API_KEY and settings.secret_key.reveal() == SANDBOX_SECRET_KEY
+
+
 def open_backend(settings: Settings, *, callback_url: str | None = None) -> Backend:
     """Connect to the configured API, or start the built-in sandbox when no API key is set.
 
@@ -57,5 +65,4 @@ def open_backend(settings: Settings, *, callback_url: str | None = None) -> Back
     client = EnigmaPayClient(
         api_key, secret_key, base_url=settings.base_url, timeout=settings.timeout, tz=settings.timezone
     )
-    is_sandbox = api_key == SANDBOX_API_KEY and secret_key == SANDBOX_SECRET_KEY
-    return Backend(client=client, is_sandbox=is_sandbox, base_url=settings.base_url)
+    return Backend(client=client, is_sandbox=is_sandbox(settings), base_url=settings.base_url)

@@ -3,7 +3,8 @@
 - every minute: store each IBAN's balance (charts use these snapshots), via the same 60 s cache
   the pages use, so the background adds no upstream calls of its own;
 - every 30 s: settle the journal entries that are due (each entry backs off on its own, see
-  dashboard.journal);
+  dashboard.journal); expire requests for approval whose time ran out, and send approved payouts
+  that a stopped process approved but did not send (dashboard.approvals, once per payout);
 - continuously: verify callbacks against transaction-status, one claimed batch after the other at
   ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT.
 
@@ -50,6 +51,12 @@ def snapshot_balances() -> int:
 
 def settle() -> None:
     services.records().journal.settle_all()
+
+
+def approvals() -> None:
+    desk = services.records().approvals
+    desk.expire_due()
+    desk.dispatch_approved()
 
 
 def verify_wait(counts: dict[str, int]) -> float:
@@ -107,5 +114,6 @@ async def run(origin: str) -> None:
     await asyncio.gather(
         _every(SNAPSHOT_EVERY, snapshot_balances),
         _every(SETTLE_EVERY, settle, reaches_store=True),
+        _every(SETTLE_EVERY, approvals),
         _verify_continuously(),
     )

@@ -13,6 +13,7 @@ import secrets as _secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,7 @@ DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
 
 # name -> (description, is secret); the README's configuration table mirrors this.
@@ -53,6 +55,16 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
+    "ENIGMAPAY_TWO_FACTOR_ROLES": (
+        "roles that must use two-factor sign-in; default those that move money, approve or administer",
+        False,
+    ),
+    "ENIGMAPAY_TWO_FACTOR_KEY": (
+        "key encrypting two-factor secrets at rest; default a random key in the data dir",
+        True,
+    ),
+    "ENIGMAPAY_APPROVAL_THRESHOLD": ("a payout of at least this amount waits for a second person; unset = none", False),
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": ("hours after which a request for approval expires", False),
 }
 
 
@@ -106,11 +118,19 @@ class Settings:
     verify_rate: float = DEFAULT_VERIFY_RATE
     database_url: Secret | None = None  # None: the embedded SQLite file in data_dir
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
+    two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
+    two_factor_key: Secret | None = None
+    approval_threshold: Decimal | None = None  # None: no single payout needs approval (batches always do)
+    approval_expiry_hours: float = DEFAULT_APPROVAL_EXPIRY_HOURS
 
     @property
     def users_path(self) -> Path:
         """Where the sign-in accounts are read from (and `python -m dashboard.auth` writes them)."""
         return self.users_file if self.users_file is not None else self.data_dir / DEFAULT_USERS_FILENAME
+
+    def records_dir(self, *, sandbox: bool) -> Path:
+        """Where the console's database lives: the sandbox's records apart from live ones."""
+        return self.data_dir / "sandbox" if sandbox else self.data_dir
 
     @property
     def use_builtin_sandbox(self) -> bool:
@@ -195,6 +215,10 @@ def load_settings(
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
         database_url=Secret(database_url) if database_url else None,
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
+        two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),
+        two_factor_key=_long_secret(values, "ENIGMAPAY_TWO_FACTOR_KEY"),
+        approval_threshold=_approval_threshold(values),
+        approval_expiry_hours=_positive_float(values, "ENIGMAPAY_APPROVAL_EXPIRY_HOURS", DEFAULT_APPROVAL_EXPIRY_HOURS),
     )
 
 
@@ -291,6 +315,43 @@ def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _name_list(values: Mapping[str, str], name: str) -> frozenset[str] | None:
+    """A comma-separated list of lower-case names; `none` is the empty list; unset is None (the default).
+    Whether the names are known is checked where they are used (roles: dashboard.auth)."""
+    raw = values.get(name)
+    if raw is None:
+        return None
+    names = frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+    return frozenset() if names == {"none"} else names
+
+
+def _long_secret(values: Mapping[str, str], name: str) -> Secret | None:
+    raw = values.get(name)
+    if raw is not None and len(raw) < MIN_SESSION_SECRET_LENGTH:
+        raise ConfigError(
+            f"{name} must be at least {MIN_SESSION_SECRET_LENGTH} characters "
+            '(e.g. the output of `python -c "import secrets; print(secrets.token_urlsafe(32))"`), '
+            "or unset for a random key kept in the data folder."
+        )
+    return Secret(raw) if raw else None
+
+
+def _approval_threshold(values: Mapping[str, str]) -> Decimal | None:
+    """An amount as the forms read one ("50000", "50000,00", "50.000,00"), greater than zero; unset: None."""
+    from dashboard.money import AmountError, parse_amount_input  # the forms' one rule for typed amounts
+
+    raw = values.get("ENIGMAPAY_APPROVAL_THRESHOLD")
+    if raw is None:
+        return None
+    try:
+        amount = parse_amount_input(raw)
+    except AmountError as exc:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD is not an amount ({exc}) (got {raw!r}).") from None
+    if amount <= 0:
+        raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD must be greater than zero, or unset (got {raw!r}).")
+    return amount
+
+
 def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
     if raw is None:
@@ -335,6 +396,10 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SESSION_SECRET": "session_secret",
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+    "ENIGMAPAY_TWO_FACTOR_ROLES": "two_factor_roles",
+    "ENIGMAPAY_TWO_FACTOR_KEY": "two_factor_key",
+    "ENIGMAPAY_APPROVAL_THRESHOLD": "approval_threshold",
+    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "approval_expiry_hours",
 }
 
 
@@ -345,6 +410,14 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
         value = getattr(settings, _ATTRIBUTE[name])
         if secret:
             shown = "set" if value is not None else "not set"
+        elif name == "ENIGMAPAY_TWO_FACTOR_ROLES":
+            shown = (
+                "default: the roles that move money or administer"
+                if value is None
+                else ", ".join(sorted(value)) or "none"
+            )
+        elif value is None and name == "ENIGMAPAY_APPROVAL_THRESHOLD":
+            shown = "none"
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
         else:

@@ -23,6 +23,7 @@ import streamlit as st
 
 from dashboard import balances, export
 from dashboard import services as services_root
+from dashboard.approvals import ApprovalError, ApprovalRequest, totals  # noqa: F401 -- for the Approvals page
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
@@ -37,20 +38,29 @@ from dashboard.history.load import HistoryLoader
 from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Transactions page
 from dashboard.history.view import HistoryView
 from dashboard.i18n import LANGUAGES, translate
-from dashboard.journal import Operation
+from dashboard.journal import ApprovalRequired, Operation  # noqa: F401 -- ApprovalRequired: for the forms
 from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
 from dashboard.records import (  # noqa: F401 -- the console's own records, for the pages
     AUDIT_LIMIT,
+    approval,
+    approval_refusal,
+    approval_threshold,
+    approvals_waiting,
+    approvals_waiting_count,
     audit_entries,
     callback_backlog,
     callback_path_masked,
     callbacks_configured,
     first_check_of,
+    my_approval_requests,
+    needs_approval,
     open_operations,
     operations_awaiting_answer,
     recent_callback_events,
     recent_operations,
+    reject_request,
+    request_payout_approval,
     transaction_current_status,
     transaction_timeline,
     verify_callbacks_now,
@@ -248,6 +258,16 @@ def submit_payout(
     if op.state == "confirmed":
         after_money_moved()
     return op
+
+
+def approve_request(request_id: str, *, actor: str, note: str = "") -> ApprovalRequest:
+    """Approve as a second person (ApprovalError if refused); an approved payout is sent, once."""
+    request = services().approvals.approve(request_id, approver=actor, note=note)
+    if request.operation_id:
+        op = operation(request.operation_id)
+        if op is not None and op.state == "confirmed":
+            after_money_moved()
+    return request
 
 
 def submit_card_payment(operation_id: str, request: models.CardPaymentRequest, *, actor: str) -> Operation:

@@ -1,18 +1,23 @@
-"""The console's own records, for the Operations, Callbacks and Audit log pages (through data_access):
-journal entries whose outcome is open, callback events and their verification, the audit log.
+"""The console's own records, for the Operations, Callbacks, Approvals and Audit log pages (through
+data_access): journal entries whose outcome is open, callback events and their verification,
+requests waiting for a second person, the audit log.
 
 No Streamlit and no caching: each read goes to the store, which is the truth shared by every session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from dashboard import services
+from dashboard.approvals import ApprovalRequest
 from dashboard.audit import AuditEntry
 from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
 from dashboard.callbacks import timeline as callback_timeline
+from dashboard.client.models import SendMoneyRequest
 from dashboard.journal import Operation
 from dashboard.store import CurrentStatusRow
 
@@ -103,3 +108,53 @@ def audit_entries(
 ) -> list[AuditEntry]:
     """Audit entries, newest first; `since` inclusive, `until` exclusive."""
     return services.records().audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
+
+
+# --- four-eyes approval (dashboard.approvals) ------------------------------------------------------
+
+
+def approval_threshold() -> Decimal | None:
+    """A payout of at least this amount waits for a second person; None: no single payout does."""
+    return services.records().approvals.threshold
+
+
+def needs_approval(amount: Decimal) -> bool:
+    return services.records().approvals.needs_approval(amount)
+
+
+def request_payout_approval(
+    operation_id: str, request: SendMoneyRequest, *, actor: str, summary: Mapping[str, Any] | None = None
+) -> ApprovalRequest:
+    """Ask a second person to approve this payout form's payout (one request per form); ApprovalError if refused."""
+    return services.records().approvals.request_payout(operation_id, request, maker=actor, summary=summary)
+
+
+def approval(request_id: str) -> ApprovalRequest | None:
+    return services.records().approvals.get(request_id)
+
+
+def approvals_waiting() -> list[ApprovalRequest]:
+    """Requests waiting for a decision, oldest first (expired ones written down first)."""
+    desk = services.records().approvals
+    desk.expire_due()
+    return desk.waiting()
+
+
+def my_approval_requests(actor: str) -> list[ApprovalRequest]:
+    """`actor`'s requests in every state, newest first."""
+    return services.records().approvals.mine(actor)
+
+
+def approvals_waiting_count(actor: str) -> int:
+    """How many waiting requests `actor` could decide (the sidebar's count; 0 for non-approvers)."""
+    return services.records().approvals.waiting_count(actor)
+
+
+def approval_refusal(request: ApprovalRequest, actor: str) -> str | None:
+    """Why `actor` may not decide `request`, or None."""
+    return services.records().approvals.refusal_reason(request, actor)
+
+
+def reject_request(request_id: str, *, actor: str, note: str) -> ApprovalRequest:
+    """Reject with a reason (required): nothing of the request is sent. ApprovalError if refused."""
+    return services.records().approvals.reject(request_id, approver=actor, note=note)

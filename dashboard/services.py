@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
-from dashboard.auth import Authenticator, account_setup
+from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup
 from dashboard.backend import Backend, open_backend
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.config import Settings, load_settings
@@ -35,6 +36,7 @@ class Records:
     audit: AuditLog
     journal: Journal
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
+    approvals: Approvals  # four-eyes: requests waiting for a second person
 
 
 _lock = threading.RLock()  # re-entrant: building the records asks for the backend
@@ -84,7 +86,7 @@ def open_store(s: Settings, sandbox: bool) -> Store:
         return Store.from_url(
             s.database_url.reveal(), schema=SANDBOX_SCHEMA if sandbox else None, pool_size=s.database_pool_size
         )
-    return Store.in_dir(s.data_dir / "sandbox" if sandbox else s.data_dir)
+    return Store.in_dir(s.records_dir(sandbox=sandbox))
 
 
 def _open_records(s: Settings, sandbox: bool) -> Records:
@@ -96,6 +98,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         audit=audit,
         tz=s.timezone,
         settle_horizon=timedelta(hours=s.settle_horizon_hours),
+        approval_threshold=s.approval_threshold,
     )
     if s.callback_token is not None:
         token = s.callback_token.reveal()
@@ -103,7 +106,26 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         # The sandbox delivers to this process only, so a fresh random token per start is enough.
         token = secrets.token_urlsafe(24) if sandbox else None
     intake = CallbackIntake(store, token=token, allowed_ips=s.callback_allowed_ips or None) if token else None
-    return Records(store, audit, journal, intake)
+    approvals = Approvals(
+        store,
+        journal,
+        role_of=role_of,
+        audit=audit,
+        threshold=s.approval_threshold,
+        expiry=timedelta(hours=s.approval_expiry_hours),
+    )
+    return Records(store, audit, journal, intake, approvals)
+
+
+def role_of(name: str) -> Role | None:
+    """A person's role now, from this run's accounts (None: no such account). With sign-in off, the
+    one local user is the administrator -- and, being alone, can approve nobody's request but their own,
+    which the approvals desk refuses."""
+    auth = authenticator()
+    if auth is None:
+        return Role.ADMIN if name == SINGLE_USER_NAME else None
+    user = auth.users.get(name)
+    return user.role if user is not None else None
 
 
 def authenticator() -> Authenticator | None:

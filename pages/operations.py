@@ -37,11 +37,13 @@ def _check(operation_id: str) -> None:
     st.session_state[f"{P}_checked"] = (operation_id, op.state, op)
 
 
+@outage.guard_callback
 def _start_resolve(operation_id: str) -> None:
     st.session_state[f"{P}_resolving"] = operation_id
     st.session_state.pop(f"{P}_resolve_error", None)
 
 
+@outage.guard_callback
 def _cancel_resolve() -> None:
     for key in ("resolving", "resolve_error", "note", "resolve_tx"):
         st.session_state.pop(f"{P}_{key}", None)

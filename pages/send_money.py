@@ -45,13 +45,36 @@ def confirm(request) -> None:
             ("Total debited", ui.fmt_money(costs.total) if costs else unknown),
         ]
     )
+    four_eyes = data_access.needs_approval(request.amount)
     if costs is None:  # the settings were lost after the review: nothing to send until they are read again
         st.error(ui.t(COSTS_UNKNOWN), icon=":material/money_off:")
+    elif four_eyes:
+        st.info(
+            ui.t(
+                "A payout of {threshold} or more waits for a second person's approval: submitting asks for it, "
+                "and nothing is sent until an approver agrees.",
+                threshold=ui.fmt_money(data_access.approval_threshold()),
+            ),
+            icon=":material/approval:",
+        )
     else:
         st.warning(ui.t("This moves real money and cannot be undone."), icon=":material/warning:")
     send, cancel = st.columns(2)
-    if costs is not None and send.button(
-        ui.t("Send {amount}", amount=ui.fmt_money(request.amount)), type="primary", key=f"{P}_confirm", width="stretch"
+    if (
+        costs is not None
+        and four_eyes
+        and send.button(ui.t("Request approval"), type="primary", key=f"{P}_request_approval", width="stretch")
+    ):
+        _request_approval(request, costs)
+    if (
+        costs is not None
+        and not four_eyes
+        and send.button(
+            ui.t("Send {amount}", amount=ui.fmt_money(request.amount)),
+            type="primary",
+            key=f"{P}_confirm",
+            width="stretch",
+        )
     ):
         _submit(request, confirm_duplicate=False)
     if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
@@ -61,12 +84,52 @@ def confirm(request) -> None:
 
 def _submit(request, *, confirm_duplicate: bool) -> None:
     money_form.close_review(P)
-    op = data_access.submit_payout(
-        money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate
-    )
+    try:
+        op = data_access.submit_payout(
+            money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate
+        )
+    except data_access.ApprovalRequired as exc:  # the threshold changed under the open form
+        st.session_state[f"{P}_refused"] = exc.message
+        st.rerun()
     st.session_state[f"{P}_result"] = op.id
     st.session_state[f"{P}_request"] = request
     st.rerun()
+
+
+def _request_approval(request, costs) -> None:
+    """Above the threshold: a request for a second person instead of a send (one per form)."""
+    money_form.close_review(P)
+    summary = {
+        "bank": money_form.receiving_bank(request.customer_iban),
+        "commission": costs.commission,
+        "fee": costs.fee,
+        "total": costs.total,
+    }
+    try:
+        made = data_access.request_payout_approval(
+            money_form.operation_id(P), request, actor=ui.actor(), summary=summary
+        )
+    except data_access.ApprovalError as exc:
+        st.session_state[f"{P}_refused"] = exc.message
+        st.rerun()
+    st.session_state[f"{P}_approval"] = made.id
+    st.session_state[f"{P}_request"] = request
+    st.rerun()
+
+
+def _approval_outcome(request_id: str) -> None:
+    """The state of this form's request; once approved and sent, the payout's own outcome."""
+    req = data_access.approval(request_id)
+    op = data_access.operation(req.operation_id) if req and req.state == "approved" else None
+    if op is not None:  # sent: from here on it is an ordinary payout outcome
+        st.session_state[f"{P}_result"] = op.id
+        st.session_state.pop(f"{P}_approval", None)
+        st.rerun()
+    money_form.show_approval_state(req)
+    if st.button(ui.t("New payout"), key=f"{P}_new", icon=":material/add:"):
+        money_form.start_over(P, FIELDS)
+        st.rerun()
+    st.stop()
 
 
 @outage.fragment(run_every=timedelta(seconds=5))
@@ -90,6 +153,10 @@ def live_status(operation_id: str) -> None:
 
 # --- outcome of a submitted form ---------------------------------------------------------------
 money_form.restore_last_outcome(P, "payout")  # a reload shows the last outcome until dismissed
+if refused := st.session_state.pop(f"{P}_refused", None):
+    st.error(ui.t(refused), icon=":material/block:")
+if approval_id := st.session_state.get(f"{P}_approval"):
+    _approval_outcome(approval_id)
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
     op = data_access.operation(result_id)

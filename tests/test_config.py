@@ -201,3 +201,28 @@ def test_a_bad_database_url_is_refused_without_echoing_it(value):
 def test_a_bad_pool_size_is_refused(value):
     with pytest.raises(ConfigError, match="ENIGMAPAY_DATABASE_POOL_SIZE must be a whole number"):
         load({"ENIGMAPAY_DATABASE_POOL_SIZE": value})
+
+
+def test_two_factor_settings_are_read_and_checked():
+    assert load({}).two_factor_roles is None and load({}).two_factor_key is None  # None: the default roles
+    s = load({"ENIGMAPAY_TWO_FACTOR_ROLES": " Admin, viewer ,", "ENIGMAPAY_TWO_FACTOR_KEY": "q" * 40})
+    assert s.two_factor_roles == {"admin", "viewer"} and s.two_factor_key.reveal() == "q" * 40
+    assert "q" * 40 not in repr(s)
+    assert load({"ENIGMAPAY_TWO_FACTOR_ROLES": "none"}).two_factor_roles == frozenset()
+    with pytest.raises(ConfigError, match="ENIGMAPAY_TWO_FACTOR_KEY must be at least 32 characters") as caught:
+        load({"ENIGMAPAY_TWO_FACTOR_KEY": "too-short"})
+    assert "too-short" not in str(caught.value)
+
+
+def test_approval_settings_are_read_and_checked():
+    from decimal import Decimal
+
+    assert load({}).approval_threshold is None and load({}).approval_expiry_hours == 24.0
+    for typed, expected in (("50000", "50000"), ("50.000,00", "50000.00"), ("1500,5", "1500.5")):
+        assert load({"ENIGMAPAY_APPROVAL_THRESHOLD": typed}).approval_threshold == Decimal(expected)
+    assert load({"ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "0.5"}).approval_expiry_hours == 0.5
+    for bad in ("abc", "1.500", "0", "-5"):
+        with pytest.raises(ConfigError, match="ENIGMAPAY_APPROVAL_THRESHOLD"):
+            load({"ENIGMAPAY_APPROVAL_THRESHOLD": bad})
+    with pytest.raises(ConfigError, match="ENIGMAPAY_APPROVAL_EXPIRY_HOURS must be greater than zero"):
+        load({"ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "0"})

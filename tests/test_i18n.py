@@ -21,7 +21,13 @@ from dashboard.money import format_try
 ROOT = Path(__file__).resolve().parents[1]
 UI_FILES = sorted([*ROOT.glob("pages/*.py"), ROOT / "console.py", *ROOT.glob("dashboard/ui/*.py")])
 # Domain modules whose operator-facing messages are stored and shown (journal entries, reasons).
-MESSAGE_FILES = [*sorted(ROOT.glob("dashboard/journal/*.py")), ROOT / "dashboard/ui/audit_view.py"]
+MESSAGE_FILES = [
+    *sorted(ROOT.glob("dashboard/journal/*.py")),
+    *sorted(ROOT.glob("dashboard/approvals/*.py")),
+    ROOT / "dashboard/ui/audit_view.py",
+]
+# Errors whose first argument is a message for a person (shown translated by the pages).
+MESSAGE_ERRORS = {"ApprovalError", "ApprovalRequired"}
 TR = CATALOG["tr"]
 
 # Streamlit calls that put text on screen, and the keyword arguments that carry it.
@@ -143,12 +149,14 @@ def test_a_filled_in_domain_message_is_translated_with_its_values():
 
 def _domain_messages() -> list[str]:
     from dashboard import validation
-    from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NOTICE, WRONG_CREDENTIALS
+    from dashboard.auth import CODE_NEEDED, DEMO_NOTICE, SIGN_IN_EXPIRED, SINGLE_USER_NOTICE, WRONG_CREDENTIALS
+    from dashboard.auth.totp_factor import MESSAGES as TWO_FACTOR_MESSAGES
     from dashboard.client import errors
     from dashboard.iban import iban_problem
     from dashboard.money import AmountError, parse_amount_input
 
     messages: set[str] = {WRONG_CREDENTIALS, SINGLE_USER_NOTICE, DEMO_NOTICE, "Too many attempts; try again in 30 s."}
+    messages |= {CODE_NEEDED, SIGN_IN_EXPIRED, *TWO_FACTOR_MESSAGES}
     for cls in [getattr(errors, n) for n in dir(errors)]:
         if isinstance(cls, type) and issubclass(cls, errors.EnigmaPayError):
             messages.add(cls("technical detail").user_message)
@@ -228,6 +236,8 @@ def _stored_messages() -> list[str]:
                 ]
             elif isinstance(node, ast.Call):
                 values += [k.value for k in node.keywords if k.arg == "message"]
+                if getattr(node.func, "id", None) in MESSAGE_ERRORS and node.args:
+                    values.append(node.args[0])
                 if getattr(node.func, "attr", None) == "_note" and len(node.args) == 2:  # Journal._note(op, message)
                     values.append(node.args[1])
             elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "message" for t in node.targets):
@@ -284,6 +294,10 @@ def test_fixed_vocabulary_is_translated():
         "rejected",
         "held",
         "failed_before_send",
+        "waiting",
+        "approved",
+        "expired",
+        "batch",
     }
     for table in ("VERIFICATION_LABELS", "VERIFICATION_HELP"):
         words |= set(getattr(audit_view, table, {}).values())
@@ -299,3 +313,10 @@ def test_money_is_formatted_for_the_language():
 
 def test_table_labels_exist_in_both_languages():
     assert set(history.LABELS["tr"]) == set(history.LABELS["en"])
+
+
+def test_the_two_factor_settings_are_described_in_turkish():
+    from dashboard.config import SETTINGS
+
+    for name in ("ENIGMAPAY_TWO_FACTOR_ROLES", "ENIGMAPAY_TWO_FACTOR_KEY"):
+        assert is_translated(SETTINGS[name][0]), name

@@ -1,7 +1,7 @@
 """Store: pragmas, migrations (including an in-place upgrade of a v1 file), thread safety, snapshots.
 
 Tests taking `store` (or `open_store`) run on both engines, SQLite and PostgreSQL; the PostgreSQL
-specifics (pool, outage, migration race, masking) are in test_store_postgres.py."""
+specifics (pool, outage, migration race, masking) are in test_store_engines.py."""
 
 from __future__ import annotations
 

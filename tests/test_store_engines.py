@@ -17,7 +17,7 @@ import pytest
 from dashboard.config import Secret, Settings
 from dashboard.services import SANDBOX_SCHEMA, open_store
 from dashboard.store import SCHEMA_VERSION, Store, StoreUnavailable
-from dashboard.store.postgres import mask_url, translate
+from dashboard.store.postgres import advisory_key, mask_url, translate
 from tests.helpers.postgres import PostgresServer
 
 T0 = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
@@ -232,6 +232,91 @@ def test_the_sandbox_keeps_its_records_in_its_own_schema(postgres_url):
         assert real.accounts.language("ayse") is None and sandbox.accounts.language("ayse") == "tr"
         assert sandbox.engine.read_one("SELECT current_schema() AS s")["s"] == SANDBOX_SCHEMA
         assert real.engine.read_one("SELECT current_schema() AS s")["s"] == "public"
+    finally:
+        real.close()
+        sandbox.close()
+
+
+def test_a_writer_waiting_on_a_stuck_peer_gives_up_in_bounded_time(postgres_url, monkeypatch):
+    """A replica frozen mid-write holds the write lock: the others' writes give up with StoreUnavailable
+    after lock_timeout (30 s in production, 0.3 s here) instead of hanging, and go through once it is free."""
+    from dashboard.store import postgres
+
+    first = Store.from_url(postgres_url)
+    monkeypatch.setitem(postgres.SESSION_SETTINGS, "lock_timeout", "300ms")
+    second = Store.from_url(postgres_url)
+    try:
+        with first.engine.write():
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="lock"):
+                second.balances.add([{"iban_id": 1, "taken_at": T0, "balance_kurus": 5}])
+            assert time.monotonic() - started < 5
+        assert second.balances.add([{"iban_id": 1, "taken_at": T0, "balance_kurus": 5}]) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_reopen_is_another_connection_to_the_same_database(any_store):
+    store = any_store
+    other = store.reopen()
+    try:
+        store.accounts.set_language("ayse", "tr", at=T0)
+        assert other.accounts.language("ayse") == "tr"
+        assert other.engine.name == store.engine.name and repr(other) == repr(store)
+    finally:
+        other.close()
+
+
+def test_every_integer_column_on_postgresql_is_64_bit(postgres_url):
+    """Kuruş sums and transaction ids overflow int4: migrations' INTEGER becomes BIGINT (also in the
+    migrations appended later), ids are identity columns."""
+    store = Store.from_url(postgres_url)
+    try:
+        columns = store.engine.read(
+            """SELECT table_name, column_name, data_type, is_identity FROM information_schema.columns
+               WHERE table_schema = current_schema()"""
+        )
+        narrow = [(c["table_name"], c["column_name"]) for c in columns if c["data_type"] in ("integer", "smallint")]
+        assert not narrow, narrow
+        ids = {c["table_name"] for c in columns if c["column_name"] == "id" and c["is_identity"] == "YES"}
+        assert {"audit_log", "callback_events", "status_checks"} <= ids
+    finally:
+        store.close()
+
+
+def test_both_engines_build_the_same_tables_and_columns(postgres_url, tmp_path):
+    sqlite_store, pg_store = Store.open(tmp_path / "console.sqlite3"), Store.from_url(postgres_url)
+    try:
+        tables = sqlite_store.engine.read(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        )
+        on_sqlite = {
+            t["name"]: {c["name"] for c in sqlite_store.engine.read(f"PRAGMA table_info({t['name']})")} for t in tables
+        }
+        on_pg: dict[str, set[str]] = {}
+        for c in pg_store.engine.read(
+            """SELECT table_name, column_name FROM information_schema.columns
+               WHERE table_schema = current_schema() AND table_name != 'schema_version'"""
+        ):
+            on_pg.setdefault(c["table_name"], set()).add(c["column_name"])
+        assert on_pg == on_sqlite and len(on_sqlite) >= 10
+    finally:
+        sqlite_store.close()
+        pg_store.close()
+
+
+def test_lock_keys_are_stable_per_purpose_and_schema(postgres_url):
+    real, sandbox = Store.from_url(postgres_url), Store.from_url(postgres_url, schema=SANDBOX_SCHEMA)
+    try:
+        assert real.engine.lock_key("write") == real.engine._db.write_lock_key  # the one writes take
+        assert sandbox.engine.lock_key("write") == sandbox.engine._db.write_lock_key
+        keys = {real.engine.lock_key(p) for p in ("write", "lease:a", "lease:b")}
+        keys |= {sandbox.engine.lock_key(p) for p in ("write", "lease:a", "lease:b")}
+        assert len(keys) == 6 and all(-(2**63) <= k < 2**63 for k in keys)
+        # The same on every replica, every start and every version: during a rolling upgrade old and
+        # new replicas must serialise their writes on one key. Changing it needs a full stop of the fleet.
+        assert real.engine.lock_key("write") == advisory_key(None, "write") == -8504305269107061791
     finally:
         real.close()
         sandbox.close()

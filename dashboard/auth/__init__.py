@@ -7,10 +7,23 @@
     session = auth.session_from_cookies(st.context.cookies)              # every run; None = signed out
     can(session.role, "move_money")
 
+Two-factor (TOTP): `sign_in` raises SecondFactorRequired for an enrolled user; then
+`auth.complete_second_factor(exc.pending, code)`. Enrolment, recovery codes, reset: `auth.two_factor`
+(dashboard.auth.totp_factor.TwoFactor); codes, QR and the secret box: dashboard.auth.totp.
+
 HTTP routes for the cookie: `dashboard.auth.routes.auth_routes`. Command line: `python -m dashboard.auth`.
 """
 
-from dashboard.auth.authenticator import WRONG_CREDENTIALS, Authenticator, SignInError, audit_actor
+from dashboard.auth.authenticator import (
+    CODE_NEEDED,
+    SIGN_IN_EXPIRED,
+    WRONG_CREDENTIALS,
+    Authenticator,
+    PendingSignIn,
+    SecondFactorRequired,
+    SignInError,
+    audit_actor,
+)
 from dashboard.auth.passwords import (
     MIN_PASSWORD_LENGTH,
     HashFormatError,
@@ -23,6 +36,7 @@ from dashboard.auth.passwords import (
 from dashboard.auth.roles import CAPABILITIES, Role, can
 from dashboard.auth.sessions import COOKIE_NAME, Session, load_session_secret
 from dashboard.auth.throttle import ThrottlePolicy
+from dashboard.auth.totp_factor import CodeError, Enrolment, FactorStatus, TwoFactor
 from dashboard.auth.users import (
     DEMO_NOTICE,
     SINGLE_USER_NAME,
@@ -40,6 +54,14 @@ from dashboard.auth.users import (
 
 __all__ = [
     "CAPABILITIES",
+    "CODE_NEEDED",
+    "SIGN_IN_EXPIRED",
+    "CodeError",
+    "Enrolment",
+    "FactorStatus",
+    "PendingSignIn",
+    "SecondFactorRequired",
+    "TwoFactor",
     "COOKIE_NAME",
     "DEMO_NOTICE",
     "SINGLE_USER_NAME",

@@ -4,9 +4,12 @@
     python -m dashboard.auth remove-user NAME [--users-file PATH]
     python -m dashboard.auth list-users [--users-file PATH]
     python -m dashboard.auth hash-password [--password-stdin]     # for [users.NAME] in secrets.toml
+    python -m dashboard.auth reset-two-factor NAME [--actor WHO]  # lost phone: set up a new factor
 
-The users file defaults to ENIGMAPAY_USERS_FILE, else `<ENIGMAPAY_DATA_DIR>/users.toml`. Changes
-take effect when the console restarts; a changed password ends that user's open sessions.
+Roles: viewer, operator, approver (views and approves payouts that wait for a second person, never
+initiates one) and admin. The users file defaults to ENIGMAPAY_USERS_FILE, else
+`<ENIGMAPAY_DATA_DIR>/users.toml`. Changes take effect when the console restarts; a changed password ends that user's open sessions.
+`reset-two-factor` acts on the console's database at once (audited, and it ends the user's sessions).
 """
 
 from __future__ import annotations
@@ -16,10 +19,15 @@ import getpass
 import sys
 from pathlib import Path
 
+from dashboard.audit import AuditLog
+from dashboard.auth.authenticator import audit_actor
 from dashboard.auth.passwords import PasswordPolicyError, check_new_password, hash_password
 from dashboard.auth.roles import Role
+from dashboard.auth.totp_factor import reset_two_factor
 from dashboard.auth.users import AuthConfigError, User, check_name, load_users_file, write_users_file
+from dashboard.backend import is_sandbox
 from dashboard.config import ConfigError, load_settings
+from dashboard.store import StoreError
 
 
 class CommandError(Exception):
@@ -81,6 +89,26 @@ def _hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reset_two_factor(args: argparse.Namespace) -> int:
+    name = check_name(args.name)
+    settings = load_settings()
+    actor = audit_actor(args.actor or f"cli:{getpass.getuser()}")
+    # The same store the console uses (PostgreSQL when ENIGMAPAY_DATABASE_URL is set); imported here:
+    # services imports dashboard.auth, and this command is only ever run as a program.
+    from dashboard.services import open_store
+
+    store = open_store(settings, is_sandbox(settings))
+    try:
+        had = reset_two_factor(store, AuditLog(store), name, actor=actor)
+    finally:
+        store.close()
+    if had:
+        print(f"Reset the second factor of {name} and ended their sessions; they set up a new one at next sign-in.")
+    else:
+        print(f"{name} had no second factor; their sessions were ended all the same.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m dashboard.auth", description="Manage console sign-in accounts.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -100,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
     command("remove-user", _remove_user, "remove a user").add_argument("name")
     command("list-users", _list_users, "list user names and roles")
     command("hash-password", _hash_password, "print a password hash for secrets.toml", file=False, password=True)
+    reset = command("reset-two-factor", _reset_two_factor, "forget a user's second factor (lost phone)", file=False)
+    reset.add_argument("name")
+    reset.add_argument("--actor", help="who resets it, for the audit log (default: cli:<login name>)")
     return root
 
 
@@ -107,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (CommandError, ConfigError, AuthConfigError, PasswordPolicyError, ValueError) as exc:
+    except (CommandError, ConfigError, AuthConfigError, PasswordPolicyError, StoreError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, EOFError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -19,12 +19,17 @@ from dashboard.auth.sessions import (
     password_tag,
 )
 from dashboard.auth.throttle import Throttle, ThrottlePolicy, name_key, source_key
+from dashboard.auth.totp import SecretBox, load_two_factor_key
+from dashboard.auth.totp_factor import CodeError, TwoFactor, required_roles
 from dashboard.auth.users import AccountSetup, User
 from dashboard.config import Settings
 from dashboard.store import Store
 
 WRONG_CREDENTIALS = "Wrong user name or password."
+CODE_NEEDED = "Enter the code from your authenticator app."
+SIGN_IN_EXPIRED = "The sign-in took too long: sign in again."
 MAX_ACTOR_LENGTH = 64
+PENDING_LIFETIME = timedelta(minutes=5)  # between a right password and its second factor
 
 
 class SignInError(Exception):
@@ -34,6 +39,25 @@ class SignInError(Exception):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A right password of a user who still owes a second factor (held server-side, in the
+    sign-in page's session state, for at most PENDING_LIFETIME): no session exists yet."""
+
+    user: str
+    started_at: datetime
+    password_tag: str = field(repr=False)  # a changed password ends the pending sign-in too
+    source: str | None = None
+
+
+class SecondFactorRequired(SignInError):
+    """`sign_in` stopped after a right password: `complete_second_factor(exc.pending, code)` next."""
+
+    def __init__(self, pending: PendingSignIn) -> None:
+        super().__init__(CODE_NEEDED)
+        self.pending = pending
 
 
 def audit_actor(typed: object) -> str:
@@ -59,9 +83,11 @@ class Authenticator:
         absolute_timeout: timedelta = ABSOLUTE_TIMEOUT,
         throttle: ThrottlePolicy | None = None,
         demo: bool = False,
+        two_factor: TwoFactor | None = None,
     ) -> None:
         self.users = dict(users)
         self.demo = demo
+        self.two_factor = two_factor  # None: no second factor anywhere (tests, tools)
         dummy_hash()  # made now, so the first unknown name does not take twice as long as a known one
         self._audit = audit
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -75,6 +101,10 @@ class Authenticator:
         """The console's authenticator for an `account_setup(...)` that is not disabled."""
         if setup.disabled:
             raise ValueError("sign-in is disabled: there is no authenticator")
+        # The sandbox's demo accounts have published, shared passwords: nobody is made to enrol there
+        # (the first visitor would lock the others out); a demo user may still set one up.
+        required = frozenset() if setup.demo else required_roles(settings.two_factor_roles)
+        two_factor = TwoFactor(store, audit, SecretBox(load_two_factor_key(settings)), required=required)
         return cls(
             setup.users,
             store,
@@ -82,10 +112,11 @@ class Authenticator:
             secret=load_session_secret(settings),
             idle_timeout=timedelta(minutes=settings.session_idle_minutes),
             demo=setup.demo,
+            two_factor=two_factor,
         )
 
     def __repr__(self) -> str:
-        return f"Authenticator(users={sorted(self.users)}, demo={self.demo}, {self.sessions!r})"
+        return f"Authenticator(users={sorted(self.users)}, demo={self.demo}, {self.sessions!r}, {self.two_factor!r})"
 
     # -- sign-in --------------------------------------------------------------------------
 
@@ -94,6 +125,7 @@ class Authenticator:
 
         Throttled per name and per source address; a locked attempt is refused before the password
         is looked at. Unknown names cost the same hash check as known ones and get the same message.
+        A user with a second factor gets SecondFactorRequired (no session yet) after a right password.
         """
         actor = audit_actor(name)
         typed = str(name).strip().lower()
@@ -114,11 +146,37 @@ class Authenticator:
             raise SignInError(WRONG_CREDENTIALS)
 
         self._throttle.succeeded(keys[0])
+        if self.two_factor is not None and self.two_factor.enrolled(user.name):
+            raise SecondFactorRequired(PendingSignIn(user.name, now, password_tag(user), source))
         session = self.sessions.create(user)
         self._audit.record(
             "sign_in", actor=user.name, outcome="ok", details={**(details or {}), "role": user.role.value}
         )
         return session
+
+    def complete_second_factor(self, pending: PendingSignIn, code: str) -> Session:
+        """After SecondFactorRequired: check the TOTP or recovery code (throttled, never the same
+        code twice); a new Session, or SignInError with a message to show."""
+        user = self.users.get(pending.user)
+        fresh = self._clock() - pending.started_at < PENDING_LIFETIME
+        if self.two_factor is None or user is None or not fresh or password_tag(user) != pending.password_tag:
+            raise SignInError(SIGN_IN_EXPIRED)
+        try:
+            method = self.two_factor.verify(user.name, code, source=pending.source)
+        except CodeError as exc:
+            raise SignInError(exc.message, retry_after=exc.retry_after) from None
+        session = self.sessions.create(user)
+        details = {**({"source": pending.source} if pending.source else {}), "role": user.role.value}
+        self._audit.record("sign_in", actor=user.name, outcome="ok", details={**details, "second_factor": method})
+        return session
+
+    def second_factor_owed(self, session: Session) -> bool:
+        """Whether this signed-in user must set up a second factor before anything else (their role
+        requires one and they have none: never enrolled, or an admin reset it). Local accounts only:
+        an identity signed in elsewhere (single sign-on) has its provider's factors, not ours."""
+        if self.two_factor is None or session.user not in self.users:
+            return False
+        return self.two_factor.owed(session.user, session.role)
 
     def issue_ticket(self, session: Session) -> str:
         """After `sign_in`: a one-time ticket for `/auth/complete?ticket=...` (valid 60 s)."""

@@ -1,4 +1,11 @@
-"""Roles and what each may do: ONE table, `CAPABILITIES` (which page needs which: dashboard.ui.pages)."""
+"""Roles and what each may do: ONE table, `CAPABILITIES` (which page needs which: dashboard.ui.pages).
+
+Roles are sets of capabilities, not a ladder. Three of them nest -- viewer < operator < admin, each
+able to do everything the one before it can -- and one stands beside that line: an `approver`
+(a manager) views and approves payouts that wait for a second person (four-eyes), but neither
+initiates nor settles money actions. Admins hold both move_money and approve; the approvals desk
+(dashboard.approvals) keeps the maker of a request from approving it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,11 @@ import enum
 
 
 class Role(enum.Enum):
-    """viewer < operator < admin (each role can do everything the one before it can)."""
+    """A named set of capabilities (`CAPABILITIES`); compare roles by what they may do, not by rank."""
 
     VIEWER = "viewer"
     OPERATOR = "operator"
+    APPROVER = "approver"
     ADMIN = "admin"
 
     @classmethod
@@ -19,22 +27,8 @@ class Role(enum.Enum):
         except ValueError:
             raise ValueError(f"unknown role {text!r}; use one of {', '.join(r.value for r in cls)}") from None
 
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
 
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Role):
-            return NotImplemented
-        return self.rank < other.rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Role):
-            return NotImplemented
-        return self.rank <= other.rank
-
-
-VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS = (
+VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS, APPROVE = (
     "view",
     "export",
     "move_money",
@@ -42,13 +36,17 @@ VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS = (
     "callbacks",
     "audit",
     "settings",
+    "approve",
 )
 
 # The one table of who may do what.
+_VIEWER = frozenset({VIEW, EXPORT})
+_OPERATOR = _VIEWER | {MOVE_MONEY, LOOKUP, CALLBACKS}
 CAPABILITIES: dict[Role, frozenset[str]] = {
-    Role.VIEWER: frozenset({VIEW, EXPORT}),
-    Role.OPERATOR: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS}),
-    Role.ADMIN: frozenset({VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS}),
+    Role.VIEWER: _VIEWER,
+    Role.OPERATOR: _OPERATOR,
+    Role.APPROVER: _VIEWER | {APPROVE},  # approves; never initiates (no move_money)
+    Role.ADMIN: _OPERATOR | {AUDIT, SETTINGS, APPROVE},
 }
 ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
 
@@ -58,3 +56,9 @@ def can(role: Role | None, capability: str) -> bool:
     if capability not in ALL_CAPABILITIES:
         raise ValueError(f"unknown capability {capability!r}; known: {sorted(ALL_CAPABILITIES)}")
     return role is not None and capability in CAPABILITIES[role]
+
+
+def can_any(role: Role | None, capabilities: str | tuple[str, ...]) -> bool:
+    """Whether `role` may use at least one of `capabilities` (a page open to makers and approvers)."""
+    needed = (capabilities,) if isinstance(capabilities, str) else capabilities
+    return any(can(role, c) for c in needed)

@@ -33,6 +33,7 @@ ADD_USER_HINT = (
 DEMO_PASSWORDS: dict[str, tuple[Role, str]] = {
     "viewer": (Role.VIEWER, "viewer-demo-pass"),
     "operator": (Role.OPERATOR, "operator-demo-pass"),
+    "approver": (Role.APPROVER, "approver-demo-pass"),
     "admin": (Role.ADMIN, "admin-demo-pass"),
 }
 
@@ -102,7 +103,7 @@ def parse_users(data: Mapping[str, object], source: str) -> dict[str, User]:
         if unknown:
             raise AuthConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use role and password_hash.")
         if "role" not in entry:
-            raise AuthConfigError(f"{where} has no role (viewer, operator or admin).")
+            raise AuthConfigError(f"{where} has no role ({', '.join(r.value for r in Role)}).")
         try:
             role = Role.parse(str(entry["role"]))
         except ValueError as exc:

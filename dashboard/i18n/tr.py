@@ -24,12 +24,16 @@ TR: dict[str, str] = {
     "Lookup": "İşlem sorgula",
     "Operations": "Talimatlar",
     "Callbacks": "Geri bildirimler",
+    "Approvals": "Onaylar",
     "Audit log": "Denetim kaydı",
     "Settings": "Ayarlar",
+    "Account": "Hesap",
+    "Two-factor sign-in": "İki adımlı doğrulama",
     # --- roles -----------------------------------------------------------------------------------
     "viewer": "izleyici",
     "operator": "operatör",
     "admin": "yönetici",
+    "approver": "onaylayıcı",
     # --- sidebar and console frame (console.py) -------------------------------------------------
     "The console cannot start with this configuration.": "Konsol bu yapılandırmayla başlatılamıyor.",
     "SANDBOX": "TEST ORTAMI",
@@ -54,6 +58,61 @@ TR: dict[str, str] = {
     "administrator. For a single-user local setup only.": (
         "Oturum açma kapalı (ENIGMAPAY_AUTH_DISABLED=true): bu konsolu açabilen herkes yönetici olarak "
         "işlem yapar. Yalnızca tek kullanıcılı yerel kurulum içindir."
+    ),
+    # --- two-factor sign-in (dashboard/ui/two_factor.py, dashboard/auth/totp_factor.py) -----------
+    "Enter the 6-digit code from your authenticator app, or one of your recovery codes.": (
+        "Doğrulama uygulamanızdaki 6 haneli kodu ya da kurtarma kodlarınızdan birini girin."
+    ),
+    "Enter the code from your authenticator app.": "Doğrulama uygulamanızdaki kodu girin.",
+    "Code": "Kod",
+    "Verify": "Doğrula",
+    "Back to user name and password": "Kullanıcı adı ve parolaya dön",
+    "The sign-in took too long: sign in again.": "Oturum açma çok uzun sürdü: yeniden oturum açın.",
+    "Wrong code, or a code that was already used: try the next code.": (
+        "Kod hatalı ya da daha önce kullanılmış: bir sonraki kodu deneyin."
+    ),
+    "No two-factor set-up is waiting for a code: start the set-up again.": (
+        "Kod bekleyen bir iki adımlı doğrulama kurulumu yok: kurulumu yeniden başlatın."
+    ),
+    "Two-factor sign-in is already set up for this account.": ("Bu hesap için iki adımlı doğrulama zaten kurulu."),
+    "Two-factor sign-in is not set up for this account.": "Bu hesap için iki adımlı doğrulama kurulu değil.",
+    "This account's second factor cannot be read (the console's two-factor key changed): "
+    "ask an administrator to reset it.": (
+        "Bu hesabın ikinci doğrulama adımı okunamıyor (konsolun iki adımlı doğrulama anahtarı değişmiş): "
+        "bir yöneticiden sıfırlamasını isteyin."
+    ),
+    "Set up two-factor sign-in": "İki adımlı doğrulamayı kur",
+    "1. Open an authenticator app on your phone (for example Google Authenticator, Microsoft "
+    "Authenticator or 1Password).\n2. Scan this QR code with it, or type in the key below.\n"
+    "3. Enter the 6-digit code the app shows.": (
+        "1. Telefonunuzda bir doğrulama uygulaması açın (örneğin Google Authenticator, Microsoft "
+        "Authenticator veya 1Password).\n2. Bu QR kodu uygulamayla okutun ya da aşağıdaki anahtarı yazın.\n"
+        "3. Uygulamanın gösterdiği 6 haneli kodu girin."
+    ),
+    "Key for manual entry (shown only during this set-up)": (
+        "Elle girmek için anahtar (yalnızca bu kurulum sırasında gösterilir)"
+    ),
+    "6-digit code from the app": "Uygulamadaki 6 haneli kod",
+    "Two-factor sign-in is on for your account.": "Hesabınızda iki adımlı doğrulama açık.",
+    "Save these recovery codes now, somewhere other than your phone. Each one signs you in once "
+    "if you lose your phone. They are not shown again.": (
+        "Bu kurtarma kodlarını şimdi telefonunuzdan başka bir yere kaydedin. Telefonunuzu kaybederseniz "
+        "her biri bir kez oturum açmanızı sağlar. Yeniden gösterilmezler."
+    ),
+    "I have saved them: continue": "Kaydettim: devam et",
+    "Your role must use two-factor sign-in: set it up before you continue.": (
+        "Rolünüz iki adımlı doğrulama kullanmalı: devam etmeden önce kurun."
+    ),
+    "Sign-in is off: there is no second factor to set up.": (
+        "Oturum açma kapalı: kurulacak bir ikinci doğrulama adımı yok."
+    ),
+    "Two-factor sign-in is off for your account.": "Hesabınızda iki adımlı doğrulama kapalı.",
+    "Recovery codes left: {count}": "Kalan kurtarma kodu: {count}",
+    "Current code from the app": "Uygulamadaki güncel kod",
+    "New recovery codes": "Yeni kurtarma kodları",
+    "A new phone: ask an administrator to reset your second factor, then set it up again at your next sign-in.": (
+        "Yeni telefon mu? Bir yöneticiden ikinci doğrulama adımınızı sıfırlamasını isteyin, ardından bir "
+        "sonraki oturum açışınızda yeniden kurun."
     ),
     "Sandbox demo accounts: they exist only on the built-in sandbox and never against the live API.": (
         "Test ortamı deneme hesapları: yalnızca yerleşik test ortamında vardır, canlı API'de asla kullanılmaz."
@@ -556,6 +615,12 @@ TR: dict[str, str] = {
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
     "true = no sign-in (single-user local setup only)": "true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)",
     "key signing session cookies; default a random key in the data dir": "oturum çerezlerini imzalayan anahtar; varsayılan: veri klasöründe rastgele bir anahtar",
+    "roles that must use two-factor sign-in; default those that move money, approve or administer": (
+        "iki adımlı doğrulama kullanması gereken roller; varsayılan: para gönderen, onaylayan veya yöneten roller"
+    ),
+    "key encrypting two-factor secrets at rest; default a random key in the data dir": (
+        "iki adımlı doğrulama sırlarını saklarken şifreleyen anahtar; varsayılan: veri klasöründe rastgele bir anahtar"
+    ),
     "set": "tanımlı",
     "not set": "tanımlı değil",
     "any": "tümü",
@@ -710,6 +775,81 @@ TR: dict[str, str] = {
         "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
         "güvenilmez, inceleyin"
     ),
+    # --- four-eyes approval (dashboard/approvals, pages/approvals.py, the Send money form) ----------
+    "waiting": "onay bekliyor",
+    "approved": "onaylandı",
+    "expired": "süresi doldu",
+    "batch": "toplu ödeme",
+    "Only an approver or an administrator can approve or reject a request.": (
+        "Bir talebi yalnızca onaylayıcı ya da yönetici onaylayabilir veya reddedebilir."
+    ),
+    "You made this request: a second person must approve or reject it.": (
+        "Bu talebi siz oluşturdunuz: onaylamak ya da reddetmek ikinci bir kişiye düşer."
+    ),
+    "This request is approved already; nothing was changed.": "Bu talep zaten onaylanmış; hiçbir şey değişmedi.",
+    "This request is rejected already; nothing was changed.": "Bu talep zaten reddedilmiş; hiçbir şey değişmedi.",
+    "This request has expired; nothing was changed.": "Bu talebin süresi doldu; hiçbir şey değişmedi.",
+    "Only a person who may move money can ask for a payout's approval.": (
+        "Bir ödeme için onay talebini yalnızca para gönderme yetkisi olan biri oluşturabilir."
+    ),
+    "Say why the request is rejected: the maker reads the note.": (
+        "Talebin neden reddedildiğini yazın: talebi oluşturan kişi bu notu okur."
+    ),
+    "A note has at most {limit} characters.": "Not en fazla {limit} karakter olabilir.",
+    "There is no such request.": "Böyle bir talep yok.",
+    "A payout of this amount needs a second person's approval before it is sent.": (
+        "Bu tutardaki bir ödeme gönderilmeden önce ikinci bir kişinin onayını gerektirir."
+    ),
+    "This payout's approval request is not approved; nothing was sent.": (
+        "Bu ödemenin onay talebi onaylanmamış; hiçbir şey gönderilmedi."
+    ),
+    "This approval is for another payout; nothing was sent.": (
+        "Bu onay başka bir ödemeye ait; hiçbir şey gönderilmedi."
+    ),
+    "{n} waiting for your approval": "Onayınızı bekleyen {n} talep",
+    "Waiting for a second person's approval; nothing has been sent. The request expires {at}.": (
+        "İkinci bir kişinin onayı bekleniyor; henüz hiçbir şey gönderilmedi. Talebin süresi {at} tarihinde dolar."
+    ),
+    "Approved by {who}: sending the payout…": "{who} onayladı: ödeme gönderiliyor…",
+    "Rejected by {who}; nothing was sent.": "{who} reddetti; hiçbir şey gönderilmedi.",
+    "Nobody decided in time: the request expired and nothing was sent.": (
+        "Kimse zamanında karar vermedi: talebin süresi doldu ve hiçbir şey gönderilmedi."
+    ),
+    "Note: {note}": "Not: {note}",
+    "Request {id} · {state} · {at}": "Talep {id} · {state} · {at}",
+    "Note (required to reject)": "Not (reddetmek için zorunlu)",
+    "Approve": "Onayla",
+    "Reject": "Reddet",
+    "Waiting for approval": "Onay bekleyenler",
+    "Requests waiting": "Bekleyen talepler",
+    "Payouts in them": "İçerdikleri ödemeler",
+    "Total amount": "Toplam tutar",
+    "Nothing waits for approval.": "Onay bekleyen bir şey yok.",
+    "My requests": "Taleplerim",
+    "You have made no requests for approval.": "Henüz bir onay talebi oluşturmadınız.",
+    "Rows": "Satırlar",
+    "Decided by": "Karar veren",
+    "Payout": "Ödeme",
+    "Expires": "Süre sonu",
+    "Request": "Talep",
+    "Sign-in is off, so there is no second person: requests for approval wait until they expire. "
+    "Four-eyes approval needs sign-in accounts.": (
+        "Oturum açma kapalı, dolayısıyla ikinci bir kişi yok: onay talepleri süreleri dolana kadar bekler. "
+        "Dört göz onayı için oturum açma hesapları gerekir."
+    ),
+    "Request {id} approved.": "Talep {id} onaylandı.",
+    "Request {id} rejected; nothing of it is sent.": "Talep {id} reddedildi; hiçbir kısmı gönderilmez.",
+    "Made by": "Oluşturan",
+    "Requested": "Talep zamanı",
+    "expires": "süre sonu",
+    "A payout of {threshold} or more waits for a second person's approval: submitting asks for it, "
+    "and nothing is sent until an approver agrees.": (
+        "{threshold} veya üzerindeki bir ödeme ikinci bir kişinin onayını bekler: göndermek onay talebi "
+        "oluşturur ve bir onaylayıcı kabul edene kadar hiçbir şey gönderilmez."
+    ),
+    "Request approval": "Onay iste",
+    "**{kind}** · request {id}": "**{kind}** · talep {id}",
+    "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
     # --- the console's database cannot be reached (dashboard/ui/outage.py) ---------------------------
     "The console's database cannot be reached right now.": "Konsolun veritabanına şu anda ulaşılamıyor.",
     "Nothing was changed. The console reconnects by itself when the database is back: try again in a minute.": (

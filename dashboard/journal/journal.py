@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import cast
 
 from dashboard.audit import AuditLog
@@ -37,9 +38,13 @@ class Journal(Submitting, Settling):
         settle_max_wait: timedelta = timedelta(minutes=30),
         settle_horizon: timedelta = timedelta(hours=24),
         tz: str = DEFAULT_TZ,
+        approval_threshold: Decimal | None = None,
     ) -> None:
         """`client` is an EnigmaPayClient or a zero-argument factory returning one (resolved per call,
         so a cached client that is rebuilt after a settings change is picked up).
+
+        `approval_threshold`: a payout of at least this amount is refused without an approved
+        request (dashboard.approvals); None: no threshold.
 
         `pending_grace` must exceed the client's longest request time: a pending entry younger than
         that may still be in flight in another thread.
@@ -55,6 +60,7 @@ class Journal(Submitting, Settling):
         self.settle_first_wait = settle_first_wait
         self.settle_max_wait = settle_max_wait
         self.settle_horizon = settle_horizon
+        self.approval_threshold = approval_threshold
         self._tz = zone(tz)
         # Operations this process is calling right now. A pending entry not in here was sent by a
         # process that stopped (or by another console on the same store): nothing here awaits it.

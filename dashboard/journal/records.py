@@ -50,6 +50,15 @@ _ERROR_STATES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
+class ApprovalRequired(ValueError):
+    """A payout at or above the approval threshold submitted without an approved request: nothing was
+    journaled and nothing sent. `message` is for a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def new_operation_id() -> str:
     """A fresh id for a money form, made when the form is rendered."""
     return uuid.uuid4().hex

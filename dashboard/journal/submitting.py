@@ -19,6 +19,7 @@ from dashboard.journal.records import (
     FAILED_BEFORE_SEND,
     PENDING,
     UNKNOWN,
+    ApprovalRequired,
     Operation,
     outcome_state,
     positive_amount,
@@ -38,18 +39,30 @@ class Submitting:
     _store: Store
     audit: AuditLog
     _clock: Callable[[], datetime]
+    approval_threshold: Decimal | None
 
     # -- submitting ---------------------------------------------------------------------
 
     def submit_payout(
-        self, operation_id: str, request: SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False
+        self,
+        operation_id: str,
+        request: SendMoneyRequest,
+        *,
+        actor: str,
+        confirm_duplicate: bool = False,
+        approval_id: str | None = None,
     ) -> Operation:
         """Send a payout once per `operation_id`.
 
         Same id again -> the stored entry, nothing called. Same content as a payout journaled within
         `duplicate_window` -> a `held` entry pointing at it, unless `confirm_duplicate`.
+        At or above `approval_threshold` it needs `approval_id`, an approved request (dashboard.approvals)
+        of this payout (its reference is `operation_id`, its amount this amount) or of the batch it
+        belongs to; else ApprovalRequired, and nothing is journaled. A given `approval_id` is checked
+        whatever the amount.
         """
         amount = positive_amount(request.amount)
+        self._check_approval(operation_id, amount, approval_id)
         iban = normalize_iban(request.customer_iban)
         row = self._intent_row(
             operation_id,
@@ -64,6 +77,19 @@ class Submitting:
             },
         )
         return self._submit(row, request, confirm_duplicate=confirm_duplicate)
+
+    def _check_approval(self, operation_id: str, amount: Decimal, approval_id: str | None) -> None:
+        if approval_id is None:
+            if self.approval_threshold is not None and amount >= self.approval_threshold:
+                raise ApprovalRequired("A payout of this amount needs a second person's approval before it is sent.")
+            return
+        approval = self._store.approvals.get(approval_id)
+        if approval is None or approval.state != "approved":
+            raise ApprovalRequired("This payout's approval request is not approved; nothing was sent.")
+        if approval.kind == "payout" and (
+            approval.reference != operation_id or approval.amount_kurus != to_kurus(amount)
+        ):
+            raise ApprovalRequired("This approval is for another payout; nothing was sent.")
 
     def submit_card_payment(self, operation_id: str, request: CardPaymentRequest, *, actor: str) -> Operation:
         """Create a card payment link once per `operation_id` (no same-content hold: a link moves no money)."""

@@ -8,6 +8,8 @@
     store.callbacks    callback events, status checks, current status (store/callbacks.py)
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
+    store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
+    store.approvals    requests waiting for a second person       (store/approvals.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from dashboard.store import postgres
 from dashboard.store.accounts import AccountRepository
+from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
 from dashboard.store.callbacks import CallbackRepository
@@ -29,6 +32,7 @@ from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.migrations import SCHEMA_VERSION
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
+    ApprovalRow,
     AuditRow,
     CallbackEventRow,
     CurrentStatusRow,
@@ -37,11 +41,14 @@ from dashboard.store.rows import (
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
+    TwoFactorRow,
 )
 from dashboard.store.sqlite import default_path
+from dashboard.store.two_factor import TwoFactorRepository
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ApprovalRow",
     "AuditRow",
     "CallbackEventRow",
     "CurrentStatusRow",
@@ -53,6 +60,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "ThrottleRow",
+    "TwoFactorRow",
     "default_path",
 ]
 
@@ -77,6 +85,8 @@ class Store:
         self.callbacks = CallbackRepository(self.engine)
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
+        self.two_factor = TwoFactorRepository(self.engine)
+        self.approvals = ApprovalRepository(self.engine, self.audit)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

@@ -108,6 +108,11 @@ class Engine:
     def __repr__(self) -> str:
         return f"Engine({self.location!r})"
 
+    def lock_key(self, purpose: str) -> int:
+        """A PostgreSQL advisory lock key for `purpose` ("write" is the write lock's), stable across
+        replicas and distinct per schema (the sandbox's locks never block the real store's)."""
+        return postgres.advisory_key(self._options["schema"], purpose)
+
     def reopen(self) -> Engine:
         """Another engine on the same database, as another process (or replica) would open it."""
         return Engine(self._target, **self._options)
@@ -118,7 +123,10 @@ class Engine:
     @contextmanager
     def write(self) -> Iterator[Cursor]:
         """One write transaction holding the write lock: committed when the block ends, rolled
-        back if it raises (StoreUnavailable when the database went away meanwhile)."""
+        back if it raises (StoreUnavailable when the database went away meanwhile). Never nest
+        one in another: on PostgreSQL the inner one would wait for the outer's lock (until
+        lock_timeout). A connection lost during COMMIT itself leaves the outcome unknown to this
+        process -- which is why the repositories' writes are safe to repeat (ids, ON CONFLICT)."""
         try:
             with self._db.write() as cur:
                 yield cur

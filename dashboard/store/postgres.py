@@ -17,7 +17,8 @@
 - `schema` (e.g. "enigmapay_sandbox") puts a store's tables in their own schema of the database
   (search_path); each schema has its own write lock key.
 
-Advisory lock keys: `advisory_key(schema, purpose)` -- a stable 64-bit key per (schema, purpose);
+Advisory lock keys: `advisory_key(schema, purpose)` -- a stable 64-bit key per (schema, purpose)
+(never change the derivation: replicas of two versions must share the write key during an upgrade);
 "write" is the write lock. Other fleet-wide locks (leases) take keys from it with their own purpose.
 """
 
@@ -44,6 +45,11 @@ DEFAULT_POOL_SIZE = 10
 WAIT_TIMEOUT = 5.0  # seconds a read or write waits for a connection before StoreUnavailable
 RECONNECT_TIMEOUT = 10.0  # seconds the pool retries a connection (with backoff) before a fresh attempt
 CONNECT_TIMEOUT = 5  # seconds libpq waits for a server that does not answer
+# Per connection: a write waiting this long for the write lock gives up (StoreUnavailable) rather than
+# hang a page -- writes hold it for milliseconds, so a long wait means a stuck peer (or a nested
+# write(), which must not happen); a transaction left idle this long (a replica frozen or cut off
+# mid-write) is ended by the server, releasing the lock for the fleet.
+SESSION_SETTINGS = {"lock_timeout": "30s", "idle_in_transaction_session_timeout": "60s"}
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 Error = psycopg.Error
 # Errors meaning "the database cannot be reached right now" (-> StoreUnavailable). PoolTimeout is one.
@@ -173,6 +179,8 @@ def pool(url: str, *, schema: str | None, size: int, timeout: float) -> Connecti
     """An open pool (connecting in the background: an unreachable server is not an error yet)."""
 
     def configure(conn: psycopg.Connection[Any]) -> None:
+        for name, value in SESSION_SETTINGS.items():
+            conn.execute(f"SET {name} = '{value}'")
         if schema is not None:
             conn.execute(f'SET search_path TO "{schema}"')
 

@@ -150,3 +150,36 @@ class ThrottleRow:
     failures: int
     last_failure_at: datetime
     locked_until_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TwoFactorRow:
+    """A user's TOTP factor (table `two_factor`); `secret_box` is the encrypted secret."""
+
+    user_name: str
+    secret_box: str = field(repr=False)
+    created_at: datetime
+    confirmed_at: datetime | None = None  # None: enrolment started, waiting for its first code
+    last_step: int | None = None  # the newest TOTP time step accepted (no code is accepted twice)
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """A request waiting for (or decided by) a second person (table `approval_requests`)."""
+
+    id: str
+    kind: str  # "payout" | "batch"
+    reference: str  # the payout form's operation id, or the batch's id
+    state: str
+    maker: str
+    amount: Decimal
+    amount_kurus: int
+    item_count: int
+    summary: dict[str, Any]
+    created_at: datetime
+    expires_at: datetime
+    payload: dict[str, Any] | None = field(default=None, repr=False)  # a payout's request, full IBAN
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    note: str | None = None
+    dispatched_at: datetime | None = None

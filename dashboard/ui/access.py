@@ -14,7 +14,18 @@ from urllib.parse import urlencode, urlparse
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.auth import DEMO_NOTICE, SINGLE_USER_NAME, Role, Session, SignInError, can, demo_accounts
+from dashboard.auth import (
+    DEMO_NOTICE,
+    SINGLE_USER_NAME,
+    Authenticator,
+    Role,
+    SecondFactorRequired,
+    Session,
+    SignInError,
+    demo_accounts,
+)
+from dashboard.auth.roles import can_any
+from dashboard.ui import two_factor
 from dashboard.ui.browser import send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
@@ -46,13 +57,16 @@ def current_role() -> Role | None:
     return session.role if session else None
 
 
-def allowed(capability: str) -> bool:
+def allowed(capability: str | tuple[str, ...]) -> bool:
+    """Whether the person at the keyboard may use `capability` (or one of several)."""
     role = current_role()
-    return role is not None and can(role, capability)
+    if role is None or not can_any(role, capability):
+        return False
+    return not two_factor.owed(current_session())  # a second factor to set up comes before any page
 
 
-def require(capability: str) -> None:
-    """Stop with "not allowed" (and nothing else) unless the role may use `capability`."""
+def require(capability: str | tuple[str, ...]) -> None:
+    """Stop with "not allowed" (and nothing else) unless the role may use `capability` (one of them)."""
     if not allowed(capability):
         st.error(ui.t("Not allowed: your role cannot open this page."), icon=":material/lock:")
         st.stop()
@@ -66,6 +80,8 @@ def require_page(script_file: str) -> None:
 def sign_in_form() -> None:
     """The only page a signed-out visitor gets, whatever URL they opened."""
     auth = data_access.authenticator()
+    if two_factor.code_step(open_console):  # the password was right; its second factor is asked now
+        return
     st.title(ui.t("Sign in"))
     with st.form("signin_form"):
         name = st.text_input(ui.t("User name"), key="signin_name")
@@ -74,16 +90,13 @@ def sign_in_form() -> None:
     if submitted:
         try:
             session = auth.sign_in(name, password, source=st.context.ip_address)
+        except SecondFactorRequired as exc:
+            two_factor.remember_pending(exc.pending)
+            st.rerun()
         except SignInError as exc:
             st.error(ui.t(exc.message), icon=":material/lock:")
         else:
-            # Back to the page that was asked for; the route sets the cookie and redirects there.
-            requested = urlparse(st.context.url or "/").path or "/"
-            query = urlencode(st.query_params.to_dict())
-            requested += f"?{query}" if query else ""
-            send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
-            st.info(ui.t("Signed in: opening the console…"))
-            st.stop()
+            open_console(auth, session)
     if auth.demo:
         st.divider()
         st.caption(ui.t(DEMO_NOTICE))
@@ -94,6 +107,16 @@ def sign_in_form() -> None:
                 ui.t("Password"): [a.password for a in demo_accounts()],
             }
         )
+
+
+def open_console(auth: Authenticator, session: Session) -> None:
+    """After a sign-in: back to the page that was asked for; the route sets the cookie and redirects there."""
+    requested = urlparse(st.context.url or "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    requested += f"?{query}" if query else ""
+    send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
+    st.info(ui.t("Signed in: opening the console…"))
+    st.stop()
 
 
 SIGN_IN_PATH = "sign-in"

@@ -53,7 +53,7 @@ def start_over(prefix: str, fields: Iterable[str], *, keep_values: bool = False)
     shown = st.session_state.get(f"{prefix}_result")
     if shown:
         data_access.dismiss_outcome(ui.actor(), shown)
-    for key in [f"{prefix}_op", f"{prefix}_result", f"{prefix}_request", f"{prefix}_errors"]:
+    for key in [f"{prefix}_op", f"{prefix}_result", f"{prefix}_request", f"{prefix}_errors", f"{prefix}_approval"]:
         st.session_state.pop(key, None)
     if not keep_values:
         for name in fields:
@@ -158,6 +158,31 @@ def show_outcome(op: Operation) -> None:
     elif op.state == "not_sent":
         st.info(ui.t("An operator confirmed this was not sent."), icon=":material/info:")
     st.caption(ui.t("Operation {id} · {state} · {at}", id=op.id, state=ui.t(op.state), at=ui.fmt_time(op.updated_at)))
+
+
+def show_approval_state(req) -> None:
+    """Where a request for approval stands, for its maker (`req`: a dashboard.approvals.ApprovalRequest)."""
+    if req is None:
+        return
+    if req.state == "waiting":
+        st.info(
+            ui.t(
+                "Waiting for a second person's approval; nothing has been sent. The request expires {at}.",
+                at=ui.fmt_time(req.expires_at),
+            ),
+            icon=":material/hourglass_top:",
+        )
+    elif req.state == "approved":
+        st.success(ui.t_md("Approved by {who}: sending the payout…", who=req.decided_by), icon=":material/approval:")
+    elif req.state == "rejected":
+        st.error(ui.t_md("Rejected by {who}; nothing was sent.", who=req.decided_by), icon=":material/block:")
+    else:
+        st.warning(
+            ui.t("Nobody decided in time: the request expired and nothing was sent."), icon=":material/timer_off:"
+        )
+    if req.note:
+        st.caption(ui.t_md("Note: {note}", note=req.note))
+    st.caption(ui.t("Request {id} · {state} · {at}", id=req.id, state=ui.t(req.state), at=ui.fmt_time(req.created_at)))
 
 
 def _message(op: Operation) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from dashboard.auth.roles import AUDIT, CALLBACKS, LOOKUP, MOVE_MONEY, SETTINGS, VIEW, Role, can
+from dashboard.auth.roles import APPROVE, AUDIT, CALLBACKS, LOOKUP, MOVE_MONEY, SETTINGS, VIEW, Role, can_any
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class PageEntry:
     icon: str
     url_path: str
     section: str  # English; translated where shown
-    capability: str  # what a role needs to open the page (dashboard.auth.roles)
+    capability: str | tuple[str, ...]  # what a role needs to open the page, or any one of several
 
 
 PAGES: tuple[PageEntry, ...] = (
@@ -33,22 +33,25 @@ PAGES: tuple[PageEntry, ...] = (
     # Operations settles unknown money actions and marks them resolved (not sent / that transaction):
     # deciding what happened to money is moving money, not reading callbacks.
     PageEntry("pages/operations.py", "Operations", ":material/pending_actions:", "operations", "Act", MOVE_MONEY),
+    # Approvals: approvers decide there; makers (who move money) follow their own requests.
+    PageEntry("pages/approvals.py", "Approvals", ":material/approval:", "approvals", "Act", (APPROVE, MOVE_MONEY)),
     PageEntry("pages/callbacks.py", "Callbacks", ":material/webhook:", "callbacks", "Act", CALLBACKS),
     PageEntry("pages/audit_log.py", "Audit log", ":material/history_edu:", "audit-log", "Admin", AUDIT),
     PageEntry("pages/settings.py", "Settings", ":material/settings:", "settings", "Admin", SETTINGS),
+    PageEntry("pages/two_factor.py", "Two-factor sign-in", ":material/phonelink_lock:", "two-factor", "Account", VIEW),
 )
 
-PAGE_CAPABILITY: dict[str, str] = {p.url_path: p.capability for p in PAGES}  # url_path -> capability
+PAGE_CAPABILITY: dict[str, str | tuple[str, ...]] = {p.url_path: p.capability for p in PAGES}  # url_path -> capability
 
 PAGES_BY_ROLE: dict[Role, frozenset[str]] = {
-    role: frozenset(p.url_path for p in PAGES if can(role, p.capability)) for role in Role
+    role: frozenset(p.url_path for p in PAGES if can_any(role, p.capability)) for role in Role
 }
 
 
 def can_open(role: Role | None, url_path: str) -> bool:
     """Whether `role` may open the page with this url_path (unknown pages: no)."""
     needed = PAGE_CAPABILITY.get(url_path)
-    return needed is not None and can(role, needed)
+    return needed is not None and can_any(role, needed)
 
 
 def visible_url_paths(role: Role) -> list[str]:

@@ -113,3 +113,16 @@ def test_interactive_prompts_twice_and_refuses_a_mismatch(tmp_path, monkeypatch,
     answers = iter(["typed-the-same-pw", "typed-the-same-pw"])
     assert cli.main(["add-user", "eda", "--role", "viewer", "--users-file", str(path)]) == 0
     assert verify_password("typed-the-same-pw", load_users_file(path)["eda"].password_hash)
+
+
+def test_add_user_accepts_the_approver_role(tmp_path):
+    users_file = tmp_path / "users.toml"
+    env = {"ENIGMAPAY_USERS_FILE": str(users_file)}
+    done = run(
+        tmp_path, "add-user", "mehmet", "--role", "approver", "--password-stdin", stdin="approver-pass-1\n", env=env
+    )
+    assert done.returncode == 0 and "Added mehmet (approver)" in done.stdout, done.stderr
+    assert load_users_file(users_file)["mehmet"].role is Role.APPROVER
+    assert run(tmp_path, "list-users", env=env).stdout.splitlines() == ["mehmet\tapprover"]
+    wrong = run(tmp_path, "add-user", "x", "--role", "manager", "--password-stdin", stdin="approver-pass-1\n", env=env)
+    assert wrong.returncode == 2 and "approver" in wrong.stderr  # argparse lists the roles there are

@@ -117,11 +117,16 @@ def test_disabled_with_accounts_configured_is_a_contradiction(tmp_path, users):
 
 def test_demo_accounts_only_on_the_sandbox(tmp_path, users):
     sandbox = account_setup(Settings(data_dir=tmp_path), is_sandbox=True, secrets_path=None)
-    assert sandbox.demo and set(sandbox.users) == {"viewer", "operator", "admin"}
+    assert sandbox.demo and set(sandbox.users) == {"viewer", "operator", "approver", "admin"}
     for account in demo_accounts():
         user = sandbox.users[account.name]
         assert user.role is account.role and verify_password(account.password, user.password_hash)
-    assert {a.password for a in demo_accounts()} == {"viewer-demo-pass", "operator-demo-pass", "admin-demo-pass"}
+    assert {a.password for a in demo_accounts()} == {
+        "viewer-demo-pass",
+        "operator-demo-pass",
+        "approver-demo-pass",
+        "admin-demo-pass",
+    }
 
     # Configured users replace the demo accounts, even on the sandbox.
     write_users_file(tmp_path / "users.toml", {"alice": users["alice"]})

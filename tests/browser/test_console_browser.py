@@ -36,11 +36,25 @@ PAYOUT_IBAN = "TR330006100519786457841326"  # valid mod-97, bank code 00061
 COOKIE = "enigmapay_session"
 NOT_ALLOWED = "Not allowed: your role cannot open this page."
 # Sandbox-only demo accounts (listed on the sign-in page there).
-DEMO = {"viewer": "viewer-demo-pass", "operator": "operator-demo-pass", "admin": "admin-demo-pass"}
-# Each role's menu is the role below's plus its own pages, in menu order.
-VIEWER_MENU = ["Overview", "Balances", "Transactions"]
-OPERATOR_MENU = VIEWER_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Callbacks"]
-MENU = {"viewer": VIEWER_MENU, "operator": OPERATOR_MENU, "admin": OPERATOR_MENU + ["Audit log", "Settings"]}
+DEMO = {
+    "viewer": "viewer-demo-pass",
+    "operator": "operator-demo-pass",
+    "approver": "approver-demo-pass",
+    "admin": "admin-demo-pass",
+}
+# Each role's menu is the role below's plus its own pages, in menu order; the Account section last.
+# An approver is a viewer who approves.
+MONITOR_MENU = ["Overview", "Balances", "Transactions"]
+ACT_MENU = MONITOR_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Approvals", "Callbacks"]
+ACCOUNT_MENU = ["Two-factor sign-in"]
+VIEWER_MENU = MONITOR_MENU + ACCOUNT_MENU
+OPERATOR_MENU = ACT_MENU + ACCOUNT_MENU
+MENU = {
+    "viewer": VIEWER_MENU,
+    "operator": OPERATOR_MENU,
+    "approver": MONITOR_MENU + ["Approvals"] + ACCOUNT_MENU,
+    "admin": ACT_MENU + ["Audit log", "Settings"] + ACCOUNT_MENU,
+}
 expect.set_options(timeout=10_000)
 
 

@@ -190,3 +190,28 @@ def test_pages_declare_their_fragments_through_the_outage_guard():
     root = Path(__file__).resolve().parents[2]
     for page in (root / "pages").glob("*.py"):
         assert "st.fragment" not in page.read_text(), f"{page.name}: use outage.fragment (dashboard/ui/outage.py)"
+
+
+def test_every_page_callback_is_guarded():
+    """Widget callbacks run before the script, outside console.py's guard: each page's on_click /
+    on_change function is wrapped in outage.guard_callback (a new one that touches the store would
+    otherwise show a traceback during an outage)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    unguarded = []
+    for page in sorted((root / "pages").glob("*.py")):
+        tree = ast.parse(page.read_text())
+        guarded = {
+            f.name
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef)
+            and any(ast.unparse(d) == "outage.guard_callback" for d in f.decorator_list)
+        }
+        for call in ast.walk(tree):
+            for kw in getattr(call, "keywords", []) if isinstance(call, ast.Call) else []:
+                if kw.arg in ("on_click", "on_change") and isinstance(kw.value, ast.Name):
+                    if kw.value.id not in guarded:
+                        unguarded.append(f"{page.name}: {kw.value.id}")
+    assert not unguarded

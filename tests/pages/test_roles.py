@@ -6,12 +6,18 @@ from dashboard.auth import WRONG_CREDENTIALS, Role
 from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
-VIEWER = ["overview", "balances", "transactions"]
-OPERATOR = VIEWER + ["send-money", "card-payment", "lookup", "operations", "callbacks"]
-ADMIN = OPERATOR + ["audit-log", "settings"]
+MONITOR = ["overview", "balances", "transactions"]
+ACT = ["send-money", "card-payment", "lookup", "operations", "approvals", "callbacks"]
+ACCOUNT = ["two-factor"]  # every signed-in user's own account, last in the menu
+VIEWER = MONITOR + ACCOUNT
+OPERATOR = MONITOR + ACT + ACCOUNT
+APPROVER = MONITOR + ["approvals"] + ACCOUNT
+ADMIN = MONITOR + ACT + ["audit-log", "settings"] + ACCOUNT
 
 
-@pytest.mark.parametrize("role, pages", [(Role.VIEWER, VIEWER), (Role.OPERATOR, OPERATOR), (Role.ADMIN, ADMIN)])
+@pytest.mark.parametrize(
+    "role, pages", [(Role.VIEWER, VIEWER), (Role.OPERATOR, OPERATOR), (Role.APPROVER, APPROVER), (Role.ADMIN, ADMIN)]
+)
 def test_each_role_sees_exactly_its_pages(role, pages):
     assert visible_url_paths(role) == pages
 
@@ -22,6 +28,9 @@ FORBIDDEN = [
     ("viewer", "lookup", "transaction_id"),
     ("operator", "audit_log", "audit_actors"),
     ("operator", "settings", None),
+    ("viewer", "approvals", None),
+    ("approver", "send_money", "send_username"),  # an approver approves; never initiates
+    ("approver", "operations", None),
 ]
 
 
@@ -56,7 +65,7 @@ def test_sandbox_sign_in_page_lists_the_demo_accounts_as_sandbox_only(console):
     at = console.open(user=None)
     assert any("only on the built-in sandbox" in c.value for c in at.caption)
     table = at.table[0].value
-    assert list(table.iloc[:, 0]) == ["viewer", "operator", "admin"]
+    assert list(table.iloc[:, 0]) == ["viewer", "operator", "approver", "admin"]
 
 
 def sign_in(at, name, password):
