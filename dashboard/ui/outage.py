@@ -9,8 +9,7 @@ stays on screen and no button of that run remains to press. Widget callbacks run
 `on_change` callback is wrapped in `guard_callback`: the failure is remembered and the next script
 run says that action was not carried out. A fragment that reruns on its own (`run_every`) runs
 without console.py around it, so pages declare it with `outage.fragment`: an unreachable store in
-such a rerun starts a full run, which shows the notice -- and, as the fragment keeps its timer,
-the page comes back by itself once the database answers.
+such a rerun starts a full run, which shows the notice.
 
 Nothing keeps the console broken: nothing here is cached, and the next run (Refresh, any click)
 tries the store again.
