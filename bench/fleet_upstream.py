@@ -221,6 +221,13 @@ def main(argv: list[str] | None = None) -> int:
         f"  /ibans for the fleet: {calls.get('GET /ibans', 0)} calls = {ibans_per_minute:.2f}/min "
         f"(one replica's budget: 1/min; {args.replicas} replicas each on their own: ~{args.replicas}/min)"
     )
+    by_origin = Counter()
+    for r in reports:
+        by_origin.update(r["ibans_by"])
+    print(
+        "  /ibans by origin, as the replicas counted them: "
+        + ", ".join(f"{k} {v} ({v / minutes:.2f}/min)" for k, v in sorted(by_origin.items()))
+    )
     settle_dups = sum(c - 1 for c in settles.values())
     verify_dups = sum(c - 1 for c in verifications.values())
     print(
