@@ -4,7 +4,9 @@
 - `GET /healthz`               liveness, for load balancers and the Docker HEALTHCHECK; its body also
                                says whether the database answers (see `health`)
 - `POST /callbacks/<token>`    EnigmaPay's status callbacks (dashboard.callbacks)
-- `GET /auth/complete`, `GET /auth/sign-out`   set / clear the sign-in cookie (dashboard.auth.routes)
+- `GET /auth/complete`, `GET /auth/sign-out`, `GET /auth/sso`   set / clear the sign-in cookie, start
+                               single sign-on (dashboard.auth.routes); Streamlit itself serves st.login's
+                               /auth/login, /auth/logout and /oauth2callback
 The lifespan runs the per-process background work (dashboard.background).
 
 A database that cannot be reached (`StoreUnavailable`): the callback route answers 503 with

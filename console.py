@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data_access, ui
 from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
-from dashboard.auth.roles import APPROVE
+from dashboard.auth.roles import APPROVE, VIEW
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import access, client_options, outage, two_factor
@@ -18,6 +18,13 @@ _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
 client_options.enforce()  # app.py does this before serving; this covers `streamlit run console.py`
 ui.start_run()
+
+
+def _refresh() -> None:
+    # A button's callback runs before the script, so before the sign-in gate: a tab whose session
+    # ended (signed out elsewhere, expired) must not make the console ask the API.
+    if access.allowed(VIEW):
+        data_access.refresh_all()
 
 
 def _remember_language() -> None:
@@ -52,7 +59,9 @@ def _navigation(role):
             )
         )
     sections[ui.t("Monitor")] += access.signed_in_extra_pages()
-    return st.navigation(sections)
+    # Every page a role may use is listed: Streamlit folds a menu longer than 10 behind "View more",
+    # which would hide an admin's Audit log, Settings and Account pages.
+    return st.navigation(sections, expanded=True)
 
 
 def _sidebar(backend, role):
@@ -71,7 +80,7 @@ def _sidebar(backend, role):
         icon=":material/refresh:",
         key="sidebar_refresh",
         width="stretch",
-        on_click=data_access.refresh_all,
+        on_click=outage.guard_callback(_refresh),
     )
     st.selectbox(
         ui.t("Language"),

@@ -31,10 +31,13 @@ ACTIONS = frozenset(
         "two_factor_recovery_used",
         "two_factor_recovery_regenerated",
         "two_factor_reset",
+        "batch",  # a payout batch: submitted, approved, paused, resumed, cancelled, rejected, expired, done
         "approval_request",
         "approval_approve",
         "approval_reject",
         "approval_expire",
+        "role_changed",
+        "session_ended",
     }
 )
 # Keys whose values are never written, at any depth of `details`.

@@ -1,17 +1,23 @@
-"""Work the server does on its own, once per process (started by the lifespan in `app.py`):
+"""Work the server does on its own, once per fleet (started by the lifespan in `app.py`):
 
-- every minute: store each IBAN's balance (charts use these snapshots), via the same 60 s cache
-  the pages use, so the background adds no upstream calls of its own;
+- every minute: store each IBAN's balance (charts use these snapshots), from the same shared
+  `/ibans` answer the pages use, so the background adds no upstream calls of its own;
 - every 30 s: settle the journal entries that are due (each entry backs off on its own, see
   dashboard.journal); expire requests for approval whose time ran out, and send approved payouts
   that a stopped process approved but did not send (dashboard.approvals, once per payout);
 - continuously: verify callbacks against transaction-status, one claimed batch after the other at
-  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT.
+  ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT;
+- payout batches: the batch sender's own thread (dashboard.batches.sender) takes up approvals and
+  sends approved batches; woken here every BATCH_EVERY seconds, so after a restart an interrupted
+  batch goes on where it stopped.
 
-Each step is plain synchronous code run in a worker thread; a failure is logged and retried on
-the next tick, never fatal. A database that cannot be reached (`StoreUnavailable`) is said once per
-outage -- one warning when it starts, one info line when settling reaches the database again -- not
-a traceback per tick; the loops carry on and pick the work up when it is back.
+Each job runs under a lease (dashboard.fleet.leases): of all consoles on one database only the
+leader of a job runs it; the others take over within fleet.TAKEOVER_WITHIN (45 s) when the leader
+dies. Each step is plain synchronous code run in a worker thread; a failure is logged and retried
+on the next tick, never fatal. A database that cannot be reached
+(`StoreUnavailable`) is said once per outage -- one warning when it starts (a step or the lease
+renewal meets it), one info line when the lease renewal reaches the database again -- not a
+traceback per tick; the loops carry on and pick the work up when it is back.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import logging
 from collections.abc import Callable
 
 from dashboard import data_access, records, services
+from dashboard.fleet import LeasedJob, LeaseKeeper
+from dashboard.fleet.leases import JOB_TICK
 from dashboard.money import quantize, to_kurus
 from dashboard.outage import OutageLog
 from dashboard.store import StoreUnavailable
@@ -32,9 +40,12 @@ SNAPSHOT_EVERY = 60.0
 SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
+JOBS = ("snapshots", "settling", "verification", "approvals", "batches")  # one lease each
+START_RETRY_WAIT = 10.0
+BATCH_EVERY = 30.0
 
 # Shared by the loops: one warning per outage for all of them.
-outage = OutageLog(log, "background work (balance snapshots, settling, callback verification)")
+outage = OutageLog(log, "background work (leases, snapshots, settling, verification, approvals, batches)")
 
 
 def snapshot_balances() -> int:
@@ -51,6 +62,10 @@ def snapshot_balances() -> int:
 
 def settle() -> None:
     services.records().journal.settle_all()
+
+
+def wake_batches() -> None:
+    services.batch_sender().wake()
 
 
 def approvals() -> None:
@@ -73,24 +88,24 @@ def connect_sandbox_callbacks(origin: str) -> None:
         backend.sandbox.state.set_callback_url(origin + intake.callback_path())
 
 
-async def _every(seconds: float, step: Callable[[], object], *, reaches_store: bool = False) -> None:
-    """`step` every `seconds`. `reaches_store`: the step always asks the database, so its success
-    ends an outage (a balance snapshot does not ask it when the API failed)."""
+async def _every(job: LeasedJob, step: Callable[[], object]) -> None:
+    """`step` every `job.every` seconds while this process leads the job."""
     while True:
-        try:
-            await asyncio.to_thread(step)
-        except StoreUnavailable as exc:
-            outage.failed(exc)
-        except Exception:
-            log.exception("background step %s failed", step.__name__)
-        else:
-            if reaches_store:
-                outage.worked()
-        await asyncio.sleep(seconds)
+        if job.due():
+            try:
+                await asyncio.to_thread(step)
+            except StoreUnavailable as exc:
+                outage.failed(exc)
+            except Exception:
+                log.exception("background step %s failed", step.__name__)
+        await asyncio.sleep(JOB_TICK)
 
 
-async def _verify_continuously() -> None:
+async def _verify_continuously(keeper: LeaseKeeper) -> None:
     while True:
+        if not keeper.leading("verification"):
+            await asyncio.sleep(JOB_TICK)
+            continue
         try:
             counts = await asyncio.to_thread(records.verify_callbacks_now)
         except StoreUnavailable as exc:
@@ -102,18 +117,32 @@ async def _verify_continuously() -> None:
         await asyncio.sleep(verify_wait(counts))
 
 
-async def run(origin: str) -> None:
-    """All background loops; cancelled when the server stops."""
-    while True:  # the records cannot be opened while the database is unreachable: try again
+async def _start(origin: str) -> LeaseKeeper:
+    """Connect the sandbox's callbacks and open the leases; retried until the store can be reached
+    (a replica starting while its database is down does its background work once it is back)."""
+    while True:
         try:
             await asyncio.to_thread(connect_sandbox_callbacks, origin)
-            break
-        except StoreUnavailable as exc:
+            keeper = await asyncio.to_thread(services.lease_keeper, JOBS)
+        except StoreUnavailable as exc:  # one warning per outage, not a traceback every START_RETRY_WAIT
             outage.failed(exc)
-            await asyncio.sleep(VERIFY_IDLE_WAIT)
+        except Exception:
+            log.exception("background work cannot start yet; trying again in %s s", START_RETRY_WAIT)
+        else:
+            keeper.outage = outage  # its renewals say when an outage starts and ends
+            return keeper
+        await asyncio.sleep(START_RETRY_WAIT)
+
+
+async def run(origin: str) -> None:
+    """All background loops, each under its lease; cancelled when the server stops (the leases are
+    handed back then, so another replica takes over at its next renewal)."""
+    keeper = await _start(origin)
     await asyncio.gather(
-        _every(SNAPSHOT_EVERY, snapshot_balances),
-        _every(SETTLE_EVERY, settle, reaches_store=True),
-        _every(SETTLE_EVERY, approvals),
-        _verify_continuously(),
+        keeper.keep(),
+        _every(LeasedJob(keeper, "snapshots", SNAPSHOT_EVERY), snapshot_balances),
+        _every(LeasedJob(keeper, "settling", SETTLE_EVERY), settle),
+        _every(LeasedJob(keeper, "approvals", SETTLE_EVERY), approvals),
+        _verify_continuously(keeper),
+        _every(LeasedJob(keeper, "batches", BATCH_EVERY), wake_batches),
     )

@@ -4,8 +4,11 @@
   browser session), the store, journal and authenticator come from `dashboard.services`.
 - `st.cache_resource` holds large transaction frames (never pickled or copied on
   a rerun: pages must treat them as read-only).
-- `st.cache_data` holds small API answers with TTLs that follow the API: balances 60 s (upstream
-  refreshes once a minute), settings 10 min.
+- `st.cache_data` holds small API answers with TTLs that follow the API: settings 10 min. The
+  balances (`/ibans`) are shared by the fleet of consoles on this database: asked at most once a
+  minute by all of them, the answer kept in the store (`services.shared_ibans`, dashboard.fleet).
+- A payout or card payment, here or on another replica, moves the money generation in the store;
+  this process reads it at most every few seconds and drops its balances and history when it moved.
 - Every loader returns `Loaded`: the value, when it was fetched, and the error if the last fetch
   failed. After a failure the last good value stays on screen, marked with its age.
 - Actions that ask the API raise `EnigmaPayError` (`data_access.EnigmaPayError`, for the pages).
@@ -27,6 +30,8 @@ from dashboard.approvals import ApprovalError, ApprovalRequest, totals  # noqa: 
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
+from dashboard.batches import BatchError, BatchFileError  # noqa: F401 -- for the Batch payouts page
+from dashboard.batches.frames import preview_frame, progress_counts, results_frame  # noqa: F401 -- for the page
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, describe_settings
@@ -37,10 +42,18 @@ from dashboard.history.filters import TransactionFilter, date_presets  # noqa: F
 from dashboard.history.load import HistoryLoader
 from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Transactions page
 from dashboard.history.view import HistoryView
-from dashboard.i18n import LANGUAGES, translate
+from dashboard.i18n import translate
 from dashboard.journal import ApprovalRequired, Operation  # noqa: F401 -- ApprovalRequired: for the forms
 from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
+from dashboard.people import (  # noqa: F401 -- accounts, sessions, languages: for the pages
+    accounts,
+    active_sessions,
+    end_session,
+    set_user_language,
+    sign_out_everywhere,
+    user_language,
+)
 from dashboard.records import (  # noqa: F401 -- the console's own records, for the pages
     AUDIT_LIMIT,
     approval,
@@ -49,18 +62,31 @@ from dashboard.records import (  # noqa: F401 -- the console's own records, for 
     approvals_waiting,
     approvals_waiting_count,
     audit_entries,
+    batch,
+    batch_approval,
+    batch_counts,
+    batch_items,
+    batch_limits,
+    batches_can_be_approved,
     callback_backlog,
     callback_path_masked,
     callbacks_configured,
+    change_batch,
     first_check_of,
+    keep_batches_moving,
     my_approval_requests,
     needs_approval,
+    new_batch_id,
     open_operations,
     operations_awaiting_answer,
+    preview_batch,
+    read_batch_file,
+    recent_batches,
     recent_callback_events,
     recent_operations,
     reject_request,
     request_payout_approval,
+    submit_batch,
     transaction_current_status,
     transaction_timeline,
     verify_callbacks_now,
@@ -103,32 +129,6 @@ def settings_rows() -> list[dict[str, str]]:
     return describe_settings(settings())
 
 
-def accounts() -> list[tuple[str, str]]:
-    """(name, role) of every sign-in account, for the admin page; empty in single-user mode."""
-    auth = authenticator()
-    return sorted((u.name, u.role.value) for u in auth.users.values()) if auth else []
-
-
-def sign_out_everywhere(user: str, *, actor: str) -> int:
-    """End every session of `user` (admin action, audited); returns how many ended."""
-    ended = authenticator().sign_out_everywhere(user)
-    services().audit.record("sign_out_everywhere", actor=actor, outcome="ok", details={"user": user, "sessions": ended})
-    return ended
-
-
-def user_language(user: str) -> str | None:
-    """The language `user` chose last time (kept in the console's store), None if never chosen."""
-    language = services().store.accounts.language(user)
-    return language if language in LANGUAGES else None
-
-
-def set_user_language(user: str, lang: str) -> None:
-    """Remember `user`'s language for their next sessions."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}")
-    services().store.accounts.set_language(user, lang, at=now())
-
-
 def _fingerprint() -> str:
     return settings().credentials_fingerprint()
 
@@ -156,9 +156,10 @@ def _dealer_settings(fingerprint: str) -> tuple[models.DealerSettings, datetime]
     return backend().client.get_settings(), now(settings().timezone)
 
 
-@st.cache_data(ttl=IBANS_TTL, show_spinner=False)
 def _ibans(fingerprint: str) -> tuple[list[models.Iban], datetime]:
-    return backend().client.list_ibans(), now(settings().timezone)
+    """The fleet's `/ibans` answer and when the provider gave it (a copy of the list per caller)."""
+    value, fetched_at = services_root.shared_ibans().get(_generation())
+    return list(value), fetched_at
 
 
 @st.cache_data(ttl=STATUS_TTL, show_spinner=False)
@@ -187,6 +188,24 @@ def forget_transaction_status(transaction_id: int) -> None:
     _status.clear(_fingerprint(), transaction_id)
 
 
+@st.cache_resource(show_spinner=False)
+def _generations_seen() -> dict[str, int]:
+    return {}
+
+
+def _generation() -> int:
+    """The money generation (read from the store at most every few seconds). When it moved since this
+    process last looked -- a payout here or on another replica -- the cached histories are dropped;
+    the balances are cached under the generation, so they are asked again by themselves."""
+    fp = _fingerprint()
+    current = services_root.money_generation().current()
+    seen = _generations_seen()
+    if seen.get(fp) != current:
+        seen[fp] = current
+        _frames().clear()
+    return current
+
+
 # --- transaction history (large frames: one FrameCache per process, never pickled) --------------
 
 
@@ -201,6 +220,7 @@ def load_history(
     """Transactions of `ibans` between two local dates, one read-only frame shared by all sessions:
     from the cache, sliced from a cached history covering them, or fetched (dashboard.history.load).
     `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive."""
+    _generation()  # first, so a history from before a payout elsewhere is not served
     loader = HistoryLoader(_frames(), lambda: backend().client, _fingerprint(), settings().timezone, _last_good())
     return Loaded(*loader.load(ibans, start, end, progress))
 
@@ -296,14 +316,21 @@ def refresh_operation_status(operation_id: str) -> Operation:
 
 
 def export_rows(
-    table: pd.DataFrame, fmt: str, *, actor: str, description: str, lang: str = "en", dataset: str = "transactions"
+    table: pd.DataFrame,
+    fmt: str,
+    *,
+    actor: str,
+    description: str,
+    lang: str = "en",
+    dataset: str = "transactions",
+    sheet: str = "Transactions",
 ) -> bytes:
     """The bytes of a CSV or Excel export of exactly `table`, recorded in the audit log; Excel's
-    money format and sheet name follow `lang` (the numbers stay numbers)."""
+    money format and sheet name (`sheet`, translated) follow `lang` (the numbers stay numbers)."""
     if fmt == "csv":
         data = export.to_csv_bytes(table)
     else:
-        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate("Transactions", lang))
+        data = export.to_excel_bytes(table, lang=lang, sheet_name=translate(sheet, lang))
     services().audit.record(
         "export",
         actor=actor,
@@ -319,7 +346,7 @@ def export_rows(
 def refresh_all() -> None:
     """Forget every cached answer (not the client): the next loads go upstream."""
     _dealer_settings.clear()
-    _ibans.clear()
+    services_root.shared_ibans().refresh()  # a person asked: upstream now, the answer shared by the fleet
     _status.clear()
     _frames().clear()
 
@@ -330,8 +357,10 @@ def reload_dealer_settings() -> None:
 
 
 def after_money_moved() -> None:
-    """A payout or card payment changes balances and history; settings are untouched."""
-    _ibans.clear()
+    """A payout or card payment changes balances and history, here and for every replica of the
+    fleet (the money generation moves, the shared balances go stale); settings are untouched."""
+    _generations_seen()[_fingerprint()] = services_root.money_moved()
+    services_root.shared_ibans().forget()  # the store may be out of reach: drop this copy in any case
     _frames().clear()
 
 

@@ -1,6 +1,6 @@
-"""The console's own records, for the Operations, Callbacks, Approvals and Audit log pages (through
-data_access): journal entries whose outcome is open, callback events and their verification,
-requests waiting for a second person, the audit log.
+"""The console's own records, for the Operations, Callbacks, Approvals, Audit log and Batch payouts pages
+(through data_access): journal entries whose outcome is open, callback events and their verification,
+requests waiting for a second person, the audit log, payout batches.
 
 No Streamlit and no caching: each read goes to the store, which is the truth shared by every session.
 """
@@ -15,11 +15,14 @@ from typing import Any
 from dashboard import services
 from dashboard.approvals import ApprovalRequest
 from dashboard.audit import AuditEntry
+from dashboard.batches import RECENT_WINDOW, PayoutFile, Preview, build_preview, read_payout_file
+from dashboard.batches.desk import AWAITING, SENDING, new_batch_id  # noqa: F401 -- new_batch_id: for the page
 from dashboard.callbacks import CallbackEvent, TimelineItem, verification_plan
 from dashboard.callbacks import timeline as callback_timeline
-from dashboard.client.models import SendMoneyRequest
+from dashboard.client.models import EibanChannel, SendMoneyRequest
 from dashboard.journal import Operation
-from dashboard.store import CurrentStatusRow
+from dashboard.store import BatchItemRow, BatchRow, CurrentStatusRow
+from dashboard.timeutil import now
 
 
 def open_operations() -> list[Operation]:
@@ -108,6 +111,79 @@ def audit_entries(
 ) -> list[AuditEntry]:
     """Audit entries, newest first; `since` inclusive, `until` exclusive."""
     return services.records().audit.query(since=since, until=until, actor=actor, action=action, limit=limit)
+
+
+# -- payout batches (the Batch payouts page) ------------------------------------------------------
+
+
+def batch_limits() -> tuple[int, int]:
+    """(most payout rows, largest file in bytes) a batch file may have (ENIGMAPAY_BATCH_MAX_*)."""
+    s = services.settings()
+    return s.batch_max_rows, s.batch_max_kb * 1024
+
+
+def read_batch_file(name: str, data: bytes) -> PayoutFile:
+    """The rows of an uploaded payout file; BatchFileError (nothing stored) when it is refused."""
+    max_rows, max_bytes = batch_limits()
+    return read_payout_file(name, data, max_rows=max_rows, max_bytes=max_bytes)
+
+
+def preview_batch(payout_file: PayoutFile, eiban: EibanChannel | None) -> Preview:
+    """Every row checked as the Send money form checks it, with costs; repeats and recent payouts flagged."""
+    desk = services.records().batches
+    since = now() - RECENT_WINDOW
+    return build_preview(payout_file.name, payout_file.rows, eiban, lambda keys: desk.recent_matches(keys, since=since))
+
+
+def batches_can_be_approved() -> bool:
+    """Whether this console has the approvals a batch needs (dashboard.approvals)."""
+    return services.records().batches.approvals_available
+
+
+def submit_batch(preview: Preview, *, maker: str, include_flagged: bool, batch_id: str) -> BatchRow:
+    """Store the batch and ask for its approval (BatchError when it cannot be); nothing is sent. The
+    same `batch_id` again (a double click) returns the batch stored the first time."""
+    return services.records().batches.submit(preview, maker=maker, include_flagged=include_flagged, batch_id=batch_id)
+
+
+def batch(batch_id: str) -> BatchRow | None:
+    """The batch, after taking up its approval's verdict (the sender then starts on an approved one)."""
+    desk = services.records().batches
+    before = desk.get(batch_id)
+    if before is not None and before.state == AWAITING and desk.sync(batch_id) == SENDING:
+        services.batch_sender().wake()
+    return desk.get(batch_id)
+
+
+def batch_approval(batch_id: str) -> ApprovalRequest | None:
+    """The batch's request for approval: who decided, when, their note (None before it is submitted)."""
+    return services.records().approvals.by_reference("batch", batch_id)
+
+
+def recent_batches(limit: int = 50) -> list[BatchRow]:
+    return services.records().batches.recent(limit=limit)
+
+
+def batch_items(batch_id: str) -> list[BatchItemRow]:
+    return services.records().batches.items(batch_id)
+
+
+def batch_counts(batch_id: str) -> dict[str, int]:
+    return services.records().batches.counts(batch_id)
+
+
+def change_batch(batch_id: str, action: str, *, actor: str) -> bool:
+    """'pause', 'resume' or 'cancel' (audited); BatchError when it cannot be done."""
+    desk = services.records().batches
+    changed = {"pause": desk.pause, "resume": desk.resume, "cancel": desk.cancel}[action](batch_id, actor=actor)
+    if changed and action == "resume":
+        services.batch_sender().wake()
+    return changed
+
+
+def keep_batches_moving() -> None:
+    """Make sure this process's batch sender runs (the server's background does it too)."""
+    services.batch_sender().wake()
 
 
 # --- four-eyes approval (dashboard.approvals) ------------------------------------------------------

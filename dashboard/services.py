@@ -1,9 +1,11 @@
 """The composition root: the one place that builds the console's long-lived objects (no Streamlit).
 
 settings -> backend (live API, or the built-in sandbox) -> the console's records (store, audit log,
-journal, callback intake) -> the authenticator. One instance of each per process and settings
-fingerprint, built on first use under a lock, shared by every browser session, `app.py`'s routes
-and `dashboard.background`. `data_access` hands them to the pages; `reset()` forgets them all (tests).
+journal, callback intake) -> the authenticator; and this process's part in a fleet of consoles on
+one database (dashboard.fleet): its holder id, its leases, the shared `/ibans` answer, the money
+generation. One instance of each per process and settings fingerprint, built on first use under a
+lock, shared by every browser session, `app.py`'s routes and `dashboard.background`. `data_access`
+hands them to the pages; `reset()` forgets them all (tests).
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from dashboard import fleet
 from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
-from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup
+from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
 from dashboard.backend import Backend, open_backend
+from dashboard.batches import BatchDesk, BatchSender
 from dashboard.callbacks import CallbackIntake, RateLimiter
+from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal
 from dashboard.store import Store
+from dashboard.timeutil import zone
 
 T = TypeVar("T")
 
@@ -36,6 +42,7 @@ class Records:
     audit: AuditLog
     journal: Journal
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
+    batches: BatchDesk  # payout batches from a file; their approval is `approvals` (issue 14)
     approvals: Approvals  # four-eyes: requests waiting for a second person
 
 
@@ -52,9 +59,13 @@ def _once(key: tuple, build: Callable[[], T]) -> T:
 
 
 def reset() -> None:
-    """Forget every built object: the next call reads the settings again (tests start fresh)."""
+    """Forget every built object: the next call reads the settings again (tests start fresh). A batch
+    sender stops claiming rows (rows in flight finish; the batch goes on with the next sender)."""
     with _lock:
+        senders = [obj for obj in _built.values() if isinstance(obj, BatchSender)]
         _built.clear()
+    for sender in senders:
+        sender.stop(timeout=5)
 
 
 def settings() -> Settings:
@@ -99,6 +110,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         tz=s.timezone,
         settle_horizon=timedelta(hours=s.settle_horizon_hours),
         approval_threshold=s.approval_threshold,
+        ibans=lambda: shared_ibans().get()[0],  # the fleet's /ibans answer: settling asks no /ibans itself
     )
     if s.callback_token is not None:
         token = s.callback_token.reveal()
@@ -114,7 +126,9 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         threshold=s.approval_threshold,
         expiry=timedelta(hours=s.approval_expiry_hours),
     )
-    return Records(store, audit, journal, intake, approvals)
+    # A batch waits for a second person's approval (dashboard.approvals) before anything is sent.
+    desk = BatchDesk(store, audit, lambda: approvals)
+    return Records(store, audit, journal, intake, desk, approvals)
 
 
 def role_of(name: str) -> Role | None:
@@ -137,14 +151,86 @@ def authenticator() -> Authenticator | None:
 
 
 def _open_authenticator(s: Settings, sandbox: bool) -> Authenticator | None:
-    setup = account_setup(s, is_sandbox=sandbox)
+    sso = sso_setup(s)
+    setup = account_setup(s, is_sandbox=sandbox, sso=sso is not None)
     if setup.disabled:
         return None
     svc = records()
-    return Authenticator.from_settings(setup, s, svc.store, svc.audit)
+    return Authenticator.from_settings(setup, s, svc.store, svc.audit, sso=sso)
+
+
+def batch_sender() -> BatchSender:
+    """One per process: sends the approved batches of this console's records (a daemon thread)."""
+    s = settings()
+    sandbox = backend().is_sandbox
+    return _once(("batch_sender", s.credentials_fingerprint(), sandbox), lambda: _open_batch_sender(s))
+
+
+def _open_batch_sender(s: Settings) -> BatchSender:
+    r = records()
+    return BatchSender(
+        r.batches,
+        r.store,
+        r.journal,
+        lambda: backend().client,
+        concurrency=s.batch_concurrency,
+        rate=s.batch_rate,
+        # Longer than any one row can take (a request, its rate slot): a live claim never expires.
+        claim_ttl=timedelta(seconds=max(120.0, 4 * s.timeout)),
+    )
 
 
 def verify_limiter() -> RateLimiter:
     """One per process: the background's batches and the "Verify now" button share the rate."""
     rate = settings().verify_rate
     return _once(("verify_limiter", rate), lambda: RateLimiter(rate))
+
+
+# --- this process in a fleet of consoles on one database (dashboard.fleet) -----------------------
+
+
+def holder() -> str:
+    """Who this process is to the fleet (host, pid, random suffix): it holds leases and ask slots."""
+    return _once(("holder",), fleet.holder_id)
+
+
+def _records_key() -> tuple:
+    return settings().credentials_fingerprint(), backend().is_sandbox
+
+
+def lease_keeper(jobs: tuple[str, ...]) -> fleet.LeaseKeeper:
+    """The leases of the background `jobs` on this process's store (an advisory lock each on
+    PostgreSQL, a row of the leases table on SQLite), renewed by `dashboard.background`."""
+    store = records().store
+    return _once(
+        ("leases", *_records_key(), jobs),
+        lambda: fleet.LeaseKeeper(fleet.open_lease(store, name, holder()) for name in jobs),
+    )
+
+
+def money_generation() -> fleet.GenerationWatch:
+    """The counter a payout or card payment on any replica moves (read at most every few seconds)."""
+    return _once(("money_generation", *_records_key()), lambda: fleet.GenerationWatch(records().store.fleet, "money"))
+
+
+def shared_ibans() -> fleet.SharedAnswer[list[models.Iban]]:
+    """`/ibans`, asked at most once a minute by the whole fleet; the answer shared in the store."""
+    s = settings()
+    return _once(
+        ("shared_ibans", *_records_key()),
+        lambda: fleet.SharedAnswer(
+            records().store.fleet,
+            f"ibans:{s.credentials_fingerprint()}",
+            holder(),
+            lambda: backend().client.list_ibans(),
+            encode=fleet.ibans_to_json,
+            decode=fleet.ibans_from_json,
+            tz=zone(s.timezone),
+        ),
+    )
+
+
+def money_moved() -> int:
+    """A payout or card payment happened here: every replica's balances and history are out of date
+    (the generation moves; the shared `/ibans` answer is stale, its slot free). The new generation."""
+    return money_generation().bump(stale_answers=[shared_ibans().name])

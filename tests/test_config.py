@@ -214,6 +214,26 @@ def test_two_factor_settings_are_read_and_checked():
     assert "too-short" not in str(caught.value)
 
 
+def test_batch_settings_are_read_and_checked():
+    s = load({})
+    assert (s.batch_max_rows, s.batch_max_kb, s.batch_concurrency, s.batch_rate) == (1000, 2048, 4, 5.0)
+    s = load(
+        {
+            "ENIGMAPAY_BATCH_MAX_ROWS": "200",
+            "ENIGMAPAY_BATCH_MAX_KB": "512",
+            "ENIGMAPAY_BATCH_CONCURRENCY": "8",
+            "ENIGMAPAY_BATCH_RATE": "2.5",
+        }
+    )
+    assert (s.batch_max_rows, s.batch_max_kb, s.batch_concurrency, s.batch_rate) == (200, 512, 8, 2.5)
+    for name in ("ENIGMAPAY_BATCH_MAX_ROWS", "ENIGMAPAY_BATCH_MAX_KB", "ENIGMAPAY_BATCH_CONCURRENCY"):
+        for bad in ("0", "1.5", "-3", "many"):
+            with pytest.raises(ConfigError, match=f"{name} must be a whole number of at least 1"):
+                load({name: bad})
+    with pytest.raises(ConfigError, match="ENIGMAPAY_BATCH_RATE must be greater than zero"):
+        load({"ENIGMAPAY_BATCH_RATE": "0"})
+
+
 def test_approval_settings_are_read_and_checked():
     from decimal import Decimal
 
@@ -226,3 +246,34 @@ def test_approval_settings_are_read_and_checked():
             load({"ENIGMAPAY_APPROVAL_THRESHOLD": bad})
     with pytest.raises(ConfigError, match="ENIGMAPAY_APPROVAL_EXPIRY_HOURS must be greater than zero"):
         load({"ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "0"})
+
+
+def test_single_sign_on_settings_are_read_and_checked():
+    s = load(
+        {
+            "ENIGMAPAY_SSO_ROLE_CLAIM": "groups",
+            "ENIGMAPAY_SSO_CLAIM_ROLES": " console-admins=admin , team=payments=Operator ",
+            "ENIGMAPAY_SSO_EMAIL_ROLES": "Ayse@Example.com=viewer",
+            "ENIGMAPAY_SSO_PROVIDER": "company",
+        }
+    )
+    # a value may itself hold "=": the role is what follows the last one
+    assert s.sso_claim_roles == (("console-admins", "admin"), ("team=payments", "operator"))
+    assert s.sso_email_roles == (("ayse@example.com", "viewer"),)
+    assert (s.sso_role_claim, s.sso_provider, s.local_sign_in) == ("groups", "company", True)
+    assert load({"ENIGMAPAY_LOCAL_SIGN_IN": "false"}).local_sign_in is False
+    for bad, message in [
+        ("console-admins", "is not key=role"),
+        ("=admin", "is not key=role"),
+        ("console-admins=root", "names no role; use one of viewer, operator, approver, admin"),
+    ]:
+        with pytest.raises(ConfigError, match=f"ENIGMAPAY_SSO_CLAIM_ROLES: .*{message}"):
+            load({"ENIGMAPAY_SSO_CLAIM_ROLES": bad})
+
+
+def test_the_settings_page_shows_the_role_tables_and_unset_values():
+    from dashboard.config import describe_settings
+
+    rows = {r["setting"]: r["value"] for r in describe_settings(load({"ENIGMAPAY_SSO_EMAIL_ROLES": "a@b.c=admin"}))}
+    assert rows["ENIGMAPAY_SSO_EMAIL_ROLES"] == "a@b.c=admin"
+    assert rows["ENIGMAPAY_SSO_CLAIM_ROLES"] == "not set" and rows["ENIGMAPAY_SSO_PROVIDER"] == "not set"

@@ -737,3 +737,20 @@ def test_resolving_by_hand_with_no_transaction_id_changes_nothing(store, clock, 
     with pytest.raises(ValueError, match="transaction id"):
         journal.mark_resolved(op.id, actor="ayse", note="checked", transaction_id=typed)
     assert journal.get(op.id).state == UNKNOWN and not AuditLog(store).query(action="mark_resolved")
+
+
+def test_settling_takes_the_ibans_from_the_shared_answer_when_given_one(store, clock):
+    # On a fleet the dealer's IBANs come from the /ibans answer shared by every replica (asked at
+    # most once a minute for all of them): settling must not ask /ibans on its own.
+    shared_asks: list[int] = []
+
+    def shared_ibans():
+        shared_asks.append(1)
+        return [SimpleNamespace(id=1)]
+
+    journal, client = make(store, clock, ibans=shared_ibans)
+    op = unknown_payout(journal, client)
+    client.list_ibans = lambda: pytest.fail("settling asked /ibans itself")
+    client.history = {1: [tx(4242, at=op.created_at)]}
+    assert journal.settle(op.id, actor="ayse").state == CONFIRMED
+    assert shared_asks

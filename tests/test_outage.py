@@ -201,29 +201,66 @@ def _steps(*outcomes):
     return step
 
 
-def test_a_background_loop_warns_once_per_outage_and_carries_on(monkeypatch, caplog):
+class _Always:
+    """A leased job that is always due (this process leads)."""
+
+    def due(self) -> bool:
+        return True
+
+
+class _Leading:
+    def leading(self, name: str) -> bool:
+        return True
+
+
+@pytest.fixture
+def quiet_loops(monkeypatch):
+    """The background's loops with no waits and a fresh outage log."""
+    monkeypatch.setattr(background, "JOB_TICK", 0)
     monkeypatch.setattr(background, "outage", OutageLog(logging.getLogger("dashboard.background"), "work"))
+
+
+def test_a_background_loop_warns_once_per_outage_and_carries_on(quiet_loops, caplog):
     down = StoreUnavailable("connection refused")
-    step = _steps(down, down, down, None, None, down, down, None)
+    step = _steps(down, down, down, None, down)
     with caplog.at_level(logging.INFO, logger="dashboard.background"), pytest.raises(_Done):
-        asyncio.run(background._every(0, step, reaches_store=True))
-    records = [(r.levelname, r.getMessage()) for r in caplog.records]
-    assert [level for level, _ in records] == ["WARNING", "INFO", "WARNING", "INFO"]
+        asyncio.run(background._every(_Always(), step))  # ran on after each failure until _Done
+    assert [r.levelname for r in caplog.records] == ["WARNING"]  # one line, not one per tick
     assert all(r.exc_info is None for r in caplog.records)  # no traceback per tick
-    assert background.outage.outages == 2
+    assert background.outage.outages == 1
 
 
-def test_a_step_that_does_not_prove_the_database_does_not_end_an_outage(monkeypatch, caplog):
-    monkeypatch.setattr(background, "outage", OutageLog(logging.getLogger("dashboard.background"), "work"))
-    down = StoreUnavailable("connection refused")
-    with caplog.at_level(logging.INFO, logger="dashboard.background"), pytest.raises(_Done):
-        asyncio.run(background._every(0, _steps(down, None, down, None)))  # e.g. snapshots while the API failed
-    assert [r.levelname for r in caplog.records] == ["WARNING"]
-    assert background.outage.down
+class _FlakyLease:
+    """A lease whose database is down for the first `down` renewals."""
+
+    def __init__(self, name: str, down: int) -> None:
+        self.name, self.down = name, down
+
+    def hold(self) -> bool:
+        if self.down > 0:
+            self.down -= 1
+            raise StoreUnavailable("connection refused")
+        return True
+
+    def release(self) -> None:
+        pass
 
 
-def test_verification_loop_backs_off_during_an_outage(monkeypatch, caplog):
-    monkeypatch.setattr(background, "outage", OutageLog(logging.getLogger("dashboard.background"), "work"))
+def test_lease_renewals_say_an_outage_once_and_its_end(caplog):
+    from dashboard.fleet import LeaseKeeper
+
+    keeper = LeaseKeeper([_FlakyLease("settling", 3), _FlakyLease("verification", 3)])
+    keeper.outage = OutageLog(logging.getLogger("dashboard.background"), "work")
+    with caplog.at_level(logging.INFO):
+        for _ in range(5):  # three rounds down, then two that reach the database
+            keeper.renew()
+    lines = [(r.name, r.levelname) for r in caplog.records if r.name.startswith("dashboard")]
+    assert [level for name, level in lines if name == "dashboard.background"] == ["WARNING", "INFO"]
+    assert not [r for r in caplog.records if "renewal failed" in r.getMessage()]  # not one per lease per round
+    assert keeper.leading("settling") and keeper.leading("verification")
+
+
+def test_verification_loop_backs_off_during_an_outage(quiet_loops, monkeypatch, caplog):
     waits: list[float] = []
 
     async def sleep(seconds):
@@ -242,15 +279,14 @@ def test_verification_loop_backs_off_during_an_outage(monkeypatch, caplog):
     monkeypatch.setattr(background.records, "verify_callbacks_now", verify_callbacks_now)
     monkeypatch.setattr(background.asyncio, "sleep", sleep)
     with caplog.at_level(logging.INFO, logger="dashboard.background"), pytest.raises(_Done):
-        asyncio.run(background._verify_continuously())
+        asyncio.run(background._verify_continuously(_Leading()))
     assert waits[0] == background.VERIFY_RETRY_WAIT
     assert [r.levelname for r in caplog.records] == ["WARNING"] and caplog.records[0].exc_info is None
 
 
-def test_other_failures_still_log_their_traceback(monkeypatch, caplog):
-    monkeypatch.setattr(background, "outage", OutageLog(logging.getLogger("dashboard.background"), "work"))
+def test_other_failures_still_log_their_traceback(quiet_loops, caplog):
     with caplog.at_level(logging.INFO, logger="dashboard.background"), pytest.raises(_Done):
-        asyncio.run(background._every(0, _steps(RuntimeError("a bug"))))
+        asyncio.run(background._every(_Always(), _steps(RuntimeError("a bug"))))
     assert caplog.records[0].exc_info is not None  # a bug is not an outage
     assert background.outage.outages == 0
 

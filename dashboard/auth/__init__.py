@@ -10,13 +10,19 @@
 Two-factor (TOTP): `sign_in` raises SecondFactorRequired for an enrolled user; then
 `auth.complete_second_factor(exc.pending, code)`. Enrolment, recovery codes, reset: `auth.two_factor`
 (dashboard.auth.totp_factor.TwoFactor); codes, QR and the secret box: dashboard.auth.totp.
+Single sign-on (OIDC via st.login): `sso_setup(settings)`, `auth.sign_in_sso(auth.sso.identity(claims))`,
+`auth.check_identity(session, identity)` on every run of an SSO session.
 
 HTTP routes for the cookie: `dashboard.auth.routes.auth_routes`. Command line: `python -m dashboard.auth`.
 """
 
 from dashboard.auth.authenticator import (
     CODE_NEEDED,
+    LOCAL_SIGN_IN_OFF,
     SIGN_IN_EXPIRED,
+    SSO_EXPIRED,
+    SSO_NO_ROLE,
+    SSO_NOT_SIGNED_IN,
     WRONG_CREDENTIALS,
     Authenticator,
     PendingSignIn,
@@ -35,6 +41,7 @@ from dashboard.auth.passwords import (
 )
 from dashboard.auth.roles import CAPABILITIES, Role, can
 from dashboard.auth.sessions import COOKIE_NAME, Session, load_session_secret
+from dashboard.auth.sso import METHOD_SSO, Identity, SsoConfig, sso_setup
 from dashboard.auth.throttle import ThrottlePolicy
 from dashboard.auth.totp_factor import CodeError, Enrolment, FactorStatus, TwoFactor
 from dashboard.auth.users import (
@@ -68,6 +75,14 @@ __all__ = [
     "SINGLE_USER_NOTICE",
     "MIN_PASSWORD_LENGTH",
     "WRONG_CREDENTIALS",
+    "LOCAL_SIGN_IN_OFF",
+    "METHOD_SSO",
+    "SSO_EXPIRED",
+    "SSO_NOT_SIGNED_IN",
+    "SSO_NO_ROLE",
+    "Identity",
+    "SsoConfig",
+    "sso_setup",
     "AccountSetup",
     "AuthConfigError",
     "Authenticator",

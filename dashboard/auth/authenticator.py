@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from dashboard.audit import AuditLog
 from dashboard.auth.passwords import dummy_hash, verify_password
+from dashboard.auth.roles import Role
 from dashboard.auth.sessions import (
     ABSOLUTE_TIMEOUT,
     COOKIE_NAME,
@@ -18,6 +19,7 @@ from dashboard.auth.sessions import (
     load_session_secret,
     password_tag,
 )
+from dashboard.auth.sso import METHOD_SSO, Identity, SsoConfig
 from dashboard.auth.throttle import Throttle, ThrottlePolicy, name_key, source_key
 from dashboard.auth.totp import SecretBox, load_two_factor_key
 from dashboard.auth.totp_factor import CodeError, TwoFactor, required_roles
@@ -28,6 +30,10 @@ from dashboard.store import Store
 WRONG_CREDENTIALS = "Wrong user name or password."
 CODE_NEEDED = "Enter the code from your authenticator app."
 SIGN_IN_EXPIRED = "The sign-in took too long: sign in again."
+LOCAL_SIGN_IN_OFF = "Sign-in with a user name and password is switched off: use single sign-on."
+SSO_NO_ROLE = "Your single sign-on account has no role in this console: ask an administrator for access."
+SSO_EXPIRED = "Your single sign-on has expired: sign in again."
+SSO_NOT_SIGNED_IN = "The identity provider did not sign you in: try again."
 MAX_ACTOR_LENGTH = 64
 PENDING_LIFETIME = timedelta(minutes=5)  # between a right password and its second factor
 
@@ -84,10 +90,14 @@ class Authenticator:
         throttle: ThrottlePolicy | None = None,
         demo: bool = False,
         two_factor: TwoFactor | None = None,
+        sso: SsoConfig | None = None,
+        local: bool = True,
     ) -> None:
         self.users = dict(users)
         self.demo = demo
         self.two_factor = two_factor  # None: no second factor anywhere (tests, tools)
+        self.sso = sso
+        self.local = local  # user name and password sign-in is offered
         dummy_hash()  # made now, so the first unknown name does not take twice as long as a known one
         self._audit = audit
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -97,8 +107,10 @@ class Authenticator:
         )
 
     @classmethod
-    def from_settings(cls, setup: AccountSetup, settings: Settings, store: Store, audit: AuditLog) -> Authenticator:
-        """The console's authenticator for an `account_setup(...)` that is not disabled."""
+    def from_settings(
+        cls, setup: AccountSetup, settings: Settings, store: Store, audit: AuditLog, sso: SsoConfig | None = None
+    ) -> Authenticator:
+        """The console's authenticator for an `account_setup(...)` that is not disabled (and `sso_setup(...)`)."""
         if setup.disabled:
             raise ValueError("sign-in is disabled: there is no authenticator")
         # The sandbox's demo accounts have published, shared passwords: nobody is made to enrol there
@@ -113,10 +125,18 @@ class Authenticator:
             idle_timeout=timedelta(minutes=settings.session_idle_minutes),
             demo=setup.demo,
             two_factor=two_factor,
+            sso=sso,
+            local=setup.local,
         )
 
     def __repr__(self) -> str:
-        return f"Authenticator(users={sorted(self.users)}, demo={self.demo}, {self.sessions!r}, {self.two_factor!r})"
+        return (
+            f"Authenticator(users={sorted(self.users)}, demo={self.demo}, sso={self.sso}, "
+            f"{self.sessions!r}, {self.two_factor!r})"
+        )
+
+    def now(self) -> datetime:
+        return self._clock()
 
     # -- sign-in --------------------------------------------------------------------------
 
@@ -128,9 +148,12 @@ class Authenticator:
         A user with a second factor gets SecondFactorRequired (no session yet) after a right password.
         """
         actor = audit_actor(name)
+        details = {"source": source} if source else None
+        if not self.local:
+            self._audit.record("sign_in_failed", actor=actor, outcome="local_sign_in_off", details=details)
+            raise SignInError(LOCAL_SIGN_IN_OFF)
         typed = str(name).strip().lower()
         keys = [name_key(typed[:MAX_ACTOR_LENGTH])] + ([source_key(str(source)[:64])] if source else [])
-        details = {"source": source} if source else None
         now = self._clock()
         wait = self._throttle.retry_after(keys, now)
         if wait:
@@ -148,7 +171,7 @@ class Authenticator:
         self._throttle.succeeded(keys[0])
         if self.two_factor is not None and self.two_factor.enrolled(user.name):
             raise SecondFactorRequired(PendingSignIn(user.name, now, password_tag(user), source))
-        session = self.sessions.create(user)
+        session = self.sessions.create(user, source=source)
         self._audit.record(
             "sign_in", actor=user.name, outcome="ok", details={**(details or {}), "role": user.role.value}
         )
@@ -165,7 +188,7 @@ class Authenticator:
             method = self.two_factor.verify(user.name, code, source=pending.source)
         except CodeError as exc:
             raise SignInError(exc.message, retry_after=exc.retry_after) from None
-        session = self.sessions.create(user)
+        session = self.sessions.create(user, source=pending.source)
         details = {**({"source": pending.source} if pending.source else {}), "role": user.role.value}
         self._audit.record("sign_in", actor=user.name, outcome="ok", details={**details, "second_factor": method})
         return session
@@ -177,6 +200,33 @@ class Authenticator:
         if self.two_factor is None or session.user not in self.users:
             return False
         return self.two_factor.owed(session.user, session.role)
+
+    def sign_in_sso(self, identity: Identity | None, *, source: str | None = None) -> Session:
+        """A new session for the identity the provider vouched for (`SsoConfig.identity(st.user)`),
+        or SignInError: not signed in there, its ID token expired, or no role for it. Audited either way."""
+        details = {"method": METHOD_SSO, "provider": self.sso.provider if self.sso else None}
+        details |= {"source": source} if source else {}
+        if self.sso is None or identity is None:
+            self._audit.record("sign_in_failed", actor="(single sign-on)", outcome="no_identity", details=details)
+            raise SignInError(SSO_NOT_SIGNED_IN)
+        actor = audit_actor(identity.name)
+        if identity.expired(self._clock()):
+            self._audit.record("sign_in_failed", actor=actor, outcome="identity_expired", details=details)
+            raise SignInError(SSO_EXPIRED)
+        if identity.role is None:
+            self._audit.record("sign_in_failed", actor=actor, outcome="no_role", details=details)
+            raise SignInError(SSO_NO_ROLE)
+        session = self.sessions.create(
+            User(identity.name, identity.role, ""),
+            method=METHOD_SSO,
+            source=source,
+            tag=identity.tag,
+            not_after=identity.expires_at,
+        )
+        self._audit.record(
+            "sign_in", actor=identity.name, outcome="ok", details={**details, "role": identity.role.value}
+        )
+        return session
 
     def issue_ticket(self, session: Session) -> str:
         """After `sign_in`: a one-time ticket for `/auth/complete?ticket=...` (valid 60 s)."""
@@ -196,11 +246,39 @@ class Authenticator:
         their password changed since sign-in."""
         if session is None:
             return None
+        if session.method == METHOD_SSO:
+            return session  # tied to the provider's identity instead: `check_identity` on every run
         user = self.users.get(session.user)
         if user is None or password_tag(user) != session.password_tag:
             self.sessions.end(session)
             return None
-        return session if session.role == user.role else replace(session, role=user.role)
+        return session if session.role == user.role else self._role_changed(session, user.role)
+
+    def _role_changed(self, session: Session, role: Role) -> Session:
+        self.sessions.set_role(session, role)
+        self._audit.record(
+            "role_changed", actor=session.user, outcome="ok", details={"from": session.role.value, "to": role.value}
+        )
+        return replace(session, role=role, role_changed=True)
+
+    def check_identity(self, session: Session | None, identity: Identity | None) -> Session | None:
+        """For every run of a single sign-on session: the identity still signed in at the provider
+        (`st.user`) must be the one that signed in, unexpired and still given a role. Otherwise the
+        session ends (None). A password session is returned as it is."""
+        if session is None or session.method != METHOD_SSO:
+            return session
+        reason = None
+        if identity is None or identity.tag != session.password_tag:
+            reason = "identity_gone"
+        elif identity.expired(self._clock()):
+            reason = "identity_expired"
+        elif identity.role is None:
+            reason = "no_role"
+        if reason is not None:
+            self.sessions.end(session)
+            self._audit.record("session_ended", actor=session.user, outcome=reason, details={"method": METHOD_SSO})
+            return None
+        return session if identity.role == session.role else self._role_changed(session, identity.role)
 
     def resolve(self, cookie_value: str | None) -> Session | None:
         """The signed-in session for a cookie value (extending its idle expiry), or None."""
@@ -216,6 +294,17 @@ class Authenticator:
     def sign_out(self, session: Session) -> None:
         """End this session (in every tab and browser that carries its cookie)."""
         self.sessions.end(session)
+
+    def active_sessions(self, user: str | None = None) -> list[Session]:
+        """Unexpired sessions (of `user`; None: everybody's), the most recently used first."""
+        return self.sessions.active(user)
+
+    def end_session(self, session: Session, *, by: str) -> bool:
+        """End one session (from the Sessions page: `by` its owner or an administrator); audited."""
+        ended = self.sessions.end(session)
+        details = {"user": session.user, "session": session.handle}
+        self._audit.record("session_ended", actor=by, outcome="ok" if ended else "already_ended", details=details)
+        return ended
 
     def sign_out_everywhere(self, user: str) -> int:
         """End every session of `user`; returns how many."""

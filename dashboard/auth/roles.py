@@ -10,6 +10,7 @@ initiates nor settles money actions. Admins hold both move_money and approve; th
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 
 class Role(enum.Enum):
@@ -28,7 +29,7 @@ class Role(enum.Enum):
             raise ValueError(f"unknown role {text!r}; use one of {', '.join(r.value for r in cls)}") from None
 
 
-VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS, APPROVE = (
+VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS, APPROVE, END_SESSIONS = (
     "view",
     "export",
     "move_money",
@@ -37,6 +38,7 @@ VIEW, EXPORT, MOVE_MONEY, LOOKUP, CALLBACKS, AUDIT, SETTINGS, APPROVE = (
     "audit",
     "settings",
     "approve",
+    "end_sessions",  # end another user's sessions (everyone may end their own)
 )
 
 # The one table of who may do what.
@@ -46,7 +48,7 @@ CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.VIEWER: _VIEWER,
     Role.OPERATOR: _OPERATOR,
     Role.APPROVER: _VIEWER | {APPROVE},  # approves; never initiates (no move_money)
-    Role.ADMIN: _OPERATOR | {AUDIT, SETTINGS, APPROVE},
+    Role.ADMIN: _OPERATOR | {AUDIT, SETTINGS, APPROVE, END_SESSIONS},
 }
 ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
 
@@ -62,3 +64,9 @@ def can_any(role: Role | None, capabilities: str | tuple[str, ...]) -> bool:
     """Whether `role` may use at least one of `capabilities` (a page open to makers and approvers)."""
     needed = (capabilities,) if isinstance(capabilities, str) else capabilities
     return any(can(role, c) for c in needed)
+
+
+def strongest(roles: Iterable[Role]) -> Role | None:
+    """Of several roles one person is given (e.g. by single sign-on groups), the one that may do the
+    most (admin > operator > approver > viewer); None when there are none."""
+    return max(roles, key=lambda r: len(CAPABILITIES[r]), default=None)

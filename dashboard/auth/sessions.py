@@ -8,7 +8,12 @@ the signature check before the store is asked.
 
 A session expires after `idle_timeout` without use (sliding: `touch` extends it, writing at most
 once a minute) and in any case `absolute_timeout` after sign-in. It also ends when its user is
-removed or their password changes (the session remembers a tag of the password hash).
+removed or their password changes (the session remembers a tag of the password hash), and for a
+single sign-on session when the ID token expires (`identity_expires_at`).
+
+The cookie's token changes whenever a session is handed to a browser (`complete` re-keys the
+stored session), so a sign-in, and a role change (the script hands the session over again through
+a fresh ticket), each give the browser a new session id.
 """
 
 from __future__ import annotations
@@ -52,6 +57,14 @@ class Session:
     expires_at: datetime  # the earlier of the idle and the absolute expiry, as of last_seen_at
     id: str = field(repr=False)
     password_tag: str = field(repr=False)
+    method: str = "password"  # or "sso"
+    source: str | None = None  # the browser's address at sign-in
+    role_changed: bool = False  # the user's role changed since the cookie was set: hand over a new one
+
+    @property
+    def handle(self) -> str:
+        """A short name for this session on the Sessions page (not the id: that keys the cookie's token)."""
+        return hashlib.sha256(b"handle\x00" + self.id.encode("ascii")).hexdigest()[:12]
 
 
 def _b64(data: bytes) -> str:
@@ -146,20 +159,32 @@ class SessionManager:
 
     def _session(self, row: SessionRow) -> Session:
         created, seen = row.created_at, row.last_seen_at
-        expires = min(seen + self.idle_timeout, created + self.absolute_timeout)
+        ends = [seen + self.idle_timeout, created + self.absolute_timeout]
+        ends += [row.identity_expires_at] if row.identity_expires_at is not None else []
         return Session(
             user=row.user,
             role=Role(row.role),
             created_at=created,
             last_seen_at=seen,
-            expires_at=expires,
+            expires_at=min(ends),
             id=row.id,
             password_tag=row.password_tag,
+            method=row.method,
+            source=row.source,
         )
 
-    def create(self, user: User) -> Session:
+    def create(
+        self,
+        user: User,
+        *,
+        method: str = "password",
+        source: str | None = None,
+        tag: str | None = None,
+        not_after: datetime | None = None,
+    ) -> Session:
         """A new session record. Its token is thrown away: the browser gets a fresh one when the
-        ticket is consumed (`complete`), so nothing printed before then can be replayed as a cookie."""
+        ticket is consumed (`complete`), so nothing printed before then can be replayed as a cookie.
+        `tag` (default: of the password hash) ties the session to what signed in; `not_after` ends it."""
         now = self._clock()
         self._store.accounts.purge(
             seen_before=now - self.idle_timeout, created_before=now - self.absolute_timeout, now=now
@@ -168,9 +193,12 @@ class SessionManager:
             id=digest(secrets.token_urlsafe(TOKEN_BYTES)),
             user=user.name,
             role=user.role.value,
-            password_tag=password_tag(user),
+            password_tag=tag if tag is not None else password_tag(user),
             created_at=now,
             last_seen_at=now,
+            method=method,
+            source=str(source)[:64] if source else None,
+            identity_expires_at=not_after,
         )
         self._store.accounts.create_session(row)
         return self._session(row)
@@ -223,6 +251,15 @@ class SessionManager:
             last_seen_at=now,
             expires_at=min(now + self.idle_timeout, session.created_at + self.absolute_timeout),
         )
+
+    def active(self, user: str | None = None) -> list[Session]:
+        """The unexpired sessions (of `user`), the most recently used first."""
+        now = self._clock()
+        return [s for s in map(self._session, self._store.accounts.sessions(user)) if s.expires_at > now]
+
+    def set_role(self, session: Session, role: Role) -> bool:
+        """Record the session's new role (the script then hands the browser a new session id)."""
+        return self._store.accounts.set_session_role(session.id, role.value)
 
     def end(self, session: Session) -> bool:
         return self._store.accounts.delete_session(session.id)

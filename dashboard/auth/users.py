@@ -73,6 +73,7 @@ class AccountSetup:
     users: Mapping[str, User]
     demo: bool = False  # the users are the sandbox's published demo accounts
     disabled: bool = False  # explicit single-user mode: nobody signs in; every page says so
+    local: bool = True  # user name and password sign-in is offered (False: single sign-on only)
 
 
 def check_name(name: str) -> str:
@@ -176,15 +177,20 @@ def demo_accounts() -> list[DemoAccount]:
 
 
 def account_setup(
-    settings: Settings, *, is_sandbox: bool, secrets_path: str | os.PathLike[str] | None = ".streamlit/secrets.toml"
+    settings: Settings,
+    *,
+    is_sandbox: bool,
+    secrets_path: str | os.PathLike[str] | None = ".streamlit/secrets.toml",
+    sso: bool = False,
 ) -> AccountSetup:
     """Decide the accounts of this run, or raise AuthConfigError with a fix-it message.
 
     - ENIGMAPAY_AUTH_DISABLED=true: no sign-in (refused if accounts are configured too: one of the
       two settings is a mistake, and guessing could open a live console to anyone).
+    - ENIGMAPAY_LOCAL_SIGN_IN=false: single sign-on only (`sso`: an [auth] provider is configured).
     - configured users (file and/or secrets.toml): exactly those.
     - none, on the sandbox: the published demo accounts.
-    - none, against the live API: refuse to start.
+    - none, against the live API: single sign-on only if configured, else refuse to start.
     """
     users = load_users(settings, secrets_path=secrets_path)
     if settings.auth_disabled:
@@ -193,11 +199,25 @@ def account_setup(
                 f"ENIGMAPAY_AUTH_DISABLED=true but {len(users)} account(s) are configured "
                 f"({settings.users_path}); remove the setting to use sign-in, or the accounts to run without."
             )
+        if sso:
+            raise AuthConfigError(
+                "ENIGMAPAY_AUTH_DISABLED=true but single sign-on is configured ([auth] in secrets.toml); "
+                "remove the setting to use sign-in, or [auth] to run without."
+            )
         return AccountSetup(users={}, disabled=True)
+    if not settings.local_sign_in:
+        if not sso:
+            raise AuthConfigError(
+                "ENIGMAPAY_LOCAL_SIGN_IN=false but no single sign-on is configured ([auth] in secrets.toml): "
+                "nobody could sign in."
+            )
+        return AccountSetup(users={}, local=False)
     if users:
         return AccountSetup(users=users)
     if is_sandbox:
         return AccountSetup(users=_demo_users(), demo=True)
+    if sso:
+        return AccountSetup(users={}, local=False)
     raise AuthConfigError(
         f"No sign-in accounts are configured for the live API (looked in {settings.users_path}"
         + (f" and {secrets_path}" if secrets_path else "")

@@ -51,6 +51,36 @@ TR: dict[str, str] = {
     "User": "Kullanıcı",
     "Role": "Rol",
     "Signed in: opening the console…": "Oturum açıldı: konsol açılıyor…",
+    # single sign-on (dashboard/ui/sso_sign_in.py, dashboard/auth/authenticator.py)
+    "Sign in with {provider}": "{provider} ile oturum aç",
+    "single sign-on": "tek oturum açma (SSO)",
+    "Sign out of {provider}": "{provider} oturumunu kapat",
+    "Signed in at the provider as **{name}**.": "Kimlik sağlayıcıda **{name}** olarak oturum açıldı.",
+    "Sign-in with a user name and password is switched off: use single sign-on.": (
+        "Kullanıcı adı ve parolayla oturum açma kapalı: tek oturum açmayı (SSO) kullanın."
+    ),
+    "Your single sign-on account has no role in this console: ask an administrator for access.": (
+        "Tek oturum açma (SSO) hesabınızın bu konsolda bir rolü yok: erişim için bir yöneticiye başvurun."
+    ),
+    "Your single sign-on has expired: sign in again.": "Tek oturum açma (SSO) süreniz doldu: yeniden oturum açın.",
+    "The identity provider did not sign you in: try again.": "Kimlik sağlayıcı oturumunuzu açmadı: yeniden deneyin.",
+    # Sessions page (dashboard/ui/sessions_view.py)
+    "Sessions": "Oturumlar",
+    "Your sessions": "Oturumlarınız",
+    "Every browser where you are signed in. End a session you do not recognise.": (
+        "Oturum açık olduğunuz her tarayıcı. Tanımadığınız bir oturumu sonlandırın."
+    ),
+    "Signed in {created} ({method}{source}), last seen {seen}": (
+        "Oturum açılışı {created} ({method}{source}), son görülme {seen}"
+    ),
+    "User name and password": "Kullanıcı adı ve parola",
+    "Single sign-on": "Tek oturum açma (SSO)",
+    "This browser": "Bu tarayıcı",
+    "End session": "Oturumu sonlandır",
+    "Session ended: that browser is signed out.": "Oturum sonlandırıldı: o tarayıcıda oturum kapandı.",
+    "Everybody's sessions": "Herkesin oturumları",
+    "Nobody else is signed in.": "Başka kimsenin oturumu açık değil.",
+    "Sign-in is off: there are no sessions.": "Oturum açma kapalı: oturum yok.",
     "Not allowed: your role cannot open this page.": "Yetkiniz yok: rolünüz bu sayfayı açamaz.",
     "Wrong user name or password.": "Kullanıcı adı veya parola hatalı.",
     "Too many attempts; try again in {wait} s.": "Çok fazla deneme yapıldı; {wait} sn sonra tekrar deneyin.",
@@ -621,6 +651,17 @@ TR: dict[str, str] = {
     "key encrypting two-factor secrets at rest; default a random key in the data dir": (
         "iki adımlı doğrulama sırlarını saklarken şifreleyen anahtar; varsayılan: veri klasöründe rastgele bir anahtar"
     ),
+    "false = only single sign-on (OIDC); user name and password are refused": (
+        "false = yalnızca tek oturum açma (OIDC); kullanıcı adı ve parola reddedilir"
+    ),
+    "which [auth.NAME] provider of secrets.toml signs people in": (
+        "secrets.toml içindeki hangi [auth.NAME] sağlayıcısının oturum açtıracağı"
+    ),
+    "ID-token claim holding a person's groups, e.g. groups": "kişinin gruplarını taşıyan ID token alanı, ör. groups",
+    "claim value -> role, e.g. console-admins=admin,payments=operator": (
+        "alan değeri -> rol, ör. console-admins=admin,payments=operator"
+    ),
+    "verified e-mail -> role, e.g. ayse@example.com=admin": "doğrulanmış e-posta -> rol, ör. ayse@example.com=admin",
     "set": "tanımlı",
     "not set": "tanımlı değil",
     "any": "tümü",
@@ -651,6 +692,8 @@ TR: dict[str, str] = {
     "sign_in_failed": "başarısız oturum açma",
     "mark_resolved": "çözüldü olarak işaretleme",
     "sign_out_everywhere": "tüm oturumları kapatma",
+    "role_changed": "rol değişikliği",
+    "session_ended": "oturum sonlandırma",
     # --- Settings ------------------------------------------------------------------------------------
     "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect "
     "on restart.": (
@@ -775,6 +818,126 @@ TR: dict[str, str] = {
         "taşıdığı tutar gerçek olamaz (sayı değil, sıfır, negatif, kuruştan küçük ya da çok büyük): asla "
         "güvenilmez, inceleyin"
     ),
+    # --- Batch payouts (issue 14): file checks, the desk, the page --------------------------------------
+    "The file is empty.": "Dosya boş.",
+    "The file is {size} KB; at most {limit} KB is accepted. Split it into smaller files.": (
+        "Dosya {size} KB; en fazla {limit} KB kabul edilir. Dosyayı daha küçük dosyalara bölün."
+    ),
+    "Only CSV or XLSX files are accepted (save the sheet as .xlsx or .csv).": (
+        "Yalnızca CSV veya XLSX dosyaları kabul edilir (tabloyu .xlsx ya da .csv olarak kaydedin)."
+    ),
+    "This file is not a readable XLSX workbook.": "Bu dosya okunabilir bir XLSX çalışma kitabı değil.",
+    "The file has a header but no payout rows.": "Dosyada başlık satırı var ama ödeme satırı yok.",
+    "The file is saved as UTF-16; save it as CSV UTF-8 (or Windows Turkish) instead.": (
+        "Dosya UTF-16 olarak kaydedilmiş; bunun yerine CSV UTF-8 (veya Windows Türkçe) olarak kaydedin."
+    ),
+    "The file says it is UTF-8 but is not; save it again as CSV UTF-8.": (
+        "Dosya UTF-8 olduğunu söylüyor ama değil; CSV UTF-8 olarak yeniden kaydedin."
+    ),
+    "The file's text encoding is not readable; save it as CSV UTF-8.": (
+        "Dosyanın karakter kodlaması okunamıyor; CSV UTF-8 olarak kaydedin."
+    ),
+    "The CSV cannot be read near line {line}: {why}.": "CSV {line}. satır civarında okunamıyor: {why}.",
+    "The file has more than {limit} payout rows; split it into files of at most {limit} rows.": (
+        "Dosyada {limit} satırdan fazla ödeme var; en fazla {limit} satırlık dosyalara bölün."
+    ),
+    "The column {column} appears twice in the header.": "{column} sütunu başlıkta iki kez geçiyor.",
+    "Unknown column(s): {names}. The columns are {expected} (or in Turkish: {turkish}).": (
+        "Bilinmeyen sütun(lar): {names}. Sütunlar şunlardır: {expected} (veya Türkçe: {turkish})."
+    ),
+    "Missing column(s): {names}. The columns are {expected} (or in Turkish: {turkish}).": (
+        "Eksik sütun(lar): {names}. Sütunlar şunlardır: {expected} (veya Türkçe: {turkish})."
+    ),
+    "Row {row} has a value in a column without a header.": "{row}. satırda başlığı olmayan bir sütunda değer var.",
+    "{count} cell(s) start with = + - or @ (formula text), e.g. {cells}. Formulas are refused: "
+    "enter plain values (and positive amounts) and upload the file again.": (
+        "{count} hücre = + - veya @ ile başlıyor (formül metni), ör. {cells}. Formüller kabul edilmez: "
+        "düz değerler (ve pozitif tutarlar) girip dosyayı yeniden yükleyin."
+    ),
+    "Approvals are not available on this console, so a batch cannot be submitted.": (
+        "Bu konsolda onay özelliği yok; bu yüzden toplu ödeme onaya gönderilemez."
+    ),
+    "A batch needs a maker.": "Toplu ödemenin bir hazırlayanı olmalı.",
+    "No row of this file can be sent: correct the file and upload it again.": (
+        "Bu dosyanın hiçbir satırı gönderilemez: dosyayı düzeltip yeniden yükleyin."
+    ),
+    "The commission and fee are unknown, so the batch's total cannot be shown.": (
+        "Komisyon ve masraf bilinmiyor; bu yüzden toplu ödemenin toplamı gösterilemez."
+    ),
+    "This batch is not approved, so it cannot be sent.": "Bu toplu ödeme onaylanmadı; bu yüzden gönderilemez.",
+    "No such batch.": "Böyle bir toplu ödeme yok.",
+    "Row": "Satır",
+    "Check": "Kontrol",
+    "Why": "Neden",
+    "❌ not valid": "❌ geçersiz",
+    "✅ to send": "✅ gönderilecek",
+    "⚠️ left out": "⚠️ dışarıda bırakıldı",
+    "repeats row {row}": "{row}. satırın tekrarı",
+    "same as recent payout {id}": "yakın zamandaki {id} gönderimiyle aynı",
+    "invalid": "geçersiz",
+    "skipped": "dışarıda bırakıldı",
+    "queued": "sırada",
+    "sending": "gönderiliyor",
+    "done": "tamamlandı",
+    "cancelled": "iptal edildi",
+    "awaiting_approval": "onay bekliyor",
+    "paused": "duraklatıldı",
+    "Batch payouts": "Toplu ödeme",
+    "Results": "Sonuçlar",
+    "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}": (
+        "**{file}** · {state} · hazırlayan {maker}, {age} · {n} gönderim, {amount}"
+    ),
+    "A CSV or XLSX file with the columns {columns} (or in Turkish: {turkish}); description may be left out. "
+    "At most {rows} rows and {kb} KB. Amounts as 1500,50 or 1500.50. Nothing is sent before a second person "
+    "approves the batch.": (
+        "{columns} sütunlarını (veya Türkçe: {turkish}) içeren bir CSV ya da XLSX dosyası; açıklama sütunu "
+        "olmayabilir. En fazla {rows} satır ve {kb} KB. Tutarlar 1500,50 veya 1500.50 biçiminde. İkinci bir kişi "
+        "onaylamadan hiçbir şey gönderilmez."
+    ),
+    "Batch": "Toplu ödeme",
+    "Batches": "Toplu ödemeler",
+    "Cancel the rows not yet sent": "Henüz gönderilmemiş satırları iptal et",
+    "Cancelled: the rows not yet sent will never be sent.": (
+        "İptal edildi: henüz gönderilmemiş satırlar hiçbir zaman gönderilmeyecek."
+    ),
+    "Download results (CSV)": "Sonuçları indir (CSV)",
+    "Download results (Excel)": "Sonuçları indir (Excel)",
+    "Each sent row is a payout of its own on the Operations page (operation = batch id - row).": (
+        "Gönderilen her satır, Talimatlar sayfasında ayrı bir para gönderimidir (talimat = toplu ödeme no - satır)."
+    ),
+    "Every row to send has been sent; each row's outcome is below.": (
+        "Gönderilecek her satır gönderildi; her satırın sonucu aşağıda."
+    ),
+    "Flagged as repeats": "Tekrar olarak işaretlenen",
+    "New batch": "Yeni toplu ödeme",
+    "No batches yet.": "Henüz toplu ödeme yok.",
+    "Not valid": "Geçersiz",
+    "Pause": "Duraklat",
+    "Paused: the rows not yet sent wait until the batch is resumed.": (
+        "Duraklatıldı: henüz gönderilmemiş satırlar, toplu ödeme sürdürülene kadar bekler."
+    ),
+    "Payout file": "Ödeme dosyası",
+    "Resume": "Sürdür",
+    "Rows in the file": "Dosyadaki satırlar",
+    "Rows to send": "Gönderilecek satırlar",
+    "Send the flagged rows too (each is a second payout of the same IBAN, amount and username)": (
+        "İşaretlenen satırları da gönder (her biri aynı IBAN, tutar ve kullanıcı adına ikinci bir gönderimdir)"
+    ),
+    "Submit {n} payouts for approval": "{n} gönderimi onaya sun",
+    "The approval was refused or ran out: nothing was sent.": (
+        "Onay reddedildi ya da süresi doldu: hiçbir şey gönderilmedi."
+    ),
+    "The commission and fee could not be loaded from the dealer settings; submitting is blocked.": (
+        "Komisyon ve masraf bayi ayarlarından yüklenemedi; onaya sunma engellendi."
+    ),
+    "The file was not accepted: {why}": "Dosya kabul edilmedi: {why}",
+    "Waiting for approval by a second person (not {maker}). Nothing is sent before that.": (
+        "İkinci bir kişinin onayı bekleniyor ({maker} dışında biri). Onaydan önce hiçbir şey gönderilmez."
+    ),
+    "{sent} of {total} sent · {confirmed} accepted · {open} outcome open · {refused} refused · {cancelled} not sent": (
+        "{total} satırdan {sent} gönderildi · {confirmed} kabul edildi · {open} sonucu açık · {refused} reddedildi · "
+        "{cancelled} gönderilmedi"
+    ),
     # --- four-eyes approval (dashboard/approvals, pages/approvals.py, the Send money form) ----------
     "waiting": "onay bekliyor",
     "approved": "onaylandı",
@@ -850,6 +1013,10 @@ TR: dict[str, str] = {
     "Request approval": "Onay iste",
     "**{kind}** · request {id}": "**{kind}** · talep {id}",
     "Same IBAN, amount and username as": "Aynı IBAN, tutar ve kullanıcı adıyla yapılan",
+    "{state} by {who} {age}: {note}": "{state}: {who}, {age}: {note}",
+    "You see the batches and every row of them; approve or reject them on the Approvals page.": (
+        "Toplu ödemeleri ve her satırını görürsünüz; onaylamak ya da reddetmek için Onaylar sayfasını kullanın."
+    ),
     # --- the console's database cannot be reached (dashboard/ui/outage.py) ---------------------------
     "The console's database cannot be reached right now.": "Konsolun veritabanına şu anda ulaşılamıyor.",
     "Nothing was changed. The console reconnects by itself when the database is back: try again in a minute.": (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from dashboard.audit import AuditLog
 from dashboard.client.protocol import MoneyClient
@@ -39,12 +39,16 @@ class Journal(Submitting, Settling):
         settle_horizon: timedelta = timedelta(hours=24),
         tz: str = DEFAULT_TZ,
         approval_threshold: Decimal | None = None,
+        ibans: Callable[[], Sequence[Any]] | None = None,
     ) -> None:
         """`client` is an EnigmaPayClient or a zero-argument factory returning one (resolved per call,
         so a cached client that is rebuilt after a settings change is picked up).
 
         `approval_threshold`: a payout of at least this amount is refused without an approved
         request (dashboard.approvals); None: no threshold.
+
+        `ibans`: where settling learns the dealer's IBANs (the fleet's shared `/ibans` answer, so
+        settling adds no `/ibans` calls of its own); None: ask the client.
 
         `pending_grace` must exceed the client's longest request time: a pending entry younger than
         that may still be in flight in another thread.
@@ -62,6 +66,7 @@ class Journal(Submitting, Settling):
         self.settle_horizon = settle_horizon
         self.approval_threshold = approval_threshold
         self._tz = zone(tz)
+        self._ibans = ibans
         # Operations this process is calling right now. A pending entry not in here was sent by a
         # process that stopped (or by another console on the same store): nothing here awaits it.
         self._calling: set[str] = set()

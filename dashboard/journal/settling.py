@@ -5,7 +5,7 @@ See the package docstring for the order of the search and the backoff of the sch
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ class Settling:
     _store: Store
     audit: AuditLog
     _clock: Callable[[], datetime]
+    _ibans: Callable[[], Sequence[Any]] | None  # the dealer's IBANs (None: ask the client)
 
     # -- settling -----------------------------------------------------------------------
 
@@ -226,7 +227,7 @@ class Settling:
         """Every dealer IBAN's transactions from the intent's day to today (the debited IBAN is not known)."""
         first: date = start.astimezone(self._tz).date()
         last: date = max(self._clock().astimezone(self._tz).date(), first)
-        for iban in client.list_ibans():
+        for iban in self._ibans() if self._ibans is not None else client.list_ibans():
             yield from client.list_transactions(iban.id, start_date=first, end_date=last)
 
     def _confirm(self, op: Operation, transaction_id: int, found_in: str, source: Any, actor: str) -> Operation:

@@ -12,6 +12,7 @@ from dashboard.audit import AuditLog
 from dashboard.client.checks import InputError
 from dashboard.client.errors import EnigmaPayError, ValidationError
 from dashboard.client.models import CardPaymentRequest, SendMoneyRequest
+from dashboard.client.protocol import MoneyClient
 from dashboard.iban import normalize_iban
 from dashboard.journal.records import (
     CONFIRMED,
@@ -50,12 +51,14 @@ class Submitting:
         *,
         actor: str,
         confirm_duplicate: bool = False,
+        client: MoneyClient | None = None,
         approval_id: str | None = None,
     ) -> Operation:
         """Send a payout once per `operation_id`.
 
         Same id again -> the stored entry, nothing called. Same content as a payout journaled within
-        `duplicate_window` -> a `held` entry pointing at it, unless `confirm_duplicate`.
+        `duplicate_window` -> a `held` entry pointing at it, unless `confirm_duplicate`. `client`, when
+        given, is the one this call goes through (the batch sender's, which watches for 429s).
         At or above `approval_threshold` it needs `approval_id`, an approved request (dashboard.approvals)
         of this payout (its reference is `operation_id`, its amount this amount) or of the batch it
         belongs to; else ApprovalRequired, and nothing is journaled. A given `approval_id` is checked
@@ -76,7 +79,7 @@ class Submitting:
                 "description": getattr(request, "description", None) or None,
             },
         )
-        return self._submit(row, request, confirm_duplicate=confirm_duplicate)
+        return self._submit(row, request, confirm_duplicate=confirm_duplicate, client=client)
 
     def _check_approval(self, operation_id: str, amount: Decimal, approval_id: str | None) -> None:
         if approval_id is None:
@@ -149,7 +152,9 @@ class Submitting:
             "duplicate_of": None,
         }
 
-    def _submit(self, row: dict[str, Any], request: Any, *, confirm_duplicate: bool) -> Operation:
+    def _submit(
+        self, row: dict[str, Any], request: Any, *, confirm_duplicate: bool, client: MoneyClient | None = None
+    ) -> Operation:
         action = "send_money" if row["kind"] == "payout" else "card_payment"
         intent_audit = self.audit.entry(
             action,
@@ -169,7 +174,7 @@ class Submitting:
             return Operation.from_row(stored)
         # The intent is on disk. Whatever happens from here, the entry will say what we know.
         try:
-            client = self._client()
+            client = client or self._client()
         except Exception:
             log.exception("building the EnigmaPay client failed")
             changes = {

@@ -9,7 +9,9 @@
     store.balances     balance snapshots                          (store/balances.py)
     store.accounts     sign-in sessions, tickets, throttle, preferences (store/accounts.py)
     store.two_factor   TOTP factors and recovery codes             (store/two_factor.py)
+    store.batches      payout batches from a file and their rows  (store/batches.py)
     store.approvals    requests waiting for a second person       (store/approvals.py)
+    store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -27,17 +29,23 @@ from dashboard.store.accounts import AccountRepository
 from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
+from dashboard.store.batches import BatchRepository
 from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
+from dashboard.store.fleet import FleetRepository
 from dashboard.store.migrations import SCHEMA_VERSION
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     ApprovalRow,
     AuditRow,
+    BatchItemRow,
+    BatchRow,
     CallbackEventRow,
     CurrentStatusRow,
+    LeaseRow,
     OperationRow,
     SessionRow,
+    SharedAnswerRow,
     SnapshotRow,
     StatusCheckRow,
     ThrottleRow,
@@ -50,10 +58,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "ApprovalRow",
     "AuditRow",
+    "BatchItemRow",
+    "BatchRow",
     "CallbackEventRow",
     "CurrentStatusRow",
+    "LeaseRow",
     "OperationRow",
     "SessionRow",
+    "SharedAnswerRow",
     "SnapshotRow",
     "StatusCheckRow",
     "Store",
@@ -86,7 +98,9 @@ class Store:
         self.balances = BalanceRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
         self.two_factor = TwoFactorRepository(self.engine)
+        self.batches = BatchRepository(self.engine, self.audit)
         self.approvals = ApprovalRepository(self.engine, self.audit)
+        self.fleet = FleetRepository(self.engine)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

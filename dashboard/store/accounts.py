@@ -33,6 +33,17 @@ class AccountRepository:
         row = self._engine.read_one("SELECT * FROM auth_sessions WHERE id = ?", (session_id,))
         return None if row is None else from_record(SessionRow, row)
 
+    def sessions(self, user: str | None = None) -> list[SessionRow]:
+        """Every stored session (of `user`), the most recently used first; expired ones may be among them."""
+        where, params = ('WHERE "user" = ?', (user,)) if user is not None else ("", ())
+        rows = self._engine.read(f"SELECT * FROM auth_sessions {where} ORDER BY last_seen_at DESC", params)
+        return [from_record(SessionRow, r) for r in rows]
+
+    def set_session_role(self, session_id: str, role: str) -> bool:
+        with self._engine.write() as cur:
+            cur.execute("UPDATE auth_sessions SET role = ? WHERE id = ?", (role, session_id))
+            return cur.rowcount == 1
+
     def touch_session(self, session_id: str, at: datetime) -> bool:
         with self._engine.write() as cur:
             cur.execute("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?", (time_value(at), session_id))
@@ -53,11 +64,12 @@ class AccountRepository:
             return cur.rowcount
 
     def purge(self, *, seen_before: datetime, created_before: datetime, now: datetime) -> int:
-        """Drop sessions idle since `seen_before` or created before `created_before`, and stale tickets."""
+        """Drop sessions idle since `seen_before`, created before `created_before` or past their
+        identity's expiry (single sign-on), and stale tickets."""
         with self._engine.write() as cur:
             cur.execute(
-                "DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?",
-                (time_value(seen_before), time_value(created_before)),
+                "DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ? OR identity_expires_at <= ?",
+                (time_value(seen_before), time_value(created_before), time_value(now)),
             )
             removed = cur.rowcount
             cur.execute(

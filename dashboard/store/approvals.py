@@ -12,9 +12,8 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from dashboard.store import sqlite as dialect
 from dashboard.store.audit_rows import AuditRepository
-from dashboard.store.codec import column_name, decode, encode, time_value
+from dashboard.store.codec import column_name, decode, encode, insert_into, time_value
 from dashboard.store.engine import Engine
 from dashboard.store.rows import ApprovalRow, from_record
 
@@ -45,7 +44,7 @@ class ApprovalRepository:
         with self._engine.write() as cur:
             # ON CONFLICT, not a look first: two replicas inserting at once on PostgreSQL both get an answer.
             cur.execute(
-                dialect.insert_into("approval_requests", list(values)) + " ON CONFLICT (kind, reference) DO NOTHING",
+                insert_into("approval_requests", list(values)) + " ON CONFLICT (kind, reference) DO NOTHING",
                 tuple(values.values()),
             )
             created = cur.rowcount == 1

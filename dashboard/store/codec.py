@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-_JSON_KEYS = ("request", "field_errors", "details", "raw", "summary", "payload")
+_JSON_KEYS = ("request", "field_errors", "details", "raw", "cells", "problems", "summary", "payload", "answer")
 _DECIMAL_COLUMNS = frozenset({"amount"})
 _BOOL_COLUMNS = frozenset({"status_final"})
 

@@ -108,6 +108,13 @@ class Engine:
     def __repr__(self) -> str:
         return f"Engine({self.location!r})"
 
+    def own_connection_url(self) -> str:
+        """The URL of a PostgreSQL store, for a connection of its own outside the pool (the fleet's
+        lease locks, keyed by `lock_key`). It holds the password: never show it. ValueError on SQLite."""
+        if self.name != postgres.NAME:
+            raise ValueError("a connection of its own is for a PostgreSQL store")
+        return self._db.url
+
     def lock_key(self, purpose: str) -> int:
         """A PostgreSQL advisory lock key for `purpose` ("write" is the write lock's), stable across
         replicas and distinct per schema (the sandbox's locks never block the real store's)."""

@@ -264,6 +264,86 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         "CREATE INDEX approval_requests_state ON approval_requests (state, created_at)",
         "CREATE INDEX approval_requests_maker ON approval_requests (maker, created_at)",
     ),
+    # v9: sessions: how one signed in ('password' or 'sso'), from where (the browser's address, for the
+    # Sessions page), and the time it must end at the latest (the single sign-on ID token's expiry).
+    (
+        "ALTER TABLE auth_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password'",
+        "ALTER TABLE auth_sessions ADD COLUMN source TEXT",
+        "ALTER TABLE auth_sessions ADD COLUMN identity_expires_at TEXT",
+    ),
+    # v10: a fleet of consoles on one database. Leases: which process runs a background job (taken
+    # when free or expired, renewed by its holder). Shared answers: one upstream answer (the IBAN
+    # list) for the whole fleet with the time the provider gave it, and the compare-and-set slot
+    # deciding who asks next (`next_ask_at`; `epoch` moves when money moved, so an answer fetched
+    # before that is stale). Generations: counters a payout bumps, so every replica drops its caches.
+    (
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE shared_answers (
+            name TEXT PRIMARY KEY,
+            answer_json TEXT,
+            fetched_at TEXT,
+            epoch INTEGER NOT NULL DEFAULT 0,
+            fetched_epoch INTEGER,
+            asked_by TEXT,
+            asked_at TEXT,
+            next_ask_at TEXT
+        )""",
+        """CREATE TABLE generations (
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL,
+            changed_at TEXT NOT NULL
+        )""",
+    ),
+    # v11: payout batches
+    # from a file. One row per batch, one item per file row (its checks, its state, the journal
+    # operation that sent it; claimed by one process at a time, the claim expiring after a crash).
+    (
+        """CREATE TABLE payout_batches (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            maker TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            rows_in_file INTEGER NOT NULL,
+            to_send INTEGER NOT NULL,
+            amount TEXT NOT NULL,
+            amount_kurus INTEGER NOT NULL,
+            include_flagged INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            state_by TEXT,
+            started_at TEXT,
+            finished_at TEXT
+        )""",
+        "CREATE INDEX payout_batches_state ON payout_batches (state, created_at)",
+        "CREATE INDEX payout_batches_maker ON payout_batches (maker, created_at)",
+        """CREATE TABLE payout_batch_items (
+            batch_id TEXT NOT NULL,
+            row_no INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            cells_json TEXT NOT NULL,
+            problems_json TEXT,
+            details_json TEXT,
+            username TEXT,
+            amount TEXT,
+            amount_kurus INTEGER,
+            customer_iban TEXT,
+            customer_name TEXT,
+            description TEXT,
+            confirm_duplicate INTEGER NOT NULL DEFAULT 0,
+            attempt INTEGER NOT NULL DEFAULT 1,
+            operation_id TEXT,
+            claimed_by TEXT,
+            claim_expires_at TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (batch_id, row_no)
+        )""",
+        "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -137,9 +137,12 @@ class SessionRow:
     id: str
     user: str
     role: str
-    password_tag: str = field(repr=False)  # ties the session to the password it signed in with
+    password_tag: str = field(repr=False)  # ties the session to the password (or SSO identity) it signed in with
     created_at: datetime
     last_seen_at: datetime
+    method: str = "password"  # or "sso"
+    source: str | None = None  # the browser's address at sign-in
+    identity_expires_at: datetime | None = None  # ends then at the latest (the SSO ID token's expiry)
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,55 @@ class TwoFactorRow:
 
 
 @dataclass(frozen=True)
+class BatchRow:
+    """A payout batch from a file (table `payout_batches`); `summary` holds its preview totals."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    maker: str
+    file_name: str
+    state: str
+    rows_in_file: int
+    to_send: int
+    amount: Decimal
+    amount_kurus: int
+    include_flagged: int
+    summary: dict[str, Any]
+    state_by: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BatchItemRow:
+    """One row of a batch's file (table `payout_batch_items`), with its journal entry's outcome joined."""
+
+    batch_id: str
+    row_no: int
+    state: str
+    cells: dict[str, str]
+    updated_at: datetime
+    problems: dict[str, str] | None = None
+    details: dict[str, Any] | None = None
+    username: str | None = None
+    amount: Decimal | None = None
+    amount_kurus: int | None = None
+    customer_iban: str | None = None
+    customer_name: str | None = None
+    description: str | None = None
+    confirm_duplicate: int = 0
+    attempt: int = 1
+    operation_id: str | None = None
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    op_state: str | None = None  # joined: the journal entry's state, transaction id, status, message
+    transaction_id: int | None = None
+    op_status: str | None = None
+    op_message: str | None = None
+
+
+@dataclass(frozen=True)
 class ApprovalRow:
     """A request waiting for (or decided by) a second person (table `approval_requests`)."""
 
@@ -183,3 +235,29 @@ class ApprovalRow:
     decided_by: str | None = None
     note: str | None = None
     dispatched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LeaseRow:
+    """Which process runs a background job until when (table `leases`)."""
+
+    name: str
+    holder: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedAnswerRow:
+    """One upstream answer shared by the fleet and the slot deciding who asks next (table `shared_answers`).
+
+    `answer` (JSON) and `fetched_at` (when the provider answered) are None until the first answer;
+    the answer is stale when `fetched_epoch` != `epoch` (money moved since it was asked for)."""
+
+    name: str
+    epoch: int
+    answer: Any = None
+    fetched_at: datetime | None = None
+    fetched_epoch: int | None = None
+    asked_by: str | None = None  # who holds the slot; None after a failed ask
+    asked_at: datetime | None = None
+    next_ask_at: datetime | None = None

@@ -9,7 +9,6 @@ were bypassed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 
@@ -25,8 +24,8 @@ from dashboard.auth import (
     demo_accounts,
 )
 from dashboard.auth.roles import can_any
-from dashboard.ui import two_factor
-from dashboard.ui.browser import send_browser_to
+from dashboard.ui import sso_sign_in, two_factor
+from dashboard.ui.browser import hand_over, requested_path, send_browser_to
 from dashboard.ui.pages import PAGES, entry_for
 
 ROLE_KEY = "auth_role"
@@ -42,7 +41,7 @@ def current_session() -> Session | None:
     auth = data_access.authenticator()
     if auth is None:
         return None
-    session = auth.session_from_cookies(request_cookies())
+    session = sso_sign_in.checked(auth, auth.session_from_cookies(request_cookies()))
     if session is not None:
         st.session_state[ui.USER_KEY], st.session_state[ROLE_KEY] = session.user, session.role
     return session
@@ -83,6 +82,14 @@ def sign_in_form() -> None:
     if two_factor.code_step(open_console):  # the password was right; its second factor is asked now
         return
     st.title(ui.t("Sign in"))
+    if auth.sso is not None:
+        sso_sign_in.sso_sign_in(auth, request_cookies())
+    if auth.local:
+        _password_form(auth)
+
+
+def _password_form(auth) -> None:
+    """User name and password (local accounts), and the sandbox's demo accounts."""
     with st.form("signin_form"):
         name = st.text_input(ui.t("User name"), key="signin_name")
         password = st.text_input(ui.t("Password"), type="password", key="signin_password")
@@ -111,12 +118,7 @@ def sign_in_form() -> None:
 
 def open_console(auth: Authenticator, session: Session) -> None:
     """After a sign-in: back to the page that was asked for; the route sets the cookie and redirects there."""
-    requested = urlparse(st.context.url or "/").path or "/"
-    query = urlencode(st.query_params.to_dict())
-    requested += f"?{query}" if query else ""
-    send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=requested))
-    st.info(ui.t("Signed in: opening the console…"))
-    st.stop()
+    hand_over(auth, session, requested_path())
 
 
 SIGN_IN_PATH = "sign-in"
@@ -143,7 +145,7 @@ def signed_in_extra_pages() -> list:
     return [st.Page(_already_signed_in, title=ui.t("Sign in"), url_path=SIGN_IN_PATH, visibility="hidden")]
 
 
-def sign_out_button(session: Session) -> None:
-    if st.button(ui.t("Sign out"), icon=":material/logout:", key="sidebar_sign_out", width="stretch"):
+def sign_out_button(session: Session, *, key: str = "sidebar_sign_out") -> None:
+    if st.button(ui.t("Sign out"), icon=":material/logout:", key=key, width="stretch"):
         send_browser_to(data_access.authenticator().sign_out_url(session))
         st.stop()

@@ -7,7 +7,30 @@ message for `/auth/complete?ticket=...` and `/auth/sign-out?token=...` (streamli
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlparse
+
 from dashboard.auth.routes import safe_next
+
+
+def requested_path() -> str:
+    """The page this run is for, with its query ("/transactions?iban=3"): where a sign-in returns to."""
+    import streamlit as st
+
+    path = urlparse(st.context.url or "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return safe_next(path + (f"?{query}" if query else ""))
+
+
+def hand_over(auth, session, next_path: str) -> None:
+    """After any sign-in (or a role change): send the browser through /auth/complete, where it gets
+    `session` under a new id, then on to `next_path`. Stops the run."""
+    import streamlit as st
+
+    from dashboard import ui
+
+    send_browser_to(auth.sign_in_url(auth.issue_ticket(session), next_path=next_path))
+    st.info(ui.t("Signed in: opening the console…"))
+    st.stop()
 
 
 def send_browser_to(path: str) -> None:

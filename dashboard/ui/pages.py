@@ -28,6 +28,15 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/balances.py", "Balances", ":material/account_balance_wallet:", "balances", "Monitor", VIEW),
     PageEntry("pages/transactions.py", "Transactions", ":material/receipt_long:", "transactions", "Monitor", VIEW),
     PageEntry("pages/send_money.py", "Send money", ":material/send_money:", "send-money", "Act", MOVE_MONEY),
+    # Batch payouts: makers upload and control batches; approvers see every row of what they approve.
+    PageEntry(
+        "pages/batch_payouts.py",
+        "Batch payouts",
+        ":material/upload_file:",
+        "batch-payouts",
+        "Act",
+        (MOVE_MONEY, APPROVE),
+    ),
     PageEntry("pages/card_payment.py", "Card payment", ":material/credit_card:", "card-payment", "Act", MOVE_MONEY),
     PageEntry("pages/lookup.py", "Lookup", ":material/search:", "lookup", "Act", LOOKUP),
     # Operations settles unknown money actions and marks them resolved (not sent / that transaction):
@@ -39,6 +48,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/audit_log.py", "Audit log", ":material/history_edu:", "audit-log", "Admin", AUDIT),
     PageEntry("pages/settings.py", "Settings", ":material/settings:", "settings", "Admin", SETTINGS),
     PageEntry("pages/two_factor.py", "Two-factor sign-in", ":material/phonelink_lock:", "two-factor", "Account", VIEW),
+    PageEntry("pages/sessions.py", "Sessions", ":material/devices:", "sessions", "Account", VIEW),
 )
 
 PAGE_CAPABILITY: dict[str, str | tuple[str, ...]] = {p.url_path: p.capability for p in PAGES}  # url_path -> capability

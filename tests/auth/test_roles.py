@@ -3,7 +3,7 @@ import pytest
 from dashboard.auth.roles import CAPABILITIES, Role, can, can_any
 from dashboard.ui.pages import PAGE_CAPABILITY, PAGES_BY_ROLE, can_open
 
-ALL = {"view", "export", "move_money", "lookup", "callbacks", "audit", "settings", "approve"}
+ALL = {"view", "export", "move_money", "lookup", "callbacks", "audit", "settings", "approve", "end_sessions"}
 
 
 def test_the_table():
@@ -18,6 +18,7 @@ def test_viewer_cannot_move_money_and_operator_cannot_audit():
     assert not can(Role.VIEWER, "lookup")
     assert not can(Role.OPERATOR, "audit")
     assert not can(Role.OPERATOR, "settings")
+    assert not can(Role.OPERATOR, "end_sessions")  # only an admin ends another user's sessions
 
 
 def test_viewer_operator_admin_nest_and_approver_stands_beside_them():
@@ -44,11 +45,19 @@ def test_can_any():
 
 
 def test_pages_follow_the_capabilities():
-    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions", "two-factor"}
+    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions", "two-factor", "sessions"}
     assert {"send-money", "card-payment", "lookup", "callbacks", "operations"} <= PAGES_BY_ROLE[Role.OPERATOR]
     assert "audit" not in PAGES_BY_ROLE[Role.OPERATOR]
     assert PAGES_BY_ROLE[Role.ADMIN] == set(PAGE_CAPABILITY)
-    assert PAGES_BY_ROLE[Role.APPROVER] == {"overview", "balances", "transactions", "approvals", "two-factor"}
+    assert PAGES_BY_ROLE[Role.APPROVER] == {
+        "overview",
+        "balances",
+        "transactions",
+        "batch-payouts",
+        "approvals",
+        "two-factor",
+        "sessions",
+    }
     assert "approvals" in PAGES_BY_ROLE[Role.OPERATOR]  # makers follow their own requests there
     assert can_open(Role.OPERATOR, "send-money") and not can_open(Role.VIEWER, "send-money")
     assert not can_open(Role.APPROVER, "send-money") and not can_open(Role.VIEWER, "approvals")

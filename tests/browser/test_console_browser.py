@@ -45,14 +45,22 @@ DEMO = {
 # Each role's menu is the role below's plus its own pages, in menu order; the Account section last.
 # An approver is a viewer who approves.
 MONITOR_MENU = ["Overview", "Balances", "Transactions"]
-ACT_MENU = MONITOR_MENU + ["Send money", "Card payment", "Lookup", "Operations", "Approvals", "Callbacks"]
-ACCOUNT_MENU = ["Two-factor sign-in"]
+ACT_MENU = MONITOR_MENU + [
+    "Send money",
+    "Batch payouts",
+    "Card payment",
+    "Lookup",
+    "Operations",
+    "Approvals",
+    "Callbacks",
+]
+ACCOUNT_MENU = ["Two-factor sign-in", "Sessions"]
 VIEWER_MENU = MONITOR_MENU + ACCOUNT_MENU
 OPERATOR_MENU = ACT_MENU + ACCOUNT_MENU
 MENU = {
     "viewer": VIEWER_MENU,
     "operator": OPERATOR_MENU,
-    "approver": MONITOR_MENU + ["Approvals"] + ACCOUNT_MENU,
+    "approver": MONITOR_MENU + ["Batch payouts", "Approvals"] + ACCOUNT_MENU,
     "admin": ACT_MENU + ["Audit log", "Settings"] + ACCOUNT_MENU,
 }
 expect.set_options(timeout=10_000)

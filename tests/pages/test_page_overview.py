@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from dashboard import data_access
 from dashboard.sandbox import Faults
 from tests.helpers.markdown import shown
 
@@ -64,3 +65,17 @@ def test_one_outage_is_one_error_box_not_one_per_call(console):
     assert not at.exception
     assert len(at.error) == 1, [e.value for e in at.error]
     assert "EnigmaPay had a problem" in shown(at.error[0].value)
+
+
+def test_refresh_from_a_tab_whose_session_ended_asks_the_api_nothing(console):
+    at = console.open()
+    assert not at.exception
+    before = console.calls("GET /ibans")
+    data_access.sign_out_everywhere("admin", actor="admin")  # e.g. from another tab or replica
+    at.sidebar.button(key="sidebar_refresh").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Sign in"
+    # The next load anywhere (another tab, the background's snapshot) still uses the fresh shared
+    # answer: the click forced nothing.
+    data_access.load_ibans()
+    assert console.calls("GET /ibans") == before

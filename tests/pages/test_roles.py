@@ -7,11 +7,11 @@ from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
 MONITOR = ["overview", "balances", "transactions"]
-ACT = ["send-money", "card-payment", "lookup", "operations", "approvals", "callbacks"]
-ACCOUNT = ["two-factor"]  # every signed-in user's own account, last in the menu
+ACT = ["send-money", "batch-payouts", "card-payment", "lookup", "operations", "approvals", "callbacks"]
+ACCOUNT = ["two-factor", "sessions"]  # every signed-in user's own account, last in the menu
 VIEWER = MONITOR + ACCOUNT
 OPERATOR = MONITOR + ACT + ACCOUNT
-APPROVER = MONITOR + ["approvals"] + ACCOUNT
+APPROVER = MONITOR + ["batch-payouts", "approvals"] + ACCOUNT
 ADMIN = MONITOR + ACT + ["audit-log", "settings"] + ACCOUNT
 
 

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from dashboard.config.table import SETTINGS, describe_settings  # noqa: F401 -- the Settings page reads it here
+
 DEFAULT_BASE_URL = "https://www.enigmapay.net/api/dealer"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_TIMEZONE = "Europe/Istanbul"
@@ -32,40 +34,15 @@ DEFAULT_SETTLE_HORIZON_HOURS = 24.0
 DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_BATCH_MAX_ROWS = 1_000
+DEFAULT_BATCH_MAX_KB = 2_048
+DEFAULT_BATCH_CONCURRENCY = 4
+DEFAULT_BATCH_RATE = 5.0  # payouts per second
 DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
+ROLE_NAMES = ("viewer", "operator", "approver", "admin")  # dashboard.auth.roles.Role's values
 
 # name -> (description, is secret); the README's configuration table mirrors this.
-SETTINGS: dict[str, tuple[str, bool]] = {
-    "ENIGMAPAY_BASE_URL": ("API base URL", False),
-    "ENIGMAPAY_API_KEY": ("dealer API key; unset = built-in sandbox", True),
-    "ENIGMAPAY_SECRET_KEY": ("dealer secret key, required with an API key", True),
-    "ENIGMAPAY_TIMEOUT": ("read timeout for API calls, seconds", False),
-    "ENIGMAPAY_TIMEZONE": ("dealer time zone for dates and day boundaries", False),
-    "ENIGMAPAY_DATA_DIR": ("folder for the journal / audit / callback database", False),
-    "ENIGMAPAY_DATABASE_URL": ("postgresql:// URL of a shared database (several replicas); unset = SQLite", True),
-    "ENIGMAPAY_DATABASE_POOL_SIZE": ("connections each console keeps to ENIGMAPAY_DATABASE_URL", False),
-    "ENIGMAPAY_CALLBACK_TOKEN": ("secret path token of the callback URL", True),
-    "ENIGMAPAY_CALLBACK_ALLOWED_IPS": ("comma-separated source IPs allowed to post callbacks", False),
-    "ENIGMAPAY_LANGUAGE": ("default language, en or tr", False),
-    "ENIGMAPAY_SANDBOX_TRANSACTIONS": ("size of the sandbox's demo history", False),
-    "ENIGMAPAY_USERS_FILE": ("TOML file of sign-in accounts; default <data dir>/users.toml", False),
-    "ENIGMAPAY_SESSION_IDLE_MINUTES": ("minutes without use after which a sign-in expires", False),
-    "ENIGMAPAY_AUTH_DISABLED": ("true = no sign-in (single-user local setup only)", False),
-    "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
-    "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
-    "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
-    "ENIGMAPAY_TWO_FACTOR_ROLES": (
-        "roles that must use two-factor sign-in; default those that move money, approve or administer",
-        False,
-    ),
-    "ENIGMAPAY_TWO_FACTOR_KEY": (
-        "key encrypting two-factor secrets at rest; default a random key in the data dir",
-        True,
-    ),
-    "ENIGMAPAY_APPROVAL_THRESHOLD": ("a payout of at least this amount waits for a second person; unset = none", False),
-    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": ("hours after which a request for approval expires", False),
-}
 
 
 class ConfigError(Exception):
@@ -120,8 +97,17 @@ class Settings:
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
     two_factor_key: Secret | None = None
+    batch_max_rows: int = DEFAULT_BATCH_MAX_ROWS
+    batch_max_kb: int = DEFAULT_BATCH_MAX_KB
+    batch_concurrency: int = DEFAULT_BATCH_CONCURRENCY
+    batch_rate: float = DEFAULT_BATCH_RATE
     approval_threshold: Decimal | None = None  # None: no single payout needs approval (batches always do)
     approval_expiry_hours: float = DEFAULT_APPROVAL_EXPIRY_HOURS
+    local_sign_in: bool = True
+    sso_provider: str | None = None  # None: the one provider [auth] configures
+    sso_role_claim: str | None = None
+    sso_claim_roles: tuple[tuple[str, str], ...] = ()  # (claim value, role name)
+    sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
 
     @property
     def users_path(self) -> Path:
@@ -217,8 +203,17 @@ def load_settings(
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
         two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),
         two_factor_key=_long_secret(values, "ENIGMAPAY_TWO_FACTOR_KEY"),
+        batch_max_rows=_positive_int(values, "ENIGMAPAY_BATCH_MAX_ROWS", DEFAULT_BATCH_MAX_ROWS),
+        batch_max_kb=_positive_int(values, "ENIGMAPAY_BATCH_MAX_KB", DEFAULT_BATCH_MAX_KB),
+        batch_concurrency=_positive_int(values, "ENIGMAPAY_BATCH_CONCURRENCY", DEFAULT_BATCH_CONCURRENCY),
+        batch_rate=_positive_float(values, "ENIGMAPAY_BATCH_RATE", DEFAULT_BATCH_RATE),
         approval_threshold=_approval_threshold(values),
         approval_expiry_hours=_positive_float(values, "ENIGMAPAY_APPROVAL_EXPIRY_HOURS", DEFAULT_APPROVAL_EXPIRY_HOURS),
+        local_sign_in=_boolean(values, "ENIGMAPAY_LOCAL_SIGN_IN", default=True),
+        sso_provider=values.get("ENIGMAPAY_SSO_PROVIDER"),
+        sso_role_claim=values.get("ENIGMAPAY_SSO_ROLE_CLAIM"),
+        sso_claim_roles=_role_table(values, "ENIGMAPAY_SSO_CLAIM_ROLES"),
+        sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
     )
 
 
@@ -368,59 +363,26 @@ def _positive_float(values: Mapping[str, str], name: str, default: float) -> flo
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
 
 
-def _boolean(values: Mapping[str, str], name: str) -> bool:
+def _boolean(values: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     raw = values.get(name)
-    if raw is None or raw.lower() in _FALSE:
+    if raw is None:
+        return default
+    if raw.lower() in _FALSE:
         return False
     if raw.lower() in _TRUE:
         return True
     raise ConfigError(f"{name} must be true or false (got {raw!r}).")
 
 
-_ATTRIBUTE = {
-    "ENIGMAPAY_BASE_URL": "base_url",
-    "ENIGMAPAY_API_KEY": "api_key",
-    "ENIGMAPAY_SECRET_KEY": "secret_key",
-    "ENIGMAPAY_TIMEOUT": "timeout",
-    "ENIGMAPAY_TIMEZONE": "timezone",
-    "ENIGMAPAY_DATA_DIR": "data_dir",
-    "ENIGMAPAY_DATABASE_URL": "database_url",
-    "ENIGMAPAY_DATABASE_POOL_SIZE": "database_pool_size",
-    "ENIGMAPAY_CALLBACK_TOKEN": "callback_token",
-    "ENIGMAPAY_CALLBACK_ALLOWED_IPS": "callback_allowed_ips",
-    "ENIGMAPAY_LANGUAGE": "language",
-    "ENIGMAPAY_SANDBOX_TRANSACTIONS": "sandbox_transactions",
-    "ENIGMAPAY_USERS_FILE": "users_path",
-    "ENIGMAPAY_SESSION_IDLE_MINUTES": "session_idle_minutes",
-    "ENIGMAPAY_AUTH_DISABLED": "auth_disabled",
-    "ENIGMAPAY_SESSION_SECRET": "session_secret",
-    "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
-    "ENIGMAPAY_VERIFY_RATE": "verify_rate",
-    "ENIGMAPAY_TWO_FACTOR_ROLES": "two_factor_roles",
-    "ENIGMAPAY_TWO_FACTOR_KEY": "two_factor_key",
-    "ENIGMAPAY_APPROVAL_THRESHOLD": "approval_threshold",
-    "ENIGMAPAY_APPROVAL_EXPIRY_HOURS": "approval_expiry_hours",
-}
-
-
-def describe_settings(settings: Settings) -> list[dict[str, str]]:
-    """Every setting with its effective value for the admin page; secrets only as set / not set."""
-    rows = []
-    for name, (meaning, secret) in SETTINGS.items():
-        value = getattr(settings, _ATTRIBUTE[name])
-        if secret:
-            shown = "set" if value is not None else "not set"
-        elif name == "ENIGMAPAY_TWO_FACTOR_ROLES":
-            shown = (
-                "default: the roles that move money or administer"
-                if value is None
-                else ", ".join(sorted(value)) or "none"
-            )
-        elif value is None and name == "ENIGMAPAY_APPROVAL_THRESHOLD":
-            shown = "none"
-        elif isinstance(value, frozenset):
-            shown = ", ".join(sorted(value)) or "any"
-        else:
-            shown = str(value)
-        rows.append({"setting": name, "value": shown, "meaning": meaning})
-    return rows
+def _role_table(values: Mapping[str, str], name: str) -> tuple[tuple[str, str], ...]:
+    """`key=role,key=role` -> ((key, role), ...); a pair without `=` or with an unknown role is refused."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in values.get(name, "").split(","))):
+        key, sep, role = item.rpartition("=")
+        key, role = key.strip(), role.strip().lower()
+        if not sep or not key:
+            raise ConfigError(f"{name}: {item!r} is not key=role (e.g. console-admins=admin).")
+        if role not in ROLE_NAMES:
+            raise ConfigError(f"{name}: {item!r} names no role; use one of {', '.join(ROLE_NAMES)}.")
+        pairs.append((key, role))
+    return tuple(pairs)
