@@ -10,7 +10,7 @@ from dashboard.auth import SINGLE_USER_NOTICE, AuthConfigError
 from dashboard.auth.roles import APPROVE, VIEW
 from dashboard.config import ConfigError
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import access, client_options, two_factor
+from dashboard.ui import access, client_options, outage, two_factor
 from dashboard.ui.pages import PAGES, visible_url_paths
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
@@ -18,40 +18,6 @@ _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
 client_options.enforce()  # app.py does this before serving; this covers `streamlit run console.py`
 ui.start_run()
-
-try:
-    backend = data_access.backend()
-    auth = data_access.authenticator()
-except (ConfigError, AuthConfigError) as exc:
-    st.error(
-        f"**{ui.t('The console cannot start with this configuration.')}**\n\n{ui.literal(exc)}",
-        icon=":material/settings:",
-    )
-    st.stop()
-
-role = access.current_role()
-if role is None:
-    # Nobody to ask yet: the sign-in page speaks the configured default.
-    st.session_state.setdefault(ui.LANG_KEY, data_access.settings().language)
-    # Signed out: whatever URL was opened, the sign-in form is the only page there is. It answers on
-    # every page's path too, so a shared link keeps its address (and query) through the sign-in.
-    st.navigation(access.sign_in_pages(), position="hidden").run()
-    st.stop()
-
-# Signed in: the language this user chose last time, else the session's (the configured default),
-# loaded once per session and user; the sidebar's selector remembers a new choice for next time.
-if st.session_state.get(_LANG_USER_KEY) != ui.actor():
-    st.session_state[_LANG_USER_KEY] = ui.actor()
-    saved = data_access.user_language(ui.actor())
-    if saved or ui.LANG_KEY not in st.session_state:
-        st.session_state[ui.LANG_KEY] = saved or data_access.settings().language
-
-
-# A user whose role requires a second factor and who has none yet sets it up before anything else.
-if two_factor.gate(
-    access.current_session(), sign_out=access.sign_out_button, paths=[p.url_path for p in PAGES] + [access.SIGN_IN_PATH]
-):
-    st.stop()
 
 
 def _refresh() -> None:
@@ -65,27 +31,41 @@ def _remember_language() -> None:
     data_access.set_user_language(ui.actor(), st.session_state[ui.LANG_KEY])
 
 
-# Pages a role may not use stay registered but hidden: opened by a hand-typed URL, the page's own
-# check answers "not allowed" (rather than silently showing another page).
-visible = set(visible_url_paths(role))
-sections: dict[str, list] = {}
-for entry in PAGES:
-    sections.setdefault(ui.t(entry.section), []).append(
-        st.Page(
-            entry.script,
-            title=ui.t(entry.title),
-            icon=entry.icon,
-            url_path=entry.url_path,
-            default=entry.url_path == "overview",
-            visibility="visible" if entry.url_path in visible else "hidden",
-        )
-    )
-sections[ui.t("Monitor")] += access.signed_in_extra_pages()
-# Every page a role may use is listed: Streamlit folds a menu longer than 10 behind "View more",
-# which would hide an admin's Audit log, Settings and Account pages.
-page = st.navigation(sections, expanded=True)
+def _load_language() -> None:
+    """The language this user chose last time, else the session's (the configured default), loaded
+    once per session and user; the sidebar's selector remembers a new choice for next time."""
+    if st.session_state.get(_LANG_USER_KEY) == ui.actor():
+        return
+    saved = data_access.user_language(ui.actor())  # may fail: then it is tried again on the next run
+    st.session_state[_LANG_USER_KEY] = ui.actor()
+    if saved or ui.LANG_KEY not in st.session_state:
+        st.session_state[ui.LANG_KEY] = saved or data_access.settings().language
 
-with st.sidebar:
+
+def _navigation(role):
+    # Pages a role may not use stay registered but hidden: opened by a hand-typed URL, the page's own
+    # check answers "not allowed" (rather than silently showing another page).
+    visible = set(visible_url_paths(role))
+    sections: dict[str, list] = {}
+    for entry in PAGES:
+        sections.setdefault(ui.t(entry.section), []).append(
+            st.Page(
+                entry.script,
+                title=ui.t(entry.title),
+                icon=entry.icon,
+                url_path=entry.url_path,
+                default=entry.url_path == "overview",
+                visibility="visible" if entry.url_path in visible else "hidden",
+            )
+        )
+    sections[ui.t("Monitor")] += access.signed_in_extra_pages()
+    # Every page a role may use is listed: Streamlit folds a menu longer than 10 behind "View more",
+    # which would hide an admin's Audit log, Settings and Account pages.
+    return st.navigation(sections, expanded=True)
+
+
+def _sidebar(backend, role):
+    """The sidebar's content; returns the placeholder of the data age (filled after the page ran)."""
     if backend.is_sandbox:
         st.badge(
             ui.t("SANDBOX"), icon=":material/science:", color="orange", help=ui.t("Demo data: no real money moves.")
@@ -95,9 +75,19 @@ with st.sidebar:
         st.caption(ui.literal(backend.base_url))
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
-    st.button(ui.t("Refresh"), icon=":material/refresh:", key="sidebar_refresh", width="stretch", on_click=_refresh)
+    st.button(
+        ui.t("Refresh"),
+        icon=":material/refresh:",
+        key="sidebar_refresh",
+        width="stretch",
+        on_click=outage.guard_callback(_refresh),
+    )
     st.selectbox(
-        ui.t("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=ui.LANG_KEY, on_change=_remember_language
+        ui.t("Language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=ui.LANG_KEY,
+        on_change=outage.guard_callback(_remember_language),
     )
     st.divider()
     session = access.current_session()
@@ -111,12 +101,48 @@ with st.sidebar:
             color="violet",
             width="stretch",
         )
+    return data_age
 
-if auth is None:
-    st.warning(ui.t(SINGLE_USER_NOTICE), icon=":material/lock_open:")
 
-page.run()
+def _console(open_sidebar) -> None:
+    """One script run: the gate, the navigation, the sidebar (in the container `open_sidebar()`), the page."""
+    try:
+        backend = data_access.backend()
+        auth = data_access.authenticator()
+    except (ConfigError, AuthConfigError) as exc:
+        st.error(
+            f"**{ui.t('The console cannot start with this configuration.')}**\n\n{ui.literal(exc)}",
+            icon=":material/settings:",
+        )
+        st.stop()
 
-fetched = ui.fetched_at()
-if fetched is not None:
-    data_age.caption(ui.t("Data fetched {at} ({age})", at=ui.fmt_time(fetched), age=ui.age_text(fetched)))
+    role = access.current_role()
+    if role is None:
+        # Nobody to ask yet: the sign-in page speaks the configured default.
+        st.session_state.setdefault(ui.LANG_KEY, data_access.settings().language)
+        # Signed out: whatever URL was opened, the sign-in form is the only page there is. It answers on
+        # every page's path too, so a shared link keeps its address (and query) through the sign-in.
+        st.navigation(access.sign_in_pages(), position="hidden").run()
+        st.stop()
+
+    _load_language()
+    # A user whose role requires a second factor and who has none yet sets it up before anything else.
+    paths = [p.url_path for p in PAGES] + [access.SIGN_IN_PATH]
+    if two_factor.gate(access.current_session(), sign_out=access.sign_out_button, paths=paths):
+        st.stop()
+    page = _navigation(role)
+    with open_sidebar():
+        data_age = _sidebar(backend, role)
+    if auth is None:
+        st.warning(ui.t(SINGLE_USER_NOTICE), icon=":material/lock_open:")
+
+    page.run()
+
+    fetched = ui.fetched_at()
+    if fetched is not None:
+        data_age.caption(ui.t("Data fetched {at} ({age})", at=ui.fmt_time(fetched), age=ui.age_text(fetched)))
+
+
+# An unreachable database anywhere in the run (building the authenticator, the session cookie, the
+# page's reads and actions): the run's output is replaced by one clear notice (dashboard/ui/outage.py).
+outage.run_guarded(_console)

@@ -1,8 +1,9 @@
 """`python -m bench [name ...] [-- args]`: run every benchmark (or the named ones), each in its own
 process with a time limit, figures on stdout, logs in artifacts/bench/<name>.err.
 
-Names: upstream, ingest, interaction, concurrency, callbacks, startup, batch. Extra arguments after `--`
-go to a single named benchmark, e.g. `python -m bench upstream -- --minutes 0.5`.
+Names: upstream, ingest, interaction, concurrency, callbacks, startup, batch, fleet_callbacks,
+fleet_upstream. Extra arguments after `--` go to a single named benchmark, e.g.
+`python -m bench upstream -- --minutes 0.5`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ BENCHMARKS = {
     "callbacks": 90,
     "startup": 90,
     "batch": 120,
+    "fleet_callbacks": 240,  # callback intake on PostgreSQL, one replica and two, against SQLite
+    "fleet_upstream": 420,  # two replicas on one database and one sandbox: /ibans and duplicated work
 }
 
 

@@ -14,7 +14,10 @@
 Each job runs under a lease (dashboard.fleet.leases): of all consoles on one database only the
 leader of a job runs it; the others take over within fleet.TAKEOVER_WITHIN (45 s) when the leader
 dies. Each step is plain synchronous code run in a worker thread; a failure is logged and retried
-on the next tick, never fatal.
+on the next tick, never fatal. A database that cannot be reached
+(`StoreUnavailable`) is said once per outage -- one warning when it starts (a step or the lease
+renewal meets it), one info line when the lease renewal reaches the database again -- not a
+traceback per tick; the loops carry on and pick the work up when it is back.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from dashboard import data_access, records, services
 from dashboard.fleet import LeasedJob, LeaseKeeper
 from dashboard.fleet.leases import JOB_TICK
 from dashboard.money import quantize, to_kurus
+from dashboard.outage import OutageLog
+from dashboard.store import StoreUnavailable
 from dashboard.timeutil import now
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,9 @@ VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most like
 JOBS = ("snapshots", "settling", "verification", "approvals", "batches")  # one lease each
 START_RETRY_WAIT = 10.0
 BATCH_EVERY = 30.0
+
+# Shared by the loops: one warning per outage for all of them.
+outage = OutageLog(log, "background work (leases, snapshots, settling, verification, approvals, batches)")
 
 
 def snapshot_balances() -> int:
@@ -86,6 +94,8 @@ async def _every(job: LeasedJob, step: Callable[[], object]) -> None:
         if job.due():
             try:
                 await asyncio.to_thread(step)
+            except StoreUnavailable as exc:
+                outage.failed(exc)
             except Exception:
                 log.exception("background step %s failed", step.__name__)
         await asyncio.sleep(JOB_TICK)
@@ -98,6 +108,9 @@ async def _verify_continuously(keeper: LeaseKeeper) -> None:
             continue
         try:
             counts = await asyncio.to_thread(records.verify_callbacks_now)
+        except StoreUnavailable as exc:
+            outage.failed(exc)
+            counts = {"errors": 1}  # wait VERIFY_RETRY_WAIT before asking again
         except Exception:
             log.exception("callback verification failed")
             counts = {"errors": 1}
@@ -110,10 +123,15 @@ async def _start(origin: str) -> LeaseKeeper:
     while True:
         try:
             await asyncio.to_thread(connect_sandbox_callbacks, origin)
-            return await asyncio.to_thread(services.lease_keeper, JOBS)
+            keeper = await asyncio.to_thread(services.lease_keeper, JOBS)
+        except StoreUnavailable as exc:  # one warning per outage, not a traceback every START_RETRY_WAIT
+            outage.failed(exc)
         except Exception:
             log.exception("background work cannot start yet; trying again in %s s", START_RETRY_WAIT)
-            await asyncio.sleep(START_RETRY_WAIT)
+        else:
+            keeper.outage = outage  # its renewals say when an outage starts and ends
+            return keeper
+        await asyncio.sleep(START_RETRY_WAIT)
 
 
 async def run(origin: str) -> None:

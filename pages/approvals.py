@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, money_form
+from dashboard.ui import access, money_form, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -40,6 +40,7 @@ if data_access.authenticator() is None:
 # --- button callbacks (run before the next script run, so the page shows their result) ----------
 
 
+@outage.guard_callback
 def _decide(request_id: str, approve: bool) -> None:
     note = st.session_state.get(f"{P}_note_{request_id}") or ""
     try:

@@ -6,14 +6,14 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access
+from dashboard.ui import access, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
 st.title(ui.t("Balances"))
 
 
-@st.fragment(run_every=timedelta(seconds=data_access.IBANS_TTL))
+@outage.fragment(run_every=timedelta(seconds=data_access.IBANS_TTL))
 def balance_panel() -> None:
     loaded = data_access.load_ibans()
     ibans = ui.show_loaded(loaded, what="balances")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access
+from dashboard.ui import access, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -53,6 +53,7 @@ def _totals(totals) -> None:
     cols[3].metric(ui.t("Total debited"), ui.fmt_money(totals.total) if totals.total is not None else unknown)
 
 
+@outage.guard_callback
 def _submit(preview, include_flagged: bool, batch_id: str) -> None:
     try:
         made = data_access.submit_batch(preview, maker=ui.actor(), include_flagged=include_flagged, batch_id=batch_id)
@@ -131,6 +132,7 @@ def _submit_blocked(totals) -> bool:
     return False
 
 
+@outage.guard_callback
 def _change(batch_id: str, action: str) -> None:
     try:
         data_access.change_batch(batch_id, action, actor=ui.actor())
@@ -276,7 +278,7 @@ def batches() -> None:
     is_open = next(b.state for b in recent if b.id == chosen) in OPEN
     if is_open:
         data_access.keep_batches_moving()
-    st.fragment(batch_panel, run_every=timedelta(seconds=2) if is_open else None)(chosen)
+    outage.fragment(run_every=timedelta(seconds=2) if is_open else None)(batch_panel)(chosen)
 
 
 if access.allowed(MOVE_MONEY):

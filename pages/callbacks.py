@@ -6,7 +6,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, audit_view, inputs
+from dashboard.ui import access, audit_view, inputs, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -50,6 +50,7 @@ st.caption(
 )
 
 
+@outage.guard_callback
 def _verify_now() -> None:
     st.session_state[f"{P}_verified"] = data_access.verify_callbacks_now()
 
@@ -81,7 +82,7 @@ if counts is not None:
         right.info(ui.t("Nothing waited for verification."), icon=":material/info:")
 
 
-@st.fragment(run_every=timedelta(seconds=5))
+@outage.fragment(run_every=timedelta(seconds=5))
 def feed() -> None:
     """The newest events, re-read every 5 s."""
     waiting, oldest = data_access.callback_backlog()

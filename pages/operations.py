@@ -4,7 +4,7 @@ sending again -- and the recent operations table."""
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, audit_view, inputs
+from dashboard.ui import access, audit_view, inputs, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -27,6 +27,7 @@ tz = data_access.settings().timezone
 # --- button callbacks (run before the next script run, so the page shows their result) ----------
 
 
+@outage.guard_callback
 def _check(operation_id: str) -> None:
     try:
         op = data_access.settle_operation(operation_id, ui.actor())
@@ -36,16 +37,19 @@ def _check(operation_id: str) -> None:
     st.session_state[f"{P}_checked"] = (operation_id, op.state, op)
 
 
+@outage.guard_callback
 def _start_resolve(operation_id: str) -> None:
     st.session_state[f"{P}_resolving"] = operation_id
     st.session_state.pop(f"{P}_resolve_error", None)
 
 
+@outage.guard_callback
 def _cancel_resolve() -> None:
     for key in ("resolving", "resolve_error", "note", "resolve_tx"):
         st.session_state.pop(f"{P}_{key}", None)
 
 
+@outage.guard_callback
 def _confirm_resolve(operation_id: str) -> None:
     note = (st.session_state.get(f"{P}_note") or "").strip()
     tx_text = (st.session_state.get(f"{P}_resolve_tx") or "").strip()

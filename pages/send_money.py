@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, inputs, money_form
+from dashboard.ui import access, inputs, money_form, outage
 from dashboard.ui.inputs import MAX_CHARS
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
@@ -132,7 +132,7 @@ def _approval_outcome(request_id: str) -> None:
     st.stop()
 
 
-@st.fragment(run_every=timedelta(seconds=5))
+@outage.fragment(run_every=timedelta(seconds=5))
 def live_status(operation_id: str) -> None:
     """Poll transaction-status until the payout is final; then stop asking."""
     op = data_access.operation(operation_id)

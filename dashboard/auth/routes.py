@@ -16,12 +16,16 @@ Mount with `st.App("console.py", routes=[*auth_routes(get_authenticator), ...])`
 
 Every cookie set here is `Secure` when the browser came over https, also through a proxy that
 says so in `X-Forwarded-Proto`.
+
+The routes read and write the store (tickets, sessions): when the database cannot be reached they
+answer a 503 page with `Retry-After` and change nothing (no cookie set or cleared).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import html
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -33,6 +37,7 @@ from starlette.routing import Route
 from dashboard.auth.authenticator import Authenticator
 from dashboard.auth.sessions import COOKIE_NAME
 from dashboard.auth.sso import METHOD_SSO
+from dashboard.store import StoreUnavailable
 
 SSO_NEXT_COOKIE = "enigmapay_sso_next"
 SSO_NEXT_MAX_AGE = 600  # seconds to get through the provider's sign-in
@@ -40,6 +45,7 @@ IDENTITY_LOGOUT_PATH = "/auth/logout"  # Streamlit's: clears st.user's cookie
 _LOGIN_PREFIX = "/auth/login?"  # Streamlit's: on to the provider
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+RETRY_AFTER_SECONDS = 30
 
 
 def safe_next(value: str | None, *, allow_auth: bool = False) -> str:
@@ -86,6 +92,25 @@ def _page(status: int, title: str, text: str) -> HTMLResponse:
 
 def _cookie_options(request: Request) -> dict:
     return {"path": "/", "secure": is_https(request), "httponly": True, "samesite": "lax"}
+
+
+def _unless_store_unavailable(endpoint: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """`endpoint`, answering a clear 503 page (and changing nothing) when the database cannot be reached."""
+
+    @functools.wraps(endpoint)
+    def guarded(request: Request) -> Response:
+        try:
+            return endpoint(request)
+        except StoreUnavailable:
+            response = _page(
+                503,
+                "Database unreachable",
+                "The console's database cannot be reached right now. Nothing was changed: try again in a minute.",
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return guarded
 
 
 def auth_routes(get_authenticator: Callable[[], Authenticator | None]) -> list[Route]:
@@ -137,7 +162,7 @@ def auth_routes(get_authenticator: Callable[[], Authenticator | None]) -> list[R
         return response
 
     return [
-        Route("/auth/complete", complete, methods=["GET"]),
-        Route("/auth/sign-out", sign_out, methods=["GET"]),
-        Route("/auth/sso", sso_start, methods=["GET"]),
+        Route("/auth/complete", _unless_store_unavailable(complete), methods=["GET"]),
+        Route("/auth/sign-out", _unless_store_unavailable(sign_out), methods=["GET"]),
+        Route("/auth/sso", _unless_store_unavailable(sso_start), methods=["GET"]),
     ]

@@ -4,7 +4,9 @@ The guide documents no signature (docs/api-contract.md §7), so the sender is au
 the URL (`POST /callbacks/{token}`) and optionally a source-IP allow-list. Checks run cheapest and
 least revealing first: source IP (403), token (404, the same answer as an unknown path), size
 (413), shape (400). Nothing is stored unless all pass; 200 `{"success": true}` is sent only after
-the insert committed, so the provider's retries cover every failure before that.
+the insert committed, so the provider's retries cover every failure before that. A database that
+cannot be reached (`StoreUnavailable`, nothing written) gets 503 with `Retry-After`, and one warning
+per outage in the log rather than one per refused delivery.
 
 Why 403 for a disallowed IP: it is checked before the token, so it reveals nothing about the token,
 and a provider that moved to a new address sees a clear refusal in its delivery log instead of a
@@ -29,7 +31,7 @@ expires, so the claims of a process that died are taken again.
 """
 
 from dashboard.callbacks.events import CallbackEvent, TimelineItem, timeline
-from dashboard.callbacks.intake import CallbackIntake, make_callback_route
+from dashboard.callbacks.intake import RETRY_AFTER_SECONDS, CallbackIntake, make_callback_route, unavailable
 from dashboard.callbacks.parsing import (
     INVALID_AMOUNT,
     MAX_BODY,
@@ -45,6 +47,7 @@ __all__ = [
     "INVALID_AMOUNT",
     "MAX_BODY",
     "MIN_TOKEN_LENGTH",
+    "RETRY_AFTER_SECONDS",
     "CallbackEvent",
     "CallbackIntake",
     "CallbackRejected",
@@ -55,5 +58,6 @@ __all__ = [
     "read_amount",
     "redact_access_log",
     "timeline",
+    "unavailable",
     "verification_plan",
 ]

@@ -30,9 +30,15 @@ from dashboard.callbacks.parsing import (
 from dashboard.callbacks.verifying import Verifying
 from dashboard.journal import status_key
 from dashboard.money import to_kurus
-from dashboard.store import CurrentStatusRow, Store
+from dashboard.outage import OutageLog
+from dashboard.store import CurrentStatusRow, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+# How long the provider is asked to wait before retrying a callback the console could not store (the
+# database cannot be reached). Long enough not to hammer a recovering database, short enough that a
+# status change arrives soon after it is back.
+RETRY_AFTER_SECONDS = 30
 
 
 class CallbackIntake(Verifying):
@@ -57,6 +63,7 @@ class CallbackIntake(Verifying):
         self.max_body = max_body
         self._clock = clock or (lambda: datetime.now(UTC))
         self._claimant = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"  # who holds a verification claim
+        self.outage = OutageLog(log, "callback intake (answering 503, the provider retries)")
 
     def __repr__(self) -> str:
         return f"CallbackIntake(store={self._store!r}, token=***, allowed_ips={self._networks!r})"
@@ -110,9 +117,13 @@ class CallbackIntake(Verifying):
             return _fail(str(exc), 400)
         try:
             await run_in_threadpool(self.accept, event, source)
+        except StoreUnavailable as exc:  # nothing was written: the provider retries it later
+            self.outage.failed(exc)
+            return unavailable()
         except Exception:
             log.exception("storing a callback failed")
-            return _fail("temporarily unavailable", 503)  # the provider retries
+            return unavailable()  # the provider retries
+        self.outage.worked()
         return JSONResponse({"success": True})
 
     def accept(self, event: Mapping[str, Any], source_ip: str | None = None) -> bool:
@@ -155,6 +166,13 @@ class CallbackIntake(Verifying):
 
 def _fail(message: str, status: int) -> JSONResponse:
     return JSONResponse({"success": False, "message": message}, status_code=status)
+
+
+def unavailable() -> JSONResponse:
+    """503 with Retry-After: the callback was not stored (nothing of it), send it again later."""
+    response = _fail("temporarily unavailable", 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def make_callback_route(intake: CallbackIntake, path: str = "/callbacks/{token}") -> Route:

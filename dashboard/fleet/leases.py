@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from dashboard.store import Store
+from dashboard.outage import OutageLog
+from dashboard.store import Store, StoreUnavailable
 from dashboard.store.fleet import FleetRepository
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ class LeaseKeeper:
         self._valid_for, self._monotonic = valid_for, monotonic
         self._valid_until: dict[str, float] = {}
         self._busy = threading.Lock()  # a renewal and a release never overlap (leases are not thread-safe)
+        # Set by dashboard.background: an unreachable database is said once per outage there (not one
+        # warning per lease per renewal), and a renewal round that reached it ends the outage.
+        self.outage: OutageLog | None = None
 
     def renew(self) -> None:
         """One round: take or keep every lease. A lease another process holds stops counting at once;
@@ -115,10 +119,18 @@ class LeaseKeeper:
             self._renew()
 
     def _renew(self) -> None:
+        reached = True
         for name, lease in self.leases.items():
             started = self._monotonic()
             try:
                 held = lease.hold()
+            except StoreUnavailable as exc:
+                reached = False
+                if self.outage is not None:
+                    self.outage.failed(exc)
+                else:
+                    log.warning("lease %s: renewal failed (%s)", name, type(exc).__name__)
+                continue
             except Exception as exc:
                 log.warning("lease %s: renewal failed (%s)", name, type(exc).__name__)
                 continue
@@ -129,6 +141,8 @@ class LeaseKeeper:
                 self._valid_until.pop(name, None)
             if held != was:
                 log.info("lease %s: %s", name, "taken" if held else "lost")
+        if reached and self.outage is not None:
+            self.outage.worked()
 
     def leading(self, name: str) -> bool:
         """Whether this process may run job `name` now."""

@@ -1017,4 +1017,14 @@ TR: dict[str, str] = {
     "You see the batches and every row of them; approve or reject them on the Approvals page.": (
         "Toplu ödemeleri ve her satırını görürsünüz; onaylamak ya da reddetmek için Onaylar sayfasını kullanın."
     ),
+    # --- the console's database cannot be reached (dashboard/ui/outage.py) ---------------------------
+    "The console's database cannot be reached right now.": "Konsolun veritabanına şu anda ulaşılamıyor.",
+    "Nothing was changed. The console reconnects by itself when the database is back: try again in a minute.": (
+        "Hiçbir şey değiştirilmedi. Veritabanı geri geldiğinde konsol kendiliğinden yeniden bağlanır: bir dakika "
+        "sonra tekrar deneyin."
+    ),
+    "Your last action was not carried out: the console's database could not be reached. Nothing changed.": (
+        "Son eyleminiz gerçekleştirilmedi: konsolun veritabanına ulaşılamadı. Hiçbir şey değişmedi."
+    ),
+    "Try again": "Tekrar dene",
 }

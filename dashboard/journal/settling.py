@@ -25,7 +25,7 @@ from dashboard.journal.records import (
     transaction_id_or_none,
 )
 from dashboard.money import to_kurus
-from dashboard.store import Store
+from dashboard.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ class Settling:
         settled: Operation | None = None
         try:
             settled = self._settle(op.id, "system", problems)
+        except StoreUnavailable:
+            raise  # nothing can be recorded either: the whole pass stops, the next tick tries again
         except Exception as exc:
             problems.append(f"check failed ({type(exc).__name__})")
             outcome = "; ".join(problems)

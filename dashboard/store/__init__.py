@@ -130,6 +130,11 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self.engine.location!r})"
 
+    def ping(self) -> None:
+        """One trivial query: returns when the database answers, raises StoreUnavailable when it cannot
+        be reached (the health check's question)."""
+        self.engine.read("SELECT 1")
+
     @property
     def path(self) -> Path | None:
         """The SQLite file; None on PostgreSQL."""
