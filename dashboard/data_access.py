@@ -346,7 +346,7 @@ def export_rows(
 def refresh_all() -> None:
     """Forget every cached answer (not the client): the next loads go upstream."""
     _dealer_settings.clear()
-    services_root.shared_ibans().refresh()  # a person asked: upstream now, the answer shared by the fleet
+    services_root.shared_ibans().refresh()  # the stored answer, or upstream once it is a minute old
     _status.clear()
     _frames().clear()
 

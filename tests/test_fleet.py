@@ -269,7 +269,6 @@ def test_the_ask_slot_is_won_by_one_replica_at_a_time(replicas):
     fleet = stores[0].fleet
     assert fleet.answer("ibans:fp").asked_by == f"r{won[0]}"
     assert fleet.claim_ask("ibans:fp", "x", now=next_at - timedelta(microseconds=1), next_at=next_at) is None
-    assert fleet.claim_ask("ibans:fp", "x", now=T0, next_at=next_at, force=True) == 0  # Refresh
     assert fleet.claim_ask("ibans:fp", "y", now=next_at, next_at=next_at + timedelta(seconds=60)) == 0
     fleet.ask_failed("ibans:fp", "x", retry_at=next_at)  # not x's slot any more: nothing changes
     assert fleet.answer("ibans:fp").asked_by == "y"
@@ -355,20 +354,20 @@ def test_a_failed_ask_frees_the_slot_a_little_later_and_the_last_answer_stays(re
     assert upstream.calls == 3 and at == clock.now
 
 
-def test_refresh_asks_upstream_at_once_and_the_minute_starts_again_for_the_whole_fleet(replicas):
+def test_refresh_keeps_the_fleets_minute_and_asks_once_the_stored_answer_is_a_minute_old(replicas):
+    # The provider refreshes balances once a minute: a sooner ask would only repeat them, and people
+    # pressing Refresh must not take the fleet past one /ibans a minute.
     clock, upstream = Clock(), Upstream(Clock())
     a, b = _shared(replicas(), "a", clock, upstream), _shared(replicas(), "b", clock, upstream)
     a.get()
     clock.advance(10)
     b.refresh()  # a person pressed Refresh on b
-    assert b.get() == (_ibans(), clock.now) and upstream.calls == 2
-    a.forget()
-    assert a.get() == (_ibans(), clock.now) and upstream.calls == 2  # a reads b's answer
-    clock.advance(59)
-    assert b.get()[1] == T0 + timedelta(seconds=10) and upstream.calls == 2  # not before a minute after it
-    clock.advance(1)
-    b.get()
-    assert upstream.calls == 3
+    assert b.get() == (_ibans(), T0) and upstream.calls == 1  # the stored answer, with its true time
+    clock.advance(50)
+    a.refresh()  # a minute after the answer: upstream, once for the fleet
+    assert a.get() == (_ibans(), clock.now) and upstream.calls == 2
+    b.refresh()
+    assert b.get() == (_ibans(), clock.now) and upstream.calls == 2  # b reads a's answer
 
 
 def test_a_first_start_with_nothing_stored_asks_upstream_itself_when_the_winner_does_not_answer(replicas):

@@ -11,8 +11,10 @@ true, older time). A failed ask frees the slot ASK_RETRY later. Only a replica w
 at all (a first start whose winner did not answer in time) asks upstream on its own.
 
 A payout (`GenerationWatch.bump` with this answer's name) makes the stored answer stale and frees
-the slot, so the next read anywhere fetches the new balances. A person's Refresh (`refresh`) asks
-at once, whatever the slot says.
+the slot, so the next read anywhere fetches the new balances. A person's Refresh (`refresh`) drops
+this replica's copy and reads the store: it asks upstream only when the stored answer is a minute
+old, since the provider refreshes balances once a minute and a sooner ask would only repeat them.
+So the fleet's limit holds whoever presses Refresh.
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ class SharedAnswer(Generic[T]):
         self._clock, self._sleep, self._max_age, self._wait = clock, sleep, max_age, wait
         self._lock = threading.Lock()
         self._memo: tuple[int, T, datetime] | None = None  # (generation, value, fetched_at)
-        self._force = False
 
     def __repr__(self) -> str:
         return f"SharedAnswer({self.name!r})"
@@ -94,9 +95,9 @@ class SharedAnswer(Generic[T]):
         self._memo = None
 
     def refresh(self) -> None:
-        """A person pressed Refresh: the next `get` asks upstream whatever the slot says (the answer
-        is shared as any other, and the minute starts again from it)."""
-        self._memo, self._force = None, True
+        """A person pressed Refresh: the next `get` reads the stored answer, or asks upstream when that
+        one is a minute old (the provider has nothing newer before then; the fleet's limit holds)."""
+        self._memo = None
 
     def _young(self, fetched_at: datetime) -> bool:
         return self._clock() - fetched_at < self._max_age
@@ -110,13 +111,12 @@ class SharedAnswer(Generic[T]):
         )
 
     def _shared(self) -> tuple[T, datetime]:
-        force, self._force = self._force, False
         row = self._fleet.answer(self.name)
-        if self._fresh(row) and not force:
+        if self._fresh(row):
             return self._decode(row.answer), row.fetched_at  # type: ignore[union-attr]
         now = self._clock()
-        if force or row is None or row.next_ask_at is None or row.next_ask_at <= now:
-            epoch = self._fleet.claim_ask(self.name, self._holder, now=now, next_at=now + self._max_age, force=force)
+        if row is None or row.next_ask_at is None or row.next_ask_at <= now:
+            epoch = self._fleet.claim_ask(self.name, self._holder, now=now, next_at=now + self._max_age)
             if epoch is not None:
                 return self._ask(epoch)
             row = self._fleet.answer(self.name)

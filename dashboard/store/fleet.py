@@ -59,20 +59,19 @@ class FleetRepository:
         row = self._engine.read_one("SELECT * FROM shared_answers WHERE name = ?", (name,))
         return None if row is None else from_record(SharedAnswerRow, row)
 
-    def claim_ask(self, name: str, holder: str, *, now: datetime, next_at: datetime, force: bool = False) -> int | None:
+    def claim_ask(self, name: str, holder: str, *, now: datetime, next_at: datetime) -> int | None:
         """The compare-and-set slot: `holder` may ask upstream for answer `name` when nobody may ask
-        before `now` (`next_ask_at` unset or past), or always with `force` (a person pressed Refresh);
-        the next ask is then not before `next_at`. Returns the answer's epoch at the claim (give it to
+        before `now` (`next_ask_at` unset or past); the next ask is then not before `next_at`. Returns the answer's epoch at the claim (give it to
         `store_answer`), None when not claimed."""
         with self._engine.write() as cur:
             cur.execute(
                 """INSERT INTO shared_answers (name, asked_by, asked_at, next_ask_at) VALUES (?, ?, ?, ?)
                    ON CONFLICT (name) DO UPDATE SET asked_by = excluded.asked_by, asked_at = excluded.asked_at,
                      next_ask_at = excluded.next_ask_at
-                   WHERE ? = 1 OR shared_answers.next_ask_at IS NULL
+                   WHERE shared_answers.next_ask_at IS NULL
                      OR shared_answers.next_ask_at <= excluded.asked_at
                    RETURNING epoch""",
-                (name, holder, time_value(now), time_value(next_at), int(force)),
+                (name, holder, time_value(now), time_value(next_at)),
             )
             row = cur.fetchone()
         return None if row is None else int(row[0])
