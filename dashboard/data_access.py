@@ -220,9 +220,12 @@ def load_history(
     """Transactions of `ibans` between two local dates, one read-only frame shared by all sessions:
     from the cache, sliced from a cached history covering them, or fetched (dashboard.history.load).
     `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive."""
-    _generation()  # first, so a history from before a payout elsewhere is not served
+    started = _generation()  # first, so a history from before a payout elsewhere is not served
     loader = HistoryLoader(_frames(), lambda: backend().client, _fingerprint(), settings().timezone, _last_good())
-    return Loaded(*loader.load(ibans, start, end, progress))
+    loaded = Loaded(*loader.load(ibans, start, end, progress))
+    if _generation() != started:  # money moved while this fetch ran: what it cached may predate it
+        _frames().clear()
+    return loaded
 
 
 def filter_history(frame: pd.DataFrame, flt: TransactionFilter) -> HistoryView:

@@ -95,3 +95,21 @@ def test_a_payout_here_moves_the_generation_every_replica_reads(console, other_r
     assert row.fetched_epoch != row.epoch and row.next_ask_at is None  # stale for everyone, slot free
     data_access.load_ibans()
     assert console.calls("GET /ibans") == 2
+
+
+def test_a_history_fetched_while_money_moved_is_not_kept(console, other_replica):
+    # A fetch that was under way when a payout went out may hold the history from before it: the
+    # caller gets it (it asked before), the cache does not keep it for the next one.
+    ibans = data_access.load_ibans().value
+    today = now().date()
+    moved: list[bool] = []
+
+    def payout_mid_fetch(done, total, iban) -> None:
+        if not moved:
+            moved.append(True)
+            data_access.after_money_moved()  # another session of this replica sends a payout
+
+    first = data_access.load_history(ibans, today - timedelta(days=6), today, payout_mid_fetch).value
+    assert moved and first is not None
+    again = data_access.load_history(ibans, today - timedelta(days=6), today).value
+    assert again is not first  # fetched anew, not the frame from before the payout
