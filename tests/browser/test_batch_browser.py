@@ -179,8 +179,16 @@ def decide(page: Page, file_name: str, note: str, button: str) -> None:
 
 def pick_batch(page: Page, file_name: str) -> None:
     select = main(page).locator('[data-testid="stSelectbox"]').filter(has_text="Batch")
-    wait_idle(page)  # a rerun (a download button's click starts one) would close the list as it opens
-    select.click()
+    wait_idle(page)
+    # Right after a download the first click on the select at times opens nothing (chromium hands the
+    # focus back to the page first): click again until the list is open.
+    for _ in range(3):
+        select.click()
+        try:
+            expect(page.get_by_role("listbox")).to_have_count(1, timeout=3_000)
+            break
+        except AssertionError:
+            continue
     page.get_by_role("option").filter(has_text=file_name).click()
     wait_idle(page)
     expect(main(page).locator('[data-testid="stMarkdownContainer"] strong', has_text=file_name)).to_be_visible()
