@@ -257,11 +257,20 @@ def test_maker_uploads_200_rows_approver_approves_each_valid_row_sent_once(
     assert lira(metric(approver, "Total amount")) == want["Amount"] + Decimal("1503.00")
     batch_a = card(approver, FILE_A)
     assert lira(metric(approver, "Amount", scope=batch_a)) == want["Amount"]
-    for label in ("Commission", "Fee", "Total debited"):
+    for label in ("Amount", "Commission", "Fee", "Total debited"):
         line = batch_a.locator("li").filter(has_text=re.compile(rf"^{label}:"))
         expect(line).to_have_count(1)
         assert lira(line.inner_text().split(":", 1)[1]) == want[label], label
-    expect(batch_a.locator("li").filter(has_text=re.compile(r"^Rows: 177$"))).to_have_count(1)
+    for line in (
+        f"File: {FILE_A}",
+        "Rows: 177",
+        "Rows in the file: 200",
+        "Rows to send: 177",
+        f"Not valid: {len(INVALID)}",
+        f"Flagged as repeats: {len(REPEATS)}",
+        "Flagged rows sent too: no",
+    ):
+        expect(batch_a.locator("li").filter(has_text=re.compile(rf"^{re.escape(line)}$"))).to_have_count(1)
     screenshot(approver, screenshot_dir, "41-batch-approval-queue")
 
     # Rejected: nothing of the second batch is ever sent. Then the first is approved.
