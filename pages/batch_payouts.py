@@ -2,6 +2,7 @@
 then follow it being sent (each row once, through the journal) and download the per-row results."""
 
 import math
+import zlib
 from datetime import timedelta
 
 import streamlit as st
@@ -21,6 +22,11 @@ st.title(ui.t("Batch payouts"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
 eiban = dealer.eiban if dealer else None
 max_rows, max_bytes = data_access.batch_limits()
+
+
+def _state_text(state: str) -> str:
+    """A batch's state in words: stored as `awaiting_approval`, read as "awaiting approval"."""
+    return ui.t(state.replace("_", " "))
 
 
 def _read(uploaded):
@@ -232,16 +238,20 @@ def _downloads(b, table) -> None:
     )
 
 
-def batch_panel(batch_id: str) -> None:
+def batch_panel(batch_id: str, listed_state: str) -> None:
     """One batch: its state, progress, controls, per-row results and the results file."""
     b = data_access.batch(batch_id)  # takes up the approval's verdict
     if b is None:
         return
+    if b.state != listed_state:
+        # The batch moved on (approved, sent to the end, ...) since the page listed it: the whole page
+        # again, so the list says what the panel says and a finished batch stops refreshing itself.
+        st.rerun(scope="app")
     st.markdown(
         ui.t_md(
             "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}",
             file=b.file_name,
-            state=ui.t(b.state),
+            state=_state_text(b.state),
             maker=b.maker,
             age=ui.age_text(b.created_at),
             n=b.to_send,
@@ -265,20 +275,22 @@ def batches() -> None:
         st.caption(ui.t("No batches yet."))
         return
     ids = [b.id for b in recent]
-    labels = {b.id: f"{b.file_name} · {ui.t(b.state)} · {ui.fmt_time(b.created_at)} · {b.maker}" for b in recent}
+    labels = {b.id: f"{b.file_name} · {_state_text(b.state)} · {ui.fmt_time(b.created_at)} · {b.maker}" for b in recent}
     selected = st.session_state.get(f"{P}_selected")
     chosen = st.selectbox(
         ui.t("Batch"),
         ids,
         index=ids.index(selected) if selected in ids else 0,
         format_func=labels.get,
-        key=f"{P}_pick_{st.session_state.get(f'{P}_uploads', 0)}",  # a new batch is shown once submitted
+        # A new batch is shown once submitted; a batch's new state is shown at once (a new widget: the
+        # browser's list otherwise kept the old wording of a batch it had selected).
+        key=f"{P}_pick_{st.session_state.get(f'{P}_uploads', 0)}_{zlib.crc32(''.join(labels.values()).encode())}",
     )
     st.session_state[f"{P}_selected"] = chosen
-    is_open = next(b.state for b in recent if b.id == chosen) in OPEN
-    if is_open:
+    state = next(b.state for b in recent if b.id == chosen)
+    if state in OPEN:
         data_access.keep_batches_moving()
-    outage.fragment(run_every=timedelta(seconds=2) if is_open else None)(batch_panel)(chosen)
+    outage.fragment(run_every=timedelta(seconds=2) if state in OPEN else None)(batch_panel)(chosen, state)
 
 
 if access.allowed(MOVE_MONEY):

@@ -881,6 +881,7 @@ TR: dict[str, str] = {
     "done": "tamamlandı",
     "cancelled": "iptal edildi",
     "awaiting_approval": "onay bekliyor",
+    "awaiting approval": "onay bekliyor",
     "paused": "duraklatıldı",
     "Batch payouts": "Toplu ödeme",
     "Results": "Sonuçlar",
