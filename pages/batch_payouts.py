@@ -217,8 +217,8 @@ def _buttons(b) -> None:
 def _downloads(b, table) -> None:
     # The download callables run on another thread, after this script: capture plain values now.
     actor, lang, described = ui.actor(), ui.lang(), f"batch {b.id} ({b.file_name})"
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    row = st.container(horizontal=True)  # each button as wide as its label (narrow columns cut it short)
+    row.download_button(
         ui.t("Download results (CSV)"),
         data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described, dataset="batch_results"),
         file_name=f"batch_{b.id}_results.csv",
@@ -226,7 +226,7 @@ def _downloads(b, table) -> None:
         icon=":material/download:",
         key=f"{P}_csv",
     )
-    right.download_button(
+    row.download_button(
         ui.t("Download results (Excel)"),
         data=lambda: data_access.export_rows(
             table, "xlsx", actor=actor, description=described, lang=lang, dataset="batch_results", sheet="Results"

@@ -293,6 +293,11 @@ def test_maker_uploads_200_rows_approver_approves_each_valid_row_sent_once(
     expect(batch_list).to_have_value(re.compile(rf"^{re.escape(FILE_A)} · done · "), timeout=UI_TIMEOUT)
     screenshot(maker, screenshot_dir, "42-batch-finished")
 
+    for name in ("Download results (CSV)", "Download results (Excel)"):  # labels whole, not "Download res…"
+        button = main(maker).get_by_role("button", name=name)
+        cut = button.evaluate("b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth)")
+        assert not cut, f"{name!r} is cut short"
+
     # Each valid, unflagged row exactly once; the rejected batch never.
     expected = {row["username"]: 1 for row in to_send}
     assert sends() == 177
