@@ -263,7 +263,8 @@ def batch_panel(batch_id: str, listed_state: str) -> None:
         _progress(b.id)
     _buttons(b)
     table = data_access.results_frame(data_access.batch_items(b.id), ui.lang())
-    st.dataframe(table, hide_index=True, key=f"{P}_results")
+    amount = ui.t("Amount (₺)")  # exact decimals, shown with two places ("10.00", not "10")
+    st.dataframe(table, hide_index=True, key=f"{P}_results", column_config={amount: ui.money_column(amount)})
     _downloads(b, table)
     st.caption(ui.t("Each sent row is a payout of its own on the Operations page (operation = batch id - row)."))
 

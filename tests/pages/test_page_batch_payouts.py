@@ -4,6 +4,7 @@ before it, then each valid row sent once, with results on the page, in Operation
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 
@@ -137,6 +138,8 @@ def test_submit_then_nothing_before_approval_then_each_valid_row_once(console, a
     results = at.dataframe[0].value
     assert list(results["State"]) == ["confirmed"] * 8 + ["invalid"]
     assert results["Transaction id"].notna().sum() == 8
+    amount_format = json.loads(at.dataframe[0].proto.columns)["Amount (₺)"]
+    assert amount_format["type_config"]["format"] == "%,.2f"  # shown "1.00", not "1"
     assert "Every row to send has been sent" in at.success[0].value
     assert at.selectbox[0].options[0].startswith("p.csv · done · ")
 
