@@ -23,8 +23,16 @@ SUMMARY_LABELS = {
     "fee": "Fee",
     "total": "Total debited",
     "same_content_as": "Same IBAN, amount and username as",
+    # a batch's (dashboard.batches.desk)
+    "file_name": "File",
+    "rows": "Rows in the file",
+    "to_send": "Rows to send",
+    "invalid": "Not valid",
+    "flagged": "Flagged as repeats",
+    "include_flagged": "Flagged rows sent too",
+    "amount": "Amount",
 }
-MONEY_KEYS = {"commission", "fee", "total"}
+MONEY_KEYS = {"amount", "commission", "fee", "total"}
 
 st.title(ui.t("Approvals"))
 if data_access.authenticator() is None:
@@ -80,6 +88,14 @@ def _money_text(value) -> str:
         return ui.literal(value)
 
 
+def _shown_value(key: str, value) -> str:
+    if key in MONEY_KEYS:
+        return _money_text(value)
+    if isinstance(value, bool):
+        return ui.t("yes") if value else ui.t("no")
+    return ui.literal(value) if value not in ("", None) else "—"
+
+
 def _summary_lines(req) -> str:
     lines = [f"- **{ui.t('Made by')}**: {ui.literal(req.maker)}", f"- **{ui.t('Rows')}**: {ui.fmt_count(req.count)}"]
     lines.append(
@@ -87,7 +103,7 @@ def _summary_lines(req) -> str:
     )
     for key, value in req.summary.items():
         label = ui.t(SUMMARY_LABELS[key]) if key in SUMMARY_LABELS else ui.literal(key)
-        shown = _money_text(value) if key in MONEY_KEYS else ui.literal(value) if value not in ("", None) else "—"
+        shown = _shown_value(key, value)
         lines.append(f"- **{label}**: {shown}")
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 then follow it being sent (each row once, through the journal) and download the per-row results."""
 
 import math
+import zlib
 from datetime import timedelta
 
 import streamlit as st
@@ -21,6 +22,11 @@ st.title(ui.t("Batch payouts"))
 dealer = ui.show_loaded(data_access.load_dealer_settings(), what="settings")
 eiban = dealer.eiban if dealer else None
 max_rows, max_bytes = data_access.batch_limits()
+
+
+def _state_text(state: str) -> str:
+    """A batch's state in words: stored as `awaiting_approval`, read as "awaiting approval"."""
+    return ui.t(state.replace("_", " "))
 
 
 def _read(uploaded):
@@ -211,8 +217,8 @@ def _buttons(b) -> None:
 def _downloads(b, table) -> None:
     # The download callables run on another thread, after this script: capture plain values now.
     actor, lang, described = ui.actor(), ui.lang(), f"batch {b.id} ({b.file_name})"
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    row = st.container(horizontal=True)  # each button as wide as its label (narrow columns cut it short)
+    row.download_button(
         ui.t("Download results (CSV)"),
         data=lambda: data_access.export_rows(table, "csv", actor=actor, description=described, dataset="batch_results"),
         file_name=f"batch_{b.id}_results.csv",
@@ -220,7 +226,7 @@ def _downloads(b, table) -> None:
         icon=":material/download:",
         key=f"{P}_csv",
     )
-    right.download_button(
+    row.download_button(
         ui.t("Download results (Excel)"),
         data=lambda: data_access.export_rows(
             table, "xlsx", actor=actor, description=described, lang=lang, dataset="batch_results", sheet="Results"
@@ -232,16 +238,20 @@ def _downloads(b, table) -> None:
     )
 
 
-def batch_panel(batch_id: str) -> None:
+def batch_panel(batch_id: str, listed_state: str) -> None:
     """One batch: its state, progress, controls, per-row results and the results file."""
     b = data_access.batch(batch_id)  # takes up the approval's verdict
     if b is None:
         return
+    if b.state != listed_state:
+        # The batch moved on (approved, sent to the end, ...) since the page listed it: the whole page
+        # again, so the list says what the panel says and a finished batch stops refreshing itself.
+        st.rerun(scope="app")
     st.markdown(
         ui.t_md(
             "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}",
             file=b.file_name,
-            state=ui.t(b.state),
+            state=_state_text(b.state),
             maker=b.maker,
             age=ui.age_text(b.created_at),
             n=b.to_send,
@@ -253,7 +263,8 @@ def batch_panel(batch_id: str) -> None:
         _progress(b.id)
     _buttons(b)
     table = data_access.results_frame(data_access.batch_items(b.id), ui.lang())
-    st.dataframe(table, hide_index=True, key=f"{P}_results")
+    amount = ui.t("Amount (₺)")  # exact decimals, shown with two places ("10.00", not "10")
+    st.dataframe(table, hide_index=True, key=f"{P}_results", column_config={amount: ui.money_column(amount)})
     _downloads(b, table)
     st.caption(ui.t("Each sent row is a payout of its own on the Operations page (operation = batch id - row)."))
 
@@ -265,20 +276,22 @@ def batches() -> None:
         st.caption(ui.t("No batches yet."))
         return
     ids = [b.id for b in recent]
-    labels = {b.id: f"{b.file_name} · {ui.t(b.state)} · {ui.fmt_time(b.created_at)} · {b.maker}" for b in recent}
+    labels = {b.id: f"{b.file_name} · {_state_text(b.state)} · {ui.fmt_time(b.created_at)} · {b.maker}" for b in recent}
     selected = st.session_state.get(f"{P}_selected")
     chosen = st.selectbox(
         ui.t("Batch"),
         ids,
         index=ids.index(selected) if selected in ids else 0,
         format_func=labels.get,
-        key=f"{P}_pick_{st.session_state.get(f'{P}_uploads', 0)}",  # a new batch is shown once submitted
+        # A new batch is shown once submitted; a batch's new state is shown at once (a new widget: the
+        # browser's list otherwise kept the old wording of a batch it had selected).
+        key=f"{P}_pick_{st.session_state.get(f'{P}_uploads', 0)}_{zlib.crc32(''.join(labels.values()).encode())}",
     )
     st.session_state[f"{P}_selected"] = chosen
-    is_open = next(b.state for b in recent if b.id == chosen) in OPEN
-    if is_open:
+    state = next(b.state for b in recent if b.id == chosen)
+    if state in OPEN:
         data_access.keep_batches_moving()
-    outage.fragment(run_every=timedelta(seconds=2) if is_open else None)(batch_panel)(chosen)
+    outage.fragment(run_every=timedelta(seconds=2) if state in OPEN else None)(batch_panel)(chosen, state)
 
 
 if access.allowed(MOVE_MONEY):

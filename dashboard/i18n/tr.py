@@ -881,6 +881,7 @@ TR: dict[str, str] = {
     "done": "tamamlandı",
     "cancelled": "iptal edildi",
     "awaiting_approval": "onay bekliyor",
+    "awaiting approval": "onay bekliyor",
     "paused": "duraklatıldı",
     "Batch payouts": "Toplu ödeme",
     "Results": "Sonuçlar",
@@ -909,6 +910,11 @@ TR: dict[str, str] = {
         "Gönderilecek her satır gönderildi; her satırın sonucu aşağıda."
     ),
     "Flagged as repeats": "Tekrar olarak işaretlenen",
+    # the approval card of a batch (pages/approvals.py)
+    "File": "Dosya",
+    "Flagged rows sent too": "İşaretli satırlar da gönderilir",
+    "yes": "evet",
+    "no": "hayır",
     "New batch": "Yeni toplu ödeme",
     "No batches yet.": "Henüz toplu ödeme yok.",
     "Not valid": "Geçersiz",

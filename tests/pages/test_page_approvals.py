@@ -136,3 +136,31 @@ def test_a_viewer_cannot_open_approvals_and_sign_in_off_says_nobody_can_approve(
     alone = console.open("approvals", user=None)
     assert not alone.exception
     assert any("there is no second person" in w.value for w in alone.warning)
+
+
+def test_a_batchs_card_names_its_figures_in_words_and_shows_money_as_money(console):
+    """The approver reads a batch's summary as labelled figures (the file, its counts, ₺ amounts), never as
+    the stored keys (`to_send`, `include_flagged: False`) or a bare decimal."""
+    iban = GOOD["iban"].replace(" ", "")
+    lines = ["username;amount;customer_iban;customer_name"] + [f"kişi{i};{i + 1},00;{iban};Ali Veli" for i in range(8)]
+    lines += [f"kişi0;1,00;{iban};Ali Veli", f"x;0;{iban};Ali Veli"]  # a repeat, a row not valid
+    maker = console.open("batch_payouts", user="operator")
+    maker.file_uploader[0].set_value(("ödemeler.csv", ("\n".join(lines) + "\n").encode(), "text/csv")).run()
+    maker.button(key="batch_submit").click().run()
+    assert not maker.exception
+    at = console.open("approvals", user="approver")
+    assert not at.exception
+    summary = shown(" ".join(m.value for m in at.markdown))
+    for line in (
+        "**File**: ödemeler.csv",
+        "**Rows in the file**: 10",
+        "**Rows to send**: 8",
+        "**Not valid**: 1",
+        "**Flagged as repeats**: 1",
+        "**Flagged rows sent too**: no",
+        "**Amount**: ₺36.00",
+        "**Total debited**: ₺56.20",
+    ):
+        assert line in summary, (line, summary)
+    for raw in ("file_name", "to_send", "include_flagged", "False"):
+        assert raw not in summary, raw

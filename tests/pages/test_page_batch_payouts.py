@@ -4,6 +4,7 @@ before it, then each valid row sent once, with results on the page, in Operation
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 
@@ -122,6 +123,7 @@ def test_submit_then_nothing_before_approval_then_each_valid_row_once(console, a
     assert "Waiting for approval by a second person" in shown(at.info[-1].value)
     assert console.calls("POST /send-money") == 0
     assert not at.file_uploader[0].value  # a fresh uploader for the next file
+    assert at.selectbox[0].options[0].startswith("p.csv · awaiting approval · ")  # words, not the stored key
 
     with pytest.raises(ApprovalError):  # the maker cannot approve their own batch
         approvals.approve(request.id, approver="operator")
@@ -136,7 +138,10 @@ def test_submit_then_nothing_before_approval_then_each_valid_row_once(console, a
     results = at.dataframe[0].value
     assert list(results["State"]) == ["confirmed"] * 8 + ["invalid"]
     assert results["Transaction id"].notna().sum() == 8
+    amount_format = json.loads(at.dataframe[0].proto.columns)["Amount (₺)"]
+    assert amount_format["type_config"]["format"] == "%,.2f"  # shown "1.00", not "1"
     assert "Every row to send has been sent" in at.success[0].value
+    assert at.selectbox[0].options[0].startswith("p.csv · done · ")
 
     csv = console.download("_results.csv").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith('"Row","State"') and csv.count("confirmed") == 8
