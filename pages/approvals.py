@@ -96,8 +96,17 @@ def _shown_value(key: str, value) -> str:
     return ui.literal(value) if value not in ("", None) else "—"
 
 
+KIND_LABELS = {"batch": "Batch payout", "payout": "Payout"}
+
+
+def _kind(req) -> str:
+    return ui.t(KIND_LABELS.get(req.kind, req.kind))
+
+
 def _summary_lines(req) -> str:
-    lines = [f"- **{ui.t('Made by')}**: {ui.literal(req.maker)}", f"- **{ui.t('Rows')}**: {ui.fmt_count(req.count)}"]
+    lines = [f"- **{ui.t('Made by')}**: {ui.literal(req.maker)}"]
+    if "to_send" not in req.summary:  # a batch says its rows itself ("Rows to send")
+        lines.append(f"- **{ui.t('Rows')}**: {ui.fmt_count(req.count)}")
     lines.append(
         f"- **{ui.t('Requested')}**: {ui.fmt_time(req.created_at)} · {ui.t('expires')} {ui.fmt_time(req.expires_at)}"
     )
@@ -112,7 +121,7 @@ def _request_card(req) -> None:
     refusal = data_access.approval_refusal(req, ui.actor())
     with st.container(border=True, key=f"{P}_card_{req.id}"):
         head, amount = st.columns([3, 1])
-        head.markdown(ui.t_md("**{kind}** · request {id}", kind=ui.t(req.kind), id=req.id))
+        head.markdown(ui.t_md("**{kind}** · request {id}", kind=_kind(req), id=req.id))
         amount.metric(ui.t("Amount"), ui.fmt_money(req.amount), label_visibility="collapsed")
         st.markdown(_summary_lines(req))
         if refusal:
@@ -170,7 +179,7 @@ def _mine() -> None:
     table = pd.DataFrame(
         {
             ui.t("Requested"): pd.array([ui.fmt_time(r.created_at) for r in mine], dtype="string"),
-            ui.t("Kind"): pd.array([ui.t(r.kind) for r in mine], dtype="string"),
+            ui.t("Kind"): pd.array([_kind(r) for r in mine], dtype="string"),
             ui.t("Amount"): pd.array([ui.fmt_money(r.amount) for r in mine], dtype="string"),
             ui.t("Rows"): pd.array([r.count for r in mine], dtype="Int64"),
             ui.t("State"): pd.array([ui.t(r.state) for r in mine], dtype="string"),

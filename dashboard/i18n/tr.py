@@ -884,6 +884,7 @@ TR: dict[str, str] = {
     "awaiting approval": "onay bekliyor",
     "paused": "duraklatıldı",
     "Batch payouts": "Toplu ödeme",
+    "Batch payout": "Toplu ödeme",
     "Results": "Sonuçlar",
     "**{file}** · {state} · made by {maker} {age} · {n} payouts, {amount}": (
         "**{file}** · {state} · hazırlayan {maker}, {age} · {n} gönderim, {amount}"
