@@ -128,9 +128,12 @@ def test_operator_signs_in_by_sso_and_lands_on_the_shared_link(page: Page, sso_c
     while (names := {c["name"] for c in page.context.cookies(sso_console)}) & {"enigmapay_session", "_streamlit_user"}:
         assert time.monotonic() < deadline, f"still set after sign-out: {names}"
         page.wait_for_timeout(100)
-    page.goto(f"{sso_console}/send-money")  # the old link now asks to sign in again
-    expect(main(page).get_by_role("heading", name="Sign in")).to_be_visible(timeout=30_000)
-    expect(main(page).get_by_role("button", name="Sign in with company")).to_be_visible()
+    # The old link, in a new tab of the same browser (same cookies; the first tab may still be on
+    # the provider's sign-out redirects), now asks to sign in again.
+    again = page.context.new_page()
+    again.goto(f"{sso_console}/send-money")
+    expect(main(again).get_by_role("heading", name="Sign in")).to_be_visible(timeout=30_000)
+    expect(main(again).get_by_role("button", name="Sign in with company")).to_be_visible()
 
 
 def test_an_identity_with_no_role_is_refused(page: Page, sso_console: str) -> None:
