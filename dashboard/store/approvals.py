@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.store.audit_rows import AuditRepository
-from dashboard.store.codec import column_name, decode, encode, insert_into, time_value
+from dashboard.store.codec import column_name, decode, encode, insert_into, set_clause, time_value
 from dashboard.store.engine import Engine
 from dashboard.store.rows import ApprovalRow, from_record
 
@@ -71,7 +71,7 @@ class ApprovalRepository:
         values = encode(changes)
         if not values or set(values) - _DECISION_COLUMNS:
             raise ValueError(f"a decision sets {sorted(_DECISION_COLUMNS)}")
-        sets = ", ".join(f"{k} = ?" for k in values)
+        sets = set_clause(list(values))
         sql = f"UPDATE approval_requests SET {sets} WHERE id = ? AND state = ?"
         params: list[object] = [*values.values(), request_id, from_state]
         if unexpired_at is not None:

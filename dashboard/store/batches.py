@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.store.audit_rows import AuditRepository
-from dashboard.store.codec import column_name, encode, insert_into, placeholders, time_value
+from dashboard.store.codec import column_name, encode, insert_into, placeholders, set_clause, time_value
 from dashboard.store.engine import Engine
 from dashboard.store.rows import BatchItemRow, BatchRow, from_record
 
@@ -76,7 +76,7 @@ class BatchRepository:
         if set(values) - _BATCH_COLUMNS or "id" in values:
             raise ValueError(f"cannot set batch columns: {sorted(set(values) - _BATCH_COLUMNS)}")
         states = tuple(from_states)
-        sets = ", ".join(f"{k} = ?" for k in values)
+        sets = set_clause(list(values))
         with self._engine.write() as cur:
             cur.execute(
                 f"UPDATE payout_batches SET {sets} WHERE id = ? AND state IN ({placeholders(states)})",
@@ -155,7 +155,7 @@ class BatchRepository:
         values["claim_expires_at"] = None
         if set(values) - _ITEM_COLUMNS:
             raise ValueError(f"cannot set item columns: {sorted(set(values) - _ITEM_COLUMNS)}")
-        sets = ", ".join(f"{k} = ?" for k in values)
+        sets = set_clause(list(values))
         with self._engine.write() as cur:
             cur.execute(
                 f"""UPDATE payout_batch_items SET {sets}

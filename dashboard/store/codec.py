@@ -56,6 +56,11 @@ def placeholders(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
+def set_clause(columns: Sequence[str]) -> str:
+    """`a = ?, b = ?` for an UPDATE of these columns."""
+    return ", ".join(f"{c} = ?" for c in columns)
+
+
 def insert_into(table: str, values: Sequence[str]) -> str:
     """`INSERT INTO table (a, b) VALUES (?, ?)` for these columns; callers append ON CONFLICT / RETURNING."""
     columns = ", ".join(f'"{name}"' for name in values)  # quoted: a column may be a reserved word ("user")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.store.audit_rows import AuditRepository
-from dashboard.store.codec import column_name, decode, encode, insert_into, placeholders, time_value
+from dashboard.store.codec import column_name, decode, encode, insert_into, placeholders, set_clause, time_value
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.rows import OperationRow, from_record
 
@@ -73,7 +73,7 @@ class OperationRepository:
         # The intent starts now (confirming may come minutes after the hold).
         changes = {k: v for k, v in values.items() if k != "id"}
         changes["duplicate_of"] = duplicate_of
-        sets = ", ".join(f"{k} = ?" for k in changes)
+        sets = set_clause(list(changes))
         cur.execute(f"UPDATE operations SET {sets} WHERE id = ? AND state = 'held'", (*changes.values(), values["id"]))
         return "claimed" if cur.rowcount == 1 else "existing"
 
@@ -122,7 +122,7 @@ class OperationRepository:
         if unknown or "id" in values:
             raise ValueError(f"cannot set operation columns: {sorted(unknown | ({'id'} & set(values)))}")
         states = tuple(from_states)
-        sets = ", ".join(f"{k} = ?" for k in values)
+        sets = set_clause(list(values))
         with self._engine.write() as cur:
             cur.execute(
                 f"UPDATE operations SET {sets} WHERE id = ? AND state IN ({placeholders(states)})",
@@ -139,7 +139,7 @@ class OperationRepository:
         values = encode(schedule)
         if not values or set(values) - _SETTLE_COLUMNS:
             raise ValueError(f"settle schedule columns are {sorted(_SETTLE_COLUMNS)}")
-        sets = ", ".join(f"{k} = ?" for k in values)
+        sets = set_clause(list(values))
         with self._engine.write() as cur:
             cur.execute(f"UPDATE operations SET {sets} WHERE id = ?", (*values.values(), operation_id))
 
