@@ -49,6 +49,18 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": ("ID-token claim holding a person's groups, e.g. groups", False),
     "ENIGMAPAY_SSO_CLAIM_ROLES": ("claim value -> role, e.g. console-admins=admin,payments=operator", False),
     "ENIGMAPAY_SSO_EMAIL_ROLES": ("verified e-mail -> role, e.g. ayse@example.com=admin", False),
+    "ENIGMAPAY_SMTP_HOST": ("mail server for alert and report e-mails; unset = no e-mail", False),
+    "ENIGMAPAY_SMTP_PORT": ("mail server port; default 587 (starttls), 465 (ssl), 25 (plain)", False),
+    "ENIGMAPAY_SMTP_SECURITY": ("starttls, ssl, or plain (a relay on this machine only)", False),
+    "ENIGMAPAY_SMTP_USER": ("user name at the mail server; unset = no sign-in", False),
+    "ENIGMAPAY_SMTP_PASSWORD": ("password at the mail server", True),
+    "ENIGMAPAY_SMTP_FROM": ("sender address of notification e-mails", False),
+    "ENIGMAPAY_SMTP_TO": ("comma-separated addresses receiving notification e-mails", False),
+    "ENIGMAPAY_WEBHOOK_URL": ("URL receiving each notification as a JSON POST; unset = no webhook", True),
+    "ENIGMAPAY_WEBHOOK_SECRET": ("key signing webhook bodies (HMAC-SHA256 header); unset = unsigned", True),
+    "ENIGMAPAY_NOTIFY_TIMEOUT": ("seconds an e-mail or webhook delivery may take", False),
+    "ENIGMAPAY_DAILY_REPORT_AT": ("local time HH:MM of the daily report e-mail; unset = no report", False),
+    "ENIGMAPAY_NOTIFY_LANGUAGE": ("language of notifications and the daily report, en or tr", False),
 }
 
 
@@ -84,14 +96,34 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": "sso_role_claim",
     "ENIGMAPAY_SSO_CLAIM_ROLES": "sso_claim_roles",
     "ENIGMAPAY_SSO_EMAIL_ROLES": "sso_email_roles",
+    "ENIGMAPAY_SMTP_HOST": "notify.smtp_host",
+    "ENIGMAPAY_SMTP_PORT": "notify.port",
+    "ENIGMAPAY_SMTP_SECURITY": "notify.smtp_security",
+    "ENIGMAPAY_SMTP_USER": "notify.smtp_user",
+    "ENIGMAPAY_SMTP_PASSWORD": "notify.smtp_password",
+    "ENIGMAPAY_SMTP_FROM": "notify.smtp_from",
+    "ENIGMAPAY_SMTP_TO": "notify.smtp_to",
+    "ENIGMAPAY_WEBHOOK_URL": "notify.webhook_url",
+    "ENIGMAPAY_WEBHOOK_SECRET": "notify.webhook_secret",
+    "ENIGMAPAY_NOTIFY_TIMEOUT": "notify.timeout",
+    "ENIGMAPAY_DAILY_REPORT_AT": "notify.daily_report_at",
+    "ENIGMAPAY_NOTIFY_LANGUAGE": "notify.language",
 }
+
+
+def _value(settings: Settings, attribute: str) -> object:
+    """`name` or `group.name` (the notification settings are grouped under `settings.notify`)."""
+    value: object = settings
+    for part in attribute.split("."):
+        value = getattr(value, part)
+    return value
 
 
 def describe_settings(settings: Settings) -> list[dict[str, str]]:
     """Every setting with its effective value for the admin page; secrets only as set / not set."""
     rows = []
     for name, (meaning, secret) in SETTINGS.items():
-        value = getattr(settings, _ATTRIBUTE[name])
+        value = _value(settings, _ATTRIBUTE[name])
         if secret:
             shown = "set" if value is not None else "not set"
         elif name == "ENIGMAPAY_TWO_FACTOR_ROLES":
@@ -104,6 +136,8 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
             shown = "none"
         elif isinstance(value, frozenset):
             shown = ", ".join(sorted(value)) or "any"
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):  # e-mail addresses
+            shown = ", ".join(value) or "not set"
         elif isinstance(value, tuple):
             shown = ", ".join(f"{key}={role}" for key, role in value) or "not set"
         elif value is None:

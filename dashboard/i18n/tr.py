@@ -1034,4 +1034,30 @@ TR: dict[str, str] = {
         "Son eyleminiz gerçekleştirilmedi: konsolun veritabanına ulaşılamadı. Hiçbir şey değişmedi."
     ),
     "Try again": "Tekrar dene",
+    # --- notifications: alert e-mails and webhooks, the daily report (dashboard/notify) ------------------
+    "Alert: {title}": "Uyarı: {title}",
+    "Recovered: {title}": "Düzeldi: {title}",
+    "Time: {at}": "Zaman: {at}",
+    "mail server for alert and report e-mails; unset = no e-mail": (
+        "uyarı ve rapor e-postaları için posta sunucusu; boş = e-posta yok"
+    ),
+    "mail server port; default 587 (starttls), 465 (ssl), 25 (plain)": (
+        "posta sunucusu bağlantı noktası; varsayılan 587 (starttls), 465 (ssl), 25 (plain)"
+    ),
+    "starttls, ssl, or plain (a relay on this machine only)": "starttls, ssl ya da plain (yalnızca bu makinedeki bir aktarıcı)",
+    "user name at the mail server; unset = no sign-in": "posta sunucusundaki kullanıcı adı; boş = oturum açılmaz",
+    "password at the mail server": "posta sunucusundaki parola",
+    "sender address of notification e-mails": "bildirim e-postalarının gönderen adresi",
+    "comma-separated addresses receiving notification e-mails": "bildirim e-postalarını alan, virgülle ayrılmış adresler",
+    "URL receiving each notification as a JSON POST; unset = no webhook": (
+        "her bildirimi JSON POST olarak alan URL; boş = webhook yok"
+    ),
+    "key signing webhook bodies (HMAC-SHA256 header); unset = unsigned": (
+        "webhook gövdelerini imzalayan anahtar (HMAC-SHA256 başlığı); boş = imzasız"
+    ),
+    "seconds an e-mail or webhook delivery may take": "bir e-posta ya da webhook gönderiminin sürebileceği saniye",
+    "local time HH:MM of the daily report e-mail; unset = no report": (
+        "günlük rapor e-postasının yerel saati SS:DD; boş = rapor yok"
+    ),
+    "language of notifications and the daily report, en or tr": "bildirimlerin ve günlük raporun dili, en ya da tr",
 }

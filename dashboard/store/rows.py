@@ -261,3 +261,35 @@ class SharedAnswerRow:
     asked_by: str | None = None  # who holds the slot; None after a failed ask
     asked_at: datetime | None = None
     next_ask_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    """One message of the outbox (table `notifications`); `id` is its idempotency key."""
+
+    id: str
+    kind: str
+    subject: str
+    body: str
+    payload: dict[str, Any]
+    created_at: datetime
+    html: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One message on one channel (table `notification_deliveries`): pending, sending (claimed),
+    sent, skipped (channel not configured) or failed (gave up after its retries)."""
+
+    notification_id: str
+    channel: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    updated_at: datetime
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    kind: str | None = None  # of the message, when read with it
+    subject: str | None = None
