@@ -1060,4 +1060,16 @@ TR: dict[str, str] = {
         "günlük rapor e-postasının yerel saati SS:DD; boş = rapor yok"
     ),
     "language of notifications and the daily report, en or tr": "bildirimlerin ve günlük raporun dili, en ya da tr",
+    "Daily report {day}": "Günlük rapor {day}",
+    "Volume of {day} (completed transactions)": "{day} hacmi (tamamlanan işlemler)",
+    "Deposits: {count}, {amount}": "Yatırımlar: {count}, {amount}",
+    "Withdrawals: {count}, {amount}": "Çekimler: {count}, {amount}",
+    "Commission: {amount}": "Komisyon: {amount}",
+    "Not completed: {count}": "Tamamlanmayan: {count}",
+    "Balances now": "Şu anki bakiyeler",
+    "Total: {amount}": "Toplam: {amount}",
+    "Open alerts ({count})": "Açık uyarılar ({count})",
+    "Payouts with unknown outcome ({count})": "Sonucu bilinmeyen ödemeler ({count})",
+    "None.": "Yok.",
+    "Could not be read; see the console.": "Okunamadı; konsola bakın.",
 }
