@@ -7,6 +7,8 @@
   that a stopped process approved but did not send (dashboard.approvals, once per payout);
 - continuously: verify callbacks against transaction-status, one claimed batch after the other at
   ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT;
+- every NOTIFY_EVERY seconds: notifications (dashboard.notify): the daily report when its time has
+  come, then each due e-mail / webhook delivery of the outbox (alerts, the report), retried with backoff;
 - payout batches: the batch sender's own thread (dashboard.batches.sender) takes up approvals and
   sends approved batches; woken here every BATCH_EVERY seconds, so after a restart an interrupted
   batch goes on where it stopped.
@@ -40,12 +42,13 @@ SNAPSHOT_EVERY = 60.0
 SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
-JOBS = ("snapshots", "settling", "verification", "approvals", "batches")  # one lease each
+NOTIFY_EVERY = 15.0
+JOBS = ("snapshots", "settling", "verification", "approvals", "batches", "notify")  # one lease each
 START_RETRY_WAIT = 10.0
 BATCH_EVERY = 30.0
 
 # Shared by the loops: one warning per outage for all of them.
-outage = OutageLog(log, "background work (leases, snapshots, settling, verification, approvals, batches)")
+outage = OutageLog(log, "background work (leases, snapshots, settling, verification, approvals, batches, notify)")
 
 
 def snapshot_balances() -> int:
@@ -66,6 +69,10 @@ def settle() -> None:
 
 def wake_batches() -> None:
     services.batch_sender().wake()
+
+
+def notifications() -> None:
+    services.notifier().step()
 
 
 def approvals() -> None:
@@ -145,4 +152,5 @@ async def run(origin: str) -> None:
         _every(LeasedJob(keeper, "approvals", SETTLE_EVERY), approvals),
         _verify_continuously(keeper),
         _every(LeasedJob(keeper, "batches", BATCH_EVERY), wake_batches),
+        _every(LeasedJob(keeper, "notify", NOTIFY_EVERY), notifications),
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from dashboard import fleet
+from dashboard import fleet, notify
 from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
 from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
@@ -26,6 +26,8 @@ from dashboard.batches import BatchDesk, BatchSender
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.client import models
 from dashboard.config import Settings, load_settings
+from dashboard.history.fetch import fetch_history
+from dashboard.history.ingest import empty_frame
 from dashboard.journal import Journal
 from dashboard.store import Store
 from dashboard.timeutil import zone
@@ -234,3 +236,47 @@ def money_moved() -> int:
     """A payout or card payment happened here: every replica's balances and history are out of date
     (the generation moves; the shared `/ibans` answer is stale, its slot free). The new generation."""
     return money_generation().bump(stale_answers=[shared_ibans().name])
+
+
+# --- notifications (dashboard.notify): alert messages and the daily report, by e-mail and webhook ------
+
+
+def notifier() -> notify.Notifier:
+    """One per process and settings: the outbox on this process's store with the configured channels
+    (None for one that is not: its deliveries are skipped), and the daily report when it has a time.
+    The alerts hand their transitions to `notifier().notify(transition)`."""
+    return _once(("notifier", *_records_key()), lambda: _open_notifier(settings()))
+
+
+def _open_notifier(s: Settings) -> notify.Notifier:
+    n = s.notify
+    webhook = None
+    if n.webhook_url is not None:
+        webhook = notify.WebhookChannel(n.webhook_url, secret=n.webhook_secret, timeout=n.timeout)
+    channels = {notify.EMAIL: notify.SmtpChannel(n) if n.email_configured else None, notify.WEBHOOK: webhook}
+    # A claim outlives any one send (each of its steps may take the timeout): a live claim never expires.
+    ttl = timedelta(seconds=max(120.0, 6 * n.timeout))
+    outbox = notify.Outbox(records().store.notifications, channels, holder=holder(), claim_ttl=ttl)
+    report = None
+    if n.daily_report_at is not None:
+        report = notify.DailyReport(outbox, report_sources(s), at=n.daily_report_at, tz=s.timezone, lang=n.language)
+    return notify.Notifier(outbox, report, lang=n.language)
+
+
+def report_sources(s: Settings) -> notify.ReportSources:
+    """The daily report's figures: yesterday's transactions fetched once (the history mirror can serve
+    them instead when it exists), balances from the fleet's shared /ibans answer, the journal's payouts
+    with unknown outcome. Open alerts: none until the alerts repository is wired here."""
+
+    def history(day):
+        ibans = shared_ibans().get()[0]
+        frame, _, error = fetch_history(backend().client, ibans, day, day, s.timezone)
+        if error is not None:
+            raise error
+        return frame if frame is not None else empty_frame(s.timezone)
+
+    return notify.ReportSources(
+        history=history,
+        balances=lambda: shared_ibans().get()[0],
+        unknown_payouts=lambda: [op for op in records().journal.unsettled() if op.kind == "payout"],
+    )

@@ -5,6 +5,7 @@ through an outbox in the store (once per state change, once per channel, retried
     channels.py  SmtpChannel, WebhookChannel (HMAC-SHA256 signature), DeliveryError
     outbox.py    Outbox: enqueue (idempotent by key), deliver_due (claimed per delivery, backoff)
     report.py    the daily report: its content from providers, DailyReport.run (once per local day)
+    notifier.py  Notifier: notify(transition), step() (the background job), status() (for a page)
 
 No Streamlit. Built by services.notifier(); run by dashboard.background under the "notify" lease.
 """
@@ -32,7 +33,9 @@ from dashboard.notify.messages import (
     alert_notification,
     json_safe,
 )
+from dashboard.notify.notifier import Notifier, NotifyStatus
 from dashboard.notify.outbox import MAX_ATTEMPTS, NOT_CONFIGURED, Outbox, backoff
+from dashboard.notify.report import DailyReport, ReportSources
 
 __all__ = [
     "ALERT_FIRED",
@@ -46,9 +49,13 @@ __all__ = [
     "TIMESTAMP_HEADER",
     "WEBHOOK",
     "Channel",
+    "DailyReport",
     "DeliveryError",
     "Notification",
+    "Notifier",
+    "NotifyStatus",
     "Outbox",
+    "ReportSources",
     "SmtpChannel",
     "WebhookChannel",
     "alert_notification",
