@@ -46,6 +46,7 @@ from dashboard.i18n import translate
 from dashboard.journal import ApprovalRequired, Operation  # noqa: F401 -- ApprovalRequired: for the forms
 from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
+from dashboard.notify import NotifyStatus
 from dashboard.people import (  # noqa: F401 -- accounts, sessions, languages: for the pages
     accounts,
     active_sessions,
@@ -127,6 +128,11 @@ def authenticator() -> Authenticator | None:
 def settings_rows() -> list[dict[str, str]]:
     """The effective configuration for the Settings page: secrets only as set / not set."""
     return describe_settings(settings())
+
+
+def notification_status() -> NotifyStatus:
+    """Channels configured, the daily report's time, failing deliveries (from the store, every run)."""
+    return services_root.notifier().status()
 
 
 def _fingerprint() -> str:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access
+from dashboard.ui import access, notify_view
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -27,6 +27,7 @@ st.dataframe(
     key="settings_table",
     column_config={"setting": ui.t("Setting"), "value": ui.t("Value"), "meaning": ui.t("Meaning")},
 )
+notify_view.show_notification_status(data_access.notification_status())
 
 st.subheader(ui.t("Accounts"))
 accounts = data_access.accounts()

@@ -1072,4 +1072,23 @@ TR: dict[str, str] = {
     "Payouts with unknown outcome ({count})": "Sonucu bilinmeyen ödemeler ({count})",
     "None.": "Yok.",
     "Could not be read; see the console.": "Okunamadı; konsola bakın.",
+    "Notifications": "Bildirimler",
+    "configured": "ayarlı",
+    "not configured": "ayarlı değil",
+    "off": "kapalı",
+    "E-mail: {email} · Webhook: {webhook} · Daily report: {report}. Sent so far: {sent}.": (
+        "E-posta: {email} · Webhook: {webhook} · Günlük rapor: {report}. Şimdiye kadar gönderilen: {sent}."
+    ),
+    "No notification is failing.": "Başarısız olan bildirim yok.",
+    "{n} notification deliveries are failing or gave up.": "{n} bildirim gönderimi başarısız oluyor ya da bırakıldı.",
+    "E-mail": "E-posta",
+    "Webhook": "Webhook",
+    "retrying": "yeniden deneniyor",
+    "gave up": "bırakıldı",
+    "sent": "gönderildi",
+    "Message": "İleti",
+    "Channel": "Kanal",
+    "Attempts": "Deneme",
+    "Next attempt": "Sonraki deneme",
+    "Last error": "Son hata",
 }
