@@ -291,3 +291,57 @@ def test_bad_notification_settings_get_a_clear_message_without_the_secret(values
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")) as caught:
         _load(**values)
     assert "token=abc" not in str(caught.value)
+
+
+# --- TLS, sign-in, a worker that stopped mid-send ----------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: it is all TLS
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_tls_with_sign_in(tmp_path, security):
+    from dashboard.store import Store
+    from tests.helpers.receivers import self_signed
+
+    any_store = Store.in_dir(tmp_path)  # the channel is under test here: one engine is enough
+
+    server_tls, client_tls = self_signed(tmp_path)
+    receiver = SmtpReceiver(tls=server_tls, implicit_tls=security == "ssl", credentials=("mailer", "pa55-w0rd-zz"))
+    receiver.start()
+    try:
+        settings = email_settings(receiver, smtp_security=security, smtp_user="mailer")
+        right = SmtpChannel(
+            NotifySettings(**{**settings.__dict__, "smtp_password": Secret("pa55-w0rd-zz")}), tls_context=client_tls
+        )
+        wrong = SmtpChannel(
+            NotifySettings(**{**settings.__dict__, "smtp_password": Secret("wr0ng-pa55-zz")}), tls_context=client_tls
+        )
+        untrusted = SmtpChannel(NotifySettings(**{**settings.__dict__, "smtp_password": Secret("pa55-w0rd-zz")}))
+        for channel in (wrong, untrusted, right):
+            outbox = Outbox(any_store.notifications, {EMAIL: channel, WEBHOOK: None}, holder="w", clock=Clock())
+            outbox.enqueue(alert_notification(Transition(key=repr(channel) + str(id(channel)))))
+            outbox.deliver_due()
+        errors = [d.last_error for d in outbox.problems()]
+        assert len(receiver.messages) == 1 and receiver.sign_ins == ["mailer"]
+        assert any("SMTPAuthenticationError" in e for e in errors)  # the wrong password
+        assert any("CERTIFICATE_VERIFY_FAILED" in e or "SSLCertVerificationError" in e for e in errors)  # no trust
+        assert not any("pa55" in e or "wr0ng" in e for e in errors)
+    finally:
+        receiver.stop()
+
+
+def test_a_worker_that_stopped_mid_send_leaves_the_message_to_another_once_its_claim_expires(any_store, webhook):
+    clock = Clock()
+    outbox = make_outbox(any_store, webhook=webhook, clock=clock, holder="survivor")
+    outbox.enqueue(alert_notification(Transition()))
+    dead = any_store.notifications.claim(claimant="dead", now=clock.at, until=clock.at + timedelta(minutes=2), limit=5)
+    assert len(dead) == 2  # e-mail and webhook, both held by a process that then stopped
+
+    assert outbox.deliver_due()["sent"] == 0 and webhook.requests == []  # its claims still run
+    clock.advance(minutes=2, seconds=1)
+    assert outbox.deliver_due() == {"sent": 1, "pending": 0, "failed": 0, "skipped": 1}
+    assert not any_store.notifications.finish(
+        dead[0][0].id, WEBHOOK, claimant="dead", state="sent", now=clock.at
+    )  # the stopped one's late record changes nothing
+    clock.advance(hours=5)
+    outbox.deliver_due()
+    assert len(webhook.requests) == 1

@@ -3,13 +3,17 @@ receiver (a small HTTP server). Each records what arrived and can be told to ref
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -18,13 +22,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def self_signed(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 made here: (the server's context, a client context trusting it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "smtp.crt", folder / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    return server, ssl.create_default_context(cafile=str(cert_file))
+
+
 @dataclass
 class SmtpReceiver:
-    """aiosmtpd on 127.0.0.1 (plain SMTP, as a local relay): `messages` are the parsed e-mails."""
+    """aiosmtpd on 127.0.0.1: `messages` are the parsed e-mails. Plain SMTP (a local relay) by default;
+    with `tls` either STARTTLS required (`implicit_tls=False`) or TLS from the first byte, and with
+    `credentials` a sign-in required (AUTH PLAIN / LOGIN, only over TLS)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse_next: int = 0  # answer 451 (try later) to this many messages
     port: int = 0
+    tls: ssl.SSLContext | None = None
+    implicit_tls: bool = False
+    credentials: tuple[str, str] | None = None
+    sign_ins: list[str] = field(default_factory=list)  # user names that signed in
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
         if self.refuse_next > 0:
@@ -39,9 +81,28 @@ class SmtpReceiver:
         from aiosmtpd.controller import Controller
 
         self.port = free_port()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        options: dict = {}
+        if self.tls is not None and self.implicit_tls:
+            options["ssl_context"] = self.tls
+            options["auth_require_tls"] = False  # the whole connection is TLS; aiosmtpd only knows STARTTLS
+        elif self.tls is not None:
+            options.update(tls_context=self.tls, require_starttls=True)
+        if self.credentials is not None:
+            options.update(authenticator=self._authenticate, auth_required=True)
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.credentials
+        )
+        if ok:
+            self.sign_ins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
 
     def stop(self) -> None:
         self._controller.stop()
