@@ -260,7 +260,7 @@ def _open_notifier(s: Settings) -> notify.Notifier:
     report = None
     if n.daily_report_at is not None:
         report = notify.DailyReport(outbox, report_sources(s), at=n.daily_report_at, tz=s.timezone, lang=n.language)
-    return notify.Notifier(outbox, report, lang=n.language)
+    return notify.Notifier(outbox, report, lang=n.language, tz=s.timezone)
 
 
 def report_sources(s: Settings) -> notify.ReportSources:

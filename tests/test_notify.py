@@ -345,3 +345,10 @@ def test_a_worker_that_stopped_mid_send_leaves_the_message_to_another_once_its_c
     clock.advance(hours=5)
     outbox.deliver_due()
     assert len(webhook.requests) == 1
+
+
+def test_an_alert_message_shows_its_time_in_the_dealers_zone():
+    message = alert_notification(Transition(), tz="Europe/Istanbul")
+    assert "Time: 01.12.2026 12:00:00 (Europe/Istanbul)" in message.body
+    assert "Concerns: TR33 0006 1005 1978 6457 8413 26" in message.body
+    assert message.payload["at"] == "2026-12-01T09:00:00+00:00"  # the document keeps the exact instant

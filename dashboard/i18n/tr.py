@@ -1038,6 +1038,7 @@ TR: dict[str, str] = {
     "Alert: {title}": "Uyarı: {title}",
     "Recovered: {title}": "Düzeldi: {title}",
     "Time: {at}": "Zaman: {at}",
+    "Concerns: {subject}": "İlgili: {subject}",
     "mail server for alert and report e-mails; unset = no e-mail": (
         "uyarı ve rapor e-postaları için posta sunucusu; boş = e-posta yok"
     ),

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from dashboard.i18n import translate
+from dashboard.timeutil import zone
 
 EMAIL, WEBHOOK = "email", "webhook"
 CHANNELS = (EMAIL, WEBHOOK)
@@ -75,18 +76,22 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def alert_notification(transition: Transition, lang: str = "en") -> Notification:
-    """The one message of an alert firing or recovering. Its key is the transition's (alert key,
-    state, time): the same transition handed over twice is one message."""
+def alert_notification(transition: Transition, lang: str = "en", tz: str | None = None) -> Notification:
+    """The one message of an alert firing or recovering (its time shown in `tz` when given). Its key is
+    the transition's (alert key, state, time): the same transition handed over twice is one message."""
     state = transition.state
     if state not in ("fired", "recovered"):
         raise ValueError(f"an alert transition is 'fired' or 'recovered', not {state!r}")
     kind = ALERT_FIRED if state == "fired" else ALERT_RECOVERED
     title = translate(transition.title, lang)
-    detail = translate(transition.detail, lang) if transition.detail else ""
-    head = "Alert: {title}" if state == "fired" else "Recovered: {title}"
-    at_text = transition.at.isoformat(timespec="seconds")
-    lines = [translate(head, lang, title=title), "", detail, "", translate("Time: {at}", lang, at=at_text)]
+    head = translate("Alert: {title}" if state == "fired" else "Recovered: {title}", lang, title=title)
+    at = transition.at.astimezone(zone(tz)) if tz else transition.at
+    lines = [head, ""]
+    if transition.detail:
+        lines += [translate(transition.detail, lang), ""]
+    if transition.subject:
+        lines.append(translate("Concerns: {subject}", lang, subject=transition.subject))
+    lines.append(translate("Time: {at}", lang, at=at.strftime("%d.%m.%Y %H:%M:%S") + (f" ({tz})" if tz else " UTC")))
     lines += [f"{k}: {v}" for k, v in json_safe(dict(transition.details)).items()]
     payload = {
         "alert_key": transition.key,
@@ -101,8 +106,8 @@ def alert_notification(transition: Transition, lang: str = "en") -> Notification
     return Notification(
         key=f"{kind}:{transition.key}:{transition.at.isoformat()}",
         kind=kind,
-        subject="[EnigmaPay] " + translate(head, lang, title=title),
-        body="\n".join(line for line in lines if line is not None).strip() + "\n",
+        subject="[EnigmaPay] " + head,
+        body="\n".join(lines) + "\n",
         payload=json_safe(payload),
         created_at=transition.at,
     )

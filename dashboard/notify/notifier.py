@@ -29,10 +29,11 @@ class Notifier:
     outbox: Outbox
     report: DailyReport | None = None  # None: ENIGMAPAY_DAILY_REPORT_AT unset
     lang: str = "en"
+    tz: str | None = None  # the dealer's zone, for times in messages
 
     def notify(self, transition: Transition) -> bool:
         """Enqueue the message of an alert transition; False when the same transition was queued before."""
-        return self.outbox.enqueue(alert_notification(transition, self.lang))
+        return self.outbox.enqueue(alert_notification(transition, self.lang, self.tz))
 
     def step(self) -> dict[str, int]:
         if self.report is not None:
