@@ -259,7 +259,7 @@ def test_notification_settings_are_read_and_default_to_off():
         SMTP_FROM="c@example.com",
         SMTP_TO="a@example.com, b@example.com",
         WEBHOOK_URL="https://hooks.example.com/x?token=abc",
-        DAILY_REPORT_AT="08:30",
+        DAILY_REPORT_AT="8:30",
         NOTIFY_LANGUAGE="TR",
     ).notify
     assert s.email_configured and s.port == 587 and s.smtp_to == ("a@example.com", "b@example.com")
@@ -271,6 +271,9 @@ def test_notification_settings_are_read_and_default_to_off():
     )
 
 
+MAIL = dict(SMTP_HOST="smtp.example.com", SMTP_FROM="c@x.io", SMTP_TO="a@x.io")
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [
@@ -280,8 +283,9 @@ def test_notification_settings_are_read_and_default_to_off():
         (dict(SMTP_TO="a@x.io\r\nBcc: evil@x.io"), "not an e-mail address"),
         (dict(WEBHOOK_URL="http://hooks.example.com/x?token=abc"), "https://"),
         (dict(WEBHOOK_URL="ftp://x?token=abc"), "not an http(s) URL"),
-        (dict(DAILY_REPORT_AT="8am"), "HH:MM"),
-        (dict(DAILY_REPORT_AT="24:00"), "HH:MM"),
+        (dict(DAILY_REPORT_AT="08:00"), "ENIGMAPAY_SMTP_HOST"),
+        (dict(DAILY_REPORT_AT="8am", **MAIL), "HH:MM"),
+        (dict(DAILY_REPORT_AT="24:00", **MAIL), "HH:MM"),
         (dict(NOTIFY_LANGUAGE="de"), "en, tr"),
     ],
 )
@@ -352,3 +356,14 @@ def test_an_alert_message_shows_its_time_in_the_dealers_zone():
     assert "Time: 01.12.2026 12:00:00 (Europe/Istanbul)" in message.body
     assert "Concerns: TR33 0006 1005 1978 6457 8413 26" in message.body
     assert message.payload["at"] == "2026-12-01T09:00:00+00:00"  # the document keeps the exact instant
+
+
+def test_a_subject_with_a_line_break_goes_out_on_one_line(any_store, smtp):
+    outbox = make_outbox(any_store, smtp)
+    outbox.enqueue(alert_notification(Transition(title="Balance below\r\nBcc: someone@else.example")))
+    assert outbox.deliver_due()["sent"] == 1
+    assert smtp.messages[0]["Subject"] == "[EnigmaPay] Alert: Balance below Bcc: someone@else.example"
+    assert (
+        smtp.messages[0]["Bcc"] is None
+        and smtp.messages[0]["X-Envelope-To"] == "ops@dealer.example, boss@dealer.example"
+    )

@@ -64,6 +64,10 @@ def read_notify(values: Mapping[str, str]) -> NotifySettings:
             raise ConfigError(f"{address!r} is not an e-mail address (ENIGMAPAY_SMTP_FROM / ENIGMAPAY_SMTP_TO).")
     if host and not (sender and to):
         raise ConfigError("ENIGMAPAY_SMTP_HOST is set: set ENIGMAPAY_SMTP_FROM and ENIGMAPAY_SMTP_TO too.")
+    if values.get("ENIGMAPAY_DAILY_REPORT_AT") and not host:
+        raise ConfigError(
+            "ENIGMAPAY_DAILY_REPORT_AT is an e-mail: set ENIGMAPAY_SMTP_HOST (and FROM, TO) too, or unset it."
+        )
     password = values.get("ENIGMAPAY_SMTP_PASSWORD")
     language = values.get("ENIGMAPAY_NOTIFY_LANGUAGE", "en").lower()
     if language not in LANGUAGES:

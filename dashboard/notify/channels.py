@@ -75,7 +75,7 @@ class SmtpChannel:
 
     def email(self, message: NotificationRow) -> EmailMessage:
         mail = EmailMessage()
-        mail["Subject"] = message.subject
+        mail["Subject"] = " ".join(message.subject.split())  # one line: a header never takes a line break
         mail["From"] = self._s.smtp_from
         mail["To"] = ", ".join(self._s.smtp_to)
         mail["Date"] = formatdate(message.created_at.timestamp(), localtime=False)
