@@ -187,6 +187,9 @@ def test_the_webhook_signature_verifies(any_store, webhook):
     assert not verify_signature("another-key-entirely-0123456789", got.headers, got.body)
     assert not verify_signature(KEY, got.headers, got.body.replace(b"900.00", b"9000.00"))
     assert not verify_signature(KEY, {**got.headers, "X-EnigmaPay-Timestamp": "1"}, got.body)
+    sent_at = int(got.headers["X-EnigmaPay-Timestamp"])
+    assert verify_signature(KEY, got.headers, got.body, max_age=300, now=sent_at + 299)
+    assert not verify_signature(KEY, got.headers, got.body, max_age=300, now=sent_at + 301)  # a replay, later
 
 
 def test_an_unsigned_webhook_has_no_signature_header(any_store, webhook):

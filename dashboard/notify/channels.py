@@ -111,12 +111,18 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def verify_signature(secret: str, headers: Any, body: bytes) -> bool:
-    """The receiver's check: the signature header matches the body and the timestamp header."""
+def verify_signature(
+    secret: str, headers: Any, body: bytes, *, max_age: float | None = None, now: float | None = None
+) -> bool:
+    """The receiver's check: the signature header matches the body and the timestamp header (and, with
+    `max_age`, the timestamp is at most that many seconds old: a replayed old request is refused)."""
     given, timestamp = headers.get(SIGNATURE_HEADER), headers.get(TIMESTAMP_HEADER)
-    if not given or not timestamp:
+    if not given or not timestamp or not hmac.compare_digest(given, sign(secret, timestamp, body)):
         return False
-    return hmac.compare_digest(given, sign(secret, timestamp, body))
+    if max_age is None:
+        return True
+    age = (time.time() if now is None else now) - int(timestamp)
+    return -60 <= age <= max_age  # a minute of clock difference the other way is tolerated
 
 
 class WebhookChannel:
