@@ -243,3 +243,16 @@ def test_a_completion_at_local_midnight_belongs_to_the_new_day():
 
 def test_history_start_covers_the_opening_snapshots_day_and_one_more():
     assert history_start(date(2026, 3, 1)) == date(2026, 2, 27)
+
+
+def test_stored_snapshots_can_be_read_for_a_window(any_store):
+    store = any_store
+    # The page reads one month's snapshots, not everything since: `until` bounds them (both engines).
+    rows = [
+        {"iban_id": 1, "taken_at": at(f"2026-03-{d:02d} 12:00:00"), "balance_kurus": d * 100} for d in (9, 10, 11, 12)
+    ]
+    store.balances.add(rows)
+    start, end = day_bounds(date(2026, 3, 10), date(2026, 3, 11), TZ)
+    got = store.balances.snapshots(since=start, until=end)
+    assert [(s.taken_at.date(), s.balance_kurus) for s in got] == [(date(2026, 3, 10), 1000), (date(2026, 3, 11), 1100)]
+    assert len(store.balances.snapshots(since=start)) == 3
