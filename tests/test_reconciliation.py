@@ -245,14 +245,23 @@ def test_history_start_covers_the_opening_snapshots_day_and_one_more():
     assert history_start(date(2026, 3, 1)) == date(2026, 2, 27)
 
 
-def test_stored_snapshots_can_be_read_for_a_window(any_store):
-    store = any_store
-    # The page reads one month's snapshots, not everything since: `until` bounds them (both engines).
+def test_stored_snapshots_near_midnights(any_store):
+    # A snapshot a minute for a month is ~45,000 rows per IBAN: the page reads the k on each side of
+    # each midnight, through the primary key (both engines).
+    base = at("2026-03-10 23:55:00")
     rows = [
-        {"iban_id": 1, "taken_at": at(f"2026-03-{d:02d} 12:00:00"), "balance_kurus": d * 100} for d in (9, 10, 11, 12)
+        {"iban_id": i, "taken_at": base + timedelta(minutes=m), "balance_kurus": i * 1000 + m}
+        for i in (1, 2)
+        for m in range(10)
     ]
-    store.balances.add(rows)
-    start, end = day_bounds(date(2026, 3, 10), date(2026, 3, 11), TZ)
-    got = store.balances.snapshots(since=start, until=end)
-    assert [(s.taken_at.date(), s.balance_kurus) for s in got] == [(date(2026, 3, 10), 1000), (date(2026, 3, 11), 1100)]
-    assert len(store.balances.snapshots(since=start)) == 3
+    any_store.balances.add(rows)
+    midnight = at("2026-03-11 00:00:00")
+    got = any_store.balances.near([1], [midnight, midnight], 2)  # a repeated moment adds nothing
+    assert [(r.iban_id, r.taken_at, r.balance_kurus) for r in got] == [
+        (1, at("2026-03-10 23:59:00"), 1004),
+        (1, midnight, 1005),  # at or before the moment
+        (1, at("2026-03-11 00:01:00"), 1006),
+        (1, at("2026-03-11 00:02:00"), 1007),
+    ]
+    assert any_store.balances.near([2], [at("2026-03-12 00:00:00")], 3)[-1].balance_kurus == 2009
+    assert any_store.balances.near([1, 2], [], 3) == []

@@ -31,7 +31,7 @@ after today left out):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -111,18 +111,25 @@ def _effects_by_iban(frame: pd.DataFrame, when: pd.Series) -> dict[int, _Effects
     return out
 
 
-def _points(snapshots: Iterable, current: Mapping[int, int], current_at: datetime | None, iban_id: int, fx):
+def _snapshot_arrays(snapshots: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(iban ids, times in epoch µs, balances) of stored snapshots, converted once."""
+    ids = np.array([s.iban_id for s in snapshots], dtype=np.int64)
+    times = pd.DatetimeIndex(pd.to_datetime([s.taken_at for s in snapshots], utc=True)).as_unit(TIME_UNIT).asi8
+    return ids, np.asarray(times, dtype=np.int64), np.array([s.balance_kurus for s in snapshots], dtype=np.int64)
+
+
+def _points(stored, current: Mapping[int, int], current_at: datetime | None, iban_id: int, fx: _Effects):
     """(times µs, balances) of the provider's clean balance points for one IBAN, in time order."""
-    pts = [(_us(s.taken_at), int(s.balance_kurus)) for s in snapshots if s.iban_id == iban_id]
+    ids, times, balances = stored
+    times, balances = times[ids == iban_id], balances[ids == iban_id]
     if current_at is not None and iban_id in current:
-        pts.append((_us(current_at), int(current[iban_id])))
-    pts.sort()
+        times, balances = np.append(times, _us(current_at)), np.append(balances, int(current[iban_id]))
+    order = np.argsort(times, kind="stable")
+    times, balances = times[order], balances[order]
     lag = SNAPSHOT_LAG // timedelta(microseconds=1)
-    moved = np.searchsorted(fx.times, [t for t, _ in pts], "right") - np.searchsorted(
-        fx.times, [t - lag for t, _ in pts], "right"
-    )  # completions in (t - lag, t]
-    clean = [p for p, n in zip(pts, moved) if n == 0]
-    return np.array([t for t, _ in clean], dtype=np.int64), np.array([b for _, b in clean], dtype=np.int64)
+    moved = np.searchsorted(fx.times, times, "right") - np.searchsorted(fx.times, times - lag, "right")
+    clean = moved == 0  # no completion in (t - lag, t]
+    return times[clean], balances[clean]
 
 
 def _pick(times: np.ndarray, ds: int, de: int, floor: int) -> tuple[int | None, int | None]:
@@ -181,10 +188,11 @@ def reconcile(
     days = [start + timedelta(days=n) for n in range((min(end, today) - start).days + 1)]
     floor = _us(day_bounds(start - timedelta(days=LOOKBACK_DAYS), start, tz)[0])
     empty = _Effects(np.zeros(0, np.int64), np.zeros(1, np.int64))
+    stored = _snapshot_arrays(snapshots)
     rows = []
     for iban in ibans:
         fx = effects.get(iban.id, empty)
-        times, balances = _points(snapshots, current, current_at, iban.id, fx)
+        times, balances = _points(stored, current, current_at, iban.id, fx)
         for day in days:
             rows.append(_day_row(iban, day, fx, times, balances, sums, current, current_at, tz, floor))
     out = pd.DataFrame(rows, columns=DAY_COLUMNS)
