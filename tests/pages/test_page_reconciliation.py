@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from dashboard import data_access, services
@@ -101,6 +102,12 @@ def test_a_drift_on_the_page_is_a_difference_of_its_amount_today(console):
     differing = [r for r in rows[1:] if r[header.index("Result")] == "difference"]
     assert len(differing) == 1 and differing[0][header.index("Difference")] == "-150.25"
     assert AuditLog(console.store()).query(action="export")[0].details["dataset"] == "reconciliation"
+    workbook = openpyxl.load_workbook(io.BytesIO(console.download(".xlsx")))
+    sheet = workbook.active
+    assert sheet.title == "Reconciliation" and sheet.max_row == len(days) + 1
+    header = [c.value for c in sheet[1]]
+    values = [r[header.index("Difference")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert Decimal(str(min(v for v in values if v is not None))) == Decimal("-150.25")  # a number, not text
 
 
 def test_bad_drift_amount_changes_nothing(console):
