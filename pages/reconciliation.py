@@ -10,6 +10,7 @@ from dashboard.ui import access
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
+MOVE_MONEY = "move_money"  # the sandbox's drift control: for those who may move money, never on a live API
 MONEY = [
     "Opening",
     "Money in",
@@ -149,7 +150,7 @@ if picked is not None:
             key="recon_drill_table",
         )
 
-if data_access.backend().is_sandbox:  # never on a live API
+if data_access.backend().is_sandbox and access.allowed(MOVE_MONEY):
     with st.expander(ui.t("Sandbox: drift a balance")):
         st.caption(ui.t("Moves the sandbox's reported balance with no transaction behind it, to see a difference."))
         with st.form("recon_drift"):

@@ -62,6 +62,7 @@ def test_without_snapshots_nothing_is_reconciled_and_nothing_differs(console):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Days with a difference"] == "0" and metrics["Days not reconciled"] == str(3 * today.day)
     assert len(at.dataframe[1].value) == 4  # three IBANs and all of them
+    assert [e.label for e in at.expander] == ["Sandbox: drift a balance"]  # an admin, on the sandbox
 
 
 def test_a_drift_on_the_page_is_a_difference_of_its_amount_today(console):
@@ -122,6 +123,12 @@ def test_turkish_page(console):
     assert not at.exception and not at.error
     assert at.title[0].value == "Mutabakat"
     assert set(at.dataframe[0].value["Sonuç"]) == {"karşılaştırılamadı"}
+
+
+def test_a_viewer_sees_the_page_but_no_drift_control(console):
+    at = console.open(PAGE, user="viewer")
+    assert not at.exception and at.title[0].value == "Reconciliation"
+    assert at.dataframe and not [e for e in at.expander if "drift" in e.label]
 
 
 def test_no_drift_control_on_a_live_api(console):
