@@ -16,7 +16,7 @@ import pytest
 
 from dashboard import data_access, services
 from dashboard.audit import AuditLog
-from dashboard.reconciliation import DriftError, drift_sandbox_balance
+from dashboard.reconciliation import DriftError, drift_sandbox_balance, history_range, recent_differences
 from dashboard.store import Store
 
 PAGE = "reconciliation"
@@ -103,6 +103,13 @@ def test_a_drift_on_the_page_is_a_difference_of_its_amount_today(console):
     differing = [r for r in rows[1:] if r[header.index("Result")] == "difference"]
     assert len(differing) == 1 and differing[0][header.index("Difference")] == "-150.25"
     assert AuditLog(console.store()).query(action="export")[0].details["dataset"] == "reconciliation"
+    # what the alerts' "reconciliation difference" condition reads (outside any page, as the background does)
+    balances = data_access.load_ibans()
+    today = datetime.now(IST).date()
+    history = data_access.load_history(balances.value, *history_range(today - timedelta(days=1), today))
+    found = recent_differences(history, balances, days=2)
+    assert [(d.iban_id, d.day, d.amount_kurus) for d in found] == [(2, today, -15025)]
+
     workbook = openpyxl.load_workbook(io.BytesIO(console.download(".xlsx")))
     sheet = workbook.active
     assert sheet.title == "Reconciliation" and sheet.max_row == len(days) + 1
