@@ -38,6 +38,7 @@ ACTIONS = frozenset(
         "approval_expire",
         "role_changed",
         "session_ended",
+        "sandbox_drift",  # the sandbox told to drift a balance (Reconciliation page; never live)
     }
 )
 # Keys whose values are never written, at any depth of `details`.

@@ -55,6 +55,7 @@ from dashboard.people import (  # noqa: F401 -- accounts, sessions, languages: f
     sign_out_everywhere,
     user_language,
 )
+from dashboard.reconciliation import DriftError, drift_sandbox_balance, history_range, reconcile_period  # noqa: F401
 from dashboard.records import (  # noqa: F401 -- the console's own records, for the pages
     AUDIT_LIMIT,
     approval,

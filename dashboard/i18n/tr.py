@@ -693,6 +693,7 @@ TR: dict[str, str] = {
     "mark_resolved": "çözüldü olarak işaretleme",
     "sign_out_everywhere": "tüm oturumları kapatma",
     "role_changed": "rol değişikliği",
+    "sandbox_drift": "sandbox bakiye kaydırma",
     "session_ended": "oturum sonlandırma",
     # --- Settings ------------------------------------------------------------------------------------
     "Read-only: settings come from environment variables, .env or .streamlit/secrets.toml and take effect "
@@ -1092,4 +1093,49 @@ TR: dict[str, str] = {
     "Attempts": "Deneme",
     "Next attempt": "Sonraki deneme",
     "Last error": "Son hata",
+    # --- reconciliation (pages/reconciliation.py, dashboard/reconciliation/) -------------------------
+    "Reconciliation": "Mutabakat",
+    "Month": "Ay",
+    "Day": "Gün",
+    "Opening": "Açılış",
+    "Fees": "Ücretler",
+    "Closing (computed)": "Kapanış (hesaplanan)",
+    "Provider balance": "Sağlayıcı bakiyesi",
+    "Difference": "Fark",
+    "Result": "Sonuç",
+    "reconciled": "mutabık",
+    "difference": "fark var",
+    "not reconciled": "karşılaştırılamadı",
+    "Days with a difference": "Farklı günler",
+    "Days not reconciled": "Karşılaştırılamayan günler",
+    "Per IBAN and day": "IBAN ve gün bazında",
+    "Totals": "Toplamlar",
+    "Transactions of a day": "Bir günün işlemleri",
+    "Choose a day": "Bir gün seçin",
+    "No money moved on this day.": "Bu gün para hareketi olmadı.",
+    "Effect on balance": "Bakiyeye etkisi",
+    "{iban} on {day}: the provider's balance differs by {amount}.": (
+        "{iban}, {day}: sağlayıcının bakiyesi {amount} farklı."
+    ),
+    "Opening: the provider's last balance before the day (a stored snapshot or today's balance), moved to "
+    "midnight by the completed transactions in between; without one it is reconstructed from today's balance. "
+    "A day is compared only when the provider reported a balance after its opening: otherwise it is not "
+    "reconciled, never a difference.": (
+        "Açılış: sağlayıcının günden önceki son bakiyesi (kayıtlı bir anlık görüntü ya da bugünkü bakiye), aradaki "
+        "tamamlanmış işlemlerle gece yarısına taşınır; yoksa bugünkü bakiyeden geriye doğru hesaplanır. Bir gün "
+        "yalnızca sağlayıcı açılıştan sonra bir bakiye bildirdiyse karşılaştırılır: aksi halde karşılaştırılamadı "
+        "olarak gösterilir, asla fark olarak değil."
+    ),
+    "Fees are 0: the transaction records carry one deduction, the commission, and no separate fee. "
+    "Any fee the provider charges is inside the commission.": (
+        "Ücretler 0: işlem kayıtlarında tek bir kesinti, komisyon bulunur; ayrı bir ücret yoktur. Sağlayıcının "
+        "aldığı her ücret komisyonun içindedir."
+    ),
+    "Sandbox: drift a balance": "Sandbox: bir bakiyeyi kaydır",
+    "Moves the sandbox's reported balance with no transaction behind it, to see a difference.": (
+        "Sandbox'ın bildirdiği bakiyeyi arkasında bir işlem olmadan değiştirir; böylece bir fark görülür."
+    ),
+    "Amount (₺, may be negative)": "Tutar (₺, eksi olabilir)",
+    "Drift the balance": "Bakiyeyi kaydır",
+    "The balance was not drifted: {reason}": "Bakiye kaydırılmadı: {reason}",
 }

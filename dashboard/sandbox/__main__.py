@@ -1,8 +1,11 @@
-"""`python -m dashboard.sandbox --port 8765`: serve the sandbox until Ctrl+C."""
+"""`python -m dashboard.sandbox --port 8765`: serve the sandbox until Ctrl+C.
+
+`python -m dashboard.sandbox drift --iban-id 1 --amount -150.25`: drift a running sandbox's balance."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import uvicorn
 
@@ -69,6 +72,11 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["drift"]:
+        from dashboard.sandbox.drift import cli
+
+        raise SystemExit(cli(argv[1:]))
     args = parse_args(argv)
     config = config_from_args(args)
     app = create_app(config)
@@ -79,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"EnigmaPay sandbox: {root}{API_PREFIX}", flush=True)
     print(f"  API key:    {SANDBOX_API_KEY}\n  Secret key: {SANDBOX_SECRET_KEY}", flush=True)
     print(f"  X-Hash:     {request_hash(SANDBOX_API_KEY, SANDBOX_SECRET_KEY)}", flush=True)
-    print(f"  controls:   {root}/__sandbox__/health, /stats, /faults, /callback-url, /callbacks", flush=True)
+    print(f"  controls:   {root}/__sandbox__/health, /stats, /faults, /callback-url, /callbacks, /drift", flush=True)
     uvicorn.Server(server_config(app)).run(sockets=[sock])
 
 

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from dashboard.sandbox import validation as v
 from dashboard.sandbox.config import SandboxConfig, request_hash
 from dashboard.sandbox.data import date_wall_start
+from dashboard.sandbox.drift import get_drift, post_drift
 from dashboard.sandbox.faults import API_PREFIX, Faults
 from dashboard.sandbox.state import InsufficientBalance, SandboxState
 
@@ -371,6 +372,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         ("PUT", "/callback-url", put_callback_url),
         ("GET", "/callbacks", callbacks),
         ("PUT", "/credit-card", put_credit_card),
+        ("GET", "/drift", get_drift),
+        ("POST", "/drift", post_drift),
     ]
     routes = [_api(state, method, path, handler) for method, path, handler in api]
     routes += [

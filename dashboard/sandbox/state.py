@@ -56,6 +56,7 @@ class SandboxState:
         self._open_payouts: list[LiveTx] = []  # not yet final; advance() walks only these
         self._live_net = [0] * len(self.data.accounts)
         self._holds = [0] * len(self.data.accounts)  # pending payouts reserve funds
+        self._drift = [0] * len(self.data.accounts)  # kuruş added to a balance that no transaction explains
         self._orders: dict[str, int] = {}
         self._order_rng = random.Random(config.seed)
         self._next_id = self.data.size + 1
@@ -162,12 +163,29 @@ class SandboxState:
             return self._credit_card_enabled
 
     def live_balances(self) -> list[int]:
-        """Balances in kuruş right now: opening + completed history + completed live transactions."""
+        """Balances in kuruş right now: opening + completed history and live transactions + drift."""
         with self.lock:
             return [
-                acc.opening_kurus + net + live
-                for acc, net, live in zip(self.data.accounts, self.data.completed_net, self._live_net)
+                acc.opening_kurus + net + live + drift
+                for acc, net, live, drift in zip(
+                    self.data.accounts, self.data.completed_net, self._live_net, self._drift
+                )
             ]
+
+    def drift(self, iban_id: int, kurus: int) -> int:
+        """Move an IBAN's balance by `kurus` with no transaction behind it (seen at once); its total drift."""
+        index = self.account_index(iban_id)
+        if index is None:
+            raise KeyError(iban_id)
+        with self.lock:
+            self._drift[index] += kurus
+            self._snapshot = None
+            return self._drift[index]
+
+    def drifts(self) -> dict[int, int]:
+        """Each IBAN's drift in kuruş (IBANs without one left out)."""
+        with self.lock:
+            return {acc.id: d for acc, d in zip(self.data.accounts, self._drift) if d}
 
     def ibans(self) -> list[dict[str, Any]]:
         """The /ibans answer. Like upstream, balances are a snapshot refreshed at most once a clock minute."""

@@ -37,6 +37,24 @@ class BalanceRepository:
         )
         return [from_record(SnapshotRow, r) for r in rows]
 
+    def near(self, iban_ids: Iterable[int], moments: Iterable[datetime], k: int) -> list[SnapshotRow]:
+        """For each IBAN and each moment: the last `k` snapshots at or before it and the first `k` after
+        it (through the primary key; one statement per IBAN), oldest first, without repeats. What
+        reconciliation needs around each midnight, without reading a snapshot a minute for a month."""
+        times = [time_value(m) for m in moments]
+        parts = [
+            "SELECT * FROM (SELECT iban_id, taken_at, balance_kurus FROM balance_snapshots "
+            f"WHERE iban_id = ? AND taken_at {op} ? ORDER BY taken_at {order} LIMIT {int(k)}) AS p{n}"
+            for n, (op, order) in enumerate([("<=", "DESC"), (">", "ASC")] * len(times))
+        ]
+        found: dict[tuple[int, datetime], SnapshotRow] = {}
+        for iban_id in iban_ids:
+            params = [v for t in times for v in (iban_id, t, iban_id, t)]
+            for record in self._engine.read(" UNION ALL ".join(parts), params) if parts else []:
+                row = from_record(SnapshotRow, record)
+                found[(row.iban_id, row.taken_at)] = row
+        return sorted(found.values(), key=lambda r: (r.taken_at, r.iban_id))
+
 
 def _int_kurus(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):

@@ -45,7 +45,14 @@ def test_can_any():
 
 
 def test_pages_follow_the_capabilities():
-    assert PAGES_BY_ROLE[Role.VIEWER] == {"overview", "balances", "transactions", "two-factor", "sessions"}
+    assert PAGES_BY_ROLE[Role.VIEWER] == {
+        "overview",
+        "balances",
+        "transactions",
+        "reconciliation",
+        "two-factor",
+        "sessions",
+    }
     assert {"send-money", "card-payment", "lookup", "callbacks", "operations"} <= PAGES_BY_ROLE[Role.OPERATOR]
     assert "audit" not in PAGES_BY_ROLE[Role.OPERATOR]
     assert PAGES_BY_ROLE[Role.ADMIN] == set(PAGE_CAPABILITY)
@@ -53,6 +60,7 @@ def test_pages_follow_the_capabilities():
         "overview",
         "balances",
         "transactions",
+        "reconciliation",
         "batch-payouts",
         "approvals",
         "two-factor",
