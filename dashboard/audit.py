@@ -38,6 +38,8 @@ ACTIONS = frozenset(
         "approval_expire",
         "role_changed",
         "session_ended",
+        "alert_acknowledge",  # a person saw a firing alert (dashboard.alerts)
+        "alert_threshold",  # an IBAN's low-balance threshold set or removed
     }
 )
 # Keys whose values are never written, at any depth of `details`.

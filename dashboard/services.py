@@ -18,6 +18,8 @@ from datetime import timedelta
 from typing import TypeVar
 
 from dashboard import fleet
+from dashboard.alerts import AlertEngine, Alerts, AlertSources, IbanBalance, Notify, notify_nothing
+from dashboard.alerts.sources import no_differences
 from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
 from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
@@ -27,8 +29,9 @@ from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal
+from dashboard.money import quantize, to_kurus
 from dashboard.store import Store
-from dashboard.timeutil import zone
+from dashboard.timeutil import now, zone
 
 T = TypeVar("T")
 
@@ -234,3 +237,23 @@ def money_moved() -> int:
     """A payout or card payment happened here: every replica's balances and history are out of date
     (the generation moves; the shared `/ibans` answer is stale, its slot free). The new generation."""
     return money_generation().bump(stale_answers=[shared_ibans().name])
+
+
+def alerts() -> Alerts:
+    """The alerts' evaluation (run by the background leader), one per process and records."""
+    s = settings()
+    return _once(("alerts", *_records_key()), lambda: _open_alerts(s))
+
+
+def _open_alerts(s: Settings, notify: Notify = notify_nothing, differences=no_differences) -> Alerts:
+    """`notify` gets each transition once (to be wired to the delivery outbox); `differences` is the
+    reconciliation's source of (IBAN, day) differences (to be wired to the recon's)."""
+    store = records().store
+    tz = zone(s.timezone)
+
+    def balances() -> list[IbanBalance]:
+        ibans, _ = shared_ibans().get(money_generation().current())  # the fleet's /ibans: no call of its own
+        return [IbanBalance(i.id, i.iban, to_kurus(quantize(i.balance))) for i in ibans]
+
+    sources = AlertSources(store, s.alerts, balances=balances, differences=differences)
+    return Alerts(sources, AlertEngine(store.alerts, notify), clock=lambda: now(tz))

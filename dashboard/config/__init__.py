@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from dashboard.config.alerts import AlertSettings, read_alert_settings
 from dashboard.config.table import SETTINGS, describe_settings  # noqa: F401 -- the Settings page reads it here
 
 DEFAULT_BASE_URL = "https://www.enigmapay.net/api/dealer"
@@ -108,6 +109,7 @@ class Settings:
     sso_role_claim: str | None = None
     sso_claim_roles: tuple[tuple[str, str], ...] = ()  # (claim value, role name)
     sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # ENIGMAPAY_ALERT_* (config/alerts.py)
 
     @property
     def users_path(self) -> Path:
@@ -214,6 +216,7 @@ def load_settings(
         sso_role_claim=values.get("ENIGMAPAY_SSO_ROLE_CLAIM"),
         sso_claim_roles=_role_table(values, "ENIGMAPAY_SSO_CLAIM_ROLES"),
         sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
+        alerts=read_alert_settings(values),
     )
 
 

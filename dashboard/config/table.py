@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": ("ID-token claim holding a person's groups, e.g. groups", False),
     "ENIGMAPAY_SSO_CLAIM_ROLES": ("claim value -> role, e.g. console-admins=admin,payments=operator", False),
     "ENIGMAPAY_SSO_EMAIL_ROLES": ("verified e-mail -> role, e.g. ayse@example.com=admin", False),
+    "ENIGMAPAY_ALERT_UNKNOWN_MINUTES": ("minutes a payout's outcome may stay unknown before an alert fires", False),
+    "ENIGMAPAY_ALERT_APPROVAL_MINUTES": ("minutes a request may wait for approval before an alert fires", False),
+    "ENIGMAPAY_ALERT_UPSTREAM_MINUTES": ("minutes the API may fail or refuse before an alert fires", False),
+    "ENIGMAPAY_ALERT_CALLBACK_MINUTES": ("minutes a callback that failed verification keeps its alert firing", False),
+    "ENIGMAPAY_ALERT_BALANCE_MARGIN": (
+        "a low-balance alert recovers only above its threshold plus this amount (unless the IBAN sets its own)",
+        False,
+    ),
 }
 
 
@@ -84,6 +93,11 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": "sso_role_claim",
     "ENIGMAPAY_SSO_CLAIM_ROLES": "sso_claim_roles",
     "ENIGMAPAY_SSO_EMAIL_ROLES": "sso_email_roles",
+    "ENIGMAPAY_ALERT_UNKNOWN_MINUTES": "alerts.unknown_minutes",
+    "ENIGMAPAY_ALERT_APPROVAL_MINUTES": "alerts.approval_minutes",
+    "ENIGMAPAY_ALERT_UPSTREAM_MINUTES": "alerts.upstream_minutes",
+    "ENIGMAPAY_ALERT_CALLBACK_MINUTES": "alerts.callback_minutes",
+    "ENIGMAPAY_ALERT_BALANCE_MARGIN": "alerts.balance_margin",
 }
 
 
@@ -91,7 +105,7 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
     """Every setting with its effective value for the admin page; secrets only as set / not set."""
     rows = []
     for name, (meaning, secret) in SETTINGS.items():
-        value = getattr(settings, _ATTRIBUTE[name])
+        value = attrgetter(_ATTRIBUTE[name])(settings)  # "alerts.unknown_minutes": a nested group
         if secret:
             shown = "set" if value is not None else "not set"
         elif name == "ENIGMAPAY_TWO_FACTOR_ROLES":

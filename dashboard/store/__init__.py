@@ -12,6 +12,7 @@
     store.batches      payout batches from a file and their rows  (store/batches.py)
     store.approvals    requests waiting for a second person       (store/approvals.py)
     store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
+    store.alerts       alert states and history, balance thresholds, the API's health (store/alerts.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from dashboard.store import postgres
 from dashboard.store.accounts import AccountRepository
+from dashboard.store.alerts import AlertRepository
 from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
@@ -101,6 +103,7 @@ class Store:
         self.batches = BatchRepository(self.engine, self.audit)
         self.approvals = ApprovalRepository(self.engine, self.audit)
         self.fleet = FleetRepository(self.engine)
+        self.alerts = AlertRepository(self.engine, self.audit)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

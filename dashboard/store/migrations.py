@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dashboard.store.migrations_alerts import ALERT_TABLES
+
 
 @dataclass(frozen=True)
 class PerEngine:
@@ -344,6 +346,7 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         )""",
         "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
     ),
+    ALERT_TABLES,  # v13 (v12 is the history mirror's; the lead renumbers): store/migrations_alerts.py
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
