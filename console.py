@@ -64,6 +64,17 @@ def _navigation(role):
     return st.navigation(sections, expanded=True)
 
 
+def _alerts_indicator() -> None:
+    """How many alerts fire now, a link to the Alerts page (every role may open it)."""
+    firing = data_access.alerts.firing_count()
+    st.page_link(
+        "pages/alerts.py",
+        label=ui.t("Alerts firing: {n}", n=firing) if firing else ui.t("No alerts firing"),
+        icon=":material/notifications_active:" if firing else ":material/notifications:",
+        width="stretch",
+    )
+
+
 def _sidebar(backend, role):
     """The sidebar's content; returns the placeholder of the data age (filled after the page ran)."""
     if backend.is_sandbox:
@@ -94,6 +105,7 @@ def _sidebar(backend, role):
     if session is not None:
         st.caption(ui.t_md("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
         access.sign_out_button(session)
+    _alerts_indicator()
     if access.allowed(APPROVE) and (waiting := data_access.approvals_waiting_count(ui.actor())):
         st.badge(
             ui.t("{n} waiting for your approval", n=waiting),

@@ -98,6 +98,10 @@ def threshold_amount(row: AlertThresholdRow | None) -> Decimal | None:
     return None if row is None else from_kurus(row.threshold_kurus)
 
 
+def margin_amount(row: AlertThresholdRow | None) -> Decimal | None:
+    return None if row is None or row.margin_kurus is None else from_kurus(row.margin_kurus)
+
+
 def _amount(text: str, what: str, *, zero_ok: bool) -> int:
     try:
         amount = parse_amount_input(text)

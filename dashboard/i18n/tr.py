@@ -1082,4 +1082,46 @@ TR: dict[str, str] = {
     "a low-balance alert recovers only above its threshold plus this amount (unless the IBAN sets its own)": (
         "düşük bakiye uyarısı ancak eşik artı bu tutarın üzerine çıkınca düzelir (IBAN kendi payını belirlemediyse)"
     ),
+    "Alerts": "Uyarılar",
+    "Evaluated about every 45 seconds by one console of the fleet. An alert is sent once when it fires "
+    "and once when it recovers.": (
+        "Konsollardan biri tarafından yaklaşık 45 saniyede bir değerlendirilir. Bir uyarı tetiklendiğinde bir kez, "
+        "düzeldiğinde bir kez gönderilir."
+    ),
+    "Firing since {at} ({age})": "{at} tarihinden beri etkin ({age})",
+    "Acknowledged by **{who}** at {at}": "**{who}** tarafından {at} tarihinde görüldü",
+    "Acknowledge": "Görüldü",
+    "Firing now": "Şu anda etkin",
+    "That alert recovered, fired again or was acknowledged meanwhile; nothing changed.": (
+        "Bu uyarı bu arada düzeldi, yeniden tetiklendi ya da görüldü olarak işaretlendi; hiçbir şey değişmedi."
+    ),
+    "No alert is firing.": "Etkin uyarı yok.",
+    "History": "Geçmiş",
+    "No alert has fired yet.": "Henüz hiç uyarı tetiklenmedi.",
+    "When": "Ne zaman",
+    "Condition": "Koşul",
+    "Alert": "Uyarı",
+    "Fired": "Tetiklendi",
+    "Recovered": "Düzeldi",
+    "Balance": "Bakiye",
+    "Threshold": "Eşik",
+    "Own margin": "Kendi payı",
+    "Threshold saved.": "Eşik kaydedildi.",
+    "Threshold removed.": "Eşik kaldırıldı.",
+    "Alert below (₺)": "Şunun altında uyar (₺)",
+    "Recover above threshold plus (₺)": "Eşik artı şu tutarın üzerinde düzelir (₺)",
+    "blank: the configured margin": "boş: yapılandırılmış pay",
+    "Save threshold": "Eşiği kaydet",
+    "Remove threshold": "Eşiği kaldır",
+    "Balance thresholds": "Bakiye eşikleri",
+    "An IBAN's alert fires when its balance is below the threshold and recovers only above the threshold "
+    "plus the margin, so a balance hovering at the threshold does not fire again and again.": (
+        "Bir IBAN'ın uyarısı bakiyesi eşiğin altına indiğinde tetiklenir ve ancak eşik artı payın üzerine "
+        "çıkınca düzelir; böylece eşik çevresinde gidip gelen bir bakiye tekrar tekrar uyarı vermez."
+    ),
+    "Only an administrator changes the thresholds.": "Eşikleri yalnızca bir yönetici değiştirir.",
+    "Alerts firing: {n}": "Etkin uyarılar: {n}",
+    "No alerts firing": "Etkin uyarı yok",
+    "The threshold must be an amount greater than zero.": "Eşik sıfırdan büyük bir tutar olmalıdır.",
+    "The margin must be an amount of zero or more.": "Pay sıfır ya da daha büyük bir tutar olmalıdır.",
 }
