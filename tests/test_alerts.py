@@ -358,3 +358,31 @@ def test_alert_settings_are_read_and_checked():
     ):
         with pytest.raises(ConfigError, match=message):
             load_settings(env, None, None)
+
+
+# -- the background's part ---------------------------------------------------------------------------------
+
+
+def test_the_snapshots_ibans_call_records_the_apis_health_in_the_store(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from dashboard.store import Store
+
+    from dashboard import background
+    from dashboard.client.errors import APIConnectionError
+    from dashboard.loaded import Loaded
+    from dashboard.timeutil import now
+
+    store = Store.in_dir(tmp_path)  # the SQL is tested on both engines above; this is the background's wiring
+    monkeypatch.setattr(background.services, "records", lambda: SimpleNamespace(store=store))
+    monkeypatch.setattr(background.services, "settings", lambda: SimpleNamespace(timezone="Europe/Istanbul"))
+    background.record_api_health(Loaded(None, None, APIConnectionError("connect refused")))
+    first = store.alerts.health(API)
+    assert first.last_error == "APIConnectionError" and first.failing_since_at is not None
+    background.record_api_health(Loaded([], now("Europe/Istanbul") - timedelta(minutes=10)))  # the fleet's asks fail
+    second = store.alerts.health(API)
+    assert second.last_error == "no fresh answer" and second.failing_since_at == first.failing_since_at
+    answered = now("Europe/Istanbul")
+    background.record_api_health(Loaded([], answered))
+    assert store.alerts.health(API).failing_since_at is None and store.alerts.health(API).last_ok_at == answered
+    assert "alerts" in background.JOBS
