@@ -366,11 +366,10 @@ def test_alert_settings_are_read_and_checked():
 def test_the_snapshots_ibans_call_records_the_apis_health_in_the_store(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from dashboard.store import Store
-
     from dashboard import background
     from dashboard.client.errors import APIConnectionError
     from dashboard.loaded import Loaded
+    from dashboard.store import Store
     from dashboard.timeutil import now
 
     store = Store.in_dir(tmp_path)  # the SQL is tested on both engines above; this is the background's wiring
