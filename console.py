@@ -84,6 +84,7 @@ def _sidebar(backend, role):
     else:
         st.badge(ui.t("LIVE"), icon=":material/bolt:", color="green")
         st.caption(ui.literal(backend.base_url))
+    _alerts_indicator()  # near the top: what a manager looks for first
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
     st.button(
@@ -105,7 +106,6 @@ def _sidebar(backend, role):
     if session is not None:
         st.caption(ui.t_md("Signed in as **{user}** ({role})", user=session.user, role=ui.t(role.value)))
         access.sign_out_button(session)
-    _alerts_indicator()
     if access.allowed(APPROVE) and (waiting := data_access.approvals_waiting_count(ui.actor())):
         st.badge(
             ui.t("{n} waiting for your approval", n=waiting),

@@ -57,7 +57,7 @@ def _remove_threshold(iban_id: int, iban: str) -> None:
 def _firing_card(row: dict, can_ack: bool) -> None:
     with st.container(border=True, key=f"{P}_card_{row['key']}"):
         st.error(ui.literal(row["title"]), icon=":material/notifications_active:")
-        st.caption(f"{ui.literal(row['condition'])} · {ui.literal(row['detail'])}")
+        st.caption(ui.literal(row["detail"]))
         st.caption(ui.t("Firing since {at} ({age})", at=ui.fmt_time(row["since"]), age=ui.age_text(row["since"])))
         if row["acknowledged_by"]:
             at = ui.fmt_time(row["acknowledged_at"])

@@ -55,8 +55,9 @@ def test_a_firing_alert_is_counted_shown_and_acknowledged(browser, alerting_cons
     expect(indicator).to_be_visible(timeout=UI_TIMEOUT)
 
     open_page(page, "Alerts")
-    card = main(page).get_by_text("Balance below threshold: TR")
+    card = main(page).locator('[data-testid="stAlert"]').filter(has_text="Balance below threshold")
     expect(card).to_be_visible()
+    expect(card).to_contain_text("**** ****")  # the IBAN masked
     expect(main(page).get_by_text("recovers above")).to_be_visible()
     screenshot(page, screenshot_dir, "60-alerts-firing")
 
