@@ -256,6 +256,26 @@ def test_a_new_firing_fires_again_and_history_keeps_every_transition(store):
     assert [t.state for t in rig.sent] == ["fired", "recovered", "fired", "recovered"]
 
 
+def test_a_failing_notify_keeps_the_record_and_is_not_called_again_for_the_same_change(store, caplog):
+    import json
+
+    calls: list[model.AlertTransition] = []
+
+    def notify(transition: model.AlertTransition) -> None:
+        calls.append(transition)
+        raise ConnectionError("outbox down")
+
+    rig = Rig(store)
+    rig.alerts = Alerts(rig.alerts.sources, AlertEngine(store.alerts, notify), clock=lambda: rig.now)
+    _threshold(store, 7, threshold_kurus=100_000)
+    rig.balances = [IbanBalance(7, IBAN, 1)]
+    assert rig.run(3) == ["balance_low:7 fired"]
+    assert len(calls) == 1 and "notify failed" in caplog.text
+    assert store.alerts.get("balance_low:7").state == "firing"
+    body = json.loads(json.dumps(calls[0].to_json()))  # JSON-safe as it is
+    assert body["state"] == "fired" and body["details"]["threshold_kurus"] == 100_000 and body["version"] == 1
+
+
 # -- one fleet, two evaluators ---------------------------------------------------------------------------
 
 
