@@ -256,24 +256,41 @@ def test_a_new_firing_fires_again_and_history_keeps_every_transition(store):
     assert [t.state for t in rig.sent] == ["fired", "recovered", "fired", "recovered"]
 
 
-def test_a_failing_notify_keeps_the_record_and_is_not_called_again_for_the_same_change(store, caplog):
+def test_a_failing_notify_keeps_the_record_and_the_next_evaluation_hands_it_over_again(store, caplog):
     import json
 
     calls: list[model.AlertTransition] = []
+    failures = [ConnectionError("outbox down")]
 
     def notify(transition: model.AlertTransition) -> None:
         calls.append(transition)
-        raise ConnectionError("outbox down")
+        if failures:
+            raise failures.pop()
 
     rig = Rig(store)
     rig.alerts = Alerts(rig.alerts.sources, AlertEngine(store.alerts, notify), clock=lambda: rig.now)
     _threshold(store, 7, threshold_kurus=100_000)
     rig.balances = [IbanBalance(7, IBAN, 1)]
-    assert rig.run(3) == ["balance_low:7 fired"]
-    assert len(calls) == 1 and "notify failed" in caplog.text
-    assert store.alerts.get("balance_low:7").state == "firing"
+    assert rig.run(4) == ["balance_low:7 fired"]  # recorded once
+    assert "notify failed" in caplog.text and store.alerts.get("balance_low:7").state == "firing"
+    assert len(calls) == 2 and calls[0] == calls[1]  # handed again after the failure, the same transition, then never
+    assert calls[0].key == "balance_low:7"
     body = json.loads(json.dumps(calls[0].to_json()))  # JSON-safe as it is
     assert body["state"] == "fired" and body["details"]["threshold_kurus"] == 100_000 and body["version"] == 1
+
+
+def test_a_transition_recorded_by_a_process_that_died_before_handing_it_over_is_handed_once(open_store):
+    first, second = open_store(), open_store()
+    change = {"alert_key": "api_unreachable:api", "kind": "api_unreachable", "subject": "api", "state": "firing"}
+    change |= {"title": "t", "detail": "d", "details": {}}
+    event = first.alerts.transition(None, change, at=T0)  # recorded; the process dies before notify
+    assert first.alerts.claim_handover(event.id, now=T0, until=T0 + timedelta(minutes=2))  # ...or while claiming
+    taken: list[model.AlertTransition] = []
+    engine = AlertEngine(second.alerts, taken.append)
+    assert engine.hand_over(T0 + timedelta(minutes=1)) == 0  # claimed by the dead process, not run out yet
+    assert engine.hand_over(T0 + timedelta(minutes=3)) == 1
+    assert engine.hand_over(T0 + timedelta(minutes=9)) == 0  # once
+    assert [t.version for t in taken] == [1] and first.alerts.events()[0].handed_at is not None
 
 
 # -- one fleet, two evaluators ---------------------------------------------------------------------------

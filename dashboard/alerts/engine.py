@@ -7,13 +7,19 @@ is a compare-and-set in the store (`store.alerts.transition`): when two evaluato
 during a lease handover) see the same change, one records it and only that one calls `notify`.
 A condition that could not be evaluated (its source failed) is absent from `observed`: its alerts
 keep their state rather than recover on a failed look.
+
+Handing over: after recording, every transition not yet taken by `notify` is handed to it, each
+claimed first (compare-and-set, for HANDOVER_CLAIM) so one evaluator hands it; when `notify` raises,
+or the process dies between recording and handing over, the next evaluation (on any replica) hands
+it again. So `notify` gets each transition once, and again only after a failure -- the same
+`AlertTransition` (alert key, version, time), which the outbox recognises.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dashboard.alerts.model import FIRED, RECOVERED, RECOVERED_DETAIL, AlertTransition, Observation, describe
 from dashboard.i18n import translate
@@ -23,6 +29,7 @@ from dashboard.store.rows import AlertEventRow, AlertStateRow
 log = logging.getLogger(__name__)
 
 Notify = Callable[[AlertTransition], None]
+HANDOVER_CLAIM = timedelta(minutes=2)  # longer than any notify call (an outbox insert) takes
 
 
 def notify_nothing(transition: AlertTransition) -> None:
@@ -51,7 +58,24 @@ class AlertEngine:
             for key, row in current.items():
                 if row.kind == condition and row.state == FIRING and key not in true_now:
                     out += self._move(row, None, at)
+        self.hand_over(at)
         return out
+
+    def hand_over(self, at: datetime) -> int:
+        """Hand every transition `notify` has not taken yet to it, once; how many it took."""
+        taken = 0
+        for event in self._repo.unhanded(now=at):
+            if not self._repo.claim_handover(event.id, now=at, until=at + HANDOVER_CLAIM):
+                continue  # another evaluator hands this one
+            try:
+                self._notify(to_transition(event))
+            except Exception:  # delivery's own failure: the record stays, the next evaluation hands it again
+                log.exception("alert %s: notify failed; handed over again at the next evaluation", event.alert_key)
+                self._repo.finish_handover(event.id, handed_at=None)
+                continue
+            self._repo.finish_handover(event.id, handed_at=at)
+            taken += 1
+        return taken
 
     def _move(self, row: AlertStateRow | None, obs: Observation | None, at: datetime) -> list[AlertTransition]:
         if obs is not None:
@@ -78,15 +102,10 @@ class AlertEngine:
                 "details": row.details or {},
             }
         event = self._repo.transition(row, change, at=at)
-        if event is None:  # another evaluator recorded this change first: it notifies, not us
+        if event is None:  # another evaluator recorded this change first: it hands it over, not us
             log.info("alert %s: changed by another evaluator meanwhile", change["alert_key"])
             return []
-        transition = to_transition(event)
-        try:
-            self._notify(transition)
-        except Exception:  # delivery is the outbox's business; a failing hand-over must not undo the record
-            log.exception("alert %s: notify failed", transition.alert_key)
-        return [transition]
+        return [to_transition(event)]
 
 
 def to_transition(event: AlertEventRow) -> AlertTransition:

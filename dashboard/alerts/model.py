@@ -105,6 +105,11 @@ class AlertTransition:
     details: dict[str, Any] = field(default_factory=dict)  # JSON-safe
     version: int = 0  # the alert's transition count in the store (fired 1, recovered 2, fired 3, ...)
 
+    @property
+    def key(self) -> str:
+        """The alert's key (the name delivery's Transition protocol reads)."""
+        return self.alert_key
+
     def to_json(self) -> dict[str, Any]:
         """The transition as JSON values (a webhook's body)."""
         return {

@@ -72,6 +72,36 @@ class AlertRepository:
         cur.execute(insert_into("alert_events", list(event)) + " RETURNING id", tuple(event.values()))
         return from_record(AlertEventRow, decode({**event, "id": int(cur.fetchone()[0])}))
 
+    # -- handing transitions to delivery, once ----------------------------------------------
+
+    def unhanded(self, *, now: datetime, limit: int = 50) -> list[AlertEventRow]:
+        """Transitions not yet taken by `notify` and not claimed by an evaluator right now, oldest first."""
+        rows = self._engine.read(
+            """SELECT * FROM alert_events WHERE handed_at IS NULL
+                 AND (claimed_until_at IS NULL OR claimed_until_at < ?) ORDER BY id LIMIT ?""",
+            (time_value(now), int(limit)),
+        )
+        return [from_record(AlertEventRow, r) for r in rows]
+
+    def claim_handover(self, event_id: int, *, now: datetime, until: datetime) -> bool:
+        """Compare-and-set: this evaluator hands the transition over (another may once the claim has
+        run out: a process that died between recording and handing over)."""
+        with self._engine.write() as cur:
+            cur.execute(
+                """UPDATE alert_events SET claimed_until_at = ? WHERE id = ? AND handed_at IS NULL
+                     AND (claimed_until_at IS NULL OR claimed_until_at < ?)""",
+                (time_value(until), int(event_id), time_value(now)),
+            )
+            return cur.rowcount == 1
+
+    def finish_handover(self, event_id: int, *, handed_at: datetime | None) -> None:
+        """`notify` took it at `handed_at` (never handed again), or failed (None: free for the next evaluation)."""
+        with self._engine.write() as cur:
+            cur.execute(
+                "UPDATE alert_events SET handed_at = ?, claimed_until_at = NULL WHERE id = ?",
+                (None if handed_at is None else time_value(handed_at), int(event_id)),
+            )
+
     def update_detail(self, current: AlertStateRow, title: str, detail: str, details: Mapping[str, Any]) -> bool:
         """While an alert stays as it is, keep what it says current (e.g. the balance now); no history row."""
         with self._engine.write() as cur:

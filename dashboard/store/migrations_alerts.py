@@ -1,6 +1,7 @@
 """The alerts' tables (one migration of `dashboard.store.migrations`, kept here so that file stays
 short): each alert's state per condition and subject (compare-and-set on `version`, so two evaluators
-record one transition), the history of its transitions, the balance thresholds per IBAN, and the
+record one transition), the history of its transitions (each handed to delivery once: `handed_at`, claimed
+by one evaluator until `claimed_until_at`), the balance thresholds per IBAN, and the
 upstream API's health as the background jobs' calls saw it (shared, so the fleet agrees).
 Plain SQL both engines accept (see migrations.py)."""
 
@@ -30,9 +31,12 @@ ALERT_TABLES: tuple[str, ...] = (
         title TEXT NOT NULL,
         detail TEXT NOT NULL,
         details_json TEXT,
+        handed_at TEXT,
+        claimed_until_at TEXT,
         UNIQUE (alert_key, version)
     )""",
     "CREATE INDEX alert_events_changed ON alert_events (changed_at)",
+    "CREATE INDEX alert_events_unhanded ON alert_events (handed_at, id)",
     """CREATE TABLE alert_thresholds (
         iban_id INTEGER PRIMARY KEY,
         threshold_kurus INTEGER NOT NULL,

@@ -295,6 +295,8 @@ class AlertEventRow:
     title: str
     detail: str
     details: dict[str, Any] | None = None
+    handed_at: datetime | None = None  # when `notify` took it; None: not yet (or it failed)
+    claimed_until_at: datetime | None = None
 
 
 @dataclass(frozen=True)
