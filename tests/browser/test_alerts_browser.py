@@ -22,7 +22,9 @@ from tests.helpers.console import console_env, running_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-FIRE_WITHIN_MS = 120_000  # the leader evaluates at once when it takes the lease (then every 45 s); slack for a loaded host
+FIRE_WITHIN_MS = (
+    120_000  # the leader evaluates at once when it takes the lease (then every 45 s); slack for a loaded host
+)
 
 
 @pytest.fixture
