@@ -64,6 +64,17 @@ def _navigation(role):
     return st.navigation(sections, expanded=True)
 
 
+def _alerts_indicator() -> None:
+    """How many alerts fire now, a link to the Alerts page (every role may open it)."""
+    firing = data_access.alerts.firing_count()
+    st.page_link(
+        "pages/alerts.py",
+        label=ui.t("Alerts firing: {n}", n=firing) if firing else ui.t("No alerts firing"),
+        icon=":material/notifications_active:" if firing else ":material/notifications:",
+        width="stretch",
+    )
+
+
 def _sidebar(backend, role):
     """The sidebar's content; returns the placeholder of the data age (filled after the page ran)."""
     if backend.is_sandbox:
@@ -73,6 +84,7 @@ def _sidebar(backend, role):
     else:
         st.badge(ui.t("LIVE"), icon=":material/bolt:", color="green")
         st.caption(ui.literal(backend.base_url))
+    _alerts_indicator()  # near the top: what a manager looks for first
     data_age = st.empty()
     # A callback runs before the next script run, so that run already loads fresh data.
     st.button(

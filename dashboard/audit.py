@@ -39,6 +39,8 @@ ACTIONS = frozenset(
         "role_changed",
         "session_ended",
         "sandbox_drift",  # the sandbox told to drift a balance (Reconciliation page; never live)
+        "alert_acknowledge",  # a person saw a firing alert (dashboard.alerts)
+        "alert_threshold",  # an IBAN's low-balance threshold set or removed
     }
 )
 # Keys whose values are never written, at any depth of `details`.

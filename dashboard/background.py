@@ -9,6 +9,8 @@
   ENIGMAPAY_VERIFY_RATE; when none wait, look again after VERIFY_IDLE_WAIT;
 - every NOTIFY_EVERY seconds: notifications (dashboard.notify): the daily report when its time has
   come, then each due e-mail / webhook delivery of the outbox (alerts, the report), retried with backoff;
+- every 45 s: evaluate the alerts (dashboard.alerts): each transition recorded once by compare-and-set
+  and handed once to delivery; the snapshots' `/ibans` call records the API's health for them;
 - payout batches: the batch sender's own thread (dashboard.batches.sender) takes up approvals and
   sends approved batches; woken here every BATCH_EVERY seconds, so after a restart an interrupted
   batch goes on where it stopped.
@@ -29,8 +31,10 @@ import logging
 from collections.abc import Callable
 
 from dashboard import data_access, records, services
+from dashboard.alerts.sources import API, api_error_kind
 from dashboard.fleet import LeasedJob, LeaseKeeper
 from dashboard.fleet.leases import JOB_TICK
+from dashboard.loaded import Loaded
 from dashboard.money import quantize, to_kurus
 from dashboard.outage import OutageLog
 from dashboard.store import StoreUnavailable
@@ -43,17 +47,22 @@ SETTLE_EVERY = 30.0
 VERIFY_IDLE_WAIT = 5.0
 VERIFY_RETRY_WAIT = 30.0  # after the API failed: the next batch would most likely fail too
 NOTIFY_EVERY = 15.0
-JOBS = ("snapshots", "settling", "verification", "approvals", "batches", "notify")  # one lease each
+JOBS = ("snapshots", "settling", "verification", "approvals", "batches", "alerts", "notify")  # one lease each
 START_RETRY_WAIT = 10.0
 BATCH_EVERY = 30.0
+ALERTS_EVERY = 45.0
+FRESH_ANSWER = 180.0  # seconds: an /ibans answer older than this means the fleet's asks have been failing
 
 # Shared by the loops: one warning per outage for all of them.
-outage = OutageLog(log, "background work (leases, snapshots, settling, verification, approvals, batches, notify)")
+outage = OutageLog(
+    log, "background work (leases, snapshots, settling, verification, approvals, batches, alerts, notify)"
+)
 
 
 def snapshot_balances() -> int:
     """Store the current balances; returns how many rows were new."""
     loaded = data_access.load_ibans()
+    record_api_health(loaded)
     if loaded.error is not None or not loaded.value:
         return 0
     taken_at = loaded.fetched_at or now(services.settings().timezone)
@@ -61,6 +70,23 @@ def snapshot_balances() -> int:
         {"iban_id": i.id, "taken_at": taken_at, "balance_kurus": to_kurus(quantize(i.balance))} for i in loaded.value
     ]
     return services.records().store.balances.add(rows)
+
+
+def record_api_health(loaded: Loaded) -> None:
+    """The snapshots' `/ibans` call as the API's health, kept in the store so every replica's alerts
+    agree: failed (this replica asked), stale (the fleet's asks have been failing), or answered."""
+    at = now(services.settings().timezone)
+    repo = services.records().store.alerts
+    if loaded.error is not None:
+        repo.record_call(API, at=at, error=api_error_kind(loaded.error))
+    elif loaded.fetched_at is not None and (at - loaded.fetched_at).total_seconds() > FRESH_ANSWER:
+        repo.record_call(API, at=at, error="no fresh answer")
+    elif loaded.fetched_at is not None:
+        repo.record_call(API, at=loaded.fetched_at)
+
+
+def evaluate_alerts() -> None:
+    services.alerts().evaluate()
 
 
 def settle() -> None:
@@ -153,4 +179,5 @@ async def run(origin: str) -> None:
         _verify_continuously(keeper),
         _every(LeasedJob(keeper, "batches", BATCH_EVERY), wake_batches),
         _every(LeasedJob(keeper, "notify", NOTIFY_EVERY), notifications),
+        _every(LeasedJob(keeper, "alerts", ALERTS_EVERY), evaluate_alerts),
     )

@@ -26,6 +26,7 @@ import streamlit as st
 
 from dashboard import balances, export
 from dashboard import services as services_root
+from dashboard.alerts import view as alerts  # noqa: F401 -- the Alerts page and the sidebar's count
 from dashboard.approvals import ApprovalError, ApprovalRequest, totals  # noqa: F401 -- for the Approvals page
 from dashboard.auth import Authenticator
 from dashboard.backend import Backend

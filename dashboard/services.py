@@ -15,9 +15,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import TypeVar
 
 from dashboard import fleet, notify
+from dashboard.alerts import AlertEngine, Alerts, AlertSources, IbanBalance, Notify, notify_nothing
+from dashboard.alerts.sources import no_differences
 from dashboard.approvals import Approvals
 from dashboard.audit import AuditLog
 from dashboard.auth import SINGLE_USER_NAME, Authenticator, Role, account_setup, sso_setup
@@ -29,8 +32,9 @@ from dashboard.config import Settings, load_settings
 from dashboard.history.fetch import fetch_history
 from dashboard.history.ingest import empty_frame
 from dashboard.journal import Journal
+from dashboard.money import quantize, to_kurus
 from dashboard.store import Store
-from dashboard.timeutil import zone
+from dashboard.timeutil import now, zone
 
 T = TypeVar("T")
 
@@ -266,7 +270,7 @@ def _open_notifier(s: Settings) -> notify.Notifier:
 def report_sources(s: Settings) -> notify.ReportSources:
     """The daily report's figures: yesterday's transactions fetched once (the history mirror can serve
     them instead when it exists), balances from the fleet's shared /ibans answer, the journal's payouts
-    with unknown outcome. Open alerts: none until the alerts repository is wired here."""
+    with unknown outcome, the alerts firing now."""
 
     def history(day):
         ibans = shared_ibans().get()[0]
@@ -279,4 +283,32 @@ def report_sources(s: Settings) -> notify.ReportSources:
         history=history,
         balances=lambda: shared_ibans().get()[0],
         unknown_payouts=lambda: [op for op in records().journal.unsettled() if op.kind == "payout"],
+        open_alerts=_open_alerts_for_report,
     )
+
+
+def _open_alerts_for_report() -> list[SimpleNamespace]:
+    """The report's open alerts: the firing ones, as (title, subject, since)."""
+    firing = records().store.alerts.states(state="firing")
+    return [SimpleNamespace(title=a.title, subject=a.subject, since=a.changed_at) for a in firing]
+
+
+def alerts() -> Alerts:
+    """The alerts' evaluation (run by the background leader), one per process and records."""
+    s = settings()
+    # Each transition goes to the outbox once (e-mail, webhook: dashboard.notify).
+    return _once(("alerts", *_records_key()), lambda: _open_alerts(s, deliver=notifier().notify))
+
+
+def _open_alerts(s: Settings, deliver: Notify = notify_nothing, differences=no_differences) -> Alerts:
+    """`deliver` gets each transition once; `differences` is the reconciliation's source of
+    (IBAN, day) differences."""
+    store = records().store
+    tz = zone(s.timezone)
+
+    def balances() -> list[IbanBalance]:
+        ibans, _ = shared_ibans().get(money_generation().current())  # the fleet's /ibans: no call of its own
+        return [IbanBalance(i.id, i.iban, to_kurus(quantize(i.balance))) for i in ibans]
+
+    sources = AlertSources(store, s.alerts, balances=balances, differences=differences)
+    return Alerts(sources, AlertEngine(store.alerts, deliver), clock=lambda: now(tz))

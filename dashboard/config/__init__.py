@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from dashboard.config.alerts import AlertSettings, read_alert_settings
 from dashboard.config.notify import NotifySettings, read_notify
 from dashboard.config.table import SETTINGS, describe_settings  # noqa: F401 -- the Settings page reads it here
 
@@ -110,6 +111,7 @@ class Settings:
     sso_claim_roles: tuple[tuple[str, str], ...] = ()  # (claim value, role name)
     sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
     notify: NotifySettings = field(default_factory=NotifySettings)  # e-mail, webhook, daily report
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # ENIGMAPAY_ALERT_* (config/alerts.py)
 
     @property
     def users_path(self) -> Path:
@@ -217,6 +219,7 @@ def load_settings(
         sso_claim_roles=_role_table(values, "ENIGMAPAY_SSO_CLAIM_ROLES"),
         sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
         notify=read_notify(values),
+        alerts=read_alert_settings(values),
     )
 
 

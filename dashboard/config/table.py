@@ -61,6 +61,14 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_NOTIFY_TIMEOUT": ("seconds an e-mail or webhook delivery may take", False),
     "ENIGMAPAY_DAILY_REPORT_AT": ("local time HH:MM of the daily report e-mail; unset = no report", False),
     "ENIGMAPAY_NOTIFY_LANGUAGE": ("language of notifications and the daily report, en or tr", False),
+    "ENIGMAPAY_ALERT_UNKNOWN_MINUTES": ("minutes a payout's outcome may stay unknown before an alert fires", False),
+    "ENIGMAPAY_ALERT_APPROVAL_MINUTES": ("minutes a request may wait for approval before an alert fires", False),
+    "ENIGMAPAY_ALERT_UPSTREAM_MINUTES": ("minutes the API may fail or refuse before an alert fires", False),
+    "ENIGMAPAY_ALERT_CALLBACK_MINUTES": ("minutes a callback that failed verification keeps its alert firing", False),
+    "ENIGMAPAY_ALERT_BALANCE_MARGIN": (
+        "a low-balance alert recovers only above its threshold plus this amount (unless the IBAN sets its own)",
+        False,
+    ),
 }
 
 
@@ -108,6 +116,11 @@ _ATTRIBUTE = {
     "ENIGMAPAY_NOTIFY_TIMEOUT": "notify.timeout",
     "ENIGMAPAY_DAILY_REPORT_AT": "notify.daily_report_at",
     "ENIGMAPAY_NOTIFY_LANGUAGE": "notify.language",
+    "ENIGMAPAY_ALERT_UNKNOWN_MINUTES": "alerts.unknown_minutes",
+    "ENIGMAPAY_ALERT_APPROVAL_MINUTES": "alerts.approval_minutes",
+    "ENIGMAPAY_ALERT_UPSTREAM_MINUTES": "alerts.upstream_minutes",
+    "ENIGMAPAY_ALERT_CALLBACK_MINUTES": "alerts.callback_minutes",
+    "ENIGMAPAY_ALERT_BALANCE_MARGIN": "alerts.balance_margin",
 }
 
 

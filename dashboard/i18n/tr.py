@@ -1138,4 +1138,94 @@ TR: dict[str, str] = {
     "Amount (₺, may be negative)": "Tutar (₺, eksi olabilir)",
     "Drift the balance": "Bakiyeyi kaydır",
     "The balance was not drifted: {reason}": "Bakiye kaydırılmadı: {reason}",
+    # --- Alerts (dashboard/alerts, pages/alerts.py) -----------------------------------------------------
+    "Balance below threshold": "Bakiye eşiğin altında",
+    "Balance below threshold: {iban}": "Bakiye eşiğin altında: {iban}",
+    "Balance {balance_kurus}, threshold {threshold_kurus}; recovers above {recover_above_kurus}.": (
+        "Bakiye {balance_kurus}, eşik {threshold_kurus}; {recover_above_kurus} üzerine çıkınca düzelir."
+    ),
+    "Payout outcome unknown": "Ödemenin sonucu bilinmiyor",
+    "Payout outcome unknown: {operation_id}": "Ödemenin sonucu bilinmiyor: {operation_id}",
+    "{amount_kurus} to {username}, sent {minutes} minutes ago; its outcome is still unknown.": (
+        "{username} kullanıcısına {amount_kurus}, {minutes} dakika önce gönderildi; sonucu hâlâ bilinmiyor."
+    ),
+    "Approval waiting": "Onay bekliyor",
+    "Approval waiting: {request_id}": "Onay bekliyor: {request_id}",
+    "{amount_kurus} requested by {maker} {minutes} minutes ago, still waiting for a second person.": (
+        "{maker} tarafından {minutes} dakika önce istenen {amount_kurus} hâlâ ikinci bir kişiyi bekliyor."
+    ),
+    "Callbacks failing verification": "Doğrulanamayan geri bildirimler",
+    "{count} callbacks did not verify against the API in the last {minutes} minutes.": (
+        "Son {minutes} dakikada {count} geri bildirim API ile doğrulanamadı."
+    ),
+    "API unreachable": "API'ye ulaşılamıyor",
+    "The EnigmaPay API is unreachable or refusing": "EnigmaPay API'sine ulaşılamıyor ya da istekleri reddediyor",
+    "Background calls have failed for {minutes} minutes (last error: {error}).": (
+        "Arka plan çağrıları {minutes} dakikadır başarısız (son hata: {error})."
+    ),
+    "Reconciliation difference": "Mutabakat farkı",
+    "Reconciliation difference: {iban}": "Mutabakat farkı: {iban}",
+    "{days} days do not reconcile, differences totalling {difference_kurus}.": (
+        "{days} gün tutmuyor, farkların toplamı {difference_kurus}."
+    ),
+    "Recovered. It was: {detail}": "Düzeldi. Durum şuydu: {detail}",
+    "alert_acknowledge": "uyarıyı görüldü olarak işaretleme",
+    "alert_threshold": "uyarı eşiği değişikliği",
+    "minutes a payout's outcome may stay unknown before an alert fires": (
+        "bir ödemenin sonucu bu kadar dakika bilinmezse uyarı verilir"
+    ),
+    "minutes a request may wait for approval before an alert fires": (
+        "bir onay talebi bu kadar dakika beklerse uyarı verilir"
+    ),
+    "minutes the API may fail or refuse before an alert fires": (
+        "API bu kadar dakika başarısız olur ya da reddederse uyarı verilir"
+    ),
+    "minutes a callback that failed verification keeps its alert firing": (
+        "doğrulanamayan bir geri bildirimin uyarısı bu kadar dakika sürer"
+    ),
+    "a low-balance alert recovers only above its threshold plus this amount (unless the IBAN sets its own)": (
+        "düşük bakiye uyarısı ancak eşik artı bu tutarın üzerine çıkınca düzelir (IBAN kendi payını belirlemediyse)"
+    ),
+    "Alerts": "Uyarılar",
+    "Evaluated about every 45 seconds by one console of the fleet. An alert is sent once when it fires "
+    "and once when it recovers.": (
+        "Konsollardan biri tarafından yaklaşık 45 saniyede bir değerlendirilir. Bir uyarı tetiklendiğinde bir kez, "
+        "düzeldiğinde bir kez gönderilir."
+    ),
+    "Firing since {at} ({age})": "{at} tarihinden beri etkin ({age})",
+    "Acknowledged by **{who}** at {at}": "**{who}** tarafından {at} tarihinde görüldü",
+    "Acknowledge": "Görüldü",
+    "Firing now": "Şu anda etkin",
+    "That alert recovered, fired again or was acknowledged meanwhile; nothing changed.": (
+        "Bu uyarı bu arada düzeldi, yeniden tetiklendi ya da görüldü olarak işaretlendi; hiçbir şey değişmedi."
+    ),
+    "No alert is firing.": "Etkin uyarı yok.",
+    "History": "Geçmiş",
+    "No alert has fired yet.": "Henüz hiç uyarı tetiklenmedi.",
+    "When": "Ne zaman",
+    "Condition": "Koşul",
+    "Alert": "Uyarı",
+    "Fired": "Tetiklendi",
+    "Recovered": "Düzeldi",
+    "Balance": "Bakiye",
+    "Threshold": "Eşik",
+    "Own margin": "Kendi payı",
+    "Threshold saved.": "Eşik kaydedildi.",
+    "Threshold removed.": "Eşik kaldırıldı.",
+    "Alert below (₺)": "Şunun altında uyar (₺)",
+    "Recover above threshold plus (₺)": "Eşik artı şu tutarın üzerinde düzelir (₺)",
+    "blank: the configured margin": "boş: yapılandırılmış pay",
+    "Save threshold": "Eşiği kaydet",
+    "Remove threshold": "Eşiği kaldır",
+    "Balance thresholds": "Bakiye eşikleri",
+    "An IBAN's alert fires when its balance is below the threshold and recovers only above the threshold "
+    "plus the margin, so a balance hovering at the threshold does not fire again and again.": (
+        "Bir IBAN'ın uyarısı bakiyesi eşiğin altına indiğinde tetiklenir ve ancak eşik artı payın üzerine "
+        "çıkınca düzelir; böylece eşik çevresinde gidip gelen bir bakiye tekrar tekrar uyarı vermez."
+    ),
+    "Only an administrator changes the thresholds.": "Eşikleri yalnızca bir yönetici değiştirir.",
+    "Alerts firing: {n}": "Etkin uyarılar: {n}",
+    "No alerts firing": "Etkin uyarı yok",
+    "The threshold must be an amount greater than zero.": "Eşik sıfırdan büyük bir tutar olmalıdır.",
+    "The margin must be an amount of zero or more.": "Pay sıfır ya da daha büyük bir tutar olmalıdır.",
 }

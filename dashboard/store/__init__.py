@@ -13,6 +13,7 @@
     store.approvals    requests waiting for a second person       (store/approvals.py)
     store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
     store.notifications the outbox: messages by idempotency key, deliveries per channel (store/notifications.py)
+    store.alerts       alert states and history, balance thresholds, the API's health (store/alerts.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from dashboard.store import postgres
 from dashboard.store.accounts import AccountRepository
+from dashboard.store.alerts import AlertRepository
 from dashboard.store.approvals import ApprovalRepository
 from dashboard.store.audit_rows import AuditRepository
 from dashboard.store.balances import BalanceRepository
@@ -108,6 +110,7 @@ class Store:
         self.approvals = ApprovalRepository(self.engine, self.audit)
         self.fleet = FleetRepository(self.engine)
         self.notifications = NotificationRepository(self.engine)
+        self.alerts = AlertRepository(self.engine, self.audit)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

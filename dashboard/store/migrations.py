@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dashboard.store.migrations_alerts import ALERT_TABLES
+
 
 @dataclass(frozen=True)
 class PerEngine:
@@ -344,6 +346,7 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         )""",
         "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
     ),
+    ALERT_TABLES,  # v13: alerts, store/migrations_alerts.py
     # v14: the notification outbox. One row per message (its id is the idempotency key: the same state
     # change enqueued twice is one message), one delivery per message and channel (email, webhook): its
     # state, attempts, the next try (backoff), the claim of the process sending it, the last error.

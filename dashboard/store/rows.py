@@ -293,3 +293,61 @@ class DeliveryRow:
     sent_at: datetime | None = None
     kind: str | None = None  # of the message, when read with it
     subject: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertStateRow:
+    """One alert: a condition about one subject, firing or ok (table `alert_states`); `version`
+    counts its transitions (the compare-and-set token)."""
+
+    alert_key: str
+    kind: str
+    subject: str
+    state: str  # "firing" | "ok"
+    version: int
+    changed_at: datetime
+    title: str
+    detail: str
+    details: dict[str, Any] | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AlertEventRow:
+    """One transition of an alert, kept as its history (table `alert_events`)."""
+
+    id: int
+    alert_key: str
+    kind: str
+    subject: str
+    state: str
+    version: int
+    changed_at: datetime
+    title: str
+    detail: str
+    details: dict[str, Any] | None = None
+    handed_at: datetime | None = None  # when `notify` took it; None: not yet (or it failed)
+    claimed_until_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AlertThresholdRow:
+    """The balance below which an IBAN's alert fires, and its own hysteresis margin (table `alert_thresholds`)."""
+
+    iban_id: int
+    threshold_kurus: int
+    updated_at: datetime
+    updated_by: str
+    margin_kurus: int | None = None  # None: the configured margin
+
+
+@dataclass(frozen=True)
+class UpstreamHealthRow:
+    """The API as the background jobs' calls saw it (table `upstream_health`)."""
+
+    name: str
+    last_ok_at: datetime | None = None
+    failing_since_at: datetime | None = None  # None: the last call succeeded
+    last_failed_at: datetime | None = None
+    last_error: str | None = None

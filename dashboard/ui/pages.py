@@ -28,6 +28,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/balances.py", "Balances", ":material/account_balance_wallet:", "balances", "Monitor", VIEW),
     PageEntry("pages/transactions.py", "Transactions", ":material/receipt_long:", "transactions", "Monitor", VIEW),
     PageEntry("pages/reconciliation.py", "Reconciliation", ":material/rule:", "reconciliation", "Monitor", VIEW),
+    # Alerts: everyone sees them; acknowledging (move_money, approve) and thresholds (settings) are checked
+    # on the page.
+    PageEntry("pages/alerts.py", "Alerts", ":material/notifications:", "alerts", "Monitor", VIEW),
     PageEntry("pages/send_money.py", "Send money", ":material/send_money:", "send-money", "Act", MOVE_MONEY),
     # Batch payouts: makers upload and control batches; approvers see every row of what they approve.
     PageEntry(

@@ -44,7 +44,7 @@ DEMO = {
 }
 # Each role's menu is the role below's plus its own pages, in menu order; the Account section last.
 # An approver is a viewer who approves.
-MONITOR_MENU = ["Overview", "Balances", "Transactions", "Reconciliation"]
+MONITOR_MENU = ["Overview", "Balances", "Transactions", "Reconciliation", "Alerts"]
 ACT_MENU = MONITOR_MENU + [
     "Send money",
     "Batch payouts",
