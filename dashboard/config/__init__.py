@@ -108,6 +108,7 @@ class Settings:
     sso_role_claim: str | None = None
     sso_claim_roles: tuple[tuple[str, str], ...] = ()  # (claim value, role name)
     sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
+    dealer_name: str = ""  # on statements; "": the name the API's settings give, if any
 
     @property
     def users_path(self) -> Path:
@@ -214,6 +215,7 @@ def load_settings(
         sso_role_claim=values.get("ENIGMAPAY_SSO_ROLE_CLAIM"),
         sso_claim_roles=_role_table(values, "ENIGMAPAY_SSO_CLAIM_ROLES"),
         sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
+        dealer_name=values.get("ENIGMAPAY_DEALER_NAME", "").strip(),
     )
 
 

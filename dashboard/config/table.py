@@ -49,6 +49,7 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": ("ID-token claim holding a person's groups, e.g. groups", False),
     "ENIGMAPAY_SSO_CLAIM_ROLES": ("claim value -> role, e.g. console-admins=admin,payments=operator", False),
     "ENIGMAPAY_SSO_EMAIL_ROLES": ("verified e-mail -> role, e.g. ayse@example.com=admin", False),
+    "ENIGMAPAY_DEALER_NAME": ("the dealer's name on statements", False),
 }
 
 
@@ -84,6 +85,7 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": "sso_role_claim",
     "ENIGMAPAY_SSO_CLAIM_ROLES": "sso_claim_roles",
     "ENIGMAPAY_SSO_EMAIL_ROLES": "sso_email_roles",
+    "ENIGMAPAY_DEALER_NAME": "dealer_name",
 }
 
 
@@ -106,7 +108,7 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
             shown = ", ".join(sorted(value)) or "any"
         elif isinstance(value, tuple):
             shown = ", ".join(f"{key}={role}" for key, role in value) or "not set"
-        elif value is None:
+        elif value is None or value == "":
             shown = "not set"
         else:
             shown = str(value)

@@ -1034,4 +1034,37 @@ TR: dict[str, str] = {
         "Son eyleminiz gerçekleştirilmedi: konsolun veritabanına ulaşılamadı. Hiçbir şey değişmedi."
     ),
     "Try again": "Tekrar dene",
+    # --- Statements (issue 15) ---
+    "Statements": "Ekstreler",
+    "Statement": "Ekstre",
+    "Account statement": "Hesap ekstresi",
+    "Dealer": "Bayi",
+    "Time zone": "Saat dilimi",
+    "Opening balance": "Açılış bakiyesi",
+    "Closing balance": "Kapanış bakiyesi",
+    "Generated": "Oluşturulma",
+    "not known": "bilinmiyor",
+    "recorded": "kayıtlı",
+    "reconstructed": "hesaplanan",
+    "All IBANs ({n})": "Tüm IBAN'lar ({n})",
+    "Page {n} / {m}": "Sayfa {n} / {m}",
+    "ID": "No",
+    "Customer": "Müşteri",
+    "Totals": "Toplamlar",
+    "No transactions in this period.": "Bu dönemde işlem yok.",
+    "Month": "Ay",
+    "Date range": "Tarih aralığı",
+    "Language of the statement": "Ekstrenin dili",
+    "Build statement": "Ekstre oluştur",
+    "Download PDF": "PDF indir",
+    "First page of the PDF": "PDF'in ilk sayfası",
+    "Writing the PDF: {done} of {total} rows": "PDF yazılıyor: {total} satırdan {done} tanesi",
+    "Writing the Excel file: {done} of {total} rows": "Excel dosyası yazılıyor: {total} satırdan {done} tanesi",
+    "The statement was not built: the history could not be read in full.": (
+        "Ekstre oluşturulmadı: işlem geçmişi tam olarak okunamadı."
+    ),
+    "Statement for {iban}, {period}: {rows} transactions, {pages} PDF pages.": (
+        "{iban} için ekstre, {period}: {rows} işlem, {pages} PDF sayfası."
+    ),
+    "the dealer's name on statements": "ekstrelerde yazan bayi adı",
 }

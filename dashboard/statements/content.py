@@ -136,7 +136,7 @@ class _Effects:
         return cls(frame["iban_id"].to_numpy()[keep], ticks, effect[keep])
 
     def between(self, iban_id: int, after: int, upto: int) -> int:
-        """The sum of effects with after < time <= upto."""
+        """The sum of effects with after < time <= upto (µs)."""
         chosen = (self.ids == iban_id) & (self.ticks > after) & (self.ticks <= upto)
         return int(self.effect[chosen].sum())
 
@@ -154,13 +154,15 @@ def _anchor(
     return None
 
 
-def _balance_at(effects: _Effects, iban_id: int, anchor: tuple[int, int, str] | None, at: int) -> Balance:
+def _balance_before(effects: _Effects, iban_id: int, anchor: tuple[int, int, str] | None, at: int) -> Balance:
+    """The balance just before the moment `at` (what a transaction at `at` itself did is not in it);
+    the anchor's balance holds every effect up to and including its own time."""
     if anchor is None:
         return Balance(None, UNKNOWN)
     tick, kurus, source = anchor
-    if at >= tick:
-        return Balance(kurus + effects.between(iban_id, tick, at), source)
-    return Balance(kurus - effects.between(iban_id, at, tick), source)
+    if at > tick:
+        return Balance(kurus + effects.between(iban_id, tick, at - 1), source)  # tick < t < at
+    return Balance(kurus - effects.between(iban_id, at - 1, tick), source)  # at <= t <= tick
 
 
 def _sum(balances: Sequence[Balance]) -> Balance:
@@ -208,8 +210,8 @@ def build_statement(
     lines = []
     for iban in ibans:
         anchor = _anchor(iban, snapshots, current, frm, min(_tick(end_at), now_tick), now_tick)
-        opening = _balance_at(effects, iban.id, anchor, min(_tick(start_at), now_tick))
-        closing = _balance_at(effects, iban.id, anchor, min(_tick(end_at), now_tick))
+        opening = _balance_before(effects, iban.id, anchor, min(_tick(start_at), now_tick))
+        closing = _balance_before(effects, iban.id, anchor, min(_tick(end_at), now_tick + 1))
         lines.append(IbanLine(iban.iban, iban.owner_name, iban.bank_name, opening, closing))
     rows = period_rows(frame, [i.id for i in ibans], start_at, end_at)
     return Statement(

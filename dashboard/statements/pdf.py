@@ -72,8 +72,8 @@ class _Document(FPDF):
         return sum(widths[ord(c)] for c in text) * self.font_size_pt * 0.001 / self.k
 
     def fit(self, text: str, width: float) -> str:
-        """`text` cut with '…' to fit `width` mm (less 1 mm of gap)."""
-        room = width - 1
+        """`text` cut with '…' to fit `width` mm (less the cell's padding on both sides)."""
+        room = width - 2 * self.c_margin
         if self.text_width(text) <= room:
             return text
         while text and self.text_width(text + "…") > room:
@@ -89,7 +89,7 @@ class _Document(FPDF):
         for value, (width, right) in zip(values, cells):
             if value:
                 shown = self.fit(value, width)
-                left = x + width - 0.5 - self.text_width(shown) if right else x
+                left = x + width - self.c_margin - self.text_width(shown) if right else x + self.c_margin
                 self.text(left, baseline, shown)
             x += width
         self.y += ROW_HEIGHT
