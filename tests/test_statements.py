@@ -7,8 +7,9 @@ The history below is chosen so every balance can be worked out by hand (see `HIS
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pypdfium2
 import pytest
+from PIL import Image
 
 from dashboard.audit import AuditLog
 from dashboard.client.models import Iban
@@ -207,14 +209,19 @@ def test_the_first_page_renders_to_png_for_a_person_to_look_at():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "statement_tr_page1.png").write_bytes(files.preview_png)
     long = february(frame=history([rec(100 + i, "2026-02-10 12:00:00", "10.00") for i in range(120)]), lang="en")
-    (ARTIFACTS / "statement_en_page2.png").write_bytes(page_png(statement_pdf(long), page=1))
+    second = page_png(statement_pdf(long), page=1)
+    (ARTIFACTS / "statement_en_page2.png").write_bytes(second)
+    # The table's rows are printed black, not in the grey of the column titles' background.
+    image = Image.open(io.BytesIO(second)).convert("L")
+    body = image.crop((0, image.height // 4, image.width, image.height * 3 // 4))
+    assert sum(body.histogram()[:80]) > 0.01 * body.width * body.height
 
 
 # --- XLSX --------------------------------------------------------------------------------------
 
 
 def _cells(data: bytes) -> list[tuple]:
-    path_free = openpyxl.load_workbook(__import__("io").BytesIO(data))
+    path_free = openpyxl.load_workbook(io.BytesIO(data))
     return [tuple(row) for row in path_free.active.iter_rows(values_only=True)]
 
 
@@ -272,3 +279,12 @@ def test_several_ibans_frames_combine_into_one_statement():
     assert sorted(s.rows["id"]) == [2, 3, 4, 5, 50]
     assert s.lines[1].opening.kurus == 50000 - 7000
     assert "…567890" in "\n".join(pdf_pages(statement_pdf(s)))  # the IBAN column of a statement of several
+
+
+def test_snapshots_are_read_between_two_moments_on_either_engine(any_store):
+    t0 = datetime(2026, 2, 28, 23, 57, tzinfo=IST)
+    rows = [{"iban_id": i, "taken_at": t0 + timedelta(minutes=m), "balance_kurus": m} for i in (1, 2) for m in range(4)]
+    any_store.balances.add(rows)
+    between = any_store.balances.snapshots(since=rows[1]["taken_at"], until=rows[2]["taken_at"])
+    assert sorted((r.iban_id, r.balance_kurus) for r in between) == [(1, 1), (1, 2), (2, 1), (2, 2)]  # both ends in
+    assert len(any_store.balances.snapshots(until=rows[0]["taken_at"], iban_id=2)) == 1

@@ -31,6 +31,7 @@ class _Document(FPDF):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.statement = statement
         self.table_columns: list[tuple[str, str, float, bool]] = []
+        self._placed: dict[tuple[str, int], tuple[float, str]] = {}
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -80,18 +81,37 @@ class _Document(FPDF):
             text = text[: max(len(text) - max(len(text) // 8, 1), 0)]
         return text + "…"
 
+    def placed(self, value: str, column: int, width: float, right: bool) -> tuple[float, str]:
+        """(x offset in the column, the encoded show-text operator) of one cell, cached: types,
+        statuses, names and amounts repeat down a statement."""
+        key = (value, column)
+        found = self._placed.get(key)
+        if found is None:
+            shown = self.fit(value, width)
+            offset = width - self.c_margin - self.text_width(shown) if right else self.c_margin
+            found = (offset, self.current_font.encode_text(shown))
+            if len(self._placed) > 50_000:
+                self._placed.clear()
+            self._placed[key] = found
+        return found
+
     def row(self, values: list[str], cells: list[tuple[float, bool]]) -> None:
-        """One table row by `text()` at fixed places: ten times faster than a `cell()` each."""
+        """One table row as one text object written straight into the page: what `text()` writes
+        per cell, without its per-call checks (measured several times faster on 50k rows)."""
         if self.y + ROW_HEIGHT > self.page_break_trigger:
             self.add_page()  # the header writes the column titles again
-        baseline = self.y + ROW_HEIGHT * 0.72
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        baseline = (self.h - (self.y + ROW_HEIGHT * 0.72)) * self.k
         x = self.l_margin
-        for value, (width, right) in zip(values, cells):
+        parts = []
+        for column, (value, (width, right)) in enumerate(zip(values, cells)):
             if value:
-                shown = self.fit(value, width)
-                left = x + width - self.c_margin - self.text_width(shown) if right else x + self.c_margin
-                self.text(left, baseline, shown)
+                offset, shown = self.placed(value, column, width, right)
+                parts.append(f"BT {(x + offset) * self.k:.2f} {baseline:.2f} Td {shown} ET")
             x += width
+        if parts:  # black text whatever fill colour the column titles left set ("g" is the text's colour too)
+            self._out("q 0 g " + " ".join(parts) + " Q")
         self.y += ROW_HEIGHT
 
 
