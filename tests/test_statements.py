@@ -288,3 +288,15 @@ def test_snapshots_are_read_between_two_moments_on_either_engine(any_store):
     between = any_store.balances.snapshots(since=rows[1]["taken_at"], until=rows[2]["taken_at"])
     assert sorted((r.iban_id, r.balance_kurus) for r in between) == [(1, 1), (1, 2), (2, 1), (2, 2)]  # both ends in
     assert len(any_store.balances.snapshots(until=rows[0]["taken_at"], iban_id=2)) == 1
+
+
+def test_the_dealer_name_is_a_setting_shown_as_not_set_when_empty(tmp_path):
+    from dashboard.config import describe_settings, load_settings
+
+    def dealer_row(settings):
+        return next(r["value"] for r in describe_settings(settings) if r["setting"] == "ENIGMAPAY_DEALER_NAME")
+
+    named = load_settings({"ENIGMAPAY_DEALER_NAME": "  Örnek Ödeme Ltd. Şti. "}, None, None)
+    assert named.dealer_name == DEALER and dealer_row(named) == DEALER
+    unnamed = load_settings({}, None, None)
+    assert unnamed.dealer_name == "" and dealer_row(unnamed) == "not set"
