@@ -300,3 +300,15 @@ def test_the_dealer_name_is_a_setting_shown_as_not_set_when_empty(tmp_path):
     assert named.dealer_name == DEALER and dealer_row(named) == DEALER
     unnamed = load_settings({}, None, None)
     assert unnamed.dealer_name == "" and dealer_row(unnamed) == "not set"
+
+
+def test_a_statement_beyond_the_most_rows_is_refused_before_anything_is_written(monkeypatch, tmp_path):
+    from dashboard.statements import desk
+
+    monkeypatch.setattr(desk, "MAX_ROWS", 3)
+    written = []
+    monkeypatch.setattr(desk, "statement_pdf", lambda *a, **k: written.append("pdf"))
+    with pytest.raises(desk.StatementTooLarge, match="4 transactions; one holds at most 3") as refused:
+        desk.statement_files(february())
+    assert refused.value.rows == 4 and written == []
+    assert is_translated(desk.StatementTooLarge.MESSAGE)

@@ -1067,4 +1067,7 @@ TR: dict[str, str] = {
         "{iban} için ekstre, {period}: {rows} işlem, {pages} PDF sayfası."
     ),
     "the dealer's name on statements": "ekstrelerde yazan bayi adı",
+    "This statement would have {rows} transactions; one holds at most {most}. Choose a shorter period or fewer IBANs.": (
+        "Bu ekstrede {rows} işlem olurdu; bir ekstre en çok {most} işlem alır. Daha kısa bir dönem ya da daha az IBAN seçin."
+    ),
 }

@@ -16,8 +16,19 @@ from dashboard.statements.pdf import statement_pdf
 from dashboard.statements.preview import page_count, page_png
 from dashboard.statements.xlsx import statement_xlsx
 
+MAX_ROWS = 100_000  # ~2,800 PDF pages, ~45 s of CPU on the 2-core machine (bench/statements.py: 50k in ~21 s)
 StageCallback = Callable[[str, int, int], None]  # (stage "pdf" / "xlsx", rows written, rows in all)
 MIME = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class StatementTooLarge(ValueError):
+    """More rows than one statement holds; the message is fit to show a person (translated by the page)."""
+
+    MESSAGE = "This statement would have {rows} transactions; one holds at most {most}. Choose a shorter period or fewer IBANs."
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(self.MESSAGE.format(rows=rows, most=MAX_ROWS))
+        self.rows = rows
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,10 @@ def file_stem(statement: Statement) -> str:
 
 
 def statement_files(statement: Statement, progress: StageCallback | None = None) -> StatementFiles:
-    """Both files and the preview; `progress(stage, done, total)` while the rows are written."""
+    """Both files and the preview; `progress(stage, done, total)` while the rows are written.
+    StatementTooLarge (nothing written) beyond `MAX_ROWS` rows."""
+    if len(statement.rows) > MAX_ROWS:
+        raise StatementTooLarge(len(statement.rows))
     pdf = statement_pdf(statement, (lambda done, total: progress("pdf", done, total)) if progress else None)
     xlsx = statement_xlsx(statement, (lambda done, total: progress("xlsx", done, total)) if progress else None)
     return StatementFiles(

@@ -18,7 +18,7 @@ from dashboard import data_access, ui
 from dashboard.client import models
 from dashboard.i18n import LANGUAGES
 from dashboard.statements import MARGIN_DAYS, build_statement
-from dashboard.statements.desk import MIME, record_download, statement_files
+from dashboard.statements.desk import MAX_ROWS, MIME, StatementTooLarge, record_download, statement_files
 from dashboard.timeutil import day_bounds, now
 
 _BUILT = "_statement_built"  # (Statement, StatementFiles) of the last build in this session
@@ -107,7 +107,10 @@ def _build(selection: Sequence[models.Iban], start: date, end: date, lang: str, 
         loaded.value, selection, dealer=_dealer(), start=start, end=end, tz=tz, now=at, lang=lang,
         snapshots=snapshots, current_known=balances_current, covered_from=covered_from,
     )  # fmt: skip
-    st.session_state[_BUILT] = (statement, statement_files(statement, file_progress))
+    try:
+        st.session_state[_BUILT] = (statement, statement_files(statement, file_progress))
+    except StatementTooLarge as too_large:
+        st.error(ui.t(StatementTooLarge.MESSAGE, rows=ui.fmt_count(too_large.rows), most=ui.fmt_count(MAX_ROWS)))
     bar.empty()
 
 
