@@ -23,6 +23,7 @@ from dashboard.timeutil import day_bounds, now
 
 _BUILT = "_statement_built"  # (Statement, StatementFiles) of the last build in this session
 _MONTHS = 24  # months offered in the month picker
+_DOWNLOADS = (("pdf", "Download PDF", ":material/picture_as_pdf:"), ("xlsx", "Download Excel", ":material/table_view:"))
 
 
 def _months(today: date) -> list[date]:
@@ -120,7 +121,7 @@ def _show_built() -> None:
         return
     statement, files = built
     st.success(
-        ui.t(
+        ui.t_md(  # the IBAN is the API's: shown literally
             "Statement for {iban}, {period}: {rows} transactions, {pages} PDF pages.",
             iban=statement.iban_text(),
             period=statement.period(),
@@ -131,7 +132,7 @@ def _show_built() -> None:
     # The download callables run on another thread, after this script: capture plain values now.
     audit, actor = data_access.services().audit, ui.actor()
     left, right, _ = st.columns([1, 1, 3])
-    for column, fmt, label, icon in ((left, "pdf", "Download PDF", ":material/picture_as_pdf:"), (right, "xlsx", "Download Excel", ":material/table_view:")):  # fmt: skip
+    for column, (fmt, label, icon) in zip((left, right), _DOWNLOADS):
         column.download_button(
             ui.t(label),
             data=lambda fmt=fmt: record_download(audit, statement, files, fmt, actor=actor),
