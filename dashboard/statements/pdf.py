@@ -161,6 +161,8 @@ def _table(doc: _Document, progress: ProgressCallback | None) -> None:
 
 def _totals(doc: _Document) -> None:
     s = doc.statement
+    if doc.y + 13 > doc.page_break_trigger:
+        doc.add_page()  # the totals and the closing balance stay together
     doc.ln(3)
     doc.set_font(FONT, "B", 9)
     parts = [
