@@ -273,9 +273,9 @@ def amount_bound(text: str) -> Decimal | None:
     return parse_amount_input(text) if text.strip() else None
 
 
-def balance_snapshots(since: datetime) -> list[SnapshotRow]:
-    """Balances recorded by the server's background task (dashboard.background) since `since`."""
-    return services().store.balances.snapshots(since=since)
+def balance_snapshots(since: datetime, until: datetime | None = None) -> list[SnapshotRow]:
+    """Balances recorded by the server's background task (dashboard.background) since `since` (until `until`)."""
+    return services().store.balances.snapshots(since=since, until=until)
 
 
 # --- money actions (through the journal: exactly once) ------------------------------------------

@@ -112,6 +112,7 @@ class Settings:
     sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
     notify: NotifySettings = field(default_factory=NotifySettings)  # e-mail, webhook, daily report
     alerts: AlertSettings = field(default_factory=AlertSettings)  # ENIGMAPAY_ALERT_* (config/alerts.py)
+    dealer_name: str = ""  # on statements; "": the name the API's settings give, if any
 
     @property
     def users_path(self) -> Path:
@@ -220,6 +221,7 @@ def load_settings(
         sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
         notify=read_notify(values),
         alerts=read_alert_settings(values),
+        dealer_name=values.get("ENIGMAPAY_DEALER_NAME", "").strip(),
     )
 
 

@@ -69,6 +69,7 @@ SETTINGS: dict[str, tuple[str, bool]] = {
         "a low-balance alert recovers only above its threshold plus this amount (unless the IBAN sets its own)",
         False,
     ),
+    "ENIGMAPAY_DEALER_NAME": ("the dealer's name on statements", False),
 }
 
 
@@ -121,6 +122,7 @@ _ATTRIBUTE = {
     "ENIGMAPAY_ALERT_UPSTREAM_MINUTES": "alerts.upstream_minutes",
     "ENIGMAPAY_ALERT_CALLBACK_MINUTES": "alerts.callback_minutes",
     "ENIGMAPAY_ALERT_BALANCE_MARGIN": "alerts.balance_margin",
+    "ENIGMAPAY_DEALER_NAME": "dealer_name",
 }
 
 
@@ -153,7 +155,7 @@ def describe_settings(settings: Settings) -> list[dict[str, str]]:
             shown = ", ".join(value) or "not set"
         elif isinstance(value, tuple):
             shown = ", ".join(f"{key}={role}" for key, role in value) or "not set"
-        elif value is None:
+        elif value is None or value == "":
             shown = "not set"
         else:
             shown = str(value)

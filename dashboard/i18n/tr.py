@@ -1228,4 +1228,38 @@ TR: dict[str, str] = {
     "No alerts firing": "Etkin uyarı yok",
     "The threshold must be an amount greater than zero.": "Eşik sıfırdan büyük bir tutar olmalıdır.",
     "The margin must be an amount of zero or more.": "Pay sıfır ya da daha büyük bir tutar olmalıdır.",
+    # --- Statements (issue 15) ---
+    "Statements": "Ekstreler",
+    "Statement": "Ekstre",
+    "Account statement": "Hesap ekstresi",
+    "Dealer": "Bayi",
+    "Time zone": "Saat dilimi",
+    "Opening balance": "Açılış bakiyesi",
+    "Closing balance": "Kapanış bakiyesi",
+    "Generated": "Oluşturulma",
+    "not known": "bilinmiyor",
+    "recorded": "kayıtlı",
+    "reconstructed": "hesaplanan",
+    "All IBANs ({n})": "Tüm IBAN'lar ({n})",
+    "Page {n} / {m}": "Sayfa {n} / {m}",
+    "ID": "No",
+    "Customer": "Müşteri",
+    "No transactions in this period.": "Bu dönemde işlem yok.",
+    "Date range": "Tarih aralığı",
+    "Language of the statement": "Ekstrenin dili",
+    "Build statement": "Ekstre oluştur",
+    "Download PDF": "PDF indir",
+    "First page of the PDF": "PDF'in ilk sayfası",
+    "Writing the PDF: {done} of {total} rows": "PDF yazılıyor: {total} satırdan {done} tanesi",
+    "Writing the Excel file: {done} of {total} rows": "Excel dosyası yazılıyor: {total} satırdan {done} tanesi",
+    "The statement was not built: the history could not be read in full.": (
+        "Ekstre oluşturulmadı: işlem geçmişi tam olarak okunamadı."
+    ),
+    "Statement for {iban}, {period}: {rows} transactions, {pages} PDF pages.": (
+        "{iban} için ekstre, {period}: {rows} işlem, {pages} PDF sayfası."
+    ),
+    "the dealer's name on statements": "ekstrelerde yazan bayi adı",
+    "This statement would have {rows} transactions; one holds at most {most}. Choose a shorter period or fewer IBANs.": (
+        "Bu ekstrede {rows} işlem olurdu; bir ekstre en çok {most} işlem alır. Daha kısa bir dönem ya da daha az IBAN seçin."
+    ),
 }

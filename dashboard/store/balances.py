@@ -29,9 +29,11 @@ class BalanceRepository:
             )
             return cur.rowcount
 
-    def snapshots(self, since: datetime | None = None, iban_id: int | None = None) -> list[SnapshotRow]:
-        """Oldest first, then by IBAN."""
-        condition, params = where({"taken_at >= ?": since, "iban_id = ?": iban_id})
+    def snapshots(
+        self, since: datetime | None = None, iban_id: int | None = None, until: datetime | None = None
+    ) -> list[SnapshotRow]:
+        """Oldest first, then by IBAN; `since` and `until` inclusive."""
+        condition, params = where({"taken_at >= ?": since, "iban_id = ?": iban_id, "taken_at <= ?": until})
         rows = self._engine.read(
             f"SELECT * FROM balance_snapshots WHERE {condition} ORDER BY taken_at, iban_id", params
         )

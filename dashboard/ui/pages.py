@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from dashboard.auth.roles import APPROVE, AUDIT, CALLBACKS, LOOKUP, MOVE_MONEY, SETTINGS, VIEW, Role, can_any
+from dashboard.auth.roles import APPROVE, AUDIT, CALLBACKS, EXPORT, LOOKUP, MOVE_MONEY, SETTINGS, VIEW, Role, can_any
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ PAGES: tuple[PageEntry, ...] = (
     # Alerts: everyone sees them; acknowledging (move_money, approve) and thresholds (settings) are checked
     # on the page.
     PageEntry("pages/alerts.py", "Alerts", ":material/notifications:", "alerts", "Monitor", VIEW),
+    PageEntry("pages/statements.py", "Statements", ":material/description:", "statements", "Monitor", EXPORT),
     PageEntry("pages/send_money.py", "Send money", ":material/send_money:", "send-money", "Act", MOVE_MONEY),
     # Batch payouts: makers upload and control batches; approvers see every row of what they approve.
     PageEntry(

@@ -8,6 +8,7 @@
 - A viewer sees only Overview, Balances, Transactions; payout pages opened by URL say "not allowed".
 - Sign out ends the session everywhere: this tab, another tab, another browser holding the cookie.
 - A freshly started server answers a deep link, signed out, with the sign-in page and nothing else.
+- A viewer builds this month's statement of every IBAN, sees the PDF's first page and downloads the PDF.
 
 Every page is screenshotted to `artifacts/screenshots/<nn>-<page>.png` for a person to look at.
 
@@ -44,7 +45,7 @@ DEMO = {
 }
 # Each role's menu is the role below's plus its own pages, in menu order; the Account section last.
 # An approver is a viewer who approves.
-MONITOR_MENU = ["Overview", "Balances", "Transactions", "Reconciliation", "Alerts"]
+MONITOR_MENU = ["Overview", "Balances", "Transactions", "Reconciliation", "Alerts", "Statements"]
 ACT_MENU = MONITOR_MENU + [
     "Send money",
     "Batch payouts",
@@ -706,3 +707,24 @@ def test_admin_tables_and_a_confirm_dialog_show_nothing_but_literal_text(
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0, timeout=UI_TIMEOUT)
     assert fetched == [], f"the browser fetched what an operator typed: {fetched}"
+
+
+def test_viewer_builds_a_statement_and_sees_its_first_page(page: Page, console_server, screenshot_dir: Path) -> None:
+    """Statements: build this month's statement of every IBAN; the PDF's first page is shown as an
+    image (rendered on the server from the very PDF offered), and the PDF downloads."""
+    page.goto(console_server.url + "/")
+    expect_sign_in_page(page)
+    sign_in(page, "viewer")
+    open_page(page, "Statements")
+    main(page).get_by_role("button", name="Build statement").click()
+    expect(main(page).get_by_text(re.compile(r"^Statement for All IBANs"))).to_be_visible(timeout=60_000)
+    preview = main(page).locator('[data-testid="stImage"] img')
+    expect(preview).to_have_count(1)
+    expect(main(page).get_by_text("First page of the PDF")).to_be_visible()
+    size = preview.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert size[0] >= 1000 and size[0] > size[1], size  # an A4 landscape page, readable
+    screenshot(page, screenshot_dir, "17-statements-preview")
+    with page.expect_download(timeout=UI_TIMEOUT) as download:
+        main(page).get_by_role("button", name="Download PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf"), download.value.suggested_filename
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
