@@ -171,11 +171,14 @@ class BaseClient:
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
         fast_decode: Callable[[bytes], Any] | None = None,
+        retry_rate_limit: bool = True,
     ) -> Any:
         """Send one logical request and return the decoded envelope of a successful answer.
 
         `fast_decode(body_bytes)` may read a successful answer itself (returning None when it
         cannot); then its value is returned instead of the orjson-decoded envelope.
+        `retry_rate_limit=False`: a 429 is raised (RateLimitError) at once, for a caller that paces
+        itself (the concurrent pages of `_fanout`); other failures are retried as usual.
 
         Only GET is retried. A POST is sent exactly once: a failure after sending raises
         OutcomeUnknownError, never a second attempt.
@@ -202,7 +205,8 @@ class BaseClient:
                 raise self._transport_error(exc, method, path, operation) from exc
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed_ms)
-            if attempt < retries_allowed and self._should_retry(response):
+            retry = self._should_retry(response) and (retry_rate_limit or response.status_code != 429)
+            if attempt < retries_allowed and retry:
                 self._before_retry(method, path, attempt, response)
                 attempt += 1
                 continue
