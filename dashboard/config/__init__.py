@@ -37,6 +37,7 @@ DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_BATCH_MAX_ROWS = 1_000
 DEFAULT_BATCH_MAX_KB = 2_048
 DEFAULT_BATCH_CONCURRENCY = 4
+DEFAULT_PAGE_CONCURRENCY = 4  # history pages in flight per IBAN: a year's ~50 pages in ~13 round trips
 DEFAULT_BATCH_RATE = 5.0  # payouts per second
 DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
@@ -93,6 +94,7 @@ class Settings:
     session_secret: Secret | None = None
     settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
     verify_rate: float = DEFAULT_VERIFY_RATE
+    page_concurrency: int = DEFAULT_PAGE_CONCURRENCY
     database_url: Secret | None = None  # None: the embedded SQLite file in data_dir
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
@@ -199,6 +201,7 @@ def load_settings(
         session_secret=Secret(session_secret) if session_secret else None,
         settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+        page_concurrency=_positive_int(values, "ENIGMAPAY_PAGE_CONCURRENCY", DEFAULT_PAGE_CONCURRENCY),
         database_url=Secret(database_url) if database_url else None,
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
         two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),

@@ -641,6 +641,9 @@ TR: dict[str, str] = {
     "comma-separated source IPs allowed to post callbacks": "geri bildirim göndermesine izin verilen kaynak IP'ler, virgülle ayrılmış",
     "default language, en or tr": "varsayılan dil, en veya tr",
     "size of the sandbox's demo history": "test ortamındaki deneme geçmişinin büyüklüğü",
+    "history pages of one IBAN fetched at once once the first tells the last (a 429 slows them)": (
+        "ilk sayfa son sayfayı bildirdiğinde bir IBAN'ın aynı anda çekilen geçmiş sayfası sayısı (429 yavaşlatır)"
+    ),
     "TOML file of sign-in accounts; default <data dir>/users.toml": "oturum açma hesaplarının TOML dosyası; varsayılan <veri klasörü>/users.toml",
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
     "true = no sign-in (single-user local setup only)": "true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)",
