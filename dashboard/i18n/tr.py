@@ -381,6 +381,9 @@ TR: dict[str, str] = {
     "{n} days": "{n} gün",
     "Loading history…": "İşlem geçmişi yükleniyor…",
     "Loading history: {done} of {total} IBANs": "İşlem geçmişi yükleniyor: {total} IBAN'dan {done} tanesi",
+    "Loading history: {done} of {total} IBANs, {pages} of {known} pages": (
+        "İşlem geçmişi yükleniyor: {total} IBAN'dan {done} tanesi, {known} sayfadan {pages} tanesi"
+    ),
     "Date": "Tarih",
     "Recorded once a minute while the console runs; earlier points are reconstructed backwards from "
     "today's balances and the completed transactions.": (
