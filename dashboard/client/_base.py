@@ -153,6 +153,9 @@ class BaseClient:
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
+    def _rate_limited(self, delay: float) -> None:
+        """A 429 about to be waited out for `delay` seconds (EnigmaPayClient slows its page fan-outs)."""
+
     def _jitter(self) -> float:
         """A factor in (0.75, 1]; alone in its own method to isolate randomness for tests."""
         return 1.0 - 0.25 * random.random()
@@ -231,6 +234,8 @@ class BaseClient:
 
     def _before_retry(self, method: str, path: str, attempt: int, response: httpx.Response | None) -> None:
         delay = self._retry_delay(attempt, response)
+        if response is not None and response.status_code == 429:
+            self._rate_limited(delay)
         log.warning("%s %s: retry %d of %d in %.2f s", method, path, attempt + 1, self.max_retries, delay)
         self._sleep(delay)
 

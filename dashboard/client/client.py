@@ -47,6 +47,10 @@ class EnigmaPayClient(BaseClient):
         self.page_concurrency = page_concurrency
         self._pacer = PagePacer(page_concurrency)  # shared by every listing's fan-out: a 429 slows them all
 
+    def _rate_limited(self, delay: float) -> None:
+        # Any 429 (a first page, /ibans...) means the dealer's key is rate limited: the fan-outs slow too.
+        self._pacer.rate_limited(delay)
+
     # --- reads --------------------------------------------------------------------------------------
 
     def get_settings(self) -> models.DealerSettings:

@@ -129,6 +129,20 @@ def test_a_429_slows_the_whole_fan_out_and_honours_retry_after():
     assert max(after) == 4 and client._pacer.window() == 4
 
 
+def test_a_429_on_another_request_slows_the_fan_outs_too():
+    def limited_first(n, attempt):
+        if n == 1 and attempt == 1:
+            return httpx.Response(429, headers={"Retry-After": "0.2"}, json={"success": False, "message": "slow"})
+        return None
+
+    server = Server(12, answer=limited_first)
+    client, _ = recording_client(server, page_concurrency=4)
+    assert ids(client.iter_transaction_pages(1)) == expected(12)  # the first page retried as any GET
+    assert client._pacer.rate_limits == 1
+    assert max(in_flight for _, _, in_flight in server.starts[:4]) <= 2  # the fan-out began at half the window
+    assert client._pacer.window() == 4  # ...and won its slots back as pages came back without one
+
+
 def test_a_page_rate_limited_beyond_the_retries_is_a_rate_limit_error_and_nothing_more_is_asked():
     def always_limited(n, attempt):
         if n == 5:
