@@ -135,3 +135,11 @@ def test_search_text_is_folded_id_and_text_fields(mirror, any_store):
 )
 def test_the_columnar_fold_is_schema_fold(text):
     assert fold_array(pa.array([text])).to_pylist() == [fold(text)]
+
+
+def test_a_transaction_that_moved_to_another_day_is_updated_not_refused(mirror):
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1, "Pending")]), T1, tz=TZ)
+    # Day 2 holds nothing yet (PostgreSQL's straight COPY is tried first), but id 1 is already held.
+    mirror.write_days(IBAN_ID, IBAN, D2, D2, frame([record(1, D2), record(2, D2)]), T2, tz=TZ)
+    back = mirror.read([IBAN_ID], D2, D2, TZ)
+    assert sorted(back["id"].tolist()) == [1, 2] and set(back["status"]) == {"Completed"}

@@ -65,11 +65,33 @@ BLOCK_COLUMNS: tuple[str, ...] = (
 )
 _TEXT = ("username", "customer_name", "customer_iban", "description")
 _NAT = np.iinfo(np.int64).min
-_IPC = pa.ipc.IpcWriteOptions(compression="zstd")
+# Uncompressed: per-block compression cost more than the read it should speed up (measured: a
+# 420-row block wrote in 0.9 ms and read in 0.06 ms plain, 5.7 ms and 4.2 ms with zstd).
+_IPC = pa.ipc.IpcWriteOptions()
 
 
-def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """`history.schema.fold` of a whole text column, with Arrow kernels (no Python per row)."""
+def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`history.schema.fold` of a whole text column, with Arrow kernels (no Python per row). Plain
+    ASCII text with single spaces (most usernames, IBANs, many descriptions) only needs lower case;
+    the Unicode steps run on the other rows alone."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    values = values.cast(pa.large_string())
+    simple = pc.string_is_ascii(values)
+    for odd in ("  ", "_", "-", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f"):
+        simple = pc.and_(simple, pc.invert(pc.match_substring(values, odd)))
+    simple = pc.and_(simple, pc.invert(pc.or_(pc.starts_with(values, " "), pc.ends_with(values, " "))))
+    simple = simple.fill_null(True)
+    out = pc.ascii_lower(values)
+    if pc.all(simple).as_py():
+        return out
+    rest = np.flatnonzero(~np.asarray(simple))
+    folded = _fold_unicode(values.take(pa.array(rest)))
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rest] = True
+    return pc.replace_with_mask(out, pa.array(mask), folded)
+
+
+def _fold_unicode(values: pa.Array) -> pa.Array:
     out = values
     for capital in ("İ", "I", "ı"):
         out = pc.replace_substring(out, capital, "i")
