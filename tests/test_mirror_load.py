@@ -70,7 +70,7 @@ class FakeApi:
         self.records[iban_id].append(record)
         return record
 
-    def iter_transaction_pages(self, iban_id, start_date=None, end_date=None, *, arrow=False):
+    def iter_transaction_pages(self, iban_id, start_date=None, end_date=None, *, arrow=False, on_page=None):
         with self._lock:
             self.calls.append((iban_id, start_date, end_date))
         if iban_id in self.failing:

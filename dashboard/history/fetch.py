@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import date
 
 import pandas as pd
@@ -32,22 +32,37 @@ PAGE_PROGRESS_EVERY = 0.1  # seconds between two page counts told to `progress.p
 
 
 class PageCounter:
-    """Pages received and known per IBAN, written by the fetch threads, read by the calling thread."""
+    """Pages received and known per listing (an IBAN, or one range of it), written by the fetch
+    threads, read by the calling thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[int, tuple[int, int]] = {}
+        self._counts: dict[Hashable, tuple[int, int]] = {}
 
-    def for_iban(self, iban_id: int) -> Callable[[int, int], None]:
+    def for_iban(self, listing: Hashable) -> Callable[[int, int], None]:
         def on_page(received: int, known: int) -> None:
             with self._lock:
-                self._counts[iban_id] = (received, known)
+                self._counts[listing] = (received, known)
 
         return on_page
 
     def totals(self) -> tuple[int, int]:
         with self._lock:
             return sum(r for r, _ in self._counts.values()), sum(k for _, k in self._counts.values())
+
+
+def as_they_finish(futures: Collection[Future], progress: object, counter: PageCounter) -> Iterator[Future]:
+    """The futures as they finish (like `as_completed`), telling `progress.pages(done, known)`, when
+    the callback has it, the counter's totals meanwhile: on the calling thread, when they change."""
+    pending, told = set(futures), (0, 0)
+    pages_progress = getattr(progress, "pages", None)
+    while pending:
+        finished, pending = wait(pending, timeout=PAGE_PROGRESS_EVERY, return_when=FIRST_COMPLETED)
+        if pages_progress and (totals := counter.totals()) != told:
+            told = totals
+            pages_progress(*totals)
+        yield from finished
+        del finished
 
 
 def _fetch_parts(
@@ -100,27 +115,20 @@ def _fetch_and_assemble(
     error: EnigmaPayError | None = None
     total = len(ibans) if total is None else total
     if ibans:
-        counter, told = PageCounter(), (0, 0)
-        pages_progress = getattr(progress, "pages", None)
+        counter = PageCounter()
         with ThreadPoolExecutor(max_workers=min(workers, len(ibans))) as pool:
             futures = {pool.submit(_fetch_parts, client, iban, start, end, tz, counter): iban for iban in ibans}
-            while futures:
-                finished, _ = wait(futures, timeout=PAGE_PROGRESS_EVERY, return_when=FIRST_COMPLETED)
-                if pages_progress and (now := counter.totals()) != told:
-                    told = now
-                    pages_progress(*now)
-                for future in finished:
-                    iban = futures.pop(future)  # the future (and its result) is not kept beyond this turn
-                    try:
-                        parts.extend(future.result())
-                    except EnigmaPayError as exc:
-                        error = error or exc
-                        continue
-                    got.append(iban)
-                    done += 1
-                    if progress:
-                        progress(done, total, iban.iban)
-                del finished
+            for future in as_they_finish(list(futures), progress, counter):
+                iban = futures.pop(future)  # the future (and its result) is not kept beyond this turn
+                try:
+                    parts.extend(future.result())
+                except EnigmaPayError as exc:
+                    error = error or exc
+                    continue
+                got.append(iban)
+                done += 1
+                if progress:
+                    progress(done, total, iban.iban)
     if not parts:
         return None, got, error
     frame = assemble(parts, tz)  # empties the parts as it goes

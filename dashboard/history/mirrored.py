@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date, datetime
 from typing import Any
 
@@ -31,7 +31,14 @@ from dashboard import memory
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.history.assemble import Part, assemble, frame_part, frame_parts
-from dashboard.history.fetch import _CONVERTING, MAX_FETCH_WORKERS, ProgressCallback, fetch_history
+from dashboard.history.fetch import (
+    _CONVERTING,
+    MAX_FETCH_WORKERS,
+    PageCounter,
+    ProgressCallback,
+    as_they_finish,
+    fetch_history,
+)
 from dashboard.history.sync import plan_days
 from dashboard.timeutil import now
 
@@ -116,9 +123,10 @@ class MirrorSync:
         total = len(ibans) if total is None else total
         if not ibans:
             return fresh, got, error
+        counter = PageCounter()  # pages received of pages known, for a callback with `pages` (fetch.py)
         with ThreadPoolExecutor(max_workers=min(MAX_FETCH_WORKERS, len(ibans))) as pool:
-            futures = {pool.submit(self._fetch_iban, client, i, plans[i.id], tz, synced_at): i for i in ibans}
-            for future in as_completed(futures):
+            futures = {pool.submit(self._fetch_iban, client, i, plans[i.id], tz, synced_at, counter): i for i in ibans}
+            for future in as_they_finish(list(futures), progress, counter):
                 iban = futures.pop(future)
                 try:
                     fresh[iban.id] = future.result()
@@ -131,11 +139,14 @@ class MirrorSync:
                     progress(done, total, iban.iban)
         return fresh, got, error
 
-    def _fetch_iban(self, client, iban: models.Iban, ranges: Ranges, tz: str, synced_at: datetime) -> list[Part]:
+    def _fetch_iban(
+        self, client, iban: models.Iban, ranges: Ranges, tz: str, synced_at: datetime, counter: PageCounter
+    ) -> list[Part]:
         """The planned ranges of one IBAN, each fetched, handed to a mirror writer and returned as a part."""
         out: list[Part] = []
         for first, last in ranges:
-            pages = client.iter_transaction_pages(iban.id, start_date=first, end_date=last, arrow=True)
+            on_page = counter.for_iban((iban.id, first))
+            pages = client.iter_transaction_pages(iban.id, start_date=first, end_date=last, arrow=True, on_page=on_page)
             got = list(frame_parts(pages, iban_id=iban.id, iban=iban.iban, tz=tz, gate=_CONVERTING))
             frame = assemble(got, tz)
             del got
