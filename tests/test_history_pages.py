@@ -96,3 +96,37 @@ def test_the_transactions_bar_shows_pages_and_never_goes_back():
     (bar,) = at.get("progress")
     assert bar.proto.value == 30
     assert bar.proto.text == "Loading history: 1 of 4 IBANs, 4 of 20 pages"
+
+
+def test_through_the_mirror_pages_are_told_too_and_a_restart_fetches_only_the_look_back(make_sandbox, any_store):
+    from datetime import timedelta
+
+    from dashboard.history.cache import FrameCache
+    from dashboard.history.load import HistoryLoader
+    from dashboard.history.mirrored import MirrorSync
+    from dashboard.loaded import LastGood
+    from dashboard.timeutil import now
+
+    srv = make_sandbox(per_page=25)
+    end = now(TZ).date()
+    start = end - timedelta(days=120)
+    with client(srv) as api:
+        ibans = api.list_ibans()
+
+        def load(progress=None):
+            sync = MirrorSync(any_store.mirror, lookback_days=3)
+            history = HistoryLoader(FrameCache(300), lambda: api, "fp", TZ, LastGood(), mirror=sync)
+            frame, _, error = history.load(ibans, start, end, progress)
+            sync.wait_for_writes()
+            assert error is None
+            return frame
+
+        first, again = Progress(), Progress()
+        cold = load(first)
+        srv.state.reset_stats()
+        warm = load(again)  # a restart: a new frame cache and mirror loader on the same store
+    pages = sum(-(-n // 25) for n in cold.groupby("iban_id").size())
+    assert len(cold) > 500 and first.page_counts[-1] == (pages, pages)
+    assert len(warm) == len(cold) and set(warm["id"]) == set(cold["id"])
+    fetched = srv.state.call_counts().get("GET /transactions", 0)
+    assert fetched < pages and again.page_counts[-1] == (fetched, fetched)  # only the planned days' pages
