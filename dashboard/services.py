@@ -119,6 +119,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         approval_threshold=s.approval_threshold,
         ibans=lambda: shared_ibans().get()[0],  # the fleet's /ibans answer: settling asks no /ibans itself
     )
+    journal.mirror_lookback_days = s.mirror_lookback_days  # settling syncs the days it searches (issue 13)
     if s.callback_token is not None:
         token = s.callback_token.reveal()
     else:

@@ -143,3 +143,8 @@ def test_a_transaction_that_moved_to_another_day_is_updated_not_refused(mirror):
     mirror.write_days(IBAN_ID, IBAN, D2, D2, frame([record(1, D2), record(2, D2)]), T2, tz=TZ)
     back = mirror.read([IBAN_ID], D2, D2, TZ)
     assert sorted(back["id"].tolist()) == [1, 2] and set(back["status"]) == {"Completed"}
+
+
+def test_the_columnar_fold_of_repeated_texts_folds_each_once_and_right():
+    texts = ["İPTAL EDİLDİ", "Şule  Yılmaz", "plain", "ÇAĞRI_ÖZ"] * 5
+    assert fold_array(pa.array(texts)).to_pylist() == [fold(t) for t in texts]

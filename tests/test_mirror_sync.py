@@ -75,3 +75,10 @@ def test_today_is_read_in_the_dealer_zone():
 def test_an_old_range_fully_synced_fetches_nothing():
     states = synced_long_after(*(d(n) for n in range(40, 61)))
     assert plan(d(60), d(40), states) == []
+
+
+def test_a_day_synced_a_moment_ago_is_not_fetched_again_when_asked():
+    states = synced_long_after(*(d(n) for n in range(0, 10)))  # synced an hour ago
+    assert plan(d(9), TODAY, states) == [(d(3), TODAY)]
+    assert plan_days(d(9), TODAY, states, now=NOW, tz=TZ, lookback_days=3, fresh_for=timedelta(hours=2)) == []
+    assert plan_days(d(9), TODAY, {}, now=NOW, tz=TZ, lookback_days=3, fresh_for=timedelta(hours=2)) == [(d(9), TODAY)]

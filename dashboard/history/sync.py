@@ -36,24 +36,38 @@ def day_end(day: date, tz: str) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone(tz))
 
 
-def needs_fetch(day: date, state: SyncedDay | None, *, today: date, lookback_days: int, tz: str) -> bool:
+def needs_fetch(
+    day: date, state: SyncedDay | None, *, today: date, lookback_days: int, tz: str, fresh_since: datetime | None = None
+) -> bool:
     if day > today:
         return False
+    if state is not None and fresh_since is not None and state.synced_at >= fresh_since:
+        return False  # synced a moment ago (by any replica): read it from the mirror
     if state is None or day >= today - timedelta(days=lookback_days):
         return True
     return state.synced_at < day_end(day, tz) or state.open_rows > 0
 
 
 def plan_days(
-    start: date, end: date, states: Mapping[date, SyncedDay], *, now: datetime, tz: str, lookback_days: int
+    start: date,
+    end: date,
+    states: Mapping[date, SyncedDay],
+    *,
+    now: datetime,
+    tz: str,
+    lookback_days: int,
+    fresh_for: timedelta = timedelta(0),
 ) -> list[tuple[date, date]]:
     """The date ranges (first, last; inclusive, oldest first) of `start`..`end` to fetch for one IBAN
-    whose synced days are `states`, at `now` (aware)."""
+    whose synced days are `states`, at `now` (aware). `fresh_for` > 0: a day synced that recently is
+    not fetched again whatever the rules (settling's checks a few seconds apart share one sync)."""
     today = now.astimezone(zone(tz)).date()
+    fresh_since = now - fresh_for if fresh_for > timedelta(0) else None
     ranges: list[tuple[date, date]] = []
     day = start
     while day <= min(end, today):
-        if needs_fetch(day, states.get(day), today=today, lookback_days=lookback_days, tz=tz):
+        state = states.get(day)
+        if needs_fetch(day, state, today=today, lookback_days=lookback_days, tz=tz, fresh_since=fresh_since):
             if ranges and ranges[-1][1] == day - timedelta(days=1):
                 ranges[-1] = (ranges[-1][0], day)
             else:

@@ -198,16 +198,18 @@ class MirrorRepository:
         if not ids:
             return {}
         first, last = (start.isoformat() if start else "0000-00-00"), (end.isoformat() if end else "9999-99-99")
-        rows = self._engine.read(
-            f"""SELECT iban_id, iban, block FROM mirror_blocks WHERE iban_id IN ({placeholders(ids)})
-                AND month >= ? AND month <= ? ORDER BY iban_id, month DESC""",
-            (*ids, first[:7], last[:7]),
-        )
         parts = {}
-        while rows:  # one part per IBAN: its months' blocks joined first (few pandas objects)
-            iban_id, iban = rows[0]["iban_id"], rows[0]["iban"]
+        for iban_id in ids:  # one IBAN's blocks at a time: the transient is one IBAN's, not the year's
+            rows = self._engine.read(
+                """SELECT iban, block FROM mirror_blocks WHERE iban_id = ? AND month >= ? AND month <= ?
+                   ORDER BY month DESC""",
+                (iban_id, first[:7], last[:7]),
+            )
+            if not rows:
+                continue
+            iban = rows[0]["iban"]
             tables = []
-            while rows and rows[0]["iban_id"] == iban_id:
+            while rows:
                 tables.append(_within(block_table(rows.pop(0)["block"]), first, last))
             table = _without(pa.concat_tables(tables), (skip or {}).get(iban_id, ()))
             del tables
@@ -342,7 +344,8 @@ def _write_blocks(
         if block.num_rows == 0:
             cur.execute("DELETE FROM mirror_blocks WHERE iban_id = ? AND month = ?", (iban_id, month))
             continue
-        cur.execute(
+        execute = getattr(cur, "execute_binary", cur.execute)  # PostgreSQL: the block as bytes, not hex text
+        execute(
             """INSERT INTO mirror_blocks (iban_id, month, iban, row_count, block) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (iban_id, month) DO UPDATE SET iban = excluded.iban, row_count = excluded.row_count,
                    block = excluded.block""",

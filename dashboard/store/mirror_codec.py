@@ -76,6 +76,9 @@ def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     the Unicode steps run on the other rows alone."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     values = values.cast(pa.large_string())
+    encoded = values.dictionary_encode()
+    if len(encoded.dictionary) < len(values) // 2:  # names, usernames: fold each distinct text once
+        return fold_array(encoded.dictionary).take(encoded.indices)
     simple = pc.string_is_ascii(values)
     for odd in ("  ", "_", "-", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f"):
         simple = pc.and_(simple, pc.invert(pc.match_substring(values, odd)))
