@@ -38,11 +38,11 @@ class EnigmaPayClient(BaseClient):
         tz: str | tzinfo = DEFAULT_TZ,
         page_concurrency: int = _constants.PAGE_CONCURRENCY,
     ) -> None:
+        if not isinstance(page_concurrency, int) or isinstance(page_concurrency, bool) or page_concurrency < 1:
+            raise ValueError("page_concurrency must be a whole number of at least 1")  # before any pool is opened
         super().__init__(
             api_key, secret_key, base_url=base_url, timeout=timeout, max_retries=max_retries, transport=transport
         )
-        if not isinstance(page_concurrency, int) or isinstance(page_concurrency, bool) or page_concurrency < 1:
-            raise ValueError("page_concurrency must be a whole number of at least 1")
         self.tz = tz
         self.page_concurrency = page_concurrency
         self._pacer = PagePacer(page_concurrency)  # shared by every listing's fan-out: a 429 slows them all
