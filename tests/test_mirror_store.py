@@ -131,7 +131,22 @@ def test_search_text_is_folded_id_and_text_fields(mirror, any_store):
 
 
 @pytest.mark.parametrize(
-    "text", ["İPTAL EDİLDİ", "Şule  Yılmaz", "ÇAĞRI_ÖZ-ÜNAL", "  trailing\tspace ", "Ärger façade", "", "I ı İ i"]
+    "text",
+    [
+        "İPTAL EDİLDİ",
+        "Şule  Yılmaz",
+        "ÇAĞRI_ÖZ-ÜNAL",
+        "  trailing\tspace ",
+        "Ärger façade",
+        "",
+        "I ı İ i",
+        "a\u00a0 b",
+        "x\u2028y",
+        "ＡＢＣ ﬁ",
+        "NEL\x85x",
+        "a\u3000b",
+        "Plain-Text_x",
+    ],
 )
 def test_the_columnar_fold_is_schema_fold(text):
     assert fold_array(pa.array([text])).to_pylist() == [fold(text)]
