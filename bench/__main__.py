@@ -2,7 +2,8 @@
 process with a time limit, figures on stdout, logs in artifacts/bench/<name>.err.
 
 Names: upstream, ingest, interaction, concurrency, callbacks, startup, batch, fleet_callbacks,
-fleet_upstream, statements. Extra arguments after `--` go to a single named benchmark, e.g.
+fleet_upstream, statements, mirror_write, history_fetch. Extra arguments after `--` go to a single named
+benchmark, e.g.
 `python -m bench upstream -- --minutes 0.5`.
 """
 
@@ -27,6 +28,8 @@ BENCHMARKS = {
     "fleet_callbacks": 240,  # callback intake on PostgreSQL, one replica and two, against SQLite
     "fleet_upstream": 420,  # two replicas on one database and one sandbox: /ibans and duplicated work
     "statements": 240,  # a year of one IBAN (50k rows) as PDF and XLSX
+    "mirror_write": 900,  # issue 13: 1M rows into the history mirror on SQLite and PostgreSQL, read back, memory
+    "history_fetch": 480,  # issue 13: a cold year of 1M rows (console vs bare httpx), warm refresh, restart
 }
 
 

@@ -58,11 +58,17 @@ def open_backend(settings: Settings, *, callback_url: str | None = None) -> Back
             base_url=running.base_url,
             timeout=settings.timeout,
             tz=settings.timezone,
+            page_concurrency=settings.page_concurrency,
         )
         return Backend(client=client, is_sandbox=True, base_url=running.base_url, sandbox=running)
 
     api_key, secret_key = settings.api_key.reveal(), settings.secret_key.reveal()
     client = EnigmaPayClient(
-        api_key, secret_key, base_url=settings.base_url, timeout=settings.timeout, tz=settings.timezone
+        api_key,
+        secret_key,
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        tz=settings.timezone,
+        page_concurrency=settings.page_concurrency,
     )
     return Backend(client=client, is_sandbox=is_sandbox(settings), base_url=settings.base_url)

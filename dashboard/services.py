@@ -31,9 +31,11 @@ from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.history.fetch import fetch_history
 from dashboard.history.ingest import empty_frame
+from dashboard.history.mirrored import MirrorSync
 from dashboard.journal import Journal
 from dashboard.money import quantize, to_kurus
-from dashboard.store import Store
+from dashboard.store import Store, StoreUnavailable
+from dashboard.store.mirror import MirrorRepository
 from dashboard.timeutil import now, zone
 
 T = TypeVar("T")
@@ -50,6 +52,11 @@ class Records:
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
     batches: BatchDesk  # payout batches from a file; their approval is `approvals` (issue 14)
     approvals: Approvals  # four-eyes: requests waiting for a second person
+
+    @property
+    def mirror(self) -> MirrorRepository:
+        """The history mirror (issue 13): every IBAN's transactions as the API last reported them."""
+        return self.store.mirror
 
 
 _lock = threading.RLock()  # re-entrant: building the records asks for the backend
@@ -118,6 +125,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         approval_threshold=s.approval_threshold,
         ibans=lambda: shared_ibans().get()[0],  # the fleet's /ibans answer: settling asks no /ibans itself
     )
+    journal.mirror_lookback_days = s.mirror_lookback_days  # settling syncs the days it searches (issue 13)
     if s.callback_token is not None:
         token = s.callback_token.reveal()
     else:
@@ -135,6 +143,21 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
     # A batch waits for a second person's approval (dashboard.approvals) before anything is sent.
     desk = BatchDesk(store, audit, lambda: approvals)
     return Records(store, audit, journal, intake, desk, approvals)
+
+
+def history_mirror() -> MirrorSync | None:
+    """The history mirror's loader side for this console's records: one per process and settings
+    (its writer threads and pending writes are shared by every session). None while the database
+    cannot be reached: histories then come from the API alone."""
+    s = settings()
+    sandbox = backend().is_sandbox
+    try:
+        return _once(
+            ("history_mirror", s.credentials_fingerprint(), sandbox),
+            lambda: MirrorSync(records().mirror, lookback_days=s.mirror_lookback_days),
+        )
+    except StoreUnavailable:
+        return None
 
 
 def role_of(name: str) -> Role | None:

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access
+from dashboard.ui import access, loading
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -83,14 +83,8 @@ flt = data_access.TransactionFilter(
     max_amount=bounds["max"],
     text=text.strip(),
 )
-progress = st.progress(0.0, text=ui.t("Loading history…"))
-loaded = data_access.transactions(  # memoised per (history, filter): a rerun redoes nothing
-    selected,
-    flt,
-    lambda done, total, _: progress.progress(
-        done / max(total, 1), text=ui.t("Loading history: {done} of {total} IBANs", done=done, total=total)
-    ),
-)
+progress = loading.HistoryProgress()  # IBANs done, and pages received of pages known
+loaded = data_access.transactions(selected, flt, progress)  # memoised per (history, filter): a rerun redoes nothing
 progress.empty()
 view = ui.show_loaded(loaded, what="the history")
 if view is None:

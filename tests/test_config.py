@@ -234,6 +234,24 @@ def test_batch_settings_are_read_and_checked():
         load({"ENIGMAPAY_BATCH_RATE": "0"})
 
 
+def test_page_concurrency_is_read_checked_and_reaches_the_client():
+    from dashboard.backend import open_backend
+
+    assert load({}).page_concurrency == 4
+    s = load(
+        {"ENIGMAPAY_PAGE_CONCURRENCY": "1", "ENIGMAPAY_API_KEY": "ak_live_0123", "ENIGMAPAY_SECRET_KEY": "sk_9876"}
+    )
+    assert s.page_concurrency == 1
+    backend = open_backend(s)
+    try:
+        assert backend.client.page_concurrency == 1 and backend.client._pacer.ceiling == 1
+    finally:
+        backend.client.close()
+    for bad in ("0", "2.5", "many"):
+        with pytest.raises(ConfigError, match="ENIGMAPAY_PAGE_CONCURRENCY must be a whole number of at least 1"):
+            load({"ENIGMAPAY_PAGE_CONCURRENCY": bad})
+
+
 def test_approval_settings_are_read_and_checked():
     from decimal import Decimal
 

@@ -153,6 +153,9 @@ class BaseClient:
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
+    def _rate_limited(self, delay: float) -> None:
+        """A 429 about to be waited out for `delay` seconds (EnigmaPayClient slows its page fan-outs)."""
+
     def _jitter(self) -> float:
         """A factor in (0.75, 1]; alone in its own method to isolate randomness for tests."""
         return 1.0 - 0.25 * random.random()
@@ -171,11 +174,14 @@ class BaseClient:
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
         fast_decode: Callable[[bytes], Any] | None = None,
+        retry_rate_limit: bool = True,
     ) -> Any:
         """Send one logical request and return the decoded envelope of a successful answer.
 
         `fast_decode(body_bytes)` may read a successful answer itself (returning None when it
         cannot); then its value is returned instead of the orjson-decoded envelope.
+        `retry_rate_limit=False`: a 429 is raised (RateLimitError) at once, for a caller that paces
+        itself (the concurrent pages of `_fanout`); other failures are retried as usual.
 
         Only GET is retried. A POST is sent exactly once: a failure after sending raises
         OutcomeUnknownError, never a second attempt.
@@ -202,7 +208,8 @@ class BaseClient:
                 raise self._transport_error(exc, method, path, operation) from exc
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed_ms)
-            if attempt < retries_allowed and self._should_retry(response):
+            retry = self._should_retry(response) and (retry_rate_limit or response.status_code != 429)
+            if attempt < retries_allowed and retry:
                 self._before_retry(method, path, attempt, response)
                 attempt += 1
                 continue
@@ -227,6 +234,8 @@ class BaseClient:
 
     def _before_retry(self, method: str, path: str, attempt: int, response: httpx.Response | None) -> None:
         delay = self._retry_delay(attempt, response)
+        if response is not None and response.status_code == 429:
+            self._rate_limited(delay)
         log.warning("%s %s: retry %d of %d in %.2f s", method, path, attempt + 1, self.max_retries, delay)
         self._sleep(delay)
 

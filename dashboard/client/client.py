@@ -11,10 +11,12 @@ import httpx
 
 from . import _constants, _pages, _reader, checks, models
 from ._base import BaseClient
+from ._fanout import FanOut, PagePacer
 from .errors import MalformedResponseError
 from .times import DEFAULT_TZ, format_api_date
 
 T = TypeVar("T")
+PageCallback = Callable[[int, int], None]  # (pages of this listing received, pages of it known so far)
 
 
 class EnigmaPayClient(BaseClient):
@@ -34,11 +36,20 @@ class EnigmaPayClient(BaseClient):
         max_retries: int = _constants.MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         tz: str | tzinfo = DEFAULT_TZ,
+        page_concurrency: int = _constants.PAGE_CONCURRENCY,
     ) -> None:
+        if not isinstance(page_concurrency, int) or isinstance(page_concurrency, bool) or page_concurrency < 1:
+            raise ValueError("page_concurrency must be a whole number of at least 1")  # before any pool is opened
         super().__init__(
             api_key, secret_key, base_url=base_url, timeout=timeout, max_retries=max_retries, transport=transport
         )
         self.tz = tz
+        self.page_concurrency = page_concurrency
+        self._pacer = PagePacer(page_concurrency)  # shared by every listing's fan-out: a 429 slows them all
+
+    def _rate_limited(self, delay: float) -> None:
+        # Any 429 (a first page, /ibans...) means the dealer's key is rate limited: the fan-outs slow too.
+        self._pacer.rate_limited(delay)
 
     # --- reads --------------------------------------------------------------------------------------
 
@@ -63,7 +74,13 @@ class EnigmaPayClient(BaseClient):
         ]
 
     def iter_transaction_pages(
-        self, iban_id: int, start_date: date | None = None, end_date: date | None = None, *, arrow: bool = False
+        self,
+        iban_id: int,
+        start_date: date | None = None,
+        end_date: date | None = None,
+        *,
+        arrow: bool = False,
+        on_page: PageCallback | None = None,
     ) -> Iterator[Any]:
         """The raw record dicts page by page, exactly as EnigmaPay sent them (for building frames).
 
@@ -71,9 +88,13 @@ class EnigmaPayClient(BaseClient):
         JSON bytes (`_pages.arrow_transaction_page`: no Python dict per record, GIL released), any
         other page as the usual list of dicts; `history.records_to_frame` takes both.
 
-        Follows `next_page_url` (absolute or relative, only ever on the configured host, keeping
-        iban_id and the dates) or `page=N+1` up to `last_page`. A repeated page URL or more than
-        `max_pages` pages raises MalformedResponseError. Requests are made lazily, as pages are consumed.
+        When a page tells the last one (`current_page` < `last_page`), the pages after it are fetched
+        concurrently, `page_concurrency` at most in flight, and still yielded in order (`_fanout`).
+        Otherwise follows `next_page_url` (absolute or relative, only ever on the configured host,
+        keeping iban_id and the dates). A repeated page URL, more than `max_pages` pages, or a page
+        that answers for another page number raises MalformedResponseError. Requests are made lazily,
+        as pages are consumed. `on_page(received, known)` is called on the consuming thread before
+        each page is yielded.
         """
         params = _transaction_params(iban_id, start_date, end_date)
         url = self._url("/transactions")
@@ -85,19 +106,75 @@ class EnigmaPayClient(BaseClient):
             if len(seen) >= self.max_pages:
                 raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
             seen.add(key)
-            body = self._request(
-                "GET",
-                url,
-                params=params,
-                operation="transactions",
-                fast_decode=_pages.arrow_transaction_page if arrow else None,
-            )
-            page = body if isinstance(body, _pages.TransactionPage) else _pages.read_transaction_page(body)
-            yield page.records
+            page = self._transaction_page(url, params, arrow)
+            if self._fans_out(page):
+                yield from self._fan_out(url, params, page, arrow, on_page, received=len(seen))
+                return
             following = self._next_page(url, params, page)
+            if on_page:
+                on_page(len(seen), len(seen) + (following is not None))
+            yield page.records
             if following is None:
                 return
             url, params = following
+
+    def _transaction_page(self, url: str, params: dict[str, Any], arrow: bool, **kwargs: Any) -> _pages.TransactionPage:
+        fast = _pages.arrow_transaction_page if arrow else None
+        body = self._request("GET", url, params=params, operation="transactions", fast_decode=fast, **kwargs)
+        return body if isinstance(body, _pages.TransactionPage) else _pages.read_transaction_page(body)
+
+    def _fans_out(self, page: _pages.TransactionPage) -> bool:
+        return (
+            self.page_concurrency > 1
+            and page.current_page is not None
+            and page.last_page is not None
+            and page.current_page < page.last_page
+        )
+
+    def _fan_out(
+        self,
+        url: str,
+        params: dict[str, Any],
+        page: _pages.TransactionPage,
+        arrow: bool,
+        on_page: PageCallback | None,
+        received: int,
+    ) -> Iterator[Any]:
+        """This page, then pages current+1..last asked for as `page=N` on the same URL, concurrently."""
+        assert page.current_page is not None and page.last_page is not None  # _fans_out said so
+        first, last = page.current_page + 1, page.last_page
+        known = received + (last - first + 1)
+        if known > self.max_pages:
+            raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
+
+        def fetch(number: int) -> Any:
+            got = self._transaction_page(url, {**params, "page": number}, arrow, retry_rate_limit=False)
+            if got.current_page is not None and got.current_page != number:
+                raise MalformedResponseError(f"transactions page {number} answered as page {got.current_page}")
+            return got.records
+
+        fan = FanOut(
+            fetch,
+            first,
+            last,
+            pacer=self._pacer,
+            concurrency=self.page_concurrency,
+            max_rate_limited=self.max_retries,
+            backoff=lambda attempt: self._retry_delay(attempt, None),
+        )
+        pages = fan.start()  # pages first+1.. are asked for while the caller handles this one
+        try:
+            if on_page:
+                on_page(received, known)
+            yield page.records
+            del page
+            for records in pages:
+                received += 1
+                if on_page:
+                    on_page(received, known)
+                yield records
+        finally:
+            fan.close()
 
     def _next_page(
         self, url: str, params: dict[str, Any], page: _pages.TransactionPage

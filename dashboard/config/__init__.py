@@ -22,6 +22,15 @@ from dotenv import dotenv_values
 
 from dashboard.config.alerts import AlertSettings, read_alert_settings
 from dashboard.config.notify import NotifySettings, read_notify
+from dashboard.config.readers import (  # noqa: F401 -- ConfigError, ROLE_NAMES: part of this package's API
+    ROLE_NAMES,
+    ConfigError,
+    _boolean,
+    _name_list,
+    _positive_float,
+    _positive_int,
+    _role_table,
+)
 from dashboard.config.table import SETTINGS, describe_settings  # noqa: F401 -- the Settings page reads it here
 
 DEFAULT_BASE_URL = "https://www.enigmapay.net/api/dealer"
@@ -37,18 +46,15 @@ DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_BATCH_MAX_ROWS = 1_000
+DEFAULT_MIRROR_LOOKBACK_DAYS = 3  # days before today the history mirror fetches again on every view
 DEFAULT_BATCH_MAX_KB = 2_048
 DEFAULT_BATCH_CONCURRENCY = 4
+DEFAULT_PAGE_CONCURRENCY = 4  # history pages in flight per IBAN: a year's ~50 pages in ~13 round trips
 DEFAULT_BATCH_RATE = 5.0  # payouts per second
 DEFAULT_APPROVAL_EXPIRY_HOURS = 24.0
 LANGUAGES = ("en", "tr")
-ROLE_NAMES = ("viewer", "operator", "approver", "admin")  # dashboard.auth.roles.Role's values
 
 # name -> (description, is secret); the README's configuration table mirrors this.
-
-
-class ConfigError(Exception):
-    """A configuration the console must not start with; the message says how to fix it."""
 
 
 class Secret:
@@ -95,6 +101,7 @@ class Settings:
     session_secret: Secret | None = None
     settle_horizon_hours: float = DEFAULT_SETTLE_HORIZON_HOURS
     verify_rate: float = DEFAULT_VERIFY_RATE
+    page_concurrency: int = DEFAULT_PAGE_CONCURRENCY
     database_url: Secret | None = None  # None: the embedded SQLite file in data_dir
     database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     two_factor_roles: frozenset[str] | None = None  # role names; None: those that move money or administer
@@ -113,6 +120,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)  # e-mail, webhook, daily report
     alerts: AlertSettings = field(default_factory=AlertSettings)  # ENIGMAPAY_ALERT_* (config/alerts.py)
     dealer_name: str = ""  # on statements; "": the name the API's settings give, if any
+    mirror_lookback_days: int = DEFAULT_MIRROR_LOOKBACK_DAYS
 
     @property
     def users_path(self) -> Path:
@@ -204,6 +212,7 @@ def load_settings(
         session_secret=Secret(session_secret) if session_secret else None,
         settle_horizon_hours=_positive_float(values, "ENIGMAPAY_SETTLE_HORIZON_HOURS", DEFAULT_SETTLE_HORIZON_HOURS),
         verify_rate=_positive_float(values, "ENIGMAPAY_VERIFY_RATE", DEFAULT_VERIFY_RATE),
+        page_concurrency=_positive_int(values, "ENIGMAPAY_PAGE_CONCURRENCY", DEFAULT_PAGE_CONCURRENCY),
         database_url=Secret(database_url) if database_url else None,
         database_pool_size=_positive_int(values, "ENIGMAPAY_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE),
         two_factor_roles=_name_list(values, "ENIGMAPAY_TWO_FACTOR_ROLES"),
@@ -222,6 +231,7 @@ def load_settings(
         notify=read_notify(values),
         alerts=read_alert_settings(values),
         dealer_name=values.get("ENIGMAPAY_DEALER_NAME", "").strip(),
+        mirror_lookback_days=_positive_int(values, "ENIGMAPAY_MIRROR_LOOKBACK_DAYS", DEFAULT_MIRROR_LOOKBACK_DAYS),
     )
 
 
@@ -309,25 +319,6 @@ def _database_url(values: Mapping[str, str]) -> str | None:
     return url
 
 
-def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
-    raw = values.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise ConfigError(f"{name} must be a whole number of at least 1 (got {raw!r}).")
-    return int(raw)
-
-
-def _name_list(values: Mapping[str, str], name: str) -> frozenset[str] | None:
-    """A comma-separated list of lower-case names; `none` is the empty list; unset is None (the default).
-    Whether the names are known is checked where they are used (roles: dashboard.auth)."""
-    raw = values.get(name)
-    if raw is None:
-        return None
-    names = frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
-    return frozenset() if names == {"none"} else names
-
-
 def _long_secret(values: Mapping[str, str], name: str) -> Secret | None:
     raw = values.get(name)
     if raw is not None and len(raw) < MIN_SESSION_SECRET_LENGTH:
@@ -353,44 +344,3 @@ def _approval_threshold(values: Mapping[str, str]) -> Decimal | None:
     if amount <= 0:
         raise ConfigError(f"ENIGMAPAY_APPROVAL_THRESHOLD must be greater than zero, or unset (got {raw!r}).")
     return amount
-
-
-def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
-    raw = values.get(name)
-    if raw is None:
-        return default
-    try:
-        number = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number (got {raw!r}).") from None
-    if not number > 0:
-        raise ConfigError(f"{name} must be greater than zero (got {raw!r}).")
-    return number
-
-
-_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
-
-
-def _boolean(values: Mapping[str, str], name: str, *, default: bool = False) -> bool:
-    raw = values.get(name)
-    if raw is None:
-        return default
-    if raw.lower() in _FALSE:
-        return False
-    if raw.lower() in _TRUE:
-        return True
-    raise ConfigError(f"{name} must be true or false (got {raw!r}).")
-
-
-def _role_table(values: Mapping[str, str], name: str) -> tuple[tuple[str, str], ...]:
-    """`key=role,key=role` -> ((key, role), ...); a pair without `=` or with an unknown role is refused."""
-    pairs = []
-    for item in filter(None, (part.strip() for part in values.get(name, "").split(","))):
-        key, sep, role = item.rpartition("=")
-        key, role = key.strip(), role.strip().lower()
-        if not sep or not key:
-            raise ConfigError(f"{name}: {item!r} is not key=role (e.g. console-admins=admin).")
-        if role not in ROLE_NAMES:
-            raise ConfigError(f"{name}: {item!r} names no role; use one of {', '.join(ROLE_NAMES)}.")
-        pairs.append((key, role))
-    return tuple(pairs)

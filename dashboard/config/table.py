@@ -30,6 +30,10 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SESSION_SECRET": ("key signing session cookies; default a random key in the data dir", True),
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
+    "ENIGMAPAY_PAGE_CONCURRENCY": (
+        "history pages of one IBAN fetched at once once the first tells the last (a 429 slows them)",
+        False,
+    ),
     "ENIGMAPAY_TWO_FACTOR_ROLES": (
         "roles that must use two-factor sign-in; default those that move money, approve or administer",
         False,
@@ -70,6 +74,10 @@ SETTINGS: dict[str, tuple[str, bool]] = {
         False,
     ),
     "ENIGMAPAY_DEALER_NAME": ("the dealer's name on statements", False),
+    "ENIGMAPAY_MIRROR_LOOKBACK_DAYS": (
+        "days before today that every view of the history fetches again (the mirror's look-back)",
+        False,
+    ),
 }
 
 
@@ -92,6 +100,7 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SESSION_SECRET": "session_secret",
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": "settle_horizon_hours",
     "ENIGMAPAY_VERIFY_RATE": "verify_rate",
+    "ENIGMAPAY_PAGE_CONCURRENCY": "page_concurrency",
     "ENIGMAPAY_TWO_FACTOR_ROLES": "two_factor_roles",
     "ENIGMAPAY_TWO_FACTOR_KEY": "two_factor_key",
     "ENIGMAPAY_BATCH_MAX_ROWS": "batch_max_rows",
@@ -123,6 +132,7 @@ _ATTRIBUTE = {
     "ENIGMAPAY_ALERT_CALLBACK_MINUTES": "alerts.callback_minutes",
     "ENIGMAPAY_ALERT_BALANCE_MARGIN": "alerts.balance_margin",
     "ENIGMAPAY_DEALER_NAME": "dealer_name",
+    "ENIGMAPAY_MIRROR_LOOKBACK_DAYS": "mirror_lookback_days",
 }
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import date
 
 import pandas as pd
@@ -24,13 +24,55 @@ MAX_FETCH_WORKERS = 32  # one thread per IBAN: fetching is waiting on the networ
 # memory is then bounded too), the other fetch threads keep fetching meanwhile.
 _CONVERTING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
-ProgressCallback = Callable[[int, int, str], None]  # (IBANs done, IBANs in all, the IBAN just done)
+# (IBANs done, IBANs in all, the IBAN just done). A callback that also has a `pages(done, known)`
+# method hears, besides, the pages received of the pages known so far (an IBAN's count is known once
+# its first page tells its last one), on the calling thread too, a few times a second at most.
+ProgressCallback = Callable[[int, int, str], None]
+PAGE_PROGRESS_EVERY = 0.1  # seconds between two page counts told to `progress.pages`
 
 
-def _fetch_parts(client, iban: models.Iban, start: date | None, end: date | None, tz: str) -> list[Part]:
+class PageCounter:
+    """Pages received and known per listing (an IBAN, or one range of it), written by the fetch
+    threads, read by the calling thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[Hashable, tuple[int, int]] = {}
+
+    def for_iban(self, listing: Hashable) -> Callable[[int, int], None]:
+        def on_page(received: int, known: int) -> None:
+            with self._lock:
+                self._counts[listing] = (received, known)
+
+        return on_page
+
+    def totals(self) -> tuple[int, int]:
+        with self._lock:
+            return sum(r for r, _ in self._counts.values()), sum(k for _, k in self._counts.values())
+
+
+def as_they_finish(futures: Collection[Future], progress: object, counter: PageCounter) -> Iterator[Future]:
+    """The futures as they finish (like `as_completed`), telling `progress.pages(done, known)`, when
+    the callback has it, the counter's totals meanwhile: on the calling thread, when they change."""
+    pending, told = set(futures), (0, 0)
+    pages_progress = getattr(progress, "pages", None)
+    while pending:
+        finished, pending = wait(pending, timeout=PAGE_PROGRESS_EVERY, return_when=FIRST_COMPLETED)
+        if pages_progress and (totals := counter.totals()) != told:
+            told = totals
+            pages_progress(*totals)
+        yield from finished
+        del finished
+
+
+def _fetch_parts(
+    client, iban: models.Iban, start: date | None, end: date | None, tz: str, counter: PageCounter
+) -> list[Part]:
     # Arrow pages straight from the JSON bytes, consumed lazily and converted a batch at a time:
     # no page of dicts outlives its turn, no IBAN's raw pages are all alive at once.
-    pages = client.iter_transaction_pages(iban.id, start_date=start, end_date=end, arrow=True)
+    pages = client.iter_transaction_pages(
+        iban.id, start_date=start, end_date=end, arrow=True, on_page=counter.for_iban(iban.id)
+    )
     return list(frame_parts(pages, iban_id=iban.id, iban=iban.iban, tz=tz, gate=_CONVERTING))
 
 
@@ -73,9 +115,10 @@ def _fetch_and_assemble(
     error: EnigmaPayError | None = None
     total = len(ibans) if total is None else total
     if ibans:
+        counter = PageCounter()
         with ThreadPoolExecutor(max_workers=min(workers, len(ibans))) as pool:
-            futures = {pool.submit(_fetch_parts, client, iban, start, end, tz): iban for iban in ibans}
-            for future in as_completed(futures):
+            futures = {pool.submit(_fetch_parts, client, iban, start, end, tz, counter): iban for iban in ibans}
+            for future in as_they_finish(list(futures), progress, counter):
                 iban = futures.pop(future)  # the future (and its result) is not kept beyond this turn
                 try:
                     parts.extend(future.result())

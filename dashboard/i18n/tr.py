@@ -381,6 +381,9 @@ TR: dict[str, str] = {
     "{n} days": "{n} gün",
     "Loading history…": "İşlem geçmişi yükleniyor…",
     "Loading history: {done} of {total} IBANs": "İşlem geçmişi yükleniyor: {total} IBAN'dan {done} tanesi",
+    "Loading history: {done} of {total} IBANs, {pages} of {known} pages": (
+        "İşlem geçmişi yükleniyor: {total} IBAN'dan {done} tanesi, {known} sayfadan {pages} tanesi"
+    ),
     "Date": "Tarih",
     "Recorded once a minute while the console runs; earlier points are reconstructed backwards from "
     "today's balances and the completed transactions.": (
@@ -634,6 +637,9 @@ TR: dict[str, str] = {
     "postgresql:// URL of a shared database (several replicas); unset = SQLite": (
         "paylaşılan veritabanının postgresql:// adresi (birden çok kopya); boşsa SQLite"
     ),
+    "days before today that every view of the history fetches again (the mirror's look-back)": (
+        "geçmişin her görünümünde yeniden alınan, bugünden önceki gün sayısı (aynanın geriye bakışı)"
+    ),
     "connections each console keeps to ENIGMAPAY_DATABASE_URL": (
         "her konsolun ENIGMAPAY_DATABASE_URL veritabanına açık tuttuğu bağlantı sayısı"
     ),
@@ -641,6 +647,9 @@ TR: dict[str, str] = {
     "comma-separated source IPs allowed to post callbacks": "geri bildirim göndermesine izin verilen kaynak IP'ler, virgülle ayrılmış",
     "default language, en or tr": "varsayılan dil, en veya tr",
     "size of the sandbox's demo history": "test ortamındaki deneme geçmişinin büyüklüğü",
+    "history pages of one IBAN fetched at once once the first tells the last (a 429 slows them)": (
+        "ilk sayfa son sayfayı bildirdiğinde bir IBAN'ın aynı anda çekilen geçmiş sayfası sayısı (429 yavaşlatır)"
+    ),
     "TOML file of sign-in accounts; default <data dir>/users.toml": "oturum açma hesaplarının TOML dosyası; varsayılan <veri klasörü>/users.toml",
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
     "true = no sign-in (single-user local setup only)": "true = oturum açma yok (yalnızca tek kullanıcılı yerel kurulum)",

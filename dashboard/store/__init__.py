@@ -14,6 +14,7 @@
     store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
     store.notifications the outbox: messages by idempotency key, deliveries per channel (store/notifications.py)
     store.alerts       alert states and history, balance thresholds, the API's health (store/alerts.py)
+    store.mirror       the history mirror: transactions as last reported, synced days (store/mirror.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -37,6 +38,7 @@ from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.fleet import FleetRepository
 from dashboard.store.migrations import SCHEMA_VERSION
+from dashboard.store.mirror import MirrorRepository
 from dashboard.store.notifications import NotificationRepository
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
@@ -111,6 +113,7 @@ class Store:
         self.fleet = FleetRepository(self.engine)
         self.notifications = NotificationRepository(self.engine)
         self.alerts = AlertRepository(self.engine, self.audit)
+        self.mirror = MirrorRepository(self.engine)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

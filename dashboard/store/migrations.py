@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from dashboard.store.migrations_alerts import ALERT_TABLES
+from dashboard.store.migrations_notify import NOTIFICATION_TABLES
 
 
 @dataclass(frozen=True)
@@ -346,23 +347,33 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         )""",
         "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
     ),
-    ALERT_TABLES,  # v13: alerts, store/migrations_alerts.py
-    # v14: the notification outbox. One row per message (its id is the idempotency key: the same state
-    # change enqueued twice is one message), one delivery per message and channel (email, webhook): its
-    # state, attempts, the next try (backoff), the claim of the process sending it, the last error.
+    # v12: the history mirror (issue 13): each IBAN's transactions as the API last reported them (times
+    # as int64 UTC microseconds: store/mirror_codec.py), the synced days, and each IBAN's month of rows as
+    # one compact Arrow block (the fast way back to a frame). A row no longer reported gets missing_since.
     (
-        """CREATE TABLE notifications (
-            id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
-            html TEXT, payload_json TEXT NOT NULL, created_at TEXT NOT NULL
+        """CREATE TABLE mirror_transactions (
+            iban_id INTEGER NOT NULL, tx_id INTEGER NOT NULL, iban TEXT NOT NULL, day TEXT NOT NULL,
+            type TEXT NOT NULL, status TEXT NOT NULL, amount_kurus INTEGER NOT NULL,
+            commission_kurus INTEGER NOT NULL, signed_kurus INTEGER NOT NULL, username TEXT NOT NULL,
+            customer_name TEXT NOT NULL, customer_iban TEXT NOT NULL, description TEXT NOT NULL,
+            created_at INTEGER, completed_at INTEGER, search_text TEXT NOT NULL, final INTEGER NOT NULL,
+            synced_at TEXT NOT NULL, missing_since TEXT, PRIMARY KEY (iban_id, tx_id)
         )""",
-        """CREATE TABLE notification_deliveries (
-            notification_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, claimed_by TEXT,
-            claim_expires_at TEXT, last_error TEXT, sent_at TEXT, updated_at TEXT NOT NULL,
-            PRIMARY KEY (notification_id, channel)
+        "CREATE INDEX mirror_transactions_day ON mirror_transactions (iban_id, day)",
+        "CREATE INDEX mirror_transactions_missing ON mirror_transactions (iban_id) WHERE missing_since IS NOT NULL",
+        """CREATE TABLE mirror_days (
+            iban_id INTEGER NOT NULL, day TEXT NOT NULL, iban TEXT NOT NULL, synced_at TEXT NOT NULL,
+            row_count INTEGER NOT NULL, open_rows INTEGER NOT NULL, PRIMARY KEY (iban_id, day)
         )""",
-        "CREATE INDEX notification_deliveries_due ON notification_deliveries (state, next_attempt_at)",
+        PerEngine(
+            sqlite="""CREATE TABLE mirror_blocks (iban_id INTEGER NOT NULL, month TEXT NOT NULL, iban TEXT NOT NULL,
+                row_count INTEGER NOT NULL, block BLOB NOT NULL, PRIMARY KEY (iban_id, month))""",
+            postgresql="""CREATE TABLE mirror_blocks (iban_id BIGINT NOT NULL, month TEXT NOT NULL, iban TEXT NOT NULL,
+                row_count BIGINT NOT NULL, block BYTEA NOT NULL, PRIMARY KEY (iban_id, month))""",
+        ),
     ),
+    ALERT_TABLES,  # v13: alerts, store/migrations_alerts.py
+    NOTIFICATION_TABLES,  # v14: the notification outbox, store/migrations_notify.py
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

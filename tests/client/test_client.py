@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs
@@ -409,7 +410,7 @@ def test_follows_absolute_next_page_url_keeping_params():
         },
         "3": {"success": True, "data": [{"id": 3}], "current_page": 3, "last_page": 3, "next_page_url": None},
     }
-    client, seen = make_client(_page_handler(pages))
+    client, seen = make_client(_page_handler(pages), page_concurrency=1)
     txs = client.list_transactions(5, date(2025, 1, 1), date(2025, 1, 31))
     assert [t.id for t in txs] == [1, 2, 3]
     assert len(seen) == 3
@@ -449,7 +450,7 @@ def test_query_only_relative_next_page_url():
 
 def test_pages_by_number_when_there_is_no_next_url():
     pages = {str(n): {"success": True, "data": [{"id": n}], "current_page": n, "last_page": 4} for n in range(1, 5)}
-    client, seen = make_client(_page_handler(pages))
+    client, seen = make_client(_page_handler(pages), page_concurrency=1)
     assert [t.id for t in client.list_transactions(1)] == [1, 2, 3, 4]
     assert [r.url.params.get("page") for r in seen] == [None, "2", "3", "4"]
 
@@ -497,10 +498,18 @@ def test_repeated_next_page_url_stops_the_loop():
         "last_page": 9,
         "next_page_url": f"{BASE}/transactions?iban_id=1&page=2",
     }
-    client, seen = make_client(lambda r: httpx.Response(200, json=body))
+    client, seen = make_client(lambda r: httpx.Response(200, json=body), page_concurrency=1)
     with pytest.raises(errors.MalformedResponseError, match="repeats"):
         client.list_transactions(1)
     assert len(seen) == 2
+
+
+def test_a_fanned_out_page_answering_for_another_page_is_malformed():
+    # The same body for every page (a server ignoring `page`): concurrently, page 2 says it is page 1.
+    body = {"success": True, "data": [{"id": 1}], "current_page": 1, "last_page": 9}
+    client, seen = make_client(lambda r: httpx.Response(200, json=body))
+    with pytest.raises(errors.MalformedResponseError, match="page 2 answered as page 1"):
+        client.list_transactions(1)
 
 
 def test_too_many_pages_stops_the_loop():
@@ -508,20 +517,45 @@ def test_too_many_pages_stops_the_loop():
         n = int(request.url.params.get("page", "1"))
         return httpx.Response(200, json={"success": True, "data": [], "current_page": n, "last_page": 10**9})
 
-    client, seen = make_client(endless)
+    client, seen = make_client(endless, page_concurrency=1)
     client.max_pages = 5
     with pytest.raises(errors.MalformedResponseError, match="exceeds 5"):
         list(client.iter_transaction_pages(1))
     assert len(seen) == 5
 
 
+def test_too_many_pages_told_by_the_first_page_asks_for_none_of_them():
+    def endless(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"success": True, "data": [], "current_page": 1, "last_page": 10**9})
+
+    client, seen = make_client(endless)
+    client.max_pages = 5
+    with pytest.raises(errors.MalformedResponseError, match="exceeds 5"):
+        list(client.iter_transaction_pages(1))
+    assert len(seen) == 1
+
+
 def test_pages_are_fetched_lazily():
     pages = {str(n): {"success": True, "data": [{"id": n}], "current_page": n, "last_page": 3} for n in range(1, 4)}
-    client, seen = make_client(_page_handler(pages))
+    client, seen = make_client(_page_handler(pages), page_concurrency=1)
     iterator = client.iter_transaction_pages(1)
     assert seen == []
     next(iterator)
     assert len(seen) == 1
+
+
+def test_concurrent_pages_read_ahead_a_bounded_number_and_stop_when_closed():
+    pages = {str(n): {"success": True, "data": [{"id": n}], "current_page": n, "last_page": 100} for n in range(1, 101)}
+    client, seen = make_client(_page_handler(pages), page_concurrency=2)
+    iterator = client.iter_transaction_pages(1)
+    assert next(iterator) == [{"id": 1}]
+    time.sleep(0.3)
+    assert len(seen) == 1 + 2 * 2  # the first page, then twice the concurrency ahead of the consumer
+    assert next(iterator) == [{"id": 2}]
+    iterator.close()  # every thread stopped and awaited: nothing more is asked for
+    asked = len(seen)
+    time.sleep(0.2)
+    assert len(seen) == asked <= 1 + 2 * 2 + 1
 
 
 def test_query_params_parse_back():
