@@ -320,7 +320,22 @@ def alerts() -> Alerts:
     """The alerts' evaluation (run by the background leader), one per process and records."""
     s = settings()
     # Each transition goes to the outbox once (e-mail, webhook: dashboard.notify).
-    return _once(("alerts", *_records_key()), lambda: _open_alerts(s, deliver=notifier().notify))
+    return _once(
+        ("alerts", *_records_key()),
+        lambda: _open_alerts(s, deliver=notifier().notify, differences=_reconciliation_differences),
+    )
+
+
+def _reconciliation_differences() -> list:
+    return reconciliation_watch().differences()
+
+
+def reconciliation_watch():
+    """The alerts' source of reconciliation differences (dashboard.reconciliation.watch), one per
+    process and records: it checks at most every 10 minutes."""
+    from dashboard.reconciliation.watch import ReconciliationWatch  # it builds on this module
+
+    return _once(("reconciliation_watch", *_records_key()), ReconciliationWatch)
 
 
 def _open_alerts(s: Settings, deliver: Notify = notify_nothing, differences=no_differences) -> Alerts:

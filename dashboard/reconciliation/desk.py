@@ -164,3 +164,4 @@ def drift_sandbox_balance(iban_id: int, amount: Decimal, *, actor: str) -> None:
         "sandbox_drift", actor=actor, outcome="done", amount=amount, details={"iban_id": iban_id}
     )
     services.money_moved()  # every replica asks /ibans again and drops its histories
+    services.reconciliation_watch().forget()  # this process's next alert evaluation reconciles at once

@@ -109,6 +109,12 @@ def test_a_drift_on_the_page_is_a_difference_of_its_amount_today(console):
     history = data_access.load_history(balances.value, *history_range(today - timedelta(days=1), today))
     found = recent_differences(history, balances, days=2)
     assert [(d.iban_id, d.day, d.amount_kurus) for d in found] == [(2, today, -15025)]
+    # ... and the alerts' own source: the mirror synced (look-back only), then reconciled; the alert fires
+    alerting = services.reconciliation_watch().differences(recheck=0)
+    assert [(d.iban_id, d.day, d.difference_kurus) for d in alerting] == [(2, today, -15025)]
+    services.alerts().evaluate()
+    firing = services.records().store.alerts.states(state="firing", kind="reconciliation")
+    assert [(a.subject, a.details["difference_kurus"]) for a in firing] == [("2", -15025)]
 
     workbook = openpyxl.load_workbook(io.BytesIO(console.download(".xlsx")))
     sheet = workbook.active
