@@ -291,13 +291,14 @@ def _open_notifier(s: Settings) -> notify.Notifier:
 
 
 def report_sources(s: Settings) -> notify.ReportSources:
-    """The daily report's figures: yesterday's transactions fetched once (the history mirror can serve
-    them instead when it exists), balances from the fleet's shared /ibans answer, the journal's payouts
-    with unknown outcome, the alerts firing now."""
+    """The daily report's figures: yesterday's transactions through the history mirror, balances from
+    the fleet's shared /ibans answer, the journal's payouts with unknown outcome, the alerts firing now."""
 
     def history(day):
         ibans = shared_ibans().get()[0]
-        frame, _, error = fetch_history(backend().client, ibans, day, day, s.timezone)
+        mirror = history_mirror()  # the mirror when the database answers: only what can still change is fetched
+        fetch = mirror.load if mirror is not None else fetch_history
+        frame, _, error = fetch(backend().client, ibans, day, day, s.timezone)
         if error is not None:
             raise error
         return frame if frame is not None else empty_frame(s.timezone)
