@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.history.ingest import empty_frame
-from dashboard.history.schema import STATUSES, TEXT_FIELDS, TYPES, fold
+from dashboard.history.schema import STATUSES, STRING_DTYPE, TEXT_FIELDS, TIME_UNIT, TYPES, fold
 
 MISSING = "missing"  # bool column: the API stopped reporting this row (the mirror keeps it, marked)
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
@@ -110,88 +110,94 @@ def _encode(column: pd.Series, known: _Dictionary | None) -> tuple[np.ndarray, _
     return codes.to_numpy(zero_copy_only=False).astype(np.int32), known
 
 
+def _columns(rows: pd.DataFrame, tz: str) -> dict[str, np.ndarray]:
+    """The index's numpy columns of history-schema rows (text fields still to encode)."""
+    created = rows["created_at"].dt.tz_convert(tz)
+    return {
+        "id": rows["id"].to_numpy(dtype=np.int64, na_value=-1),
+        "iban_id": rows["iban_id"].to_numpy(dtype=np.int64),
+        "type": pd.Categorical(rows["type"].astype(str), categories=TYPES).codes.astype(np.int8),
+        "status": pd.Categorical(rows["status"].astype(str), categories=STATUSES).codes.astype(np.int8),
+        **{c: rows[c].to_numpy(dtype=np.int64) for c in _NUMBER_COLUMNS},
+        "created_at": created.array.as_unit(TIME_UNIT).asi8,
+        "completed_at": rows["completed_at"].array.as_unit(TIME_UNIT).asi8,
+        MISSING: rows[MISSING].to_numpy(dtype=bool) if MISSING in rows else np.zeros(len(rows), dtype=bool),
+        "day": local_days(created),
+    }
+
+
 @dataclass(frozen=True)
 class SearchIndex:
-    """Every mirrored row's searchable and shown columns (text fields dictionary-encoded)."""
+    """Every mirrored row's searchable and shown columns as numpy arrays (text fields as int32 codes
+    into per-field dictionaries of distinct values; times int64 UTC microseconds, NaT the minimum)."""
 
     tz: str
-    base: pd.DataFrame  # id, iban_id, type, status, money, times, MISSING, day, one code column per text field
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
     dictionaries: dict[str, _Dictionary] = field(default_factory=dict)
     ibans: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, tz: str) -> SearchIndex:
-        return cls(tz, pd.DataFrame())
+        return cls(tz)
 
     def __len__(self) -> int:
-        return len(self.base)
+        return len(self.columns["id"]) if self.columns else 0
 
     @property
     def nbytes(self) -> int:
-        """Memory held: the base columns plus the distinct text values."""
-        held = int(self.base.memory_usage(deep=True).sum()) if len(self.base.columns) else 0
+        """Memory held: the columns plus the distinct text values."""
+        held = sum(a.nbytes for a in self.columns.values())
         return held + sum(d.values.nbytes + d.folded.nbytes for d in self.dictionaries.values())
 
     def replace_days(self, iban_id: int, days: Iterable[date], rows: pd.DataFrame) -> SearchIndex:
         """A new index where IBAN `iban_id`'s rows on `days` (dealer-local creation dates) -- and any
         older copy of a row in `rows` -- are replaced by `rows` (history columns, optional MISSING)."""
-        keep = np.ones(len(self.base), dtype=bool)
-        if len(self.base):
-            mine = self.base["iban_id"].to_numpy() == iban_id
+        keep = np.ones(len(self), dtype=bool)
+        if len(self):
+            mine = self.columns["iban_id"] == iban_id
             wanted = np.asarray([_day_number(d) for d in days], dtype=np.int32)
             ids = rows["id"].to_numpy(dtype=np.int64, na_value=-1) if len(rows) else np.empty(0, np.int64)
-            keep &= ~(mine & np.isin(self.base["day"].to_numpy(), wanted))
-            keep &= ~(mine & np.isin(self.base["id"].to_numpy(dtype=np.int64, na_value=-1), ids[ids >= 0]))
+            keep &= ~(mine & np.isin(self.columns["day"], wanted))
+            keep &= ~(mine & np.isin(self.columns["id"], ids[ids >= 0]))
         return self._with(keep, rows)
 
     def with_rows(self, rows: pd.DataFrame) -> SearchIndex:
         """A new index holding these rows too (a first load: one call per IBAN or all at once)."""
-        return self._with(np.ones(len(self.base), dtype=bool), rows)
+        return self._with(np.ones(len(self), dtype=bool), rows)
 
     def _with(self, keep: np.ndarray, rows: pd.DataFrame) -> SearchIndex:
         dictionaries = dict(self.dictionaries)
-        part = pd.DataFrame(
-            {
-                "id": rows["id"].array,
-                "iban_id": rows["iban_id"].to_numpy(dtype=np.int64),
-                "type": pd.Categorical(rows["type"].astype(str), categories=TYPES),
-                "status": pd.Categorical(rows["status"].astype(str), categories=STATUSES),
-                **{c: rows[c].to_numpy(dtype=np.int64) for c in _NUMBER_COLUMNS},
-                "created_at": rows["created_at"].dt.tz_convert(self.tz).array,
-                "completed_at": rows["completed_at"].dt.tz_convert(self.tz).array,
-                MISSING: rows[MISSING].to_numpy(dtype=bool) if MISSING in rows else np.zeros(len(rows), dtype=bool),
-                "day": local_days(rows["created_at"].dt.tz_convert(self.tz)),
-            }
-        )
+        part = _columns(rows, self.tz)
         for name in TEXT_FIELDS:
             part[_CODE + name], dictionaries[name] = _encode(rows[name], dictionaries.get(name))
         ibans = {**self.ibans, **dict(zip(rows["iban_id"].tolist(), rows["iban"].astype(str).tolist()))}
-        kept = self.base[keep] if len(self.base) else self.base
-        base = pd.concat([kept, part], ignore_index=True) if len(kept) else part.reset_index(drop=True)
-        return SearchIndex(self.tz, base, dictionaries, ibans)
+        if self.columns:
+            everything = keep.all()
+            part = {k: np.concatenate([v if everything else v[keep], part[k]]) for k, v in self.columns.items()}
+        return SearchIndex(self.tz, part, dictionaries, ibans)
 
     # --- queries ----------------------------------------------------------------------------
 
     def matches(self, query: str) -> np.ndarray:
         """Which rows match: any text field contains the folded query (or its compact IBAN form),
         or the transaction id equals it."""
-        mask = np.zeros(len(self.base), dtype=bool)
+        mask = np.zeros(len(self), dtype=bool)
         patterns = query_patterns(query)
-        if not patterns or not len(self.base):
+        if not patterns or not len(self):
             return mask
         for name in TEXT_FIELDS:
             lookup = self.dictionaries[name].lookup(patterns)
             if lookup.any():
-                mask |= lookup[self.base[_CODE + name].to_numpy()]
+                mask |= lookup[self.columns[_CODE + name]]
         tx_id = _is_tx_id(query.strip().lstrip("#"))
         if tx_id is not None:
-            mask |= self.base["id"].to_numpy(dtype=np.int64, na_value=-1) == tx_id
+            mask |= self.columns["id"] == tx_id
         return mask
 
     def search(self, query: str, limit: int = 200) -> SearchResult:
         """The rows matching `query`: their count and the newest `limit`, newest first."""
         found = np.flatnonzero(self.matches(query))
-        return SearchResult(query, len(found), self.rows_at(_newest(self.base, found, limit)))
+        return SearchResult(query, len(found), self.rows_at(_newest(self.columns, found, limit)))
 
     def of_username(self, username: str) -> pd.DataFrame:
         """Every row of one customer (the username exactly as sent), newest first."""
@@ -199,37 +205,45 @@ class SearchIndex:
         if values is None or not username:
             return self.rows_at(np.empty(0, dtype=np.int64))
         code = pc.index(values.values, username).as_py()
-        found = np.flatnonzero(self.base[_CODE + "username"].to_numpy() == code) if code >= 0 else np.empty(0, int)
-        return self.rows_at(_newest(self.base, found, len(found)))
+        found = np.flatnonzero(self.columns[_CODE + "username"] == code) if code >= 0 else np.empty(0, np.int64)
+        return self.rows_at(_newest(self.columns, found, len(found)))
 
     def rows_at(self, positions: np.ndarray) -> pd.DataFrame:
         """The history-schema rows at these positions (plus MISSING), in that order."""
-        if not len(self.base):
+        if not len(self):
             return _empty_rows(self.tz)
-        picked = self.base.iloc[positions]
-        out = picked[["id", "iban_id"]].reset_index(drop=True)
-        iban_text = [self.ibans.get(i, "") for i in picked["iban_id"].tolist()]
-        out["iban"] = pd.Categorical(iban_text)
-        for name in ("type", "status", *_NUMBER_COLUMNS):
-            out[name] = picked[name].to_numpy() if name in _NUMBER_COLUMNS else picked[name].array
+        col = {name: values[positions] for name, values in self.columns.items()}
+        ids = col["id"]
+        out: dict[str, object] = {
+            "id": pd.arrays.IntegerArray(ids, ids < 0),
+            "iban_id": col["iban_id"],
+            "iban": pd.Categorical([self.ibans.get(i, "") for i in col["iban_id"].tolist()]),
+            "type": pd.Categorical.from_codes(col["type"], categories=TYPES),
+            "status": pd.Categorical.from_codes(col["status"], categories=STATUSES),
+            **{name: col[name] for name in _NUMBER_COLUMNS},
+        }
         for name in TEXT_FIELDS:
-            taken = self.dictionaries[name].values.take(pa.array(picked[_CODE + name].to_numpy()))
-            out[name] = pd.array(taken.to_pylist(), dtype=pd.StringDtype("pyarrow"))
-        for name in ("created_at", "completed_at", MISSING):
-            out[name] = picked[name].array
-        return out
+            taken = self.dictionaries[name].values.take(pa.array(col[_CODE + name]))
+            out[name] = pd.array(taken, dtype=STRING_DTYPE)
+        for name in ("created_at", "completed_at"):
+            utc = pd.DatetimeIndex(col[name].view(f"datetime64[{TIME_UNIT}]")).tz_localize("UTC")
+            out[name] = utc.tz_convert(self.tz).array
+        out[MISSING] = col[MISSING]
+        return pd.DataFrame(out)
 
 
-def _newest(base: pd.DataFrame, found: np.ndarray, limit: int) -> np.ndarray:
-    """The positions among `found` with the newest creation times (NaT last), newest first."""
-    if not len(found):
-        return found
-    ticks = base["created_at"].array.asi8[found]
-    key = np.where(ticks == np.iinfo(np.int64).min, np.iinfo(np.int64).max, -ticks)  # NaT last
-    if limit < len(found):
-        top = np.argpartition(key, limit - 1)[:limit]
-        return found[top[np.argsort(key[top], kind="stable")]]
-    return found[np.argsort(key, kind="stable")]
+def _newest(columns: dict[str, np.ndarray], found: np.ndarray, limit: int) -> np.ndarray:
+    """The positions among `found` with the newest creation times (NaT last, ties: higher id first),
+    newest first: the order of the history frame."""
+    if not len(found) or limit <= 0:
+        return found[:0]
+    ticks = columns["created_at"][found]
+    key = np.where(ticks == np.iinfo(np.int64).min, np.iinfo(np.int64).max, -ticks)
+    if limit < len(found):  # keep every row tied with the limit-th one, then sort those few
+        inside = key <= np.partition(key, limit - 1)[limit - 1]
+        found, key = found[inside], key[inside]
+    ids = columns["id"][found]
+    return found[np.lexsort((-ids, key))][:limit]
 
 
 def _empty_rows(tz: str) -> pd.DataFrame:
