@@ -28,6 +28,7 @@ from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.journal import Journal
 from dashboard.store import Store
+from dashboard.store.mirror import MirrorRepository
 from dashboard.timeutil import zone
 
 T = TypeVar("T")
@@ -44,6 +45,11 @@ class Records:
     callbacks: CallbackIntake | None  # None: live API with no ENIGMAPAY_CALLBACK_TOKEN configured
     batches: BatchDesk  # payout batches from a file; their approval is `approvals` (issue 14)
     approvals: Approvals  # four-eyes: requests waiting for a second person
+
+    @property
+    def mirror(self) -> MirrorRepository:
+        """The history mirror (issue 13): every IBAN's transactions as the API last reported them."""
+        return self.store.mirror
 
 
 _lock = threading.RLock()  # re-entrant: building the records asks for the backend

@@ -12,6 +12,7 @@
     store.batches      payout batches from a file and their rows  (store/batches.py)
     store.approvals    requests waiting for a second person       (store/approvals.py)
     store.fleet        leases, shared upstream answers, generation counters (store/fleet.py)
+    store.mirror       the history mirror: transactions as last reported, synced days (store/mirror.py)
 
 Repositories return typed rows (store/rows.py). The connection, its transaction helper and the
 migrations' runner are in store/engine.py; the schema's one migration history for both engines is
@@ -34,6 +35,7 @@ from dashboard.store.callbacks import CallbackRepository
 from dashboard.store.engine import Engine, StoreError, StoreUnavailable
 from dashboard.store.fleet import FleetRepository
 from dashboard.store.migrations import SCHEMA_VERSION
+from dashboard.store.mirror import MirrorRepository
 from dashboard.store.operations import OperationRepository
 from dashboard.store.rows import (
     ApprovalRow,
@@ -101,6 +103,7 @@ class Store:
         self.batches = BatchRepository(self.engine, self.audit)
         self.approvals = ApprovalRepository(self.engine, self.audit)
         self.fleet = FleetRepository(self.engine)
+        self.mirror = MirrorRepository(self.engine)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], **options) -> Store:

@@ -344,6 +344,31 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
         )""",
         "CREATE INDEX payout_batch_items_state ON payout_batch_items (batch_id, state, row_no)",
     ),
+    # v12: the history mirror (issue 13): each IBAN's transactions as the API last reported them (times
+    # as int64 UTC microseconds: store/mirror_codec.py), the synced days, and each IBAN's month of rows as
+    # one compact Arrow block (the fast way back to a frame). A row no longer reported gets missing_since.
+    (
+        """CREATE TABLE mirror_transactions (
+            iban_id INTEGER NOT NULL, tx_id INTEGER NOT NULL, iban TEXT NOT NULL, day TEXT NOT NULL,
+            type TEXT NOT NULL, status TEXT NOT NULL, amount_kurus INTEGER NOT NULL,
+            commission_kurus INTEGER NOT NULL, signed_kurus INTEGER NOT NULL, username TEXT NOT NULL,
+            customer_name TEXT NOT NULL, customer_iban TEXT NOT NULL, description TEXT NOT NULL,
+            created_at INTEGER, completed_at INTEGER, search_text TEXT NOT NULL, final INTEGER NOT NULL,
+            synced_at TEXT NOT NULL, missing_since TEXT, PRIMARY KEY (iban_id, tx_id)
+        )""",
+        "CREATE INDEX mirror_transactions_day ON mirror_transactions (iban_id, day)",
+        "CREATE INDEX mirror_transactions_missing ON mirror_transactions (iban_id) WHERE missing_since IS NOT NULL",
+        """CREATE TABLE mirror_days (
+            iban_id INTEGER NOT NULL, day TEXT NOT NULL, iban TEXT NOT NULL, synced_at TEXT NOT NULL,
+            row_count INTEGER NOT NULL, open_rows INTEGER NOT NULL, PRIMARY KEY (iban_id, day)
+        )""",
+        PerEngine(
+            sqlite="""CREATE TABLE mirror_blocks (iban_id INTEGER NOT NULL, month TEXT NOT NULL, iban TEXT NOT NULL,
+                row_count INTEGER NOT NULL, block BLOB NOT NULL, PRIMARY KEY (iban_id, month))""",
+            postgresql="""CREATE TABLE mirror_blocks (iban_id BIGINT NOT NULL, month TEXT NOT NULL, iban TEXT NOT NULL,
+                row_count BIGINT NOT NULL, block BYTEA NOT NULL, PRIMARY KEY (iban_id, month))""",
+        ),
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -151,6 +151,11 @@ class Cursor:
         self._cursor.executemany(translate(sql), seq_of_params)
         return self
 
+    def copy_in(self, sql: str, data: bytes) -> None:
+        """`COPY ... FROM STDIN` fed with `data` (CSV, say): a bulk load inside this transaction."""
+        with self._cursor.copy(sql) as copy:
+            copy.write(data)
+
     def fetchone(self) -> Row | None:
         return self._cursor.fetchone()
 

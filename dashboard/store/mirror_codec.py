@@ -1,0 +1,207 @@
+"""The history mirror's values: a history frame -> Arrow rows of `mirror_transactions`, and the
+compact month blocks of `mirror_blocks` -> the typed parts a history frame is assembled from.
+
+Everything is columnar (Arrow kernels, numpy): a year is a million rows. Conventions of the mirror:
+- `created_at` / `completed_at` are INTEGER microseconds since the epoch (UTC), NULL when unknown --
+  not the ISO text of other tables' `*_at`: a million timestamps are read back as one int64 column.
+- `day` is the dealer-local date of created_at, 'YYYY-MM-DD' (a row with no created_at belongs to
+  the first day of the range it was fetched with).
+- `tx_id` is the provider's id; a row without one gets a stable negative key from its content.
+- `search_text` is `history.schema.fold` of the id, username, customer name, compact IBAN and
+  description, joined by \\x1f (so no query matches across two fields).
+- `final` is 1 when the status can no longer change (Completed, Failed, Cancelled, Rejected).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dashboard.history.schema import STATUSES, TIME_UNIT, TYPES
+
+FINAL_STATUSES = ("Completed", "Failed", "Cancelled", "Rejected")
+SEPARATOR = "\x1f"
+SEARCH_FIELDS = ("tx_id", "username", "customer_name", "customer_iban", "description")
+# The columns of `mirror_transactions` a write sets (missing_since is the repository's).
+ROW_COLUMNS: tuple[str, ...] = (
+    "iban_id",
+    "tx_id",
+    "iban",
+    "day",
+    "type",
+    "status",
+    "amount_kurus",
+    "commission_kurus",
+    "signed_kurus",
+    "username",
+    "customer_name",
+    "customer_iban",
+    "description",
+    "created_at",
+    "completed_at",
+    "search_text",
+    "final",
+    "synced_at",
+)
+# What a month block holds per row: enough to rebuild the history frame's columns.
+BLOCK_COLUMNS: tuple[str, ...] = (
+    "id",
+    "day",
+    "type",
+    "status",
+    "amount_kurus",
+    "commission_kurus",
+    "signed_kurus",
+    "username",
+    "customer_name",
+    "customer_iban",
+    "description",
+    "created_at",
+    "completed_at",
+)
+_TEXT = ("username", "customer_name", "customer_iban", "description")
+_NAT = np.iinfo(np.int64).min
+_IPC = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """`history.schema.fold` of a whole text column, with Arrow kernels (no Python per row)."""
+    out = values
+    for capital in ("İ", "I", "ı"):
+        out = pc.replace_substring(out, capital, "i")
+    out = pc.utf8_normalize(pc.utf8_lower(out), "NFKD")
+    out = pc.replace_substring_regex(out, r"\p{M}+", "")
+    out = pc.replace_substring_regex(out, r"[_\-\s\p{Z}]+", " ")
+    return pc.utf8_trim(out, " ")
+
+
+def _micros(values: pd.Series) -> pa.Array:
+    """Aware datetimes -> int64 UTC microseconds, null for NaT."""
+    ticks = values.dt.as_unit(TIME_UNIT).array.asi8
+    return pa.array(ticks, mask=ticks == _NAT, type=pa.int64())
+
+
+def _days(created: pd.Series, tz: str, fallback: date) -> pa.Array:
+    local = created.dt.tz_convert(tz).dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    days = pa.array(local, from_pandas=True).cast(pa.string())
+    return days.fill_null(fallback.isoformat())
+
+
+def _tx_ids(frame: pd.DataFrame) -> pa.Array:
+    """The provider's ids; for a row without one, a stable negative key made from its content."""
+    ids = frame["id"].array
+    values = ids.to_numpy(dtype=np.int64, na_value=0)
+    missing = np.asarray(ids.isna())
+    if missing.any():
+        cols = ["created_at", "completed_at", "type", "amount_kurus", *_TEXT]
+        hashed = pd.util.hash_pandas_object(frame.loc[missing, cols], index=False).to_numpy()
+        values = values.copy()
+        values[missing] = -((hashed >> np.uint64(1)).astype(np.int64)) - 1
+    return pa.array(values, type=pa.int64())
+
+
+def _labels(values: pd.Series) -> pa.Array:
+    """A categorical column as plain Arrow strings (decoded from its categories, not per row)."""
+    return pa.array(values.array).dictionary_decode().cast(pa.string())
+
+
+def _text(frame: pd.DataFrame, name: str) -> pa.Array:
+    return pa.array(frame[name].array).cast(pa.large_string()).fill_null("")
+
+
+def search_text(ids: pa.Array, text: dict[str, pa.Array]) -> pa.Array:
+    """The mirror's search column: folded id, username, customer name, IBAN, description."""
+    pieces = [ids.cast(pa.large_string())] + [fold_array(text[name]) for name in SEARCH_FIELDS[1:]]
+    return pc.binary_join_element_wise(*pieces, pa.scalar(SEPARATOR, pa.large_string()))
+
+
+def row_table(frame: pd.DataFrame, *, iban_id: int, iban: str, tz: str, first_day: date, synced_at: str) -> pa.Table:
+    """A history frame (of one IBAN) as mirror rows: `ROW_COLUMNS` plus `id` (nullable, for blocks)."""
+    n = len(frame)
+    tx_ids = _tx_ids(frame)
+    text = {name: _text(frame, name) for name in _TEXT}
+    status = _labels(frame["status"])
+    columns = {
+        "iban_id": pa.array(np.full(n, int(iban_id), dtype=np.int64)),
+        "tx_id": tx_ids,
+        "iban": pa.array([iban] * n, type=pa.string()) if n else pa.array([], pa.string()),
+        "day": _days(frame["created_at"], tz, first_day),
+        "type": _labels(frame["type"]),
+        "status": status,
+        **{name: pa.array(frame[name].to_numpy(dtype=np.int64)) for name in _KURUS},
+        **text,
+        "created_at": _micros(frame["created_at"]),
+        "completed_at": _micros(frame["completed_at"]),
+        "search_text": search_text(tx_ids, text),
+        "final": pc.cast(pc.is_in(status, pa.array(FINAL_STATUSES)), pa.int64()),
+        "synced_at": pa.array([synced_at] * n, type=pa.string()) if n else pa.array([], pa.string()),
+        "id": pa.array(frame["id"].array, type=pa.int64()),
+    }
+    return pa.table(columns)
+
+
+_KURUS = ("amount_kurus", "commission_kurus", "signed_kurus")
+
+
+def block_bytes(table: pa.Table) -> bytes:
+    """Rows of one IBAN and month (`BLOCK_COLUMNS`) as a compressed Arrow IPC stream."""
+    sink = pa.BufferOutputStream()
+    block = table.select(list(BLOCK_COLUMNS))
+    with pa.ipc.new_stream(sink, block.schema, options=_IPC) as writer:
+        writer.write_table(block)
+    return sink.getvalue().to_pybytes()
+
+
+def block_table(data: bytes | memoryview) -> pa.Table:
+    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+
+
+def _codes(values: pa.ChunkedArray | pa.Array, labels: tuple[str, ...], other: str) -> pd.Categorical:
+    codes = pc.index_in(values, value_set=pa.array(labels)).fill_null(labels.index(other))
+    return pd.Categorical.from_codes(np.asarray(codes).astype(np.int8), categories=list(labels))
+
+
+def _times(values: pa.ChunkedArray | pa.Array, tz: str) -> pd.arrays.DatetimeArray:
+    ticks = np.asarray(values.fill_null(_NAT), dtype=np.int64)
+    return pd.DatetimeIndex(ticks.view(f"datetime64[{TIME_UNIT}]")).tz_localize("UTC").tz_convert(tz).array
+
+
+def _large(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    values = values.cast(pa.large_string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _ibans(table: pa.Table, iban_id: int, iban: str) -> tuple[np.ndarray, pd.Categorical]:
+    n = table.num_rows
+    if "iban_id" not in table.column_names:  # a block: one IBAN
+        return np.full(n, int(iban_id), dtype=np.int64), pd.Categorical.from_codes(np.zeros(n, np.int8), [iban])
+    encoded = table["iban"].combine_chunks().dictionary_encode()
+    labels = encoded.dictionary.to_pylist()
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    lookup = np.empty(len(labels), dtype=np.int16)
+    lookup[order] = np.arange(len(labels))
+    codes = lookup[np.asarray(encoded.indices)] if n else np.zeros(0, np.int16)
+    return np.asarray(table["iban_id"], dtype=np.int64), pd.Categorical.from_codes(codes, sorted(labels))
+
+
+def part_of(table: pa.Table, *, iban_id: int = 0, iban: str = "", tz: str) -> dict:
+    """Block (or row) columns -> the typed columns `history.assemble` joins (no search text). A block
+    is one IBAN's (`iban_id`, `iban`); rows with `iban_id` and `iban` columns may be of several."""
+    ids = table["id"]
+    mask = np.asarray(ids.is_null())
+    iban_ids, ibans = _ibans(table, iban_id, iban)
+    return {
+        "id": pd.arrays.IntegerArray(np.asarray(ids.fill_null(0), dtype=np.int64), mask),
+        "iban_id": iban_ids,
+        "iban": ibans,
+        "type": _codes(table["type"], TYPES, "unknown"),
+        "status": _codes(table["status"], STATUSES, "Unknown"),
+        **{name: np.asarray(table[name], dtype=np.int64) for name in _KURUS},
+        **{name: _large(table[name]) for name in _TEXT},
+        "created_at": _times(table["created_at"], tz),
+        "completed_at": _times(table["completed_at"], tz),
+    }

@@ -1,0 +1,137 @@
+"""The history mirror's store (store/mirror.py) on both engines: upserts where a newer report wins,
+rows the API stops reporting marked (never deleted) and unmarked when reported again, day states,
+frames read back exactly as written, the sync status; and the columnar fold equal to schema.fold."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from dashboard.history.ingest import records_to_frame
+from dashboard.history.schema import COLUMNS, fold
+from dashboard.store.mirror_codec import fold_array
+
+TZ = "Europe/Istanbul"
+IBAN = "TR33 0006 1005 1978 6457 8413 26"
+IBAN_ID = 7
+T1 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+T2 = T1 + timedelta(minutes=5)
+D1, D2, D3 = date(2025, 3, 1), date(2025, 3, 2), date(2025, 3, 3)
+
+
+def record(tx_id, day: date, status="Completed", amount=100, hour=10, **extra) -> dict:
+    return {
+        "id": tx_id,
+        "type": "deposit" if tx_id is None or tx_id % 2 else "withdrawal",
+        "amount": amount,
+        "commission": 1.5,
+        "status": status,
+        "username": f"user{tx_id}",
+        "customer_name": "Şule Yılmaz",
+        "customer_iban": "tr12 0001 0012 3456 7890 1234 56",
+        "description": f"order {tx_id}",
+        "created_at": f"{day.isoformat()} {hour:02d}:00:00",
+        "completed_at": f"{day.isoformat()} {hour:02d}:30:00" if status == "Completed" else None,
+        **extra,
+    }
+
+
+def frame(records, iban_id=IBAN_ID, iban=IBAN):
+    return records_to_frame(records, iban_id=iban_id, iban=iban, tz=TZ)
+
+
+@pytest.fixture
+def mirror(any_store):
+    return any_store.mirror
+
+
+def comparable(df: pd.DataFrame) -> pd.DataFrame:
+    return df[list(COLUMNS)].reset_index(drop=True)
+
+
+def test_a_frame_comes_back_exactly_as_written(mirror):
+    written = frame([record(1, D1), record(2, D2, "Pending"), record(3, D2, hour=23), record(None, D3)])
+    assert mirror.write_days(IBAN_ID, IBAN, D1, D3, written, T1, tz=TZ) == 4
+    back = mirror.read([IBAN_ID], D1, D3, TZ)
+    pd.testing.assert_frame_equal(comparable(back), comparable(written))
+    only_day_two = mirror.read([IBAN_ID], D2, D2, TZ)
+    assert sorted(only_day_two["id"].tolist()) == [2, 3]
+    assert mirror.read([99], D1, D3, TZ).empty
+
+
+def test_a_newer_report_replaces_the_older_one_and_an_older_never_the_newer(mirror, any_store):
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1, "Pending")]), T1, tz=TZ)
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1, "Completed")]), T2, tz=TZ)
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1, "Failed")]), T1, tz=TZ)  # late, older
+    back = mirror.read([IBAN_ID], D1, D1, TZ)
+    assert back["status"].tolist() == ["Completed"]
+    row = any_store.engine.read_one("SELECT status, final, completed_at FROM mirror_transactions")
+    assert row["status"] == "Completed" and row["final"] == 1 and row["completed_at"] is not None
+    assert mirror.day_states([IBAN_ID], D1, D1)[IBAN_ID][D1].synced_at == T2
+
+
+def test_a_row_no_longer_reported_is_marked_then_unmarked_never_deleted(mirror, any_store):
+    mirror.write_days(IBAN_ID, IBAN, D1, D2, frame([record(1, D1), record(2, D1), record(3, D2)]), T1, tz=TZ)
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1)]), T2, tz=TZ)  # 2 is gone; D2 untouched
+    assert sorted(mirror.read([IBAN_ID], D1, D2, TZ)["id"].tolist()) == [1, 3]
+    with_missing = mirror.read([IBAN_ID], D1, D2, TZ, include_missing=True)
+    assert dict(zip(with_missing["id"], with_missing["missing"])) == {1: False, 2: True, 3: False}
+    count = any_store.engine.read_one("SELECT COUNT(*) AS n FROM mirror_transactions")["n"]
+    assert count == 3
+    [status] = mirror.sync_status()
+    assert (status.rows, status.missing_rows, status.first_day, status.last_day) == (3, 1, D1, D2)
+    assert status.last_synced_at == T2 and status.iban == "TR330006100519786457841326"
+
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1), record(2, D1)]), T2 + timedelta(1), tz=TZ)
+    again = mirror.read([IBAN_ID], D1, D2, TZ, include_missing=True)
+    assert not again["missing"].any() and len(again) == 3
+    assert mirror.sync_status()[0].missing_rows == 0
+
+
+def test_day_states_count_rows_and_open_rows_empty_days_included(mirror):
+    mirror.write_days(IBAN_ID, IBAN, D1, D3, frame([record(1, D1, "Pending"), record(2, D1), record(3, D3)]), T1)
+    states = mirror.day_states([IBAN_ID, 8], D1, D3)
+    assert states[8] == {}
+    mine = states[IBAN_ID]
+    assert [(d, s.rows, s.open_rows) for d, s in sorted(mine.items())] == [(D1, 2, 1), (D2, 0, 0), (D3, 1, 0)]
+
+
+def test_rows_outside_the_written_days_are_ignored_and_a_repeat_keeps_the_final_report(mirror):
+    records = [record(1, D1, "Pending"), record(2, D3), record(1, D1, "Completed")]  # 1 twice (paging shifted)
+    assert mirror.write_days(IBAN_ID, IBAN, D1, D2, frame(records), T1, tz=TZ) == 1
+    back = mirror.read([IBAN_ID], None, None, TZ)
+    assert back["id"].tolist() == [1] and back["status"].tolist() == ["Completed"]
+
+
+def test_several_ibans_and_months_read_as_one_newest_first_frame(mirror):
+    other = "TR56 0001 0000 0000 0000 0000 01"
+    mirror.write_days(IBAN_ID, IBAN, date(2025, 2, 27), D2, frame([record(1, date(2025, 2, 28)), record(3, D2)]), T1)
+    mirror.write_days(8, other, D1, D1, frame([record(2, D1)], iban_id=8, iban=other), T1)
+    back = mirror.read([IBAN_ID, 8], date(2025, 2, 1), D3, TZ)
+    assert back["id"].tolist() == [3, 2, 1]
+    assert back["iban"].tolist() == ["TR330006100519786457841326", "TR560001000000000000000001", IBAN.replace(" ", "")]
+    assert back["search_text"].str.contains("sule yilmaz|şule yılmaz", regex=True).all()
+    assert [s.iban_id for s in mirror.sync_status()] == [IBAN_ID, 8]
+
+
+def test_search_text_is_folded_id_and_text_fields(mirror, any_store):
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(41, D1)]), T1)
+    row = any_store.engine.read_one("SELECT search_text, day FROM mirror_transactions")
+    assert row["day"] == "2025-03-01"
+    assert row["search_text"].split("\x1f") == [
+        "41",
+        "user41",
+        "sule yilmaz",
+        "TR120001001234567890123456".lower(),
+        "order 41",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["İPTAL EDİLDİ", "Şule  Yılmaz", "ÇAĞRI_ÖZ-ÜNAL", "  trailing\tspace ", "Ärger façade", "", "I ı İ i"]
+)
+def test_the_columnar_fold_is_schema_fold(text):
+    assert fold_array(pa.array([text])).to_pylist() == [fold(text)]
