@@ -26,9 +26,11 @@ from dashboard.batches import BatchDesk, BatchSender
 from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.client import models
 from dashboard.config import Settings, load_settings
+from dashboard.history.mirror_search import MirrorSearch
 from dashboard.journal import Journal
 from dashboard.store import Store
 from dashboard.store.mirror import MirrorRepository
+from dashboard.store.mirror_changes import MirrorChanges
 from dashboard.timeutil import zone
 
 T = TypeVar("T")
@@ -240,3 +242,14 @@ def money_moved() -> int:
     """A payout or card payment happened here: every replica's balances and history are out of date
     (the generation moves; the shared `/ibans` answer is stale, its slot free). The new generation."""
     return money_generation().bump(stale_answers=[shared_ibans().name])
+
+
+# --- the history mirror's all-time search (issue 13) ----------------------------------------------
+
+
+def mirror_search() -> MirrorSearch:
+    """One per process: an index of the whole mirror, refreshed from the days any replica synced."""
+    return _once(
+        ("mirror_search", *_records_key()),
+        lambda: MirrorSearch(records().mirror, MirrorChanges(records().store.engine), settings().timezone),
+    )

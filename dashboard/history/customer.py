@@ -89,7 +89,7 @@ def _answer_for_operation(op: Operation, row: pd.Series | None) -> WithdrawalAns
     elif op.state == HELD:
         answer, values = ANSWER_HELD, {}
     else:  # rejected, failed before send, not sent
-        answer, values = ANSWER_NOT_SENT, {"state": op.state.replace("_", " ")}
+        answer, values = ANSWER_NOT_SENT, {"state": op.state}
     return WithdrawalAnswer(
         when=op.created_at,
         amount=op.amount,

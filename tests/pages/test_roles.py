@@ -6,7 +6,7 @@ from dashboard.auth import WRONG_CREDENTIALS, Role
 from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
-MONITOR = ["overview", "balances", "transactions"]
+MONITOR = ["overview", "balances", "transactions", "search", "customer"]
 ACT = ["send-money", "batch-payouts", "card-payment", "lookup", "operations", "approvals", "callbacks"]
 ACCOUNT = ["two-factor", "sessions"]  # every signed-in user's own account, last in the menu
 VIEWER = MONITOR + ACCOUNT
