@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from dashboard.history.ingest import empty_frame
 from dashboard.history.schema import STATUSES, STRING_DTYPE, TEXT_FIELDS, TIME_UNIT, TYPES, fold
+from dashboard.store.mirror_codec import fold_array
 
 MISSING = "missing"  # bool column: the API stopped reporting this row (the mirror keeps it, marked)
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
@@ -91,7 +92,8 @@ class _Dictionary:
 
 
 def _folded(values: pa.Array) -> pa.Array:
-    return pa.array([fold(v) for v in values.to_pylist()], type=pa.large_string())
+    """`schema.fold` of each distinct value, by Arrow kernels (the mirror's `fold_array`, tested equal)."""
+    return fold_array(values).cast(pa.large_string())
 
 
 def _encode(column: pd.Series, known: _Dictionary | None) -> tuple[np.ndarray, _Dictionary]:
@@ -110,14 +112,21 @@ def _encode(column: pd.Series, known: _Dictionary | None) -> tuple[np.ndarray, _
     return codes.to_numpy(zero_copy_only=False).astype(np.int32), known
 
 
+def _codes(column: pd.Series, labels: tuple[str, ...]) -> np.ndarray:
+    """Codes into `labels` of a categorical (or text) column of those labels."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.set_categories(labels).cat.codes.to_numpy().astype(np.int8)
+    return pd.Categorical(column.astype(str), categories=labels).codes.astype(np.int8)
+
+
 def _columns(rows: pd.DataFrame, tz: str) -> dict[str, np.ndarray]:
     """The index's numpy columns of history-schema rows (text fields still to encode)."""
     created = rows["created_at"].dt.tz_convert(tz)
     return {
         "id": rows["id"].to_numpy(dtype=np.int64, na_value=-1),
         "iban_id": rows["iban_id"].to_numpy(dtype=np.int64),
-        "type": pd.Categorical(rows["type"].astype(str), categories=TYPES).codes.astype(np.int8),
-        "status": pd.Categorical(rows["status"].astype(str), categories=STATUSES).codes.astype(np.int8),
+        "type": _codes(rows["type"], TYPES),
+        "status": _codes(rows["status"], STATUSES),
         **{c: rows[c].to_numpy(dtype=np.int64) for c in _NUMBER_COLUMNS},
         "created_at": created.array.as_unit(TIME_UNIT).asi8,
         "completed_at": rows["completed_at"].array.as_unit(TIME_UNIT).asi8,
@@ -170,7 +179,8 @@ class SearchIndex:
         part = _columns(rows, self.tz)
         for name in TEXT_FIELDS:
             part[_CODE + name], dictionaries[name] = _encode(rows[name], dictionaries.get(name))
-        ibans = {**self.ibans, **dict(zip(rows["iban_id"].tolist(), rows["iban"].astype(str).tolist()))}
+        _, first = np.unique(part["iban_id"], return_index=True)  # one row per IBAN names it
+        ibans = {**self.ibans, **{int(part["iban_id"][i]): str(rows["iban"].iloc[i]) for i in first}}
         if self.columns:
             everything = keep.all()
             part = {k: np.concatenate([v if everything else v[keep], part[k]]) for k, v in self.columns.items()}
