@@ -107,6 +107,7 @@ def _sidebar(backend, role):
 
 def _search_box() -> None:
     """All-time search from any page: submitting opens the Search page with the query in its URL."""
+    data_access.warm_search()  # the index of the whole mirror loads in the background meanwhile
     with st.form("sidebar_search", border=False, clear_on_submit=True):
         text = st.text_input(
             ui.t("Search all time"), key="sidebar_search_text", placeholder=ui.t("id, username, customer, IBAN")

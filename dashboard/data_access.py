@@ -92,7 +92,7 @@ from dashboard.records import (  # noqa: F401 -- the console's own records, for 
     verify_callbacks_now,
 )
 from dashboard.store import SnapshotRow
-from dashboard.support import customer, results_table, search_all, sync_status, sync_table  # noqa: F401 -- issue 13
+from dashboard.support import customer, results_table, search_all, sync_status, sync_table, warm_search  # noqa: F401
 from dashboard.timeutil import now
 
 T = TypeVar("T")

@@ -32,6 +32,11 @@ def search_all(query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     return services.mirror_search().search(query.strip(), limit)
 
 
+def warm_search() -> None:
+    """Start loading this process's search index in the background, unless it is loaded or loading."""
+    services.mirror_search().warm()
+
+
 def customer(username: str) -> CustomerView:
     """One customer: their mirrored rows (all time) and the journal's payouts and card payments."""
     rows = services.mirror_search().of_username(username)

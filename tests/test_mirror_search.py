@@ -4,6 +4,7 @@ and a second replica's syncs seen after a refresh that re-reads only the days th
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -93,3 +94,16 @@ def test_an_empty_mirror_searches_to_nothing(replicas):
 def test_runs_split_days_into_contiguous_ranges():
     assert runs([D3, D1, D2, date(2025, 3, 7)]) == [(D1, D3), (date(2025, 3, 7), date(2025, 3, 7))]
     assert runs([]) == []
+
+
+def test_warming_loads_the_index_once_in_the_background(replicas):
+    one, search, _ = replicas
+    write(one, A, D1, D1, [record(1, D1)], T1)
+    search.warm()
+    search.warm()  # already loading or loaded: no second load
+    for _ in range(200):
+        if search.loads:
+            break
+        time.sleep(0.05)
+    assert search.loads == 1
+    assert search.search("ayse").count == 1 and search.loads == 1

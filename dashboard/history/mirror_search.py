@@ -12,6 +12,7 @@ No Streamlit.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -22,6 +23,8 @@ import pandas as pd
 from dashboard.history.search import SearchIndex, SearchResult
 from dashboard.store.mirror import MirrorRepository
 from dashboard.store.mirror_changes import MirrorChanges, SyncedDay
+
+log = logging.getLogger(__name__)
 
 REFRESH_EVERY = 10.0  # seconds between two looks at the store for newly synced days
 OVERLAP = timedelta(minutes=2)  # re-check days synced this long before the last one seen
@@ -54,6 +57,7 @@ class MirrorSearch:
         self._mirror, self._changes, self._tz = mirror, changes, tz
         self._every, self._overlap, self._clock = refresh_every, overlap, clock
         self._lock = threading.Lock()
+        self._warming = threading.Event()
         self._index: SearchIndex | None = None
         self._applied: dict[tuple[int, date], datetime] = {}
         self._since: datetime | None = None
@@ -82,6 +86,23 @@ class MirrorSearch:
             finally:
                 self._lock.release()
         return self._index  # type: ignore[return-value]
+
+    def warm(self) -> None:
+        """Load the index on a daemon thread if nobody has yet (the sidebar asks on every page, so the
+        first search rarely waits for the load). A failure is left for the next search to meet."""
+        if self._index is not None or self._warming.is_set():
+            return
+        self._warming.set()
+
+        def load() -> None:
+            try:
+                self.index()
+            except Exception as exc:  # e.g. the store unreachable: the next search retries, and says so
+                log.info("search index not loaded in the background: %s", type(exc).__name__)
+            finally:
+                self._warming.clear()
+
+        threading.Thread(target=load, name="search-index", daemon=True).start()
 
     def refresh_now(self) -> SearchIndex:
         """Look for newly synced days now (waits for a refresh already running)."""

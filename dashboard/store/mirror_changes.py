@@ -38,9 +38,9 @@ class MirrorChanges:
 
     def days_with_missing_rows(self) -> dict[int, set[date]]:
         """{iban_id: the days holding a row the API no longer reports}."""
-        rows = self._engine.read(
-            "SELECT DISTINCT iban_id, day FROM mirror_transactions WHERE missing_since IS NOT NULL"
-        )
+        # No DISTINCT: with it SQLite scans the day index (every row, 2.4 s at 1M rows) rather than the
+        # partial index of the few missing rows; the repeats are folded here.
+        rows = self._engine.read("SELECT iban_id, day FROM mirror_transactions WHERE missing_since IS NOT NULL")
         out: dict[int, set[date]] = {}
         for r in rows:
             out.setdefault(int(r["iban_id"]), set()).add(date.fromisoformat(r["day"]))
