@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench search")
     p.add_argument("--transactions", type=int, default=1_000_000)
     p.add_argument("--ibans", type=int, default=20)
+    p.add_argument("--store", action="store_true", help="also: the first search over a SQLite mirror of the rows")
     args = p.parse_args(argv)
     quiet()
     from dashboard.history.search import SearchIndex
@@ -164,7 +165,48 @@ def main(argv: list[str] | None = None) -> int:
         "search", ours_total / duck_total, 2.0, f"all queries, index / DuckDB ({ms(ours_total)} / {ms(duck_total)})"
     )
     refresh_cost(index, frame)
+    if args.store:
+        store_cost(frame)
     return 0
+
+
+def store_cost(frame: pd.DataFrame) -> None:
+    """The year written into a SQLite mirror (the mirror's write_days, per IBAN), then a process's
+    first search (the index loaded from the mirror), a second one, and a refresh after one IBAN's
+    last 3 days are synced again."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from dashboard.history.mirror_search import MirrorSearch
+    from dashboard.store import Store
+    from dashboard.store.mirror_changes import MirrorChanges
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.in_dir(folder)
+        days = frame["created_at"].dt.date
+        first, last = days.min(), days.max()
+        t0 = time.perf_counter()
+        for iban_id in sorted(frame["iban_id"].unique()):
+            part = frame[frame["iban_id"].to_numpy() == iban_id]
+            store.mirror.write_days(
+                int(iban_id), str(part["iban"].iloc[0]), first, last, part, datetime.now(UTC), tz=TZ
+            )
+        info("search", f"mirror written (SQLite, {len(frame):,} rows) in {time.perf_counter() - t0:.1f} s")
+        search = MirrorSearch(store.mirror, MirrorChanges(store.engine), TZ)
+        t0 = time.perf_counter()
+        count = search.search("havale", LIMIT).count
+        info("search", f"first search of a process (index loaded from the mirror): {ms(time.perf_counter() - t0)}")
+        again, _ = best_of(lambda: search.search("havale", LIMIT), repeat=3)
+        info("search", f"next search: {ms(again)} ({count:,} rows)")
+        recent = [last - timedelta(days=k) for k in range(3)]
+        part = frame[(frame["iban_id"] == 1).to_numpy() & days.isin(recent).to_numpy()]
+        iban = str(frame["iban"][frame["iban_id"].to_numpy() == 1].iloc[0])
+        store.mirror.write_days(1, iban, recent[-1], last, part, datetime.now(UTC), tz=TZ)
+        t0 = time.perf_counter()
+        search.refresh_now()  # what a search does when its look is due (every 10 s)
+        info("search", f"refresh after one IBAN's last 3 days were synced again: {ms(time.perf_counter() - t0)}")
+        assert search.refreshes == 1
+        store.close()
 
 
 def refresh_cost(index, frame: pd.DataFrame) -> None:
