@@ -50,7 +50,8 @@ def replicas(open_store):
     """Two stores on one database (two replicas) and the second one's search, with a hand clock."""
     one, two = open_store(), open_store()
     clock = Clock()
-    return one, MirrorSearch(two.mirror, MirrorChanges(two.engine), TZ, refresh_every=10, clock=clock), clock
+    search = MirrorSearch(two.mirror, MirrorChanges(two.engine), TZ, refresh_every=10, clock=clock, background=False)
+    return one, search, clock
 
 
 def test_everything_synced_is_searchable_and_missing_rows_are_marked(replicas):
@@ -107,3 +108,19 @@ def test_warming_loads_the_index_once_in_the_background(replicas):
         time.sleep(0.05)
     assert search.loads == 1
     assert search.search("ayse").count == 1 and search.loads == 1
+
+
+def test_a_due_refresh_runs_in_the_background_and_the_next_search_sees_it(open_store):
+    one, two = open_store(), open_store()
+    clock = Clock()
+    search = MirrorSearch(two.mirror, MirrorChanges(two.engine), TZ, refresh_every=10, clock=clock)
+    write(one, A, D1, D1, [record(1, D1)], T1)
+    assert search.search("order").count == 1
+    write(one, A, D2, D2, [record(2, D2)], T1 + timedelta(minutes=1))
+    clock.now = 11
+    search.search("order")  # answered from the index it had; the refresh starts
+    for _ in range(200):
+        if search.refreshes:
+            break
+        time.sleep(0.05)
+    assert search.refreshes == 1 and search.search("order").count == 2

@@ -7,7 +7,8 @@ since the last look (minus `overlap`, for a replica whose clock or commit lagged
 time this index has not applied yet is read again from the mirror (rows the API stopped reporting
 included, marked) and replaces that day in a new index. Searches never wait for a refresh: one
 thread refreshes, the others keep using the index they have. Only the first load is waited for.
-No Streamlit.
+A due refresh runs on a daemon thread: the search that found it due is answered from the current
+index, and the next ones see the refreshed index. No Streamlit.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ class MirrorSearch:
         refresh_every: float = REFRESH_EVERY,
         overlap: timedelta = OVERLAP,
         clock: Callable[[], float] = time.monotonic,
+        background: bool = True,
     ) -> None:
         self._mirror, self._changes, self._tz = mirror, changes, tz
         self._every, self._overlap, self._clock = refresh_every, overlap, clock
         self._lock = threading.Lock()
+        self._background = background  # refresh on a daemon thread (False: in the searching thread, for tests)
         self._warming = threading.Event()
         self._index: SearchIndex | None = None
         self._applied: dict[tuple[int, date], datetime] = {}
@@ -81,16 +84,31 @@ class MirrorSearch:
                     self._load()
                 return self._index  # type: ignore[return-value]
         if self._clock() - self._checked >= self._every and self._lock.acquire(blocking=False):
-            try:
-                self._refresh()
-            finally:
-                self._lock.release()
+            if not self._background:
+                try:
+                    self._refresh()
+                finally:
+                    self._lock.release()
+            else:
+                threading.Thread(target=self._refresh_and_release, name="search-refresh", daemon=True).start()
         return self._index  # type: ignore[return-value]
 
+    def _refresh_and_release(self) -> None:
+        try:
+            self._refresh()
+        except Exception as exc:  # e.g. the store unreachable: the next look retries
+            log.info("search index not refreshed: %s", type(exc).__name__)
+        finally:
+            self._lock.release()
+
     def warm(self) -> None:
-        """Load the index on a daemon thread if nobody has yet (the sidebar asks on every page, so the
-        first search rarely waits for the load). A failure is left for the next search to meet."""
-        if self._index is not None or self._warming.is_set():
+        """Load the index on a daemon thread if nobody has yet, or start a due refresh (the sidebar asks
+        on every page, so a search rarely waits for a load or meets a stale index). A failure is left
+        for the next search to meet."""
+        if self._index is not None:
+            self.index()  # loaded: a due look starts a refresh in the background, so searches find it done
+            return
+        if self._warming.is_set():
             return
         self._warming.set()
 
