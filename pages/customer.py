@@ -43,7 +43,7 @@ if view.withdrawals:
     st.dataframe(
         pd.DataFrame(
             {
-                ui.t("Date"): [a.when for a in view.withdrawals],
+                ui.t("Date"): [ui.fmt_time(a.when) for a in view.withdrawals],  # dealer-local, as text
                 ui.t("Amount (TRY)"): [a.amount for a in view.withdrawals],
                 ui.t("Transaction"): pd.array([a.transaction_id for a in view.withdrawals], dtype="Int64"),
                 ui.t("Status"): [ui.t(a.status) for a in view.withdrawals],
@@ -89,7 +89,7 @@ if view.operations:
     st.dataframe(
         pd.DataFrame(
             {
-                ui.t("Created"): [op.created_at for op in view.operations],
+                ui.t("Created"): [ui.fmt_time(op.created_at) for op in view.operations],
                 ui.t("Kind"): [ui.t(op.kind) for op in view.operations],
                 ui.t("State"): [ui.t(op.state) for op in view.operations],
                 ui.t("Amount (TRY)"): [op.amount for op in view.operations],
