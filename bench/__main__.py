@@ -2,7 +2,7 @@
 process with a time limit, figures on stdout, logs in artifacts/bench/<name>.err.
 
 Names: upstream, ingest, interaction, concurrency, callbacks, startup, batch, fleet_callbacks,
-fleet_upstream, search. Extra arguments after `--` go to a single named benchmark, e.g.
+fleet_upstream, mirror_write, search. Extra arguments after `--` go to a single named benchmark, e.g.
 `python -m bench upstream -- --minutes 0.5`.
 """
 
@@ -26,6 +26,7 @@ BENCHMARKS = {
     "batch": 120,
     "fleet_callbacks": 240,  # callback intake on PostgreSQL, one replica and two, against SQLite
     "fleet_upstream": 420,  # two replicas on one database and one sandbox: /ibans and duplicated work
+    "mirror_write": 900,  # issue 13: 1M rows into the history mirror on SQLite and PostgreSQL, read back, memory
     "search": 240,  # all-time search over 1M mirrored rows against DuckDB (issue 13)
 }
 

@@ -222,7 +222,14 @@ def load_history(
     from the cache, sliced from a cached history covering them, or fetched (dashboard.history.load).
     `progress(done, total, iban)` is called from the calling (script) thread as IBANs arrive."""
     started = _generation()  # first, so a history from before a payout elsewhere is not served
-    loader = HistoryLoader(_frames(), lambda: backend().client, _fingerprint(), settings().timezone, _last_good())
+    loader = HistoryLoader(
+        _frames(),
+        lambda: backend().client,
+        _fingerprint(),
+        settings().timezone,
+        _last_good(),
+        services_root.history_mirror(),
+    )
     loaded = Loaded(*loader.load(ibans, start, end, progress))
     if _generation() != started:  # money moved while this fetch ran: what it cached may predate it
         _frames().clear()

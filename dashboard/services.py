@@ -27,8 +27,9 @@ from dashboard.callbacks import CallbackIntake, RateLimiter
 from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.history.mirror_search import MirrorSearch
+from dashboard.history.mirrored import MirrorSync
 from dashboard.journal import Journal
-from dashboard.store import Store
+from dashboard.store import Store, StoreUnavailable
 from dashboard.store.mirror import MirrorRepository
 from dashboard.store.mirror_changes import MirrorChanges
 from dashboard.timeutil import zone
@@ -120,6 +121,7 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
         approval_threshold=s.approval_threshold,
         ibans=lambda: shared_ibans().get()[0],  # the fleet's /ibans answer: settling asks no /ibans itself
     )
+    journal.mirror_lookback_days = s.mirror_lookback_days  # settling syncs the days it searches (issue 13)
     if s.callback_token is not None:
         token = s.callback_token.reveal()
     else:
@@ -137,6 +139,21 @@ def _open_records(s: Settings, sandbox: bool) -> Records:
     # A batch waits for a second person's approval (dashboard.approvals) before anything is sent.
     desk = BatchDesk(store, audit, lambda: approvals)
     return Records(store, audit, journal, intake, desk, approvals)
+
+
+def history_mirror() -> MirrorSync | None:
+    """The history mirror's loader side for this console's records: one per process and settings
+    (its writer threads and pending writes are shared by every session). None while the database
+    cannot be reached: histories then come from the API alone."""
+    s = settings()
+    sandbox = backend().is_sandbox
+    try:
+        return _once(
+            ("history_mirror", s.credentials_fingerprint(), sandbox),
+            lambda: MirrorSync(records().mirror, lookback_days=s.mirror_lookback_days),
+        )
+    except StoreUnavailable:
+        return None
 
 
 def role_of(name: str) -> Role | None:

@@ -131,7 +131,35 @@ def test_search_text_is_folded_id_and_text_fields(mirror, any_store):
 
 
 @pytest.mark.parametrize(
-    "text", ["İPTAL EDİLDİ", "Şule  Yılmaz", "ÇAĞRI_ÖZ-ÜNAL", "  trailing\tspace ", "Ärger façade", "", "I ı İ i"]
+    "text",
+    [
+        "İPTAL EDİLDİ",
+        "Şule  Yılmaz",
+        "ÇAĞRI_ÖZ-ÜNAL",
+        "  trailing\tspace ",
+        "Ärger façade",
+        "",
+        "I ı İ i",
+        "a\u00a0 b",
+        "x\u2028y",
+        "ＡＢＣ ﬁ",
+        "NEL\x85x",
+        "a\u3000b",
+        "Plain-Text_x",
+    ],
 )
 def test_the_columnar_fold_is_schema_fold(text):
     assert fold_array(pa.array([text])).to_pylist() == [fold(text)]
+
+
+def test_a_transaction_that_moved_to_another_day_is_updated_not_refused(mirror):
+    mirror.write_days(IBAN_ID, IBAN, D1, D1, frame([record(1, D1, "Pending")]), T1, tz=TZ)
+    # Day 2 holds nothing yet (PostgreSQL's straight COPY is tried first), but id 1 is already held.
+    mirror.write_days(IBAN_ID, IBAN, D2, D2, frame([record(1, D2), record(2, D2)]), T2, tz=TZ)
+    back = mirror.read([IBAN_ID], D2, D2, TZ)
+    assert sorted(back["id"].tolist()) == [1, 2] and set(back["status"]) == {"Completed"}
+
+
+def test_the_columnar_fold_of_repeated_texts_folds_each_once_and_right():
+    texts = ["İPTAL EDİLDİ", "Şule  Yılmaz", "plain", "ÇAĞRI_ÖZ"] * 5
+    assert fold_array(pa.array(texts)).to_pylist() == [fold(t) for t in texts]

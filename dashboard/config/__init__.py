@@ -35,6 +35,7 @@ DEFAULT_VERIFY_RATE = 10.0  # status checks per second for callback verification
 DEFAULT_DATABASE_POOL_SIZE = 10  # connections per console process to ENIGMAPAY_DATABASE_URL
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_BATCH_MAX_ROWS = 1_000
+DEFAULT_MIRROR_LOOKBACK_DAYS = 3  # days before today the history mirror fetches again on every view
 DEFAULT_BATCH_MAX_KB = 2_048
 DEFAULT_BATCH_CONCURRENCY = 4
 DEFAULT_BATCH_RATE = 5.0  # payouts per second
@@ -108,6 +109,7 @@ class Settings:
     sso_role_claim: str | None = None
     sso_claim_roles: tuple[tuple[str, str], ...] = ()  # (claim value, role name)
     sso_email_roles: tuple[tuple[str, str], ...] = ()  # (lower-case e-mail, role name)
+    mirror_lookback_days: int = DEFAULT_MIRROR_LOOKBACK_DAYS
 
     @property
     def users_path(self) -> Path:
@@ -214,6 +216,7 @@ def load_settings(
         sso_role_claim=values.get("ENIGMAPAY_SSO_ROLE_CLAIM"),
         sso_claim_roles=_role_table(values, "ENIGMAPAY_SSO_CLAIM_ROLES"),
         sso_email_roles=tuple((k.lower(), r) for k, r in _role_table(values, "ENIGMAPAY_SSO_EMAIL_ROLES")),
+        mirror_lookback_days=_positive_int(values, "ENIGMAPAY_MIRROR_LOOKBACK_DAYS", DEFAULT_MIRROR_LOOKBACK_DAYS),
     )
 
 

@@ -49,6 +49,10 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": ("ID-token claim holding a person's groups, e.g. groups", False),
     "ENIGMAPAY_SSO_CLAIM_ROLES": ("claim value -> role, e.g. console-admins=admin,payments=operator", False),
     "ENIGMAPAY_SSO_EMAIL_ROLES": ("verified e-mail -> role, e.g. ayse@example.com=admin", False),
+    "ENIGMAPAY_MIRROR_LOOKBACK_DAYS": (
+        "days before today that every view of the history fetches again (the mirror's look-back)",
+        False,
+    ),
 }
 
 
@@ -84,6 +88,7 @@ _ATTRIBUTE = {
     "ENIGMAPAY_SSO_ROLE_CLAIM": "sso_role_claim",
     "ENIGMAPAY_SSO_CLAIM_ROLES": "sso_claim_roles",
     "ENIGMAPAY_SSO_EMAIL_ROLES": "sso_email_roles",
+    "ENIGMAPAY_MIRROR_LOOKBACK_DAYS": "mirror_lookback_days",
 }
 
 

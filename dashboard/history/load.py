@@ -1,5 +1,7 @@
 """One history per IBAN selection and dates, through the frame cache: served from it, sliced from a
-cached history that covers it, or fetched (only the IBANs no cached history of those dates holds).
+cached history that covers it, or fetched (only the IBANs no cached history of those dates holds) --
+with a mirror (history/mirrored.py), only the days its planner names are fetched, the rest read from
+the store.
 
 Sessions asking for the same history at once share one fetch. After a failed fetch the IBANs that
 did arrive stay cached (a retry fetches only the others) and the last good history is answered,
@@ -21,6 +23,7 @@ from dashboard.history.assemble import Part, frame_part, select_ibans
 from dashboard.history.cache import FrameCache, history_key
 from dashboard.history.fetch import ProgressCallback, fetch_history
 from dashboard.history.ingest import empty_frame
+from dashboard.history.mirrored import MirrorSync
 from dashboard.timeutil import now
 
 Answer = tuple[pd.DataFrame | None, datetime | None, EnigmaPayError | None]  # value, fetched at, error
@@ -44,6 +47,7 @@ class HistoryLoader:
     fingerprint: str
     tz: str
     last_good: LastGood
+    mirror: MirrorSync | None = None  # None: every fetch asks the API for the whole range (no store)
 
     def load(
         self,
@@ -93,9 +97,15 @@ class HistoryLoader:
         total, done = len(ibans), len(ibans) - len(missing)
         if progress:
             progress(done, total, "")
-        combined, got, error = fetch_history(
-            self.client(), missing, start, end, tz, progress, done=done, total=total, parts=parts
-        )
+        if self.mirror is not None and start is not None and end is not None:
+            # Only the days the planner names are fetched; the rest is read from the mirror.
+            combined, got, error = self.mirror.load(
+                self.client(), missing, start, end, tz, progress, done=done, total=total, parts=parts
+            )
+        else:
+            combined, got, error = fetch_history(
+                self.client(), missing, start, end, tz, progress, done=done, total=total, parts=parts
+            )
         fetched_at = now(tz)
         oldest = fetched_at if oldest is None else min(oldest, fetched_at)
         if error is not None:

@@ -634,6 +634,9 @@ TR: dict[str, str] = {
     "postgresql:// URL of a shared database (several replicas); unset = SQLite": (
         "paylaşılan veritabanının postgresql:// adresi (birden çok kopya); boşsa SQLite"
     ),
+    "days before today that every view of the history fetches again (the mirror's look-back)": (
+        "geçmişin her görünümünde yeniden alınan, bugünden önceki gün sayısı (aynanın geriye bakışı)"
+    ),
     "connections each console keeps to ENIGMAPAY_DATABASE_URL": (
         "her konsolun ENIGMAPAY_DATABASE_URL veritabanına açık tuttuğu bağlantı sayısı"
     ),

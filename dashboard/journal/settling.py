@@ -13,6 +13,7 @@ from dashboard.audit import AuditLog
 from dashboard.client.models import parse_transaction_id
 from dashboard.client.protocol import MoneyClient
 from dashboard.iban import normalize_iban
+from dashboard.journal import mirror_search
 from dashboard.journal.records import (
     CONFIRMED,
     NEEDS_PERSON,
@@ -38,6 +39,7 @@ class Settling:
     audit: AuditLog
     _clock: Callable[[], datetime]
     _ibans: Callable[[], Sequence[Any]] | None  # the dealer's IBANs (None: ask the client)
+    mirror_lookback_days: int = 3  # the history mirror's look-back (ENIGMAPAY_MIRROR_LOOKBACK_DAYS)
 
     # -- settling -----------------------------------------------------------------------
 
@@ -175,12 +177,10 @@ class Settling:
         history_ids: set[int] = set()
         matches: dict[int, Any] = {}
         try:
-            for tx in self._history(client, op.created_at):
+            history_ids, found = self._history(client, op)
+            for tx in found:
                 tx_id = transaction_id_or_none(getattr(tx, "id", None))
-                if tx_id is None:
-                    continue
-                history_ids.add(tx_id)
-                if _is_same_payout(tx, op, since):
+                if tx_id is not None and _is_same_payout(tx, op, since):
                     matches[tx_id] = tx
         except Exception as exc:
             problems.append(f"history search failed ({type(exc).__name__})")
@@ -223,12 +223,23 @@ class Settling:
             )
         return op
 
-    def _history(self, client: MoneyClient, start: datetime) -> Iterable[Any]:
-        """Every dealer IBAN's transactions from the intent's day to today (the debited IBAN is not known)."""
-        first: date = start.astimezone(self._tz).date()
+    def _history(self, client: MoneyClient, op: Operation) -> tuple[set[int], Iterable[Any]]:
+        """Every dealer IBAN's transactions from the intent's day to today (the debited IBAN is not
+        known): (their ids, those that could be this payout). Through the mirror (its planned days
+        synced, then its rows searched) when the client gives raw pages; else the API's models."""
+        first: date = op.created_at.astimezone(self._tz).date()
         last: date = max(self._clock().astimezone(self._tz).date(), first)
-        for iban in self._ibans() if self._ibans is not None else client.list_ibans():
-            yield from client.list_transactions(iban.id, start_date=first, end_date=last)
+        ibans = list(self._ibans() if self._ibans is not None else client.list_ibans())
+        if hasattr(client, "iter_transaction_pages") and all(hasattr(i, "iban") for i in ibans):
+            mirror, tz = self._store.mirror, str(self._tz)
+            mirror_search.sync(
+                mirror, client, ibans, first, last, now=self._clock(), tz=tz, lookback=self.mirror_lookback_days
+            )
+            return mirror_search.search(
+                mirror, ibans, first, last, tz=tz, customer_iban=op.customer_iban, amount_kurus=to_kurus(op.amount)
+            )
+        found = [tx for iban in ibans for tx in client.list_transactions(iban.id, start_date=first, end_date=last)]
+        return {i for tx in found if (i := transaction_id_or_none(getattr(tx, "id", None))) is not None}, found
 
     def _confirm(self, op: Operation, transaction_id: int, found_in: str, source: Any, actor: str) -> Operation:
         key, final = status_key(getattr(source, "status", None))

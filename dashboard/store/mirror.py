@@ -19,7 +19,7 @@ temporary table and one INSERT ... SELECT ... ON CONFLICT.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,6 +36,7 @@ from dashboard.store.codec import placeholders, store_time
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.mirror_codec import BLOCK_COLUMNS, ROW_COLUMNS, block_bytes, block_table, part_of, row_table
 
+DAYS_PER_STATEMENT = 500
 UPSERT_BATCH = 20_000  # SQLite rows per executemany call: the Python tuples of one batch at a time
 _COLUMNS = ", ".join(ROW_COLUMNS)
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in ROW_COLUMNS if c not in ("iban_id", "tx_id"))
@@ -45,6 +46,13 @@ _UPSERT = f"INSERT INTO mirror_transactions ({_COLUMNS}) VALUES ({placeholders(R
 _PG_STAGE = "CREATE TEMPORARY TABLE mirror_stage (LIKE mirror_transactions) ON COMMIT DROP"
 _PG_COPY = f"COPY mirror_stage ({_COLUMNS}) FROM STDIN (FORMAT csv)"
 _PG_MERGE = f"INSERT INTO mirror_transactions ({_COLUMNS}) SELECT {_COLUMNS} FROM mirror_stage {_ON_CONFLICT}"
+_SQLITE_MERGE = (
+    f"INSERT INTO mirror_transactions ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.mirror_stage WHERE true {_ON_CONFLICT}"
+)
+_DAYS_UPSERT = """INSERT INTO mirror_days (iban_id, day, iban, synced_at, row_count, open_rows) VALUES {values}
+    ON CONFLICT (iban_id, day) DO UPDATE SET iban = excluded.iban, synced_at = excluded.synced_at,
+        row_count = excluded.row_count, open_rows = excluded.open_rows
+    WHERE mirror_days.synced_at <= excluded.synced_at"""
 _ROW_TYPES = {
     **dict.fromkeys(("iban_id", "tx_id", "amount_kurus", "commission_kurus", "signed_kurus"), pa.int64()),
     **dict.fromkeys(("iban", "type", "status"), pa.string()),
@@ -105,7 +113,7 @@ class MirrorRepository:
         table = row_table(frame, iban_id=iban_id, iban=iban, tz=tz, first_day=start, synced_at=stamp)
         table = _latest_per_id(_within(table, start.isoformat(), end.isoformat()))
         first, last = start.isoformat(), end.isoformat()
-        with self._engine.write() as cur:
+        with self._engine.bulk_write() as cur:
             newer = cur.execute(
                 "SELECT day FROM mirror_days WHERE iban_id = ? AND day >= ? AND day <= ? AND synced_at > ?",
                 (iban_id, first, last, stamp),
@@ -113,7 +121,11 @@ class MirrorRepository:
             newer_days = sorted(r[0] for r in newer)
             if newer_days:
                 table = table.filter(pc.invert(pc.is_in(table["day"], pa.array(newer_days, pa.string()))))
-            self._upsert(cur, table)
+            held = cur.execute(
+                "SELECT 1 FROM mirror_transactions WHERE iban_id = ? AND day >= ? AND day <= ? LIMIT 1",
+                (iban_id, first, last),
+            ).fetchone()
+            self._upsert(cur, table, fresh=held is None)
             cur.execute(
                 """UPDATE mirror_transactions SET missing_since = ? WHERE iban_id = ? AND day >= ? AND day <= ?
                    AND synced_at < ? AND missing_since IS NULL""",
@@ -123,18 +135,33 @@ class MirrorRepository:
             _write_blocks(cur, table, iban_id, iban, start, end, set(newer_days))
         return table.num_rows
 
-    def _upsert(self, cur: Cursor, table: pa.Table) -> None:
+    def _upsert(self, cur: Cursor, table: pa.Table, fresh: bool) -> None:
         if table.num_rows == 0:
             return
         if self._engine.name == "postgresql":
-            cur.execute(_PG_STAGE)
             out = io.BytesIO()
-            options = pacsv.WriteOptions(include_header=False)
-            pacsv.write_csv(table.select(list(ROW_COLUMNS)), out, write_options=options)
-            cur.copy_in(_PG_COPY, out.getvalue())  # type: ignore[attr-defined]
+            pacsv.write_csv(
+                table.select(list(ROW_COLUMNS)), out, write_options=pacsv.WriteOptions(include_header=False)
+            )
+            data = out.getvalue()
             del out
+            if fresh:  # days never held a row: straight in (a repeated id elsewhere: the merge below)
+                cur.execute("SAVEPOINT mirror_copy")
+                try:
+                    cur.copy_in(_PG_COPY.replace("mirror_stage", "mirror_transactions"), data)  # type: ignore[attr-defined]
+                    cur.execute("RELEASE SAVEPOINT mirror_copy")
+                    return
+                except self._engine.Error:
+                    cur.execute("ROLLBACK TO SAVEPOINT mirror_copy")
+            cur.execute(_PG_STAGE)
+            cur.copy_in(_PG_COPY, data)  # type: ignore[attr-defined]
             cur.execute(_PG_MERGE)
             cur.execute("DROP TABLE mirror_stage")
+            return
+        if hasattr(cur, "ingest"):  # SQLite through Arrow: one temporary table, one merge
+            cur.ingest("mirror_stage", table.select(list(ROW_COLUMNS)))
+            cur.execute(_SQLITE_MERGE)
+            cur.execute("DROP TABLE temp.mirror_stage")
             return
         for offset in range(0, table.num_rows, UPSERT_BATCH):
             piece = table.slice(offset, UPSERT_BATCH)
@@ -165,21 +192,42 @@ class MirrorRepository:
         ids = sorted({int(i) for i in iban_ids})
         if include_missing:
             return self._read_rows(ids, start, end, tz)
+        return assemble(list(self.read_parts(ids, start, end, tz).values()), tz)
+
+    def read_parts(
+        self,
+        iban_ids: Iterable[int],
+        start: date | None,
+        end: date | None,
+        tz: str,
+        *,
+        skip: Mapping[int, Sequence[tuple[date, date]]] | None = None,
+    ) -> dict[int, dict]:
+        """`read`'s rows as typed parts per IBAN id (for `history.assemble`), leaving out the days of
+        `skip` ({iban_id: [(first, last), ...]}: the ranges being fetched afresh). IBANs without a
+        row are not in it."""
+        ids = sorted({int(i) for i in iban_ids})
         if not ids:
-            return empty_frame(tz)
+            return {}
         first, last = (start.isoformat() if start else "0000-00-00"), (end.isoformat() if end else "9999-99-99")
-        rows = self._engine.read(
-            f"""SELECT iban_id, iban, block FROM mirror_blocks WHERE iban_id IN ({placeholders(ids)})
-                AND month >= ? AND month <= ? ORDER BY iban_id, month DESC""",
-            (*ids, first[:7], last[:7]),
-        )
-        parts = []
-        while rows:
-            row = rows.pop(0)
-            table = _within(block_table(row["block"]), first, last)
+        parts = {}
+        for iban_id in ids:  # one IBAN's blocks at a time: the transient is one IBAN's, not the year's
+            rows = self._engine.read(
+                """SELECT iban, block FROM mirror_blocks WHERE iban_id = ? AND month >= ? AND month <= ?
+                   ORDER BY month DESC""",
+                (iban_id, first[:7], last[:7]),
+            )
+            if not rows:
+                continue
+            iban = rows[0]["iban"]
+            tables = []
+            while rows:
+                tables.append(_within(block_table(rows.pop(0)["block"]), first, last))
+            table = _without(pa.concat_tables(tables), (skip or {}).get(iban_id, ()))
+            del tables
             if table.num_rows:
-                parts.append(part_of(table, iban_id=row["iban_id"], iban=row["iban"], tz=tz))
-        return assemble(parts, tz)
+                parts[iban_id] = part_of(table, iban_id=iban_id, iban=iban, tz=tz)
+        return parts
 
     def _read_rows(self, ids: list[int], start: date | None, end: date | None, tz: str) -> pd.DataFrame:
         if not ids:
@@ -243,6 +291,15 @@ def _within(table: pa.Table, first: str, last: str) -> pa.Table:
     return table if pc.all(keep).as_py() is not False else table.filter(keep)
 
 
+def _without(table: pa.Table, ranges: Sequence[tuple[date, date]]) -> pa.Table:
+    """The rows whose day is in none of the ranges."""
+    for first, last in ranges:
+        day = table["day"]
+        inside = pc.and_(pc.greater_equal(day, first.isoformat()), pc.less_equal(day, last.isoformat()))
+        table = table.filter(pc.invert(inside))
+    return table
+
+
 def _latest_per_id(table: pa.Table) -> pa.Table:
     """One row per tx_id (a page shifting during paging repeats a row): a final status over a
     non-final one (a status only moves on to final), else the later row."""
@@ -264,13 +321,14 @@ def _write_day_states(
             counts[day] = (int(n), int(n) - int(final or 0))
     days = (d.isoformat() for d in pd.date_range(start, end, freq="D").date)
     rows = [(iban_id, d, iban, stamp, *counts.get(d, (0, 0))) for d in days if d not in newer]
-    cur.executemany(
-        """INSERT INTO mirror_days (iban_id, day, iban, synced_at, row_count, open_rows) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (iban_id, day) DO UPDATE SET iban = excluded.iban, synced_at = excluded.synced_at,
-               row_count = excluded.row_count, open_rows = excluded.open_rows
-           WHERE mirror_days.synced_at <= excluded.synced_at""",
-        rows,
-    )
+    if hasattr(cur, "ingest"):  # SQLite through Arrow: executemany binds all the days as one batch
+        if rows:
+            cur.executemany(_DAYS_UPSERT.format(values="(?, ?, ?, ?, ?, ?)"), rows)
+        return
+    for offset in range(0, len(rows), DAYS_PER_STATEMENT):  # one statement per many days: one round trip
+        chunk = rows[offset : offset + DAYS_PER_STATEMENT]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))
+        cur.execute(_DAYS_UPSERT.format(values=values), [v for row in chunk for v in row])
 
 
 def _write_blocks(
@@ -296,7 +354,8 @@ def _write_blocks(
         if block.num_rows == 0:
             cur.execute("DELETE FROM mirror_blocks WHERE iban_id = ? AND month = ?", (iban_id, month))
             continue
-        cur.execute(
+        execute = getattr(cur, "execute_binary", cur.execute)  # PostgreSQL: the block as bytes, not hex text
+        execute(
             """INSERT INTO mirror_blocks (iban_id, month, iban, row_count, block) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (iban_id, month) DO UPDATE SET iban = excluded.iban, row_count = excluded.row_count,
                    block = excluded.block""",

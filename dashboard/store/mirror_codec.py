@@ -65,18 +65,66 @@ BLOCK_COLUMNS: tuple[str, ...] = (
 )
 _TEXT = ("username", "customer_name", "customer_iban", "description")
 _NAT = np.iinfo(np.int64).min
-_IPC = pa.ipc.IpcWriteOptions(compression="zstd")
+# Uncompressed: per-block compression cost more than the read it should speed up (measured: a
+# 420-row block wrote in 0.9 ms and read in 0.06 ms plain, 5.7 ms and 4.2 ms with zstd).
+_IPC = pa.ipc.IpcWriteOptions()
 
 
-def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """`history.schema.fold` of a whole text column, with Arrow kernels (no Python per row)."""
+# After NFKD every other Unicode space is a plain " " (so a double space shows it); these stay apart.
+_ODD_SPACES = (
+    "  ",
+    "\t",
+    "\n",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+    "\x85",
+    "\u1680",
+    "\u2028",
+    "\u2029",
+)
+
+
+def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`history.schema.fold` of a whole text column, with Arrow kernels (no Python per row). A column
+    that repeats (names, usernames) folds each distinct text once; the Unicode steps (Turkish i's,
+    NFKD, accents off) run on the non-ASCII rows only, the whitespace regex only on rows that have
+    odd spacing -- the rest is a lower-casing and two plain replacements."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    values = values.cast(pa.large_string())
+    encoded = values.dictionary_encode()
+    if len(encoded.dictionary) < len(values) // 2:
+        return fold_array(encoded.dictionary).take(encoded.indices)
+    out = _only_where(pc.invert(pc.string_is_ascii(values).fill_null(True)), pc.ascii_lower(values), _unicode_fold)
+    out = pc.replace_substring(pc.replace_substring(out, "_", " "), "-", " ")
+    odd = pc.or_(pc.starts_with(out, " "), pc.ends_with(out, " "))
+    for space in _ODD_SPACES:
+        odd = pc.or_(odd, pc.match_substring(out, space))
+    return _only_where(odd.fill_null(False), out, _collapse_spaces)
+
+
+def _only_where(mask: pa.Array, values: pa.Array, step) -> pa.Array:
+    """`values` with `step` applied to the rows of `mask` only."""
+    if not pc.any(mask).as_py():
+        return values
+    rows = np.flatnonzero(np.asarray(mask))
+    return pc.replace_with_mask(values, mask, step(values.take(pa.array(rows))))
+
+
+def _unicode_fold(values: pa.Array) -> pa.Array:
     out = values
     for capital in ("İ", "I", "ı"):
         out = pc.replace_substring(out, capital, "i")
     out = pc.utf8_normalize(pc.utf8_lower(out), "NFKD")
-    out = pc.replace_substring_regex(out, r"\p{M}+", "")
-    out = pc.replace_substring_regex(out, r"[_\-\s\p{Z}]+", " ")
-    return pc.utf8_trim(out, " ")
+    return pc.replace_substring_regex(out, r"\p{M}+", "")
+
+
+def _collapse_spaces(values: pa.Array) -> pa.Array:
+    return pc.utf8_trim(pc.replace_substring_regex(values, r"[\s\p{Z}\x{85}]+", " "), " ")
 
 
 def _micros(values: pd.Series) -> pa.Array:

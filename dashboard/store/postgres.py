@@ -151,6 +151,11 @@ class Cursor:
         self._cursor.executemany(translate(sql), seq_of_params)
         return self
 
+    def execute_binary(self, sql: str, params: Sequence[object]) -> Cursor:
+        """`execute` with the parameters sent in binary (a large bytea goes as it is, not as hex text)."""
+        self._cursor.execute(translate(sql), params, binary=True)
+        return self
+
     def copy_in(self, sql: str, data: bytes) -> None:
         """`COPY ... FROM STDIN` fed with `data` (CSV, say): a bulk load inside this transaction."""
         with self._cursor.copy(sql) as copy:
