@@ -58,8 +58,10 @@ def results_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     return table
 
 
-def _local(when: datetime | None) -> datetime | None:
-    return when.astimezone(zone(services.settings().timezone)) if when is not None else None
+def _local_times(moments: list[datetime | None]) -> pd.arrays.DatetimeArray:
+    """Aware moments as one tz-aware datetime column in the dealer's zone (NaT for None): a typed
+    column, which the browser's table draws (an object column of datetimes it left blank)."""
+    return pd.to_datetime(moments, utc=True).tz_convert(zone(services.settings().timezone)).array
 
 
 def sync_table(statuses: list[IbanSync], lang: str) -> pd.DataFrame:
@@ -67,7 +69,7 @@ def sync_table(statuses: list[IbanSync], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             translate("IBAN", lang): [format_iban(s.iban) for s in statuses],
-            translate("Last synced", lang): [_local(s.last_synced_at) for s in statuses],
+            translate("Last synced", lang): _local_times([s.last_synced_at for s in statuses]),
             translate("Rows held", lang): [s.rows for s in statuses],
             translate("No longer reported", lang): [s.missing_rows for s in statuses],
             translate("From", lang): [s.first_day for s in statuses],

@@ -722,11 +722,11 @@ def test_search_from_the_sidebar_opens_the_customer_view(page: Page, console_ser
     synced = datetime.now(UTC)
     for (iban_id, iban), day, rows in (
         (
-            (1, PAYOUT_IBAN),
+            (901, PAYOUT_IBAN),
             date(2024, 4, 1),
             [(9101, "deposit", "1000.00", "Completed"), (9102, "withdrawal", "250.00", "Completed")],
         ),
-        ((2, "TR560001000000000000000001"), date(2025, 3, 1), [(9201, "withdrawal", "300.00", "Pending")]),
+        ((902, "TR560001000000000000000001"), date(2025, 3, 1), [(9201, "withdrawal", "300.00", "Pending")]),
     ):
         records = [
             {
