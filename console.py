@@ -101,6 +101,7 @@ def _sidebar(backend, role):
         key=ui.LANG_KEY,
         on_change=outage.guard_callback(_remember_language),
     )
+    _search_box()
     st.divider()
     session = access.current_session()
     if session is not None:
@@ -114,6 +115,17 @@ def _sidebar(backend, role):
             width="stretch",
         )
     return data_age
+
+
+def _search_box() -> None:
+    """All-time search from any page: submitting opens the Search page with the query in its URL."""
+    data_access.warm_search()  # the index of the whole mirror loads in the background meanwhile
+    with st.form("sidebar_search", border=False, clear_on_submit=True):
+        text = st.text_input(
+            ui.t("Search all time"), key="sidebar_search_text", placeholder=ui.t("id, username, customer, IBAN")
+        )
+        if st.form_submit_button(ui.t("Search"), icon=":material/search:") and text.strip():
+            st.switch_page("pages/search.py", query_params={"q": text.strip()})
 
 
 def _console(open_sidebar) -> None:

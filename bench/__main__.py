@@ -2,8 +2,8 @@
 process with a time limit, figures on stdout, logs in artifacts/bench/<name>.err.
 
 Names: upstream, ingest, interaction, concurrency, callbacks, startup, batch, fleet_callbacks,
-fleet_upstream, statements, mirror_write, history_fetch. Extra arguments after `--` go to a single named
-benchmark, e.g.
+fleet_upstream, statements, mirror_write, history_fetch, search. Extra arguments after `--` go to a single
+named benchmark, e.g.
 `python -m bench upstream -- --minutes 0.5`.
 """
 
@@ -30,6 +30,7 @@ BENCHMARKS = {
     "statements": 240,  # a year of one IBAN (50k rows) as PDF and XLSX
     "mirror_write": 900,  # issue 13: 1M rows into the history mirror on SQLite and PostgreSQL, read back, memory
     "history_fetch": 480,  # issue 13: a cold year of 1M rows (console vs bare httpx), warm refresh, restart
+    "search": 240,  # all-time search over 1M mirrored rows against DuckDB (issue 13)
 }
 
 

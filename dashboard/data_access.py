@@ -95,6 +95,7 @@ from dashboard.records import (  # noqa: F401 -- the console's own records, for 
     verify_callbacks_now,
 )
 from dashboard.store import SnapshotRow
+from dashboard.support import customer, results_table, search_all, sync_status, sync_table, warm_search  # noqa: F401
 from dashboard.timeutil import now
 
 T = TypeVar("T")
@@ -285,54 +286,6 @@ def balance_snapshots(since: datetime, until: datetime | None = None) -> list[Sn
     return services().store.balances.snapshots(since=since, until=until)
 
 
-# --- money actions (through the journal: exactly once) ------------------------------------------
-
-
-def submit_payout(
-    operation_id: str, request: models.SendMoneyRequest, *, actor: str, confirm_duplicate: bool = False
-) -> Operation:
-    """Send a payout once per operation id; see `dashboard.journal` for every outcome."""
-    op = services().journal.submit_payout(operation_id, request, actor=actor, confirm_duplicate=confirm_duplicate)
-    if op.state == "confirmed":
-        after_money_moved()
-    return op
-
-
-def approve_request(request_id: str, *, actor: str, note: str = "") -> ApprovalRequest:
-    """Approve as a second person (ApprovalError if refused); an approved payout is sent, once."""
-    request = services().approvals.approve(request_id, approver=actor, note=note)
-    if request.operation_id:
-        op = operation(request.operation_id)
-        if op is not None and op.state == "confirmed":
-            after_money_moved()
-    return request
-
-
-def submit_card_payment(operation_id: str, request: models.CardPaymentRequest, *, actor: str) -> Operation:
-    op = services().journal.submit_card_payment(operation_id, request, actor=actor)
-    if op.state == "confirmed":
-        after_money_moved()
-    return op
-
-
-def operation(operation_id: str) -> Operation | None:
-    return services().journal.get(operation_id)
-
-
-def last_outcome(actor: str, kind: str) -> Operation | None:
-    """`actor`'s latest payout / card payment ('payout' / 'card_payment') until they dismiss it."""
-    return services().journal.last_outcome(actor, kind)
-
-
-def dismiss_outcome(actor: str, operation_id: str) -> None:
-    services().journal.dismiss_outcome(actor, operation_id)
-
-
-def refresh_operation_status(operation_id: str) -> Operation:
-    """Ask transaction-status for a confirmed operation's current state (the live status on the result)."""
-    return services().journal.refresh_status(operation_id)
-
-
 def export_rows(
     table: pd.DataFrame,
     fmt: str,
@@ -383,24 +336,3 @@ def after_money_moved() -> None:
 
 
 # --- "nothing lost": open operations, callbacks, audit log (Operations / Callbacks / Audit log pages)
-
-
-def settle_operation(operation_id: str, actor: str) -> Operation:
-    """'Check now': one settle pass for this entry (transaction history, callbacks, transaction-status).
-    Never sends anything. Raises EnigmaPayError when the API cannot be asked."""
-    before = services().journal.get(operation_id)
-    op = services().journal.settle(operation_id, actor=actor)
-    if before is not None and before.state != op.state and op.state == "confirmed":
-        after_money_moved()  # the balances and history now include a payout we did not know about
-    return op
-
-
-def mark_operation_resolved(
-    operation_id: str, *, actor: str, note: str, transaction_id: int | None = None
-) -> Operation:
-    """An operator's verdict: not sent (no `transaction_id`) or confirmed as that transaction.
-    ValueError when the note is empty or the entry cannot be resolved (see Journal.mark_resolved)."""
-    op = services().journal.mark_resolved(operation_id, actor=actor, note=note, transaction_id=transaction_id)
-    if op.state == "confirmed":
-        after_money_moved()
-    return op

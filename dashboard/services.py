@@ -31,11 +31,13 @@ from dashboard.client import models
 from dashboard.config import Settings, load_settings
 from dashboard.history.fetch import fetch_history
 from dashboard.history.ingest import empty_frame
+from dashboard.history.mirror_search import MirrorSearch
 from dashboard.history.mirrored import MirrorSync
 from dashboard.journal import Journal
 from dashboard.money import quantize, to_kurus
 from dashboard.store import Store, StoreUnavailable
 from dashboard.store.mirror import MirrorRepository
+from dashboard.store.mirror_changes import MirrorChanges
 from dashboard.timeutil import now, zone
 
 T = TypeVar("T")
@@ -351,3 +353,14 @@ def _open_alerts(s: Settings, deliver: Notify = notify_nothing, differences=no_d
 
     sources = AlertSources(store, s.alerts, balances=balances, differences=differences)
     return Alerts(sources, AlertEngine(store.alerts, deliver), clock=lambda: now(tz))
+
+
+# --- the history mirror's all-time search (issue 13) ----------------------------------------------
+
+
+def mirror_search() -> MirrorSearch:
+    """One per process: an index of the whole mirror, refreshed from the days any replica synced."""
+    return _once(
+        ("mirror_search", *_records_key()),
+        lambda: MirrorSearch(records().mirror, MirrorChanges(records().store.engine), settings().timezone),
+    )

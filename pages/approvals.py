@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, money_form, outage
+from dashboard.ui import access, money_actions, money_form, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -53,7 +53,7 @@ def _decide(request_id: str, approve: bool) -> None:
     note = st.session_state.get(f"{P}_note_{request_id}") or ""
     try:
         if approve:
-            req = data_access.approve_request(request_id, actor=ui.actor(), note=note)
+            req = money_actions.approve_request(request_id, actor=ui.actor(), note=note)
         else:
             req = data_access.reject_request(request_id, actor=ui.actor(), note=note)
     except data_access.ApprovalError as exc:
@@ -73,7 +73,7 @@ def _last_decision() -> None:
         return
     if outcome == "approved":
         st.success(ui.t("Request {id} approved.", id=request_id), icon=":material/approval:")
-        op = data_access.operation(detail) if detail else None
+        op = money_actions.operation(detail) if detail else None
         if op is not None:
             money_form.show_outcome(op)
     else:
@@ -174,7 +174,7 @@ def _mine() -> None:
         return
     outcome = {}
     for req in mine:
-        op = data_access.operation(req.operation_id) if req.operation_id and req.state == "approved" else None
+        op = money_actions.operation(req.operation_id) if req.operation_id and req.state == "approved" else None
         outcome[req.id] = ui.t(op.state) if op else ""
     table = pd.DataFrame(
         {

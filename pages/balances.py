@@ -90,3 +90,19 @@ if ibans:
                 "from today's balances and the completed transactions."
             )
         )
+
+# --- the history mirror (issue 13): what is held per IBAN, and when it was last synced ---------------
+st.subheader(ui.t("History mirror"))
+synced = data_access.sync_status()
+if synced:
+    st.dataframe(
+        data_access.sync_table(synced, ui.lang()),
+        hide_index=True,
+        key="balances_mirror",
+        column_config={ui.t("Last synced"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+    )
+    st.caption(
+        ui.t("Searches cover every synced day of every IBAN; a row EnigmaPay no longer reports is kept, marked.")
+    )
+else:
+    st.caption(ui.t("Nothing synced yet: a period is kept here once it has been viewed."))

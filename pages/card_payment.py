@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, inputs, money_form
+from dashboard.ui import access, inputs, money_actions, money_form
 from dashboard.ui.inputs import CARD_MIN_AMOUNT, MAX_CHARS
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
@@ -47,7 +47,7 @@ def confirm(request) -> None:
         ui.t("Create payment link"), type="primary", key=f"{P}_confirm", width="stretch"
     ):
         money_form.close_review(P)
-        op = data_access.submit_card_payment(money_form.operation_id(P), request, actor=ui.actor())
+        op = money_actions.submit_card_payment(money_form.operation_id(P), request, actor=ui.actor())
         st.session_state[f"{P}_result"] = op.id
         st.rerun()
     if cancel.button(ui.t("Cancel"), key=f"{P}_cancel", width="stretch"):
@@ -59,7 +59,7 @@ def confirm(request) -> None:
 money_form.restore_last_outcome(P, "card_payment")  # a reload shows the last outcome until dismissed
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
-    op = data_access.operation(result_id)
+    op = money_actions.operation(result_id)
     money_form.show_outcome(op)
     if op.state == "confirmed" and op.payment_url:
         st.markdown(f"**{ui.t('Payment link')}** — {ui.t('copy it for the customer or open it')}")

@@ -4,7 +4,7 @@ sending again -- and the recent operations table."""
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, audit_view, inputs, outage
+from dashboard.ui import access, audit_view, inputs, money_actions, outage
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
 
@@ -30,7 +30,7 @@ tz = data_access.settings().timezone
 @outage.guard_callback
 def _check(operation_id: str) -> None:
     try:
-        op = data_access.settle_operation(operation_id, ui.actor())
+        op = money_actions.settle_operation(operation_id, ui.actor())
     except data_access.EnigmaPayError as exc:
         st.session_state[f"{P}_checked"] = (operation_id, "error", exc)
         return
@@ -63,7 +63,7 @@ def _confirm_resolve(operation_id: str) -> None:
         st.session_state[f"{P}_resolve_error"] = ui.t(problem)
         return
     try:
-        op = data_access.mark_operation_resolved(
+        op = money_actions.mark_operation_resolved(
             operation_id, actor=ui.actor(), note=note, transaction_id=transaction_id
         )
     except (ValueError, KeyError) as exc:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import data_access, ui
-from dashboard.ui import access, inputs, money_form, outage
+from dashboard.ui import access, inputs, money_actions, money_form, outage
 from dashboard.ui.inputs import MAX_CHARS
 
 access.require_page(__file__)  # before anything else: a hand-typed URL shows no data
@@ -85,7 +85,7 @@ def confirm(request) -> None:
 def _submit(request, *, confirm_duplicate: bool) -> None:
     money_form.close_review(P)
     try:
-        op = data_access.submit_payout(
+        op = money_actions.submit_payout(
             money_form.operation_id(P), request, actor=ui.actor(), confirm_duplicate=confirm_duplicate
         )
     except data_access.ApprovalRequired as exc:  # the threshold changed under the open form
@@ -120,7 +120,7 @@ def _request_approval(request, costs) -> None:
 def _approval_outcome(request_id: str) -> None:
     """The state of this form's request; once approved and sent, the payout's own outcome."""
     req = data_access.approval(request_id)
-    op = data_access.operation(req.operation_id) if req and req.state == "approved" else None
+    op = money_actions.operation(req.operation_id) if req and req.state == "approved" else None
     if op is not None:  # sent: from here on it is an ordinary payout outcome
         st.session_state[f"{P}_result"] = op.id
         st.session_state.pop(f"{P}_approval", None)
@@ -135,12 +135,12 @@ def _approval_outcome(request_id: str) -> None:
 @outage.fragment(run_every=timedelta(seconds=5))
 def live_status(operation_id: str) -> None:
     """Poll transaction-status until the payout is final; then stop asking."""
-    op = data_access.operation(operation_id)
+    op = money_actions.operation(operation_id)
     if op is None or op.transaction_id is None:
         return
     if not op.status_final:
         try:
-            op = data_access.refresh_operation_status(operation_id)
+            op = money_actions.refresh_operation_status(operation_id)
         except data_access.EnigmaPayError as exc:
             st.caption(ui.t_md("Live status unavailable: {why}", why=ui.t(exc.user_message)))
     cols = st.columns([1, 3])
@@ -159,9 +159,9 @@ if approval_id := st.session_state.get(f"{P}_approval"):
     _approval_outcome(approval_id)
 result_id = st.session_state.get(f"{P}_result")
 if result_id:
-    op = data_access.operation(result_id)
+    op = money_actions.operation(result_id)
     if op.state == "held":
-        earlier = data_access.operation(op.duplicate_of) if op.duplicate_of else None
+        earlier = money_actions.operation(op.duplicate_of) if op.duplicate_of else None
         st.warning(
             ui.t(
                 "A payout with the same IBAN, amount and username was made {age} (operation {id}). "

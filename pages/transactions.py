@@ -60,6 +60,14 @@ min_text = row[2].text_input(ui.t("Min ₺"), key="tx_min")
 max_text = row[3].text_input(ui.t("Max ₺"), key="tx_max")
 text = row[4].text_input(ui.t("Search"), placeholder=ui.t("username, customer, description, IBAN"), key="tx_text")
 
+if text.strip():  # this filter searches the loaded period; the Search page searches every synced day
+    st.page_link(
+        "pages/search.py",
+        label=ui.t("Search all time for this"),
+        icon=":material/travel_explore:",
+        query_params={"q": text.strip()},
+    )
+
 bounds = {}
 for name, raw in (("min", min_text), ("max", max_text)):
     try:

@@ -1271,4 +1271,63 @@ TR: dict[str, str] = {
     "This statement would have {rows} transactions; one holds at most {most}. Choose a shorter period or fewer IBANs.": (
         "Bu ekstrede {rows} işlem olurdu; bir ekstre en çok {most} işlem alır. Daha kısa bir dönem ya da daha az IBAN seçin."
     ),
+    # --- all-time search, the customer view, the history mirror (issue 13) ----------------------------
+    "Search all time": "Tüm zamanlarda ara",
+    "Search all time for this": "Bunu tüm zamanlarda ara",
+    "id, username, customer, IBAN": "no, kullanıcı adı, müşteri, IBAN",
+    "Every IBAN, every synced day: transaction id, username, customer name, IBAN (any spacing) or description.": (
+        "Her IBAN, eşitlenmiş her gün: işlem numarası, kullanıcı adı, müşteri adı, IBAN (boşluklu ya da boşluksuz) "
+        "veya açıklama."
+    ),
+    "Nothing found for {query}.": "{query} için bir şey bulunamadı.",
+    "{n} transactions found.": "{n} işlem bulundu.",
+    "{n} transactions found; the newest {shown} are shown.": "{n} işlem bulundu; en yeni {shown} tanesi gösteriliyor.",
+    "Customers": "Müşteriler",
+    "Type a username, or open a customer from a search.": "Bir kullanıcı adı yazın ya da bir aramadan müşteri açın.",
+    "No transactions of {user} are known.": "{user} için bilinen bir işlem yok.",
+    "Deposited": "Yatırılan",
+    "Withdrawn": "Çekilen",
+    "Open": "Açık",
+    "{n} completed": "{n} tamamlandı",
+    "{n} not final yet": "{n} henüz kesinleşmedi",
+    "Where it is": "Nerede",
+    "No withdrawals.": "Çekim yok.",
+    "Statuses": "Durumlar",
+    "Count": "Adet",
+    "Amount (TRY)": "Tutar (TL)",
+    "Transaction": "İşlem",
+    "Payouts and card payments from this console": "Bu konsoldan yapılan ödemeler ve kartlı ödemeler",
+    "No longer reported by EnigmaPay": "EnigmaPay artık bildirmiyor",
+    "History mirror": "İşlem geçmişi kopyası",
+    "Last synced": "Son eşitleme",
+    "Rows held": "Tutulan satır",
+    "No longer reported": "Artık bildirilmeyen",
+    "From": "Başlangıç",
+    "To": "Bitiş",
+    "Searches cover every synced day of every IBAN; a row EnigmaPay no longer reports is kept, marked.": (
+        "Aramalar her IBAN'ın eşitlenmiş her gününü kapsar; EnigmaPay'in artık bildirmediği bir satır silinmez, "
+        "işaretlenir."
+    ),
+    "Nothing synced yet: a period is kept here once it has been viewed.": (
+        "Henüz eşitlenen bir şey yok: bir dönem görüntülendiğinde burada tutulur."
+    ),
+    "Paid out: completed at EnigmaPay.": "Ödendi: EnigmaPay'de tamamlandı.",
+    "In progress at EnigmaPay: not final yet.": "EnigmaPay'de işleniyor: henüz kesinleşmedi.",
+    "Not paid: EnigmaPay reports it {status}.": "Ödenmedi: EnigmaPay'in bildirdiği durum {status}.",
+    "Outcome unknown: the console sent it but got no answer; it is checking with EnigmaPay. Do not send it again.": (
+        "Sonuç bilinmiyor: konsol gönderdi ama yanıt alamadı; EnigmaPay ile kontrol ediyor. Tekrar göndermeyin."
+    ),
+    "Outcome unknown and no longer checked automatically: a person must check with EnigmaPay before anything is "
+    "sent again.": (
+        "Sonuç bilinmiyor ve artık kendiliğinden kontrol edilmiyor: yeniden bir şey gönderilmeden önce bir kişi "
+        "EnigmaPay ile kontrol etmeli."
+    ),
+    "Sent moments ago; waiting for EnigmaPay's answer.": "Az önce gönderildi; EnigmaPay'in yanıtı bekleniyor.",
+    "Not sent: nothing left the console ({state}).": "Gönderilmedi: konsoldan hiçbir şey çıkmadı ({state}).",
+    "Held: waiting for a second person's approval or a repeat's confirmation; not sent yet.": (
+        "Bekletiliyor: ikinci bir kişinin onayı ya da tekrarın teyidi bekleniyor; henüz gönderilmedi."
+    ),
+    "EnigmaPay no longer reports this transaction; last known status {status}.": (
+        "EnigmaPay bu işlemi artık bildirmiyor; bilinen son durum {status}."
+    ),
 }

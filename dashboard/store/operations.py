@@ -175,6 +175,12 @@ class OperationRepository:
     def recent(self, limit: int = 50) -> list[OperationRow]:
         return self._select("SELECT * FROM operations ORDER BY created_at DESC LIMIT ?", (int(limit),))
 
+    def of_username(self, username: str, limit: int = 500) -> list[OperationRow]:
+        """One customer's payouts and card payments (the username exactly as sent), newest first."""
+        return self._select(
+            "SELECT * FROM operations WHERE username = ? ORDER BY created_at DESC LIMIT ?", (username, int(limit))
+        )
+
     def in_states(self, states: Iterable[str], *, created_before: datetime | None = None) -> list[OperationRow]:
         states = tuple(states)
         sql = f"SELECT * FROM operations WHERE state IN ({placeholders(states)})"

@@ -20,6 +20,7 @@ from dashboard.money import AmountError, parse_amount_input
 
 # The costs the pages show come from the one place that knows them (pages may not import payouts).
 from dashboard.payouts import PayoutCosts, card_commission, payout_costs, payout_costs_known  # noqa: F401
+from dashboard.ui import money_actions
 
 
 def operation_id(prefix: str) -> str:
@@ -40,7 +41,7 @@ def restore_last_outcome(prefix: str, kind: str) -> None:
         return
     st.session_state[f"{prefix}_restored"] = True
     if f"{prefix}_result" not in st.session_state:
-        op = data_access.last_outcome(ui.actor(), kind)
+        op = money_actions.last_outcome(ui.actor(), kind)
         if op is not None:
             st.session_state[f"{prefix}_result"] = op.id
 
@@ -52,7 +53,7 @@ def start_over(prefix: str, fields: Iterable[str], *, keep_values: bool = False)
     """
     shown = st.session_state.get(f"{prefix}_result")
     if shown:
-        data_access.dismiss_outcome(ui.actor(), shown)
+        money_actions.dismiss_outcome(ui.actor(), shown)
     for key in [f"{prefix}_op", f"{prefix}_result", f"{prefix}_request", f"{prefix}_errors", f"{prefix}_approval"]:
         st.session_state.pop(key, None)
     if not keep_values:

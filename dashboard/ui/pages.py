@@ -27,6 +27,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/overview.py", "Overview", ":material/dashboard:", "overview", "Monitor", VIEW),
     PageEntry("pages/balances.py", "Balances", ":material/account_balance_wallet:", "balances", "Monitor", VIEW),
     PageEntry("pages/transactions.py", "Transactions", ":material/receipt_long:", "transactions", "Monitor", VIEW),
+    # Issue 13: all-time search over the history mirror, and one customer on one screen (support desk).
+    PageEntry("pages/search.py", "Search", ":material/travel_explore:", "search", "Monitor", VIEW),
+    PageEntry("pages/customer.py", "Customer", ":material/person_search:", "customer", "Monitor", VIEW),
     PageEntry("pages/reconciliation.py", "Reconciliation", ":material/rule:", "reconciliation", "Monitor", VIEW),
     # Alerts: everyone sees them; acknowledging (move_money, approve) and thresholds (settings) are checked
     # on the page.

@@ -45,7 +45,7 @@ DEMO = {
 }
 # Each role's menu is the role below's plus its own pages, in menu order; the Account section last.
 # An approver is a viewer who approves.
-MONITOR_MENU = ["Overview", "Balances", "Transactions", "Reconciliation", "Alerts", "Statements"]
+MONITOR_MENU = ["Overview", "Balances", "Transactions", "Search", "Customer", "Reconciliation", "Alerts", "Statements"]
 ACT_MENU = MONITOR_MENU + [
     "Send money",
     "Batch payouts",
@@ -540,7 +540,7 @@ def test_viewer_cannot_reach_payouts(page: Page, console_server, screenshot_dir:
     assert session_cookie(page.context) is None
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
 
-    sign_in(page, "viewer")  # also checks the menu: exactly Overview, Balances, Transactions
+    sign_in(page, "viewer")  # also checks the menu: exactly the Monitor pages and the Account ones
     expect(main(page).get_by_role("heading", name="Overview", level=1)).to_be_visible()
     screenshot(page, screenshot_dir, "11-viewer-overview")
 
@@ -728,3 +728,88 @@ def test_viewer_builds_a_statement_and_sees_its_first_page(page: Page, console_s
         main(page).get_by_role("button", name="Download PDF").click()
     assert download.value.suggested_filename.endswith(".pdf"), download.value.suggested_filename
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+
+
+def test_search_from_the_sidebar_opens_the_customer_view(page: Page, console_server, screenshot_dir: Path) -> None:
+    """Issue 13: rows of two IBANs a year apart in the server's mirror and an unknown payout in its
+    journal; a viewer searches from the sidebar box, follows the customer link, and the customer's
+    page says where the withdrawals are."""
+    import time
+    from datetime import UTC
+
+    from dashboard.history.ingest import records_to_frame
+    from dashboard.store import Store
+
+    store = Store.in_dir(console_server.data_dir / "sandbox")
+    synced = datetime.now(UTC)
+    for (iban_id, iban), day, rows in (
+        (
+            (901, PAYOUT_IBAN),
+            date(2024, 4, 1),
+            [(9101, "deposit", "1000.00", "Completed"), (9102, "withdrawal", "250.00", "Completed")],
+        ),
+        ((902, "TR560001000000000000000001"), date(2025, 3, 1), [(9201, "withdrawal", "300.00", "Pending")]),
+    ):
+        records = [
+            {
+                "id": i,
+                "type": t,
+                "amount": a,
+                "status": s,
+                "username": "ayse_k",
+                "customer_name": "Ayşe Kaya",
+                "customer_iban": "TR120001001234567890123456",
+                "created_at": f"{day} 10:00:00",
+            }
+            for i, t, a, s in rows
+        ]
+        frame = records_to_frame(records, iban_id=iban_id, iban=iban, tz="Europe/Istanbul")
+        store.mirror.write_days(iban_id, iban, day, day, frame, synced, tz="Europe/Istanbul")
+    store.operations.claim(
+        {
+            "id": "browser-lost",
+            "kind": "payout",
+            "state": "unknown",
+            "created_at": synced,
+            "updated_at": synced,
+            "actor": "operator",
+            "amount": Decimal("120.00"),
+            "amount_kurus": 12000,
+            "username": "ayse_k",
+            "customer_iban": "TR120001001234567890123456",
+            "request": {},
+        },
+        duplicate_since=None,
+        active_states=(),
+    )
+    store.close()
+    seeded = time.monotonic()
+
+    page.goto(console_server.url + "/")
+    sign_in(page, "viewer")
+    # The server's index looks for newly synced days at most every 10 s, refreshing in the background:
+    # a search may first meet the index from before the seeding; a later one finds the rows.
+    time.sleep(max(0.0, 10.5 - (time.monotonic() - seeded)))
+    found = main(page).get_by_text("3 transactions found.")
+    for _attempt in range(5):
+        box = sidebar_of(page).get_by_role("textbox", name="Search all time")
+        box.fill("AYSE KAYA")
+        box.press("Enter")
+        expect(main(page).get_by_role("heading", name="Search", level=1)).to_be_visible(timeout=UI_TIMEOUT)
+        wait_idle(page)
+        if found.count():
+            break
+        time.sleep(1)
+    expect(found).to_be_visible(timeout=UI_TIMEOUT)
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["AYSE KAYA"]}, page.url
+    wait_idle(page)
+    screenshot(page, screenshot_dir, "17-search-all-time")
+
+    main(page).get_by_role("link", name="ayse_k").click()
+    expect(main(page).get_by_role("heading", name="Customer", level=1)).to_be_visible(timeout=UI_TIMEOUT)
+    assert parse_qs(urlsplit(page.url).query) == {"username": ["ayse_k"]}, page.url
+    alerts = main(page).locator('[data-testid="stAlert"]')  # the open withdrawals, above their table
+    expect(alerts.filter(has_text="Do not send it again")).to_have_count(1, timeout=UI_TIMEOUT)
+    expect(alerts.filter(has_text="In progress at EnigmaPay")).to_have_count(1)
+    wait_idle(page)
+    screenshot(page, screenshot_dir, "18-customer-view")

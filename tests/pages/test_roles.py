@@ -6,7 +6,7 @@ from dashboard.auth import WRONG_CREDENTIALS, Role
 from dashboard.ui.pages import visible_url_paths
 from tests.helpers.markdown import shown
 
-MONITOR = ["overview", "balances", "transactions", "reconciliation", "alerts", "statements"]  # statements: export
+MONITOR = ["overview", "balances", "transactions", "search", "customer", "reconciliation", "alerts", "statements"]
 ACT = ["send-money", "batch-payouts", "card-payment", "lookup", "operations", "approvals", "callbacks"]
 ACCOUNT = ["two-factor", "sessions"]  # every signed-in user's own account, last in the menu
 VIEWER = MONITOR + ACCOUNT
