@@ -95,8 +95,12 @@ class MirrorSync:
             log.warning("history mirror unavailable (%s): fetching the whole range", type(exc).__name__)
             return fetch_history(client, ibans, start, end, tz, progress, done=done, total=total, parts=parts)
         synced_at = now(tz)  # before the first request: whatever is booked after it is seen next time
+        with memory.building_history():  # all of it, the frame's assembly too (see dashboard.memory)
+            return self._load(client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts)
+
+    def _load(self, client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts):
         parts = list(parts or [])
-        with memory.building_history(), ThreadPoolExecutor(max_workers=1) as reader:
+        with ThreadPoolExecutor(max_workers=1) as reader:
             stored = reader.submit(self.mirror.read_parts, [i.id for i in ibans], start, end, tz, skip=plans)
             fresh, got, error = self._fetch(client, ibans, plans, tz, synced_at, progress, done, total)
             try:

@@ -140,18 +140,6 @@ class Engine:
         except self.dialect.UNAVAILABLE as exc:
             raise self._unavailable(exc) from None
 
-    @contextmanager
-    def bulk_write(self) -> Iterator[Any]:
-        """`write()` for bulk loads: on SQLite a transaction on an Arrow (ADBC) connection to the file,
-        whose cursor also takes `ingest(name, arrow_table)` (store/sqlite.py); elsewhere `write()`."""
-        bulk = getattr(self._db, "bulk_write", None)
-        if bulk is None:
-            with self.write() as cur:
-                yield cur
-            return
-        with bulk() as cur:
-            yield cur
-
     def read(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
         """Rows of a query, decoded (`codec.decode`)."""
         rows = self._unavailable_as_store_error(lambda: self._db.read(sql, params))

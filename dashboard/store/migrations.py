@@ -359,7 +359,6 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
             created_at INTEGER, completed_at INTEGER, search_text TEXT NOT NULL, final INTEGER NOT NULL,
             synced_at TEXT NOT NULL, missing_since TEXT, PRIMARY KEY (iban_id, tx_id)
         )""",
-        "CREATE INDEX mirror_transactions_day ON mirror_transactions (iban_id, day)",
         "CREATE INDEX mirror_transactions_missing ON mirror_transactions (iban_id) WHERE missing_since IS NOT NULL",
         """CREATE TABLE mirror_days (
             iban_id INTEGER NOT NULL, day TEXT NOT NULL, iban TEXT NOT NULL, synced_at TEXT NOT NULL,
@@ -371,6 +370,8 @@ MIGRATIONS: tuple[tuple[Statement, ...], ...] = (
             postgresql="""CREATE TABLE mirror_blocks (iban_id BIGINT NOT NULL, month TEXT NOT NULL, iban TEXT NOT NULL,
                 row_count BIGINT NOT NULL, block BYTEA NOT NULL, PRIMARY KEY (iban_id, month))""",
         ),
+        # A block is written whole and read whole: TOAST's pglz compression only slowed its writes.
+        PerEngine(sqlite=None, postgresql="ALTER TABLE mirror_blocks ALTER COLUMN block SET STORAGE EXTERNAL"),
     ),
     ALERT_TABLES,  # v13: alerts, store/migrations_alerts.py
     NOTIFICATION_TABLES,  # v14: the notification outbox, store/migrations_notify.py

@@ -46,9 +46,6 @@ _UPSERT = f"INSERT INTO mirror_transactions ({_COLUMNS}) VALUES ({placeholders(R
 _PG_STAGE = "CREATE TEMPORARY TABLE mirror_stage (LIKE mirror_transactions) ON COMMIT DROP"
 _PG_COPY = f"COPY mirror_stage ({_COLUMNS}) FROM STDIN (FORMAT csv)"
 _PG_MERGE = f"INSERT INTO mirror_transactions ({_COLUMNS}) SELECT {_COLUMNS} FROM mirror_stage {_ON_CONFLICT}"
-_SQLITE_MERGE = (
-    f"INSERT INTO mirror_transactions ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.mirror_stage WHERE true {_ON_CONFLICT}"
-)
 _DAYS_UPSERT = """INSERT INTO mirror_days (iban_id, day, iban, synced_at, row_count, open_rows) VALUES {values}
     ON CONFLICT (iban_id, day) DO UPDATE SET iban = excluded.iban, synced_at = excluded.synced_at,
         row_count = excluded.row_count, open_rows = excluded.open_rows
@@ -113,7 +110,7 @@ class MirrorRepository:
         table = row_table(frame, iban_id=iban_id, iban=iban, tz=tz, first_day=start, synced_at=stamp)
         table = _latest_per_id(_within(table, start.isoformat(), end.isoformat()))
         first, last = start.isoformat(), end.isoformat()
-        with self._engine.bulk_write() as cur:
+        with self._engine.write() as cur:
             newer = cur.execute(
                 "SELECT day FROM mirror_days WHERE iban_id = ? AND day >= ? AND day <= ? AND synced_at > ?",
                 (iban_id, first, last, stamp),
@@ -157,11 +154,6 @@ class MirrorRepository:
             cur.copy_in(_PG_COPY, data)  # type: ignore[attr-defined]
             cur.execute(_PG_MERGE)
             cur.execute("DROP TABLE mirror_stage")
-            return
-        if hasattr(cur, "ingest"):  # SQLite through Arrow: one temporary table, one merge
-            cur.ingest("mirror_stage", table.select(list(ROW_COLUMNS)))
-            cur.execute(_SQLITE_MERGE)
-            cur.execute("DROP TABLE temp.mirror_stage")
             return
         for offset in range(0, table.num_rows, UPSERT_BATCH):
             piece = table.slice(offset, UPSERT_BATCH)
@@ -321,10 +313,6 @@ def _write_day_states(
             counts[day] = (int(n), int(n) - int(final or 0))
     days = (d.isoformat() for d in pd.date_range(start, end, freq="D").date)
     rows = [(iban_id, d, iban, stamp, *counts.get(d, (0, 0))) for d in days if d not in newer]
-    if hasattr(cur, "ingest"):  # SQLite through Arrow: executemany binds all the days as one batch
-        if rows:
-            cur.executemany(_DAYS_UPSERT.format(values="(?, ?, ?, ?, ?, ?)"), rows)
-        return
     for offset in range(0, len(rows), DAYS_PER_STATEMENT):  # one statement per many days: one round trip
         chunk = rows[offset : offset + DAYS_PER_STATEMENT]
         values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))

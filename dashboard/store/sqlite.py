@@ -28,11 +28,6 @@ from typing import Any
 
 from dashboard.store.codec import insert_into, load_time, placeholders, store_time
 
-try:  # Arrow straight into SQLite for bulk loads (the history mirror); without it, executemany
-    import adbc_driver_sqlite.dbapi as adbc
-except ImportError:  # pragma: no cover - the package is a dependency
-    adbc = None
-
 __all__ = ["insert_into", "load_time", "placeholders", "store_time"]  # shared by both engines (codec.py)
 
 NAME = "sqlite"
@@ -81,42 +76,10 @@ class Database:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._conn = connect(path)
-        self._bulk: Any = None  # the ADBC connection of bulk_write(), opened on first use
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-            if self._bulk is not None:
-                self._bulk.close()
-                self._bulk = None
-
-    @contextmanager
-    def bulk_write(self) -> Iterator[Any]:
-        """`write()` on an Arrow (ADBC) connection to the same file, whose cursor also takes
-        `ingest(name, table)`: a temporary table straight from Arrow columns, no Python row tuples.
-        Same locking: this process's lock, then BEGIN IMMEDIATE on the file. Without
-        adbc-driver-sqlite it is `write()`."""
-        if adbc is None:
-            with self.write() as cur:
-                yield cur
-            return
-        with self._lock:
-            if self._bulk is None:
-                self._bulk = adbc.connect(str(self.path), autocommit=True)
-            raw = self._bulk.cursor()  # one per transaction, closed after: none outlives its use
-            try:
-                bulk = BulkCursor(raw)
-                for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "synchronous = FULL", "foreign_keys = ON"):
-                    bulk.execute(f"PRAGMA {pragma}")
-                bulk.execute(BEGIN_WRITE)
-                try:
-                    yield bulk
-                except BaseException:
-                    bulk.execute("ROLLBACK")
-                    raise
-                bulk.execute("COMMIT")
-            finally:
-                raw.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Cursor]:
@@ -141,32 +104,3 @@ class Database:
 
     def prepare_migration(self, cur: sqlite3.Cursor) -> None:
         """Nothing to prepare: the file is the schema."""
-
-
-class BulkCursor:
-    """An ADBC cursor answering the calls repositories make of a sqlite3 cursor, plus `ingest`."""
-
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Sequence[object] = ()) -> BulkCursor:
-        self._cursor.execute(sql, tuple(params) if params else None)
-        return self
-
-    def executemany(self, sql: str, seq_of_params: Sequence[Sequence[object]]) -> BulkCursor:
-        self._cursor.executemany(sql, seq_of_params)
-        return self
-
-    def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    def fetchall(self) -> list[Any]:
-        return self._cursor.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    def ingest(self, name: str, table: Any) -> None:
-        """A temporary table `name` holding the Arrow `table` (dropped by the caller)."""
-        self._cursor.adbc_ingest(name, table, mode="create", temporary=True)
