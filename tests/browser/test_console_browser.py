@@ -251,7 +251,8 @@ def sign_in(page: Page, user: str, password: str | None = None) -> Response:
 def expect_signed_in(page: Page, user: str, timeout: float = 30_000) -> None:
     role = user  # the demo accounts are named after their roles
     expect(sidebar_of(page).get_by_text(f"Signed in as {user} ({role})", exact=True)).to_be_visible(timeout=timeout)
-    expect(sidebar_of(page).get_by_role("button", name="Sign out")).to_be_visible()
+    # The sidebar's widgets come after its text (a loaded machine: seconds), so the same patience as above.
+    expect(sidebar_of(page).get_by_role("button", name="Sign out")).to_be_visible(timeout=timeout)
     wait_idle(page)
     assert menu(page) == MENU[role], menu(page)
 
