@@ -6,6 +6,7 @@ whole range; a failed mirror write loses nothing."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -203,3 +204,62 @@ def test_the_lookback_setting_is_the_window(any_store, lookback):
     api.calls.clear()
     load(loader(any_store, api, MirrorSync(any_store.mirror, lookback_days=lookback)))
     assert {(first, last) for _, first, last in api.calls} == {(TODAY - timedelta(days=lookback), TODAY)}
+
+
+class WatchedMirror(BrokenMirror):
+    """The mirror, noting whether a write started before the mirror read of the same load had ended."""
+
+    def __init__(self, mirror, read_delay: float = 0.0) -> None:
+        super().__init__(mirror)
+        self.read_delay = read_delay
+        self.reading = threading.Event()
+        self.written = threading.Event()
+        self.writes_during_read = 0
+
+    def read_parts(self, *args, **kwargs):
+        self.reading.set()
+        try:
+            time.sleep(self.read_delay)  # the look-back's pages arrive meanwhile
+            return self._mirror.read_parts(*args, **kwargs)
+        finally:
+            self.reading.clear()
+
+    def write_days(self, *args, **kwargs):
+        self.writes_during_read += self.reading.is_set()
+        try:
+            return self._mirror.write_days(*args, **kwargs)
+        finally:
+            self.written.set()
+
+
+def test_a_warm_loads_writes_wait_until_its_frame_is_assembled(any_store):
+    api = FakeApi()
+    load(loader(any_store, api))
+    api.records[1][-1]["status"] = "Failed"  # today: fetched again, written again
+    watched = WatchedMirror(any_store.mirror, read_delay=0.3)
+    frame = load(loader(any_store, api, MirrorSync(watched, lookback_days=3)))
+    assert watched.written.is_set() and watched.writes_during_read == 0
+    pd.testing.assert_frame_equal(tidy(frame), api.expected(START, TODAY))
+    assert any_store.mirror.read([1], TODAY, TODAY, TZ)["status"].tolist() == ["Failed"]
+
+
+class SlowSecondIban(FakeApi):
+    """IBAN 2's pages come only once a mirror write has started (or after 10 s)."""
+
+    def __init__(self, mirror: WatchedMirror) -> None:
+        super().__init__()
+        self.mirror = mirror
+        self.written_before_iban_2: bool | None = None
+
+    def iter_transaction_pages(self, iban_id, *args, **kwargs):
+        if iban_id == 2:
+            self.written_before_iban_2 = self.mirror.written.wait(10)
+        yield from super().iter_transaction_pages(iban_id, *args, **kwargs)
+
+
+def test_a_cold_loads_writes_keep_pace_with_the_pages(any_store):
+    watched = WatchedMirror(any_store.mirror)
+    api = SlowSecondIban(watched)
+    frame = load(loader(any_store, api, MirrorSync(watched, lookback_days=3)))
+    assert api.written_before_iban_2 is True  # IBAN 1 was written while IBAN 2 was being fetched
+    pd.testing.assert_frame_equal(tidy(frame), api.expected(START, TODAY))

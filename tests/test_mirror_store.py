@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from dashboard.history.assemble import assemble
 from dashboard.history.ingest import records_to_frame
 from dashboard.history.schema import COLUMNS, fold
 from dashboard.store.mirror_codec import fold_array
@@ -163,3 +164,26 @@ def test_a_transaction_that_moved_to_another_day_is_updated_not_refused(mirror):
 def test_the_columnar_fold_of_repeated_texts_folds_each_once_and_right():
     texts = ["İPTAL EDİLDİ", "Şule  Yılmaz", "plain", "ÇAĞRI_ÖZ"] * 5
     assert fold_array(pa.array(texts)).to_pylist() == [fold(t) for t in texts]
+
+
+def test_read_parts_keeps_the_range_and_leaves_out_the_skipped_days_across_months(mirror):
+    # One row a day from Jan 30 to May 2: blocks for five months; the range cuts into its first and
+    # last month, the skipped ranges fall in a middle month, across a month's end and on the range's edge.
+    days = [date(2025, 1, 30) + timedelta(days=n) for n in range(93)]
+    written = frame([record(n + 1, day) for n, day in enumerate(days)])
+    mirror.write_days(IBAN_ID, IBAN, days[0], days[-1], written, T1, tz=TZ)
+    first, last = date(2025, 2, 3), date(2025, 4, 29)
+    skip = [(date(2025, 2, 3), date(2025, 2, 4)), (date(2025, 3, 10), date(2025, 3, 12))]
+    skip.append((date(2025, 3, 30), date(2025, 4, 2)))
+    parts = mirror.read_parts([IBAN_ID, 8], first, last, TZ, skip={IBAN_ID: skip})
+    assert list(parts) == [IBAN_ID]  # IBAN 8 holds nothing
+    back = mirror_frame(parts[IBAN_ID])
+    kept = [d for d in days if first <= d <= last and not any(a <= d <= b for a, b in skip)]
+    assert sorted(back["created_at"].dt.date) == kept
+    assert sorted(back["id"]) == [days.index(d) + 1 for d in kept]
+    whole = mirror_frame(mirror.read_parts([IBAN_ID], None, None, TZ)[IBAN_ID])
+    assert sorted(whole["id"]) == list(range(1, 94))
+
+
+def mirror_frame(part: dict) -> pd.DataFrame:
+    return assemble([part], TZ)

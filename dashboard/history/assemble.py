@@ -21,6 +21,7 @@ from dashboard.history.records import columns_of
 from dashboard.history.schema import COLUMNS, SEARCH_COLUMN, STATUSES, STRING_COLUMNS, TIME_COLUMNS, TIME_UNIT, TYPES
 
 ASSEMBLE_THREADS = 2  # columns gathered at once by `assemble` (Arrow and numpy release the GIL)
+POOLED_ROWS = 50_000  # frames of fewer rows are assembled on the calling thread alone
 BATCH_ROWS = 65_536  # pages converted together: few kernel calls per row, at most ~13 MB of raw pages per IBAN
 
 Part = dict  # column name -> typed column of `ingest.typed_columns` (a batch of one IBAN's records)
@@ -159,9 +160,11 @@ def assemble(parts: list[Part], tz: str | None = None) -> pd.DataFrame:
         return _gather_numbers([p.pop(name) for p in parts], order)
 
     # Two columns at a time (the gathers release the GIL): each pops its own column from the parts.
+    # A small frame (a few days' pages) on this thread: starting a pool's threads costs more than its gathers.
     names = [name for name in COLUMNS if search or name != SEARCH_COLUMN]
-    with ThreadPoolExecutor(max_workers=ASSEMBLE_THREADS) as pool:
-        columns = dict(zip(names, pool.map(build, names)))
+    pooled = len(ticks) >= POOLED_ROWS
+    with ThreadPoolExecutor(max_workers=ASSEMBLE_THREADS) if pooled else nullcontext() as pool:
+        columns = dict(zip(names, (pool.map if pool else map)(build, names)))
         if not search:  # from the ordered text columns, a slice at a time
             # One chunk: a take on a chunked string column concatenates it first, on every filter.
             columns[SEARCH_COLUMN] = search_text(columns, pool=pool).combine_chunks()

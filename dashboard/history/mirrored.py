@@ -99,15 +99,30 @@ class MirrorSync:
             return self._load(client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts)
 
     def _load(self, client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts):
+        # This load's mirror writes wait for `release`: set at once when the mirror held nothing of the
+        # range (a cold load: the writes keep pace with the pages), else once the frame is assembled --
+        # on SQLite a write would hold the one connection between the read's blocks, and anywhere it
+        # would take CPU from the read and the assembly the person is waiting for.
+        release = threading.Event()
+        try:
+            return self._read_and_fetch(
+                client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts, release
+            )
+        finally:
+            release.set()
+
+    def _read_and_fetch(self, client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts, release):
         parts = list(parts or [])
         with ThreadPoolExecutor(max_workers=1) as reader:
             stored = reader.submit(self.mirror.read_parts, [i.id for i in ibans], start, end, tz, skip=plans)
-            fresh, got, error = self._fetch(client, ibans, plans, tz, synced_at, progress, done, total)
+            stored.add_done_callback(lambda f: None if f.exception() is None and f.result() else release.set())
+            fresh, got, error = self._fetch(client, ibans, plans, tz, synced_at, progress, done, total, release)
             try:
                 kept = stored.result()
             except Exception as exc:  # the unfetched days cannot be read: fetch them after all
                 log.warning("history mirror unreadable (%s): fetching the whole range", type(exc).__name__)
                 fresh.clear()
+                release.set()
                 return fetch_history(client, ibans, start, end, tz, progress, done=done, total=total, parts=parts)
         for iban in got:
             parts.extend(fresh.pop(iban.id))
@@ -120,7 +135,7 @@ class MirrorSync:
         parts.clear()
         return frame, got, error
 
-    def _fetch(self, client, ibans, plans, tz, synced_at, progress, done, total):
+    def _fetch(self, client, ibans, plans, tz, synced_at, progress, done, total, release=None):
         fresh: dict[int, list[Part]] = {}
         got: list[models.Iban] = []
         error: EnigmaPayError | None = None
@@ -129,7 +144,8 @@ class MirrorSync:
             return fresh, got, error
         counter = PageCounter()  # pages received of pages known, for a callback with `pages` (fetch.py)
         with ThreadPoolExecutor(max_workers=min(MAX_FETCH_WORKERS, len(ibans))) as pool:
-            futures = {pool.submit(self._fetch_iban, client, i, plans[i.id], tz, synced_at, counter): i for i in ibans}
+            fetch = self._fetch_iban
+            futures = {pool.submit(fetch, client, i, plans[i.id], tz, synced_at, counter, release): i for i in ibans}
             for future in as_they_finish(list(futures), progress, counter):
                 iban = futures.pop(future)
                 try:
@@ -144,7 +160,14 @@ class MirrorSync:
         return fresh, got, error
 
     def _fetch_iban(
-        self, client, iban: models.Iban, ranges: Ranges, tz: str, synced_at: datetime, counter: PageCounter
+        self,
+        client,
+        iban: models.Iban,
+        ranges: Ranges,
+        tz: str,
+        synced_at: datetime,
+        counter: PageCounter,
+        release: threading.Event | None = None,
     ) -> list[Part]:
         """The planned ranges of one IBAN, each fetched, handed to a mirror writer and returned as a part."""
         out: list[Part] = []
@@ -154,12 +177,16 @@ class MirrorSync:
             got = list(frame_parts(pages, iban_id=iban.id, iban=iban.iban, tz=tz, gate=_CONVERTING))
             frame = assemble(got, tz)
             del got
-            self._write(iban, first, last, frame, synced_at, tz)
+            self._write(iban, first, last, frame, synced_at, tz, after=release)
             out.append(frame_part(frame, tz))
         return out
 
-    def _write(self, iban: models.Iban, first: date, last: date, frame: pd.DataFrame, at: datetime, tz: str) -> None:
+    def _write(
+        self, iban: models.Iban, first: date, last: date, frame: pd.DataFrame, at: datetime, tz: str, after=None
+    ) -> None:
         def write() -> None:
+            if after is not None:  # this load's frame first (see _load)
+                after.wait()
             try:
                 self.mirror.write_days(iban.id, iban.iban, first, last, frame, at, tz=tz)
             except Exception as exc:  # the frame is served anyway; the days stay unsynced and are fetched again

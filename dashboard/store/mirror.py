@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 from dashboard.history.assemble import assemble
 from dashboard.history.ingest import empty_frame, id_sort_key, newest_first_order
 from dashboard.iban import normalize_iban
-from dashboard.store.codec import placeholders, store_time
+from dashboard.store.codec import load_time, placeholders, store_time
 from dashboard.store.engine import Cursor, Engine
 from dashboard.store.mirror_codec import BLOCK_COLUMNS, ROW_COLUMNS, block_bytes, block_table, part_of, row_table
 
@@ -165,13 +165,16 @@ class MirrorRepository:
         out: dict[int, dict[date, DayState]] = {i: {} for i in ids}
         if not ids:
             return out
-        rows = self._engine.read(
-            f"""SELECT iban_id, day, synced_at, row_count, open_rows FROM mirror_days
+        rows = self._engine.read(  # synced_at as text: the days of one sync share it, parsed once below
+            f"""SELECT iban_id, day, synced_at AS synced_text, row_count, open_rows FROM mirror_days
                 WHERE iban_id IN ({placeholders(ids)}) AND day >= ? AND day <= ?""",
             (*ids, start.isoformat(), end.isoformat()),
         )
+        times: dict[str, datetime] = {}
         for r in rows:
-            state = DayState(synced_at=r["synced_at"], rows=int(r["row_count"]), open_rows=int(r["open_rows"]))
+            text = r["synced_text"]
+            at = times.get(text) or times.setdefault(text, load_time(text))
+            state = DayState(synced_at=at, rows=int(r["row_count"]), open_rows=int(r["open_rows"]))
             out[int(r["iban_id"])][date.fromisoformat(r["day"])] = state
         return out
 
@@ -205,17 +208,19 @@ class MirrorRepository:
         parts = {}
         for iban_id in ids:  # one IBAN's blocks at a time: the transient is one IBAN's, not the year's
             rows = self._engine.read(
-                """SELECT iban, block FROM mirror_blocks WHERE iban_id = ? AND month >= ? AND month <= ?
+                """SELECT iban, month, block FROM mirror_blocks WHERE iban_id = ? AND month >= ? AND month <= ?
                    ORDER BY month DESC""",
                 (iban_id, first[:7], last[:7]),
             )
             if not rows:
                 continue
             iban = rows[0]["iban"]
+            skipped = (skip or {}).get(iban_id, ())
             tables = []
             while rows:
-                tables.append(_within(block_table(rows.pop(0)["block"]), first, last))
-            table = _without(pa.concat_tables(tables), (skip or {}).get(iban_id, ()))
+                row = rows.pop(0)
+                tables.append(_block_days(row["month"], block_table(row["block"]), first, last, skipped))
+            table = pa.concat_tables(tables)
             del tables
             if table.num_rows:
                 parts[iban_id] = part_of(table, iban_id=iban_id, iban=iban, tz=tz)
@@ -281,6 +286,15 @@ def _within(table: pa.Table, first: str, last: str) -> pa.Table:
     day = table["day"]
     keep = pc.and_(pc.greater_equal(day, first), pc.less_equal(day, last))
     return table if pc.all(keep).as_py() is not False else table.filter(keep)
+
+
+def _block_days(month: str, table: pa.Table, first: str, last: str, skip: Sequence[tuple[date, date]]) -> pa.Table:
+    """A month block's rows of the days first..last outside the `skip` ranges; a block wholly inside
+    first..last and touching no skipped month is taken as it is (no comparison per row)."""
+    if not first[:7] < month < last[:7]:
+        table = _within(table, first, last)
+    touched = [(a, b) for a, b in skip if a.isoformat()[:7] <= month <= b.isoformat()[:7]]
+    return _without(table, touched) if touched else table
 
 
 def _without(table: pa.Table, ranges: Sequence[tuple[date, date]]) -> pa.Table:

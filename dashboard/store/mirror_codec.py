@@ -208,9 +208,13 @@ def block_table(data: bytes | memoryview) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
+_DTYPES: dict[tuple[str, ...], pd.CategoricalDtype] = {}  # made once: from_codes validates new categories each time
+
+
 def _codes(values: pa.ChunkedArray | pa.Array, labels: tuple[str, ...], other: str) -> pd.Categorical:
     codes = pc.index_in(values, value_set=pa.array(labels)).fill_null(labels.index(other))
-    return pd.Categorical.from_codes(np.asarray(codes).astype(np.int8), categories=list(labels))
+    dtype = _DTYPES.get(labels) or _DTYPES.setdefault(labels, pd.CategoricalDtype(list(labels)))
+    return pd.Categorical.from_codes(np.asarray(codes).astype(np.int8), dtype=dtype)
 
 
 def _times(values: pa.ChunkedArray | pa.Array, tz: str) -> pd.arrays.DatetimeArray:
@@ -218,9 +222,9 @@ def _times(values: pa.ChunkedArray | pa.Array, tz: str) -> pd.arrays.DatetimeArr
     return pd.DatetimeIndex(ticks.view(f"datetime64[{TIME_UNIT}]")).tz_localize("UTC").tz_convert(tz).array
 
 
-def _large(values: pa.ChunkedArray | pa.Array) -> pa.Array:
-    values = values.cast(pa.large_string())
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+def _large(values: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
+    """large_string, left in its blocks' chunks: `assemble` joins every part's chunks in one go."""
+    return values if values.type == pa.large_string() else values.cast(pa.large_string())
 
 
 def _ibans(table: pa.Table, iban_id: int, iban: str) -> tuple[np.ndarray, pd.Categorical]:
