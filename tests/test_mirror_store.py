@@ -163,3 +163,9 @@ def test_a_transaction_that_moved_to_another_day_is_updated_not_refused(mirror):
 def test_the_columnar_fold_of_repeated_texts_folds_each_once_and_right():
     texts = ["İPTAL EDİLDİ", "Şule  Yılmaz", "plain", "ÇAĞRI_ÖZ"] * 5
     assert fold_array(pa.array(texts)).to_pylist() == [fold(t) for t in texts]
+
+
+def test_the_columnar_fold_collapses_every_whitespace_python_splits_on():
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    texts = [t for c in spaces for t in (f"A{c}b", f"{c}x{c}{c}y{c}", f"Ş{c}ı-{c}", f"plain{c}")]
+    assert fold_array(pa.array(texts)).to_pylist() == [fold(t) for t in texts]
