@@ -127,11 +127,12 @@ class MirrorRepository:
                 (iban_id, first, last),
             ).fetchone()
             self._upsert(cur, table, fresh=held is None, constant=(int(iban_id), iban, stamp))
-            cur.execute(
-                """UPDATE mirror_transactions SET missing_since = ? WHERE iban_id = ? AND day >= ? AND day <= ?
-                   AND synced_at < ? AND missing_since IS NULL""",
-                (stamp, iban_id, first, last, stamp),
-            )
+            if held is not None:  # else every row of the days is one just written: none to mark
+                cur.execute(
+                    """UPDATE mirror_transactions SET missing_since = ? WHERE iban_id = ? AND day >= ? AND day <= ?
+                       AND synced_at < ? AND missing_since IS NULL""",
+                    (stamp, iban_id, first, last, stamp),
+                )
             _write_day_states(cur, table, iban_id, iban, start, end, set(newer_days), stamp)
             _write_blocks(cur, table, iban_id, iban, start, end, set(newer_days))
         return table.num_rows
