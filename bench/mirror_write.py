@@ -14,7 +14,8 @@
    before, against the frame's own size (`memory_usage(deep=True)`): <= 1.5x.
 
 The frames are synthetic but typed exactly like the console's (history.ingest), with realistic
-text (names, IBANs, descriptions) and statuses (~2% not final). A figure is the best of `--repeat`.
+text (names, IBANs, descriptions) and statuses (~2% not final). A figure is the best of `--repeat`;
+the bare insert and the mirror write take turns (bare, mirror, bare, mirror, ...).
 `python -m bench mirror_write [-- --rows 200000 --engines sqlite]`.
 """
 
@@ -138,14 +139,18 @@ def run_engine(name: str, target: str, frames, repeat: int) -> None:
 
     header(f"mirror on {name}: {sum(len(f) for _, _, f in frames):,} rows, {len(frames)} IBANs")
     store = Store.open(target)
-    tuples = as_tuples(frames)
-    bare = min(bare_insert(store.engine, tuples) for _ in range(repeat))
-    del tuples
-    gc.collect()
-    with store.engine.write() as cur:
-        cur.execute("DROP TABLE bare_rows")
-    wrote = min(mirror_write(store, frames) for _ in range(repeat))
+    bares, writes = [], []
+    for _ in range(repeat):  # alternately: a shared machine's load drifts over minutes, both see it
+        tuples = as_tuples(frames)
+        bares.append(bare_insert(store.engine, tuples))
+        del tuples
+        gc.collect()
+        with store.engine.write() as cur:
+            cur.execute("DROP TABLE bare_rows")
+        writes.append(mirror_write(store, frames))
+    bare, wrote = min(bares), min(writes)
     info(f"write {name}", f"mirror {ms(wrote)}, bare bulk insert {ms(bare)}")
+    info(f"write {name} runs", f"mirror {', '.join(map(ms, writes))}; bare {', '.join(map(ms, bares))}")
     verdict(f"write 1M rows {name}", wrote / bare, 2.0, "mirror write / bare bulk insert")
 
     parts_time = []
