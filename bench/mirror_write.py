@@ -14,7 +14,8 @@
    before, against the frame's own size (`memory_usage(deep=True)`): <= 1.5x.
 
 The frames are synthetic but typed exactly like the console's (history.ingest), with realistic
-text (names, IBANs, descriptions) and statuses (~2% not final). A figure is the best of `--repeat`.
+text (names, IBANs, descriptions) and statuses (~2% not final). A figure is the best of `--repeat`;
+the bare insert and the mirror write take turns (bare, mirror, bare, mirror, ...).
 `python -m bench mirror_write [-- --rows 200000 --engines sqlite]`.
 """
 
@@ -138,14 +139,25 @@ def run_engine(name: str, target: str, frames, repeat: int) -> None:
 
     header(f"mirror on {name}: {sum(len(f) for _, _, f in frames):,} rows, {len(frames)} IBANs")
     store = Store.open(target)
-    tuples = as_tuples(frames)
-    bare = min(bare_insert(store.engine, tuples) for _ in range(repeat))
-    del tuples
-    gc.collect()
-    with store.engine.write() as cur:
-        cur.execute("DROP TABLE bare_rows")
-    wrote = min(mirror_write(store, frames) for _ in range(repeat))
+    bares, writes, cpu = [], [], {"bare": [], "mirror": []}
+    for _ in range(repeat):  # alternately: a shared machine's load drifts over minutes, both see it
+        tuples = as_tuples(frames)
+        c0 = time.process_time()
+        bares.append(bare_insert(store.engine, tuples))
+        cpu["bare"].append(time.process_time() - c0)
+        del tuples
+        gc.collect()
+        with store.engine.write() as cur:
+            cur.execute("DROP TABLE bare_rows")
+        c0 = time.process_time()
+        writes.append(mirror_write(store, frames))
+        cpu["mirror"].append(time.process_time() - c0)
+    bare, wrote = min(bares), min(writes)
+    # The process's CPU time (all threads; the server's own on PostgreSQL is not in it): less swayed
+    # than wall time by other work on the machine, so the two figures can be read side by side.
+    info(f"write {name} cpu", f"mirror {ms(min(cpu['mirror']))}, bare {ms(min(cpu['bare']))} (best of each)")
     info(f"write {name}", f"mirror {ms(wrote)}, bare bulk insert {ms(bare)}")
+    info(f"write {name} runs", f"mirror {', '.join(map(ms, writes))}; bare {', '.join(map(ms, bares))}")
     verdict(f"write 1M rows {name}", wrote / bare, 2.0, "mirror write / bare bulk insert")
 
     parts_time = []

@@ -187,3 +187,37 @@ def test_read_parts_keeps_the_range_and_leaves_out_the_skipped_days_across_month
 
 def mirror_frame(part: dict) -> pd.DataFrame:
     return assemble([part], TZ)
+
+
+def test_the_columnar_fold_collapses_every_whitespace_python_splits_on():
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    texts = [t for c in spaces for t in (f"A{c}b", f"{c}x{c}{c}y{c}", f"Ş{c}ı-{c}", f"plain{c}")]
+    assert fold_array(pa.array(texts)).to_pylist() == [fold(t) for t in texts]
+
+
+def test_rows_over_several_upsert_batches_hold_every_column_of_their_write(any_store, monkeypatch):
+    """SQLite binds the values a write holds constant (iban_id, iban, synced_at) once per write and
+    feeds executemany lazily, batch by batch: every row still gets all its columns."""
+    import dashboard.store.mirror as mirror_module
+
+    monkeypatch.setattr(mirror_module, "UPSERT_BATCH", 3)
+    mirror = any_store.mirror
+    records = [record(i, D1 if i < 5 else D2, "Pending" if i == 6 else "Completed", hour=i) for i in range(1, 9)]
+    assert mirror.write_days(IBAN_ID, IBAN, D1, D2, frame(records), T1, tz=TZ) == 8
+    mirror.write_days(99, "TR330006100519786457841399", D1, D1, frame([record(1, D1)], 99), T2, tz=TZ)
+    rows = any_store.engine.read(
+        "SELECT iban_id, tx_id, iban, day, status, final, synced_at, search_text FROM mirror_transactions"
+        " WHERE iban_id = ? ORDER BY tx_id",
+        (IBAN_ID,),
+    )
+    assert [r["tx_id"] for r in rows] == list(range(1, 9))
+    assert {(r["iban_id"], r["iban"], r["synced_at"]) for r in rows} == {
+        (IBAN_ID, "TR330006100519786457841326", rows[0]["synced_at"])
+    }
+    assert (
+        rows[0]["synced_at"]
+        < any_store.engine.read_one("SELECT synced_at FROM mirror_days WHERE iban_id = 99")["synced_at"]
+    )
+    assert [r["day"] for r in rows] == ["2025-03-01"] * 4 + ["2025-03-02"] * 4
+    assert [r["final"] for r in rows] == [1] * 5 + [0] + [1] * 2
+    assert rows[5]["search_text"] == "6\x1fuser6\x1fsule yilmaz\x1ftr120001001234567890123456\x1forder 6"

@@ -12,13 +12,16 @@ Tables (migration v12; values as in store/mirror_codec.py):
 `write_days` replaces what is known of whole days: upserts the reported rows (a newer report wins,
 an older one never overwrites a newer), marks the days' rows it did not report as missing, and
 rewrites the days' state and blocks -- one transaction, so readers see a day before or after, never
-half. Bulk paths: SQLite executemany of one upsert; PostgreSQL COPY (CSV made by Arrow) into a
-temporary table and one INSERT ... SELECT ... ON CONFLICT.
+half. Bulk paths: SQLite executemany of one upsert, fed row tuples made lazily from the Arrow
+columns (the values one write holds constant -- iban_id, iban, synced_at -- repeated, not made into
+a Python object per row; no list of a batch's tuples kept alive for the garbage collector to walk);
+PostgreSQL COPY (CSV made by Arrow) into a temporary table and one INSERT ... SELECT ... ON CONFLICT.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +40,8 @@ from dashboard.store.engine import Cursor, Engine
 from dashboard.store.mirror_codec import BLOCK_COLUMNS, ROW_COLUMNS, block_bytes, block_table, part_of, row_table
 
 DAYS_PER_STATEMENT = 500
-UPSERT_BATCH = 20_000  # SQLite rows per executemany call: the Python tuples of one batch at a time
+UPSERT_BATCH = 20_000  # SQLite rows per executemany call: the Python values of one batch at a time
+_CONSTANT = ("iban_id", "iban", "synced_at")  # one value for all the rows of a write_days
 _COLUMNS = ", ".join(ROW_COLUMNS)
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in ROW_COLUMNS if c not in ("iban_id", "tx_id"))
 _ON_CONFLICT = f"""ON CONFLICT (iban_id, tx_id) DO UPDATE SET {_UPDATE}, missing_since = NULL
@@ -122,17 +126,18 @@ class MirrorRepository:
                 "SELECT 1 FROM mirror_transactions WHERE iban_id = ? AND day >= ? AND day <= ? LIMIT 1",
                 (iban_id, first, last),
             ).fetchone()
-            self._upsert(cur, table, fresh=held is None)
-            cur.execute(
-                """UPDATE mirror_transactions SET missing_since = ? WHERE iban_id = ? AND day >= ? AND day <= ?
-                   AND synced_at < ? AND missing_since IS NULL""",
-                (stamp, iban_id, first, last, stamp),
-            )
+            self._upsert(cur, table, fresh=held is None, constant=(int(iban_id), iban, stamp))
+            if held is not None:  # else every row of the days is one just written: none to mark
+                cur.execute(
+                    """UPDATE mirror_transactions SET missing_since = ? WHERE iban_id = ? AND day >= ? AND day <= ?
+                       AND synced_at < ? AND missing_since IS NULL""",
+                    (stamp, iban_id, first, last, stamp),
+                )
             _write_day_states(cur, table, iban_id, iban, start, end, set(newer_days), stamp)
             _write_blocks(cur, table, iban_id, iban, start, end, set(newer_days))
         return table.num_rows
 
-    def _upsert(self, cur: Cursor, table: pa.Table, fresh: bool) -> None:
+    def _upsert(self, cur: Cursor, table: pa.Table, fresh: bool, constant: tuple[int, str, str]) -> None:
         if table.num_rows == 0:
             return
         if self._engine.name == "postgresql":
@@ -155,9 +160,14 @@ class MirrorRepository:
             cur.execute(_PG_MERGE)
             cur.execute("DROP TABLE mirror_stage")
             return
+        fixed = dict(zip(_CONSTANT, constant, strict=True))
         for offset in range(0, table.num_rows, UPSERT_BATCH):
             piece = table.slice(offset, UPSERT_BATCH)
-            cur.executemany(_UPSERT, list(zip(*(piece[c].to_pylist() for c in ROW_COLUMNS))))
+            columns = [
+                itertools.repeat(fixed[c], piece.num_rows) if c in fixed else piece[c].to_pylist() for c in ROW_COLUMNS
+            ]
+            # A lazy iterator: each row's tuple is bound and freed before the next one is made.
+            cur.executemany(_UPSERT, zip(*columns))  # type: ignore[arg-type]
 
     def day_states(self, iban_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, DayState]]:
         """The synced days of these IBANs between two dates: {iban_id: {day: DayState}}."""

@@ -70,23 +70,13 @@ _NAT = np.iinfo(np.int64).min
 _IPC = pa.ipc.IpcWriteOptions()
 
 
-# After NFKD every other Unicode space is a plain " " (so a double space shows it); these stay apart.
-_ODD_SPACES = (
-    "  ",
-    "\t",
-    "\n",
-    "\r",
-    "\x0b",
-    "\x0c",
-    "\x1c",
-    "\x1d",
-    "\x1e",
-    "\x1f",
-    "\x85",
-    "\u1680",
-    "\u2028",
-    "\u2029",
-)
+# Python's str.split() (what `fold` collapses) splits on every character of str.isspace(); RE2's \s
+# is only [\t\n\f\r ], so the other ones are named. After NFKD (run on non-ASCII rows) the
+# compatibility spaces (U+00A0, U+2000-U+200A, U+202F, U+205F, U+3000) are a plain " " already.
+_SPACE = r"[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]"
+# A row needs the whitespace regex only if it has a space other than " ", or " " at an end or twice:
+# one regex pass over the column (not one substring pass per kind of space).
+_ODD_SPACING = r"^ | $|  |[\t\n\r\x{0b}\x{0c}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 
 
 def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -101,9 +91,7 @@ def fold_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         return fold_array(encoded.dictionary).take(encoded.indices)
     out = _only_where(pc.invert(pc.string_is_ascii(values).fill_null(True)), pc.ascii_lower(values), _unicode_fold)
     out = pc.replace_substring(pc.replace_substring(out, "_", " "), "-", " ")
-    odd = pc.or_(pc.starts_with(out, " "), pc.ends_with(out, " "))
-    for space in _ODD_SPACES:
-        odd = pc.or_(odd, pc.match_substring(out, space))
+    odd = pc.match_substring_regex(out, _ODD_SPACING)
     return _only_where(odd.fill_null(False), out, _collapse_spaces)
 
 
@@ -124,7 +112,7 @@ def _unicode_fold(values: pa.Array) -> pa.Array:
 
 
 def _collapse_spaces(values: pa.Array) -> pa.Array:
-    return pc.utf8_trim(pc.replace_substring_regex(values, r"[\s\p{Z}\x{85}]+", " "), " ")
+    return pc.utf8_trim(pc.replace_substring_regex(values, _SPACE + "+", " "), " ")
 
 
 def _micros(values: pd.Series) -> pa.Array:
