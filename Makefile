@@ -39,9 +39,13 @@ server-deps:
 run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py
 
-# The walls and the style first (seconds), then every test.
+# The walls and the style first (seconds), then every test, on TEST_WORKERS processes (pytest-xdist):
+# most tests wait on servers (consoles, PostgreSQL, chromium), so three share the machine's two cores
+# well. Each test file stays on one worker (its module fixtures: one console, one browser). Set
+# TEST_WORKERS=0 to run in this one process.
+TEST_WORKERS ?= 3
 test: lint browser-deps server-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .

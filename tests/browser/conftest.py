@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from tests.helpers.console import REPO, console_env, running_console
 
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+_RUN_STARTED = time.time()  # each worker imports this while collecting, before any worker runs a test
 SERVER_LOG = ARTIFACTS / "console-server.log"
 
 STARTUP_TIMEOUT_S = 60
@@ -86,10 +88,12 @@ def fresh_console_server(tmp_path: Path, request) -> Iterator[ConsoleServer]:
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
     """artifacts/screenshots/ (git-ignored), for `<nn>-<page>.png` files a person looks at.
-    Emptied of older PNGs first, so what is there after a run is what this run saw."""
+    Emptied of PNGs older than this run first, so what is there after a run is what this run saw
+    (with several test workers, each keeps what the others already took in this run)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
-        old.unlink(missing_ok=True)
+        if old.stat().st_mtime < _RUN_STARTED:
+            old.unlink(missing_ok=True)
     return SCREENSHOTS
 
 

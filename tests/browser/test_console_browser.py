@@ -313,9 +313,11 @@ def test_operator_walk(page: Page, console_server, screenshot_dir: Path) -> None
 
     # Balances: the IBAN table, its totals and the charts.
     open_page(page, "Balances")
-    table = main(page).locator('[data-testid="stDataFrame"]')
-    expect(table).to_have_count(1)
+    tables = main(page).locator('[data-testid="stDataFrame"]')
+    expect(tables).to_have_count(2)  # the IBANs, then the history mirror per IBAN (last synced, rows held)
+    table = tables.first
     assert grid_headers(table)[:4] == ["IBAN", "Owner", "Bank", "Status"]
+    assert grid_headers(tables.last)[:3] == ["IBAN", "Last synced", "Rows held"], grid_headers(tables.last)
     iban_count = int(ibans_on_overview.split(" / ")[1].split()[0])
     assert int(metric(page, "IBANs")) == iban_count
     expect(table.locator('[role="gridcell"]').filter(has_text=re.compile(r"^TR\d\d( \d{4}){5} \d\d$"))).to_have_count(

@@ -107,10 +107,17 @@ class PostgresServer:
         )
         return result.stdout
 
-    def create_database(self, name: str) -> str:
-        """A fresh, empty database (dropped first if it exists); returns its URL."""
-        self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.psql(f'CREATE DATABASE "{name}"')
+    def execute(self, sql: str, database: str = "postgres") -> None:
+        """One statement outside a transaction (CREATE / DROP DATABASE), without a psql process."""
+        import psycopg
+
+        with psycopg.connect(self.url(database), autocommit=True) as connection:
+            connection.execute(sql)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A fresh database (dropped first if it exists), empty or a copy of `template`; its URL."""
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
 
     def pause(self) -> None:
