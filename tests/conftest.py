@@ -145,21 +145,3 @@ def open_store(store_target) -> Iterator[Callable[[], Store]]:
 def any_store(open_store) -> Store:
     """The store of store-level tests, on SQLite and on PostgreSQL (the modules' `store` fixtures)."""
     return open_store()
-
-
-# -- order: the slowest files first -----------------------------------------------------------------
-
-# Files that start servers and a browser (minutes each). `make test` runs on several workers, each
-# file on one (--dist loadfile): started first, they run beside the many short files instead of
-# leaving one worker alone with them at the end.
-_SLOW_FIRST = ("tests/browser/", "tests/fleet/", "tests/test_fleet_processes.py", "tests/test_notify")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = config.rootpath
-
-    def slow(item: pytest.Item) -> bool:
-        path = item.path.relative_to(root).as_posix()
-        return path.startswith(_SLOW_FIRST)
-
-    items.sort(key=lambda item: not slow(item))  # stable: the order within each group is kept
