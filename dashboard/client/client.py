@@ -11,7 +11,7 @@ import httpx
 
 from . import _constants, _pages, _reader, checks, models
 from ._base import BaseClient
-from ._fanout import FanOut, PagePacer
+from ._fanout import FanOut, Listing, PagePacer, Slot
 from .errors import MalformedResponseError
 from .times import DEFAULT_TZ, format_api_date
 
@@ -45,7 +45,9 @@ class EnigmaPayClient(BaseClient):
         )
         self.tz = tz
         self.page_concurrency = page_concurrency
-        self._pacer = PagePacer(page_concurrency)  # shared by every listing's fan-out: a 429 slows them all
+        # Every transaction page of the client takes its turn here: page_concurrency in flight at most for
+        # the whole client (all IBANs, first pages too), shared fairly; a 429 slows them all.
+        self._pacer = PagePacer(page_concurrency)
 
     def _rate_limited(self, delay: float) -> None:
         # Any 429 (a first page, /ibans...) means the dealer's key is rate limited: the fan-outs slow too.
@@ -89,7 +91,9 @@ class EnigmaPayClient(BaseClient):
         other page as the usual list of dicts; `history.records_to_frame` takes both.
 
         When a page tells the last one (`current_page` < `last_page`), the pages after it are fetched
-        concurrently, `page_concurrency` at most in flight, and still yielded in order (`_fanout`).
+        concurrently and still yielded in order (`_fanout`). Every page, first pages included, takes a
+        turn from the client's pacer: `page_concurrency` at most in flight for the whole client, however
+        many listings run at once on other threads, shared fairly between them (`_pacer`).
         Otherwise follows `next_page_url` (absolute or relative, only ever on the configured host,
         keeping iban_id and the dates). A repeated page URL, more than `max_pages` pages, or a page
         that answers for another page number raises MalformedResponseError. Requests are made lazily,
@@ -99,6 +103,7 @@ class EnigmaPayClient(BaseClient):
         params = _transaction_params(iban_id, start_date, end_date)
         url = self._url("/transactions")
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        listing = Listing()  # this listing's share of the client's pages in flight
         while True:
             key = (url, tuple(sorted((k, str(v)) for k, v in params.items())))
             if key in seen:
@@ -106,9 +111,9 @@ class EnigmaPayClient(BaseClient):
             if len(seen) >= self.max_pages:
                 raise MalformedResponseError(f"transactions pagination exceeds {self.max_pages} pages")
             seen.add(key)
-            page = self._transaction_page(url, params, arrow)
+            page = self._paced_page(listing, len(seen), url, params, arrow)
             if self._fans_out(page):
-                yield from self._fan_out(url, params, page, arrow, on_page, received=len(seen))
+                yield from self._fan_out(listing, url, params, page, arrow, on_page, received=len(seen))
                 return
             following = self._next_page(url, params, page)
             if on_page:
@@ -117,6 +122,16 @@ class EnigmaPayClient(BaseClient):
             if following is None:
                 return
             url, params = following
+
+    def _paced_page(
+        self, listing: Listing, number: int, url: str, params: dict[str, Any], arrow: bool
+    ) -> _pages.TransactionPage:
+        """The listing's `number`th page, in its turn (a first page before the other listings' pages)."""
+        slot = Slot(self._pacer, listing, number, first=number == 1)
+        with slot:
+            page = self._transaction_page(url, params, arrow)
+        self._pacer.answered(slot.started)
+        return page
 
     def _transaction_page(self, url: str, params: dict[str, Any], arrow: bool, **kwargs: Any) -> _pages.TransactionPage:
         fast = _pages.arrow_transaction_page if arrow else None
@@ -133,6 +148,7 @@ class EnigmaPayClient(BaseClient):
 
     def _fan_out(
         self,
+        listing: Listing,
         url: str,
         params: dict[str, Any],
         page: _pages.TransactionPage,
@@ -158,6 +174,7 @@ class EnigmaPayClient(BaseClient):
             first,
             last,
             pacer=self._pacer,
+            listing=listing,
             concurrency=self.page_concurrency,
             max_rate_limited=self.max_retries,
             backoff=lambda attempt: self._retry_delay(attempt, None),

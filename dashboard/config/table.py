@@ -31,7 +31,7 @@ SETTINGS: dict[str, tuple[str, bool]] = {
     "ENIGMAPAY_SETTLE_HORIZON_HOURS": ("hours after which unknown outcomes are no longer checked automatically", False),
     "ENIGMAPAY_VERIFY_RATE": ("transaction-status checks per second for verifying callbacks", False),
     "ENIGMAPAY_PAGE_CONCURRENCY": (
-        "history pages of one IBAN fetched at once once the first tells the last (a 429 slows them)",
+        "history pages fetched at once per client, all IBANs and first pages together, shared fairly (a 429 slows them)",
         False,
     ),
     "ENIGMAPAY_TWO_FACTOR_ROLES": (

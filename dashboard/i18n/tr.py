@@ -647,8 +647,9 @@ TR: dict[str, str] = {
     "comma-separated source IPs allowed to post callbacks": "geri bildirim göndermesine izin verilen kaynak IP'ler, virgülle ayrılmış",
     "default language, en or tr": "varsayılan dil, en veya tr",
     "size of the sandbox's demo history": "test ortamındaki deneme geçmişinin büyüklüğü",
-    "history pages of one IBAN fetched at once once the first tells the last (a 429 slows them)": (
-        "ilk sayfa son sayfayı bildirdiğinde bir IBAN'ın aynı anda çekilen geçmiş sayfası sayısı (429 yavaşlatır)"
+    "history pages fetched at once per client, all IBANs and first pages together, shared fairly (a 429 slows them)": (
+        "istemci başına aynı anda çekilen geçmiş sayfası sayısı; tüm IBAN'lar ve ilk sayfalar birlikte, "
+        "adil paylaşılır (429 yavaşlatır)"
     ),
     "TOML file of sign-in accounts; default <data dir>/users.toml": "oturum açma hesaplarının TOML dosyası; varsayılan <veri klasörü>/users.toml",
     "minutes without use after which a sign-in expires": "kullanılmadığında oturumun sona ereceği süre, dakika",
