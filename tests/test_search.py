@@ -205,11 +205,45 @@ def test_exact_first_keeps_the_limit_and_the_count(ids_index):
 @pytest.fixture
 def people() -> SearchIndex:
     rows = [
-        rec(501, "2026-01-05 10:00:00", "ayse_k", "Ayşe Kaya", "EFT", amount="1500.00", iban="TR120006100000000000000001"),
-        rec(502, "2026-01-04 10:00:00", "ayse_k", "Ayşe Kaya", "EFT", amount="1500.50", iban="TR120006100000000000000001"),
-        rec(503, "2026-01-03 10:00:00", "ayse_k", "Ayşe Kaya", "EFT", amount="250.00", iban="TR120006100000000000000001"),
-        rec(504, "2026-01-02 10:00:00", "ahmet", "Ahmet Şahin", "İade", amount="1500.00", iban="TR120006200000000000000002"),
-        rec(505, "2026-01-01 10:00:00", "ahmet", "Ahmet Şahin", "havale", amount="75.00", iban="TR990001000000000000000003"),
+        rec(
+            501,
+            "2026-01-05 10:00:00",
+            "ayse_k",
+            "Ayşe Kaya",
+            "EFT",
+            amount="1500.00",
+            iban="TR120006100000000000000001",
+        ),
+        rec(
+            502,
+            "2026-01-04 10:00:00",
+            "ayse_k",
+            "Ayşe Kaya",
+            "EFT",
+            amount="1500.50",
+            iban="TR120006100000000000000001",
+        ),
+        rec(
+            503, "2026-01-03 10:00:00", "ayse_k", "Ayşe Kaya", "EFT", amount="250.00", iban="TR120006100000000000000001"
+        ),
+        rec(
+            504,
+            "2026-01-02 10:00:00",
+            "ahmet",
+            "Ahmet Şahin",
+            "İade",
+            amount="1500.00",
+            iban="TR120006200000000000000002",
+        ),
+        rec(
+            505,
+            "2026-01-01 10:00:00",
+            "ahmet",
+            "Ahmet Şahin",
+            "havale",
+            amount="75.00",
+            iban="TR990001000000000000000003",
+        ),
     ]
     return SearchIndex.empty(TZ).with_rows(frame(rows, 1, IBAN_A))
 

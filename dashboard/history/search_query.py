@@ -28,7 +28,7 @@ _MAX_ID = 2**63 - 1
 _ID = re.compile(r"#?([1-9][0-9]{0,18})")
 _AMOUNT = re.compile(r"₺?[0-9][0-9.,]*")
 _BLOCK_START = re.compile(r"(tr)?[0-9]*")  # an IBAN's first block: 'tr12', or digits
-_BLOCK = re.compile(r"[0-9]+")
+_BLOCK = _DIGITS = re.compile(r"[0-9]+")
 _CURRENCY = frozenset({"tl", "try", "₺"})
 
 
@@ -77,7 +77,7 @@ def read_word(text: str) -> Word:
             id_prefix = digits.group(1)
     if _AMOUNT.fullmatch(text):
         amount = _amount_kurus(text)
-    in_text = not re.fullmatch(r"[0-9]{1,%d}" % (ID_PREFIX_DIGITS - 1), text)
+    in_text = not (_DIGITS.fullmatch(text) and len(text) < ID_PREFIX_DIGITS)
     return Word(text, id_exact, id_prefix, amount, in_text)
 
 
