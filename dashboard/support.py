@@ -28,8 +28,9 @@ MISSING_NOTE = "No longer reported by EnigmaPay"
 
 
 def search_all(query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Every IBAN, every synced day: rows whose transaction id, username, customer name, customer IBAN
-    (any spacing) or description matches `query`; the count and the newest `limit`."""
+    """Every IBAN, every synced day: rows where every word of `query` matches the transaction id (or its
+    first digits), username, customer name, customer IBAN (any spacing), description or amount
+    (`history/search_query.py`); the count and `limit` rows, exact ids first, then the newest."""
     return services.mirror_search().search(query.strip(), limit)
 
 

@@ -47,8 +47,8 @@ def _day_number(day: date) -> int:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """What one query found: how many rows in all, and the newest `limit` of them (history columns
-    plus MISSING), newest first."""
+    """What one query found: how many rows in all, and `limit` of them (history columns plus MISSING):
+    rows whose id the query names in full first, then the newest first."""
 
     query: str
     count: int
