@@ -297,3 +297,14 @@ def test_numbers_of_one_or_two_digits_are_ids_or_amounts_not_text(people):
     assert found(people, "ayse 12") == []
     assert found(people, "ahmet 75") == [505]  # amount 75,00
     assert parse_query("12").words == (Word("12", 12, None, 1200, in_text=False),)
+
+
+def test_an_iban_typed_in_blocks_is_one_string_not_blocks_found_anywhere():
+    # the second IBAN holds every block of the first, in another order: read as words it would match
+    rows = [
+        rec(1, "2025-01-02 10:00:00", iban="TR990001000700000000000077"),
+        rec(2, "2025-01-01 10:00:00", iban="TR990007000100770000000000"),
+    ]
+    index = SearchIndex.empty(TZ).with_rows(frame(rows, 1, IBAN_A))
+    assert found(index, "TR99 0001 0007 0000 0000 0000 77") == [1]
+    assert found(index, "tr99 0007 0001") == [2]
