@@ -8,12 +8,13 @@ days any replica synced; the journal and the mirror are read from the store on e
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 import pandas as pd
 
 from dashboard import services
 from dashboard.history.customer import CustomerView, customer_view
-from dashboard.history.display import display_frame
+from dashboard.history.display import LABELS, display_frame
 from dashboard.history.search import MISSING, SearchResult
 from dashboard.i18n import translate
 from dashboard.iban import format_iban
@@ -27,8 +28,9 @@ MISSING_NOTE = "No longer reported by EnigmaPay"
 
 
 def search_all(query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Every IBAN, every synced day: rows whose transaction id, username, customer name, customer IBAN
-    (any spacing) or description matches `query`; the count and the newest `limit`."""
+    """Every IBAN, every synced day: rows where every word of `query` matches the transaction id (or its
+    first digits), username, customer name, customer IBAN (any spacing), description or amount
+    (`history/search_query.py`); the count and `limit` rows, exact ids first, then the newest."""
     return services.mirror_search().search(query.strip(), limit)
 
 
@@ -49,12 +51,23 @@ def sync_status() -> list[IbanSync]:
     return services.records().mirror.sync_status()
 
 
-def results_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The Transactions table's columns for mirrored rows, plus a note on rows the API stopped reporting."""
+def customer_link(page: str, username: str | None) -> str | None:
+    """The Customer page of one username ("/customer?username=ay%C5%9Fe%20k"), None without one."""
+    return f"{page}?username={quote(username, safe='')}" if isinstance(username, str) and username else None
+
+
+def results_table(rows: pd.DataFrame, lang: str, customer_page: str | None = None) -> pd.DataFrame:
+    """The Transactions table's columns for mirrored rows, plus a note on rows the API stopped reporting;
+    with `customer_page` (its URL path), each Username is a link to that customer's page, shown first."""
     table = display_frame(rows, lang)
     missing = rows[MISSING].to_numpy(dtype=bool) if MISSING in rows else [False] * len(rows)
     note = translate(MISSING_NOTE, lang)
     table.insert(0, translate("Note", lang), pd.array([note if m else "" for m in missing], dtype="string"))
+    if customer_page is not None:
+        column = LABELS.get(lang, LABELS["en"])["username"]
+        links = [customer_link(customer_page, u) for u in rows["username"].tolist()]
+        table.pop(column)  # first: the customer is what a support desk opens from a search
+        table.insert(0, column, pd.array(links, dtype="string"))
     return table
 
 

@@ -1,5 +1,6 @@
 """Search: every IBAN's transactions of all time (the history mirror) by transaction id, username,
-customer name, IBAN (any spacing) or description; `?q=` links to a search, results to the customer."""
+customer name, IBAN (any spacing), description or amount, every word in some field; `?q=` links to a search, each
+result's username to the customer."""
 
 import streamlit as st
 
@@ -10,11 +11,14 @@ access.require_page(__file__)  # before anything else: a hand-typed URL shows no
 
 st.title(ui.t("Search"))
 st.caption(
-    ui.t("Every IBAN, every synced day: transaction id, username, customer name, IBAN (any spacing) or description.")
+    ui.t(
+        "Every IBAN, every synced day. Each word must match: transaction id (or its first digits), username, "
+        "customer name, IBAN (any spacing), description or amount (1500, 1.500,50)."
+    )
 )
 # The widget key doubles as the URL parameter name (bind="query-params"): the sidebar's box links here.
 query = st.text_input(
-    ui.t("Search all time"), key="q", bind="query-params", placeholder=ui.t("id, username, customer, IBAN")
+    ui.t("Search all time"), key="q", bind="query-params", placeholder=ui.t("name, IBAN, id or amount: ayşe 1500")
 )
 if not query.strip():
     st.stop()
@@ -28,14 +32,7 @@ if result.truncated:
 else:
     st.caption(ui.t("{n} transactions found.", n=result.count))
 
-usernames = [u for u in dict.fromkeys(result.rows["username"].tolist()) if u][:12]
-if usernames:
-    st.markdown(f"**{ui.t('Customers')}**")
-    links = st.columns(min(len(usernames), 4))
-    for i, name in enumerate(usernames):
-        links[i % len(links)].page_link(
-            "pages/customer.py", label=ui.literal(name), icon=":material/person:", query_params={"username": name}
-        )
-
-table = data_access.results_table(result.rows, ui.lang())
-st.dataframe(table, hide_index=True, key="search_table", column_config=ui.transaction_columns())
+# Each Username cell links to that customer's page (?username=, URL-encoded) and shows the username.
+table = data_access.results_table(result.rows, ui.lang(), ui.page_url(ui.CUSTOMER_PAGE))
+columns = {**ui.transaction_columns(), **ui.customer_link_column()}
+st.dataframe(table, hide_index=True, key="search_table", column_config=columns)

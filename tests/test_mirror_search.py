@@ -124,3 +124,17 @@ def test_a_due_refresh_runs_in_the_background_and_the_next_search_sees_it(open_s
             break
         time.sleep(0.05)
     assert search.refreshes == 1 and search.search("order").count == 2
+
+
+def test_words_across_fields_and_id_prefixes_over_the_mirror(replicas):
+    """On both engines: what the mirror gives back (IBANs with spaces, amounts as written) is searched
+    word by word across fields, ids by their first digits with the exact one first."""
+    one, search, _ = replicas
+    rows = [record(1234, D1), record(123, D1, "mehmet", "Mehmet Öz"), record(12345, D2, status="Pending")]
+    rows[0]["amount"] = "1500.50"
+    write(one, A, D1, D2, rows, T1)
+    assert search.search("123").rows["id"].tolist() == [123, 12345, 1234]
+    assert search.search("ayşe 1.500,50").rows["id"].tolist() == [1234]
+    assert search.search("AYSE 10").rows["id"].tolist() == [12345]  # amount 10,00 (1234 is 1500,50)
+    assert search.search("mehmet tr1200 0100 1234").rows["id"].tolist() == [123]  # IBAN held with spaces
+    assert search.search("öz 1500,50").count == 0  # every word must match one row

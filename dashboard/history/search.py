@@ -1,10 +1,13 @@
 """All-time search: an in-process index of the mirror's rows, queried in milliseconds. No Streamlit, no I/O.
 
-How it is fast: the four text fields (username, customer name, customer IBAN, description) are held
-dictionary-encoded -- each distinct value once, folded like `schema.fold`, plus one int32 code per
-row. A query is a substring match over the distinct values only (tens of thousands of customers,
-not a million rows), then one gather of a boolean lookup table per field; the transaction id is an
-exact integer compare. `bench/search.py` measures it against DuckDB over the same rows.
+What a query means (every word in some field; ids by prefix; amounts; IBAN blocks) is
+`search_query.py`'s. How it is fast: the four text fields (username, customer name, customer IBAN,
+description) are held dictionary-encoded -- each distinct value once, folded like `schema.fold`
+(the customer IBAN also without spaces), plus one int32 code per row. A word is a substring match
+over the distinct values only (tens of thousands of customers, not a million rows), then one gather
+of a boolean lookup table per field; ids and amounts are integer compares. The first word scans
+every row, each further word only the rows still matching. `bench/search.py` measures it against
+DuckDB over the same rows.
 
 The index is immutable: `replace_days` returns a new one, so a search running while another thread
 refreshes sees one consistent index (`dashboard.history.mirror_search` holds the current one).
@@ -12,7 +15,6 @@ refreshes sees one consistent index (`dashboard.history.mirror_search` holds the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,33 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.history.ingest import empty_frame
-from dashboard.history.schema import STATUSES, STRING_DTYPE, TEXT_FIELDS, TIME_UNIT, TYPES, fold
+from dashboard.history.schema import STATUSES, STRING_DTYPE, TEXT_FIELDS, TIME_UNIT, TYPES
+from dashboard.history.search_query import Query, Word, id_ranges, parse_query
 from dashboard.store.mirror_codec import fold_array
 
 MISSING = "missing"  # bool column: the API stopped reporting this row (the mirror keeps it, marked)
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 _NUMBER_COLUMNS = ("amount_kurus", "commission_kurus", "signed_kurus")
 _CODE = "_code_"  # prefix of the per-field code columns in the index's base frame
-
-
-def _is_tx_id(text: str) -> int | None:
-    """The query as a transaction id (ASCII digits, no leading zero, fits int64), else None."""
-    if re.fullmatch(r"[1-9][0-9]{0,18}", text) and int(text) < 2**63:
-        return int(text)
-    return None
-
-
-def query_patterns(query: str) -> list[str]:
-    """The folded substrings a query looks for: the query folded (`schema.fold`), and, when it is an
-    IBAN or a number typed in blocks ('TR12 0006 1005'), the same without spaces (IBANs are compact)."""
-    folded = fold(query or "")
-    if not folded:
-        return []
-    patterns = [folded]
-    compact = folded.replace(" ", "")
-    if compact != folded and re.fullmatch(r"(tr)?[0-9]+", compact):
-        patterns.append(compact)
-    return patterns
 
 
 def local_days(created: pd.Series) -> np.ndarray:
@@ -64,8 +47,8 @@ def _day_number(day: date) -> int:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """What one query found: how many rows in all, and the newest `limit` of them (history columns
-    plus MISSING), newest first."""
+    """What one query found: how many rows in all, and `limit` of them (history columns plus MISSING):
+    rows whose id the query names in full first, then the newest first."""
 
     query: str
     count: int
@@ -83,7 +66,7 @@ class _Dictionary:
     values: pa.Array
     folded: pa.Array
 
-    def lookup(self, patterns: list[str]) -> np.ndarray:
+    def lookup(self, patterns: Iterable[str]) -> np.ndarray:
         """Which distinct values contain any of the patterns."""
         hit = np.zeros(len(self.values), dtype=bool)
         for pattern in patterns:
@@ -91,23 +74,25 @@ class _Dictionary:
         return hit
 
 
-def _folded(values: pa.Array) -> pa.Array:
-    """`schema.fold` of each distinct value, by Arrow kernels (the mirror's `fold_array`, tested equal)."""
-    return fold_array(values).cast(pa.large_string())
+def _folded(values: pa.Array, name: str) -> pa.Array:
+    """`schema.fold` of each distinct value, by Arrow kernels (the mirror's `fold_array`, tested equal);
+    customer IBANs also without spaces, so an IBAN typed in any spacing is found."""
+    folded = fold_array(values).cast(pa.large_string())
+    return pc.replace_substring(folded, " ", "") if name == "customer_iban" else folded
 
 
-def _encode(column: pd.Series, known: _Dictionary | None) -> tuple[np.ndarray, _Dictionary]:
+def _encode(column: pd.Series, known: _Dictionary | None, name: str) -> tuple[np.ndarray, _Dictionary]:
     """Codes of `column` into `known` (extended with the values it lacks)."""
     data = pa.array(column.array, type=pa.large_string()).fill_null("")
     if known is None or len(known.values) == 0:
         encoded = pc.dictionary_encode(data)
         values = encoded.dictionary
-        return encoded.indices.to_numpy().astype(np.int32), _Dictionary(values, _folded(values))
+        return encoded.indices.to_numpy().astype(np.int32), _Dictionary(values, _folded(values, name))
     codes = pc.index_in(data, value_set=known.values)
     absent = codes.is_null()
     if pc.any(absent).as_py():
         new = pc.unique(pc.filter(data, absent))
-        known = _Dictionary(pa.concat_arrays([known.values, new]), pa.concat_arrays([known.folded, _folded(new)]))
+        known = _Dictionary(pa.concat_arrays([known.values, new]), pa.concat_arrays([known.folded, _folded(new, name)]))
         codes = pc.index_in(data, value_set=known.values)
     return codes.to_numpy(zero_copy_only=False).astype(np.int32), known
 
@@ -178,7 +163,7 @@ class SearchIndex:
         dictionaries = dict(self.dictionaries)
         part = _columns(rows, self.tz)
         for name in TEXT_FIELDS:
-            part[_CODE + name], dictionaries[name] = _encode(rows[name], dictionaries.get(name))
+            part[_CODE + name], dictionaries[name] = _encode(rows[name], dictionaries.get(name), name)
         _, first = np.unique(part["iban_id"], return_index=True)  # one row per IBAN names it
         ibans = {**self.ibans, **{int(part["iban_id"][i]): str(rows["iban"].iloc[i]) for i in first}}
         if self.columns:
@@ -189,25 +174,70 @@ class SearchIndex:
     # --- queries ----------------------------------------------------------------------------
 
     def matches(self, query: str) -> np.ndarray:
-        """Which rows match: any text field contains the folded query (or its compact IBAN form),
-        or the transaction id equals it."""
+        """Which rows match: every word of the query in some field of the row (`search_query`)."""
         mask = np.zeros(len(self), dtype=bool)
-        patterns = query_patterns(query)
-        if not patterns or not len(self):
+        mask[self._matching(parse_query(query))] = True
+        return mask
+
+    def search(self, query: str, limit: int = 200) -> SearchResult:
+        """The rows matching `query`: their count and `limit` of them -- rows whose transaction id is
+        one the query names in full first, then the newest first."""
+        parsed = parse_query(query)
+        found = self._matching(parsed)
+        exact = np.isin(self.columns["id"][found], parsed.exact_ids) if parsed.exact_ids and len(found) else None
+        if exact is None or not exact.any():
+            return SearchResult(query, len(found), self.rows_at(_newest(self.columns, found, limit)))
+        first = _newest(self.columns, found[exact], limit)
+        rest = _newest(self.columns, found[~exact], limit - len(first))
+        return SearchResult(query, len(found), self.rows_at(np.concatenate([first, rest])))
+
+    def _matching(self, query: Query) -> np.ndarray:
+        """Positions of the rows where every word matches some field; a run of digit blocks as one
+        string when that finds rows, else block by block. The longest words go first (usually the
+        rarest); each next word looks only at the rows still matching."""
+        if not query or not len(self):
+            return np.empty(0, dtype=np.int64)
+        at: np.ndarray | None = None
+        for word in sorted(query.words, key=lambda w: -len(w.text)):
+            at = _narrow(at, self._word_mask(word, at))
+        for run in query.runs:
+            whole = self._text_mask((run.compact,), at)
+            if whole.any():
+                at = _narrow(at, whole)
+                continue
+            for word in run.words:
+                at = _narrow(at, self._word_mask(word, at))
+        return at  # type: ignore[return-value]
+
+    def _column(self, name: str, at: np.ndarray | None) -> np.ndarray:
+        return self.columns[name] if at is None else self.columns[name][at]
+
+    def _text_mask(self, patterns: Iterable[str], at: np.ndarray | None) -> np.ndarray:
+        """Rows (all, or those at `at`) where some text field contains one of the folded patterns."""
+        mask = np.zeros(len(self) if at is None else len(at), dtype=bool)
+        if at is not None and not len(at):
             return mask
         for name in TEXT_FIELDS:
             lookup = self.dictionaries[name].lookup(patterns)
             if lookup.any():
-                mask |= lookup[self.columns[_CODE + name]]
-        tx_id = _is_tx_id(query.strip().lstrip("#"))
-        if tx_id is not None:
-            mask |= self.columns["id"] == tx_id
+                mask |= lookup[self._column(_CODE + name, at)]
         return mask
 
-    def search(self, query: str, limit: int = 200) -> SearchResult:
-        """The rows matching `query`: their count and the newest `limit`, newest first."""
-        found = np.flatnonzero(self.matches(query))
-        return SearchResult(query, len(found), self.rows_at(_newest(self.columns, found, limit)))
+    def _word_mask(self, word: Word, at: np.ndarray | None) -> np.ndarray:
+        """Rows (all, or those at `at`) that one word matches: text, transaction id, amount."""
+        mask = self._text_mask((word.text,) if word.in_text else (), at)
+        if at is not None and not len(at):
+            return mask
+        if word.id_exact is not None:
+            ids = self._column("id", at)
+            if word.id_prefix is None:
+                mask |= ids == word.id_exact
+            else:  # the exact id is the first range
+                for low, high in id_ranges(word.id_prefix, int(self.columns["id"].max())):
+                    mask |= np.subtract(ids, low).view(np.uint64) < np.uint64(high - low)  # low <= id < high
+        if word.amount_kurus is not None:
+            mask |= self._column("amount_kurus", at) == word.amount_kurus
+        return mask
 
     def of_username(self, username: str) -> pd.DataFrame:
         """Every row of one customer (the username exactly as sent), newest first."""
@@ -240,6 +270,11 @@ class SearchIndex:
             out[name] = utc.tz_convert(self.tz).array
         out[MISSING] = col[MISSING]
         return pd.DataFrame(out)
+
+
+def _narrow(at: np.ndarray | None, mask: np.ndarray) -> np.ndarray:
+    """The positions still matching: those of `mask` (over all rows, or over the positions `at`)."""
+    return np.flatnonzero(mask) if at is None else at[mask]
 
 
 def _newest(columns: dict[str, np.ndarray], found: np.ndarray, limit: int) -> np.ndarray:

@@ -1276,9 +1276,11 @@ TR: dict[str, str] = {
     "Search all time": "Tüm zamanlarda ara",
     "Search all time for this": "Bunu tüm zamanlarda ara",
     "id, username, customer, IBAN": "no, kullanıcı adı, müşteri, IBAN",
-    "Every IBAN, every synced day: transaction id, username, customer name, IBAN (any spacing) or description.": (
-        "Her IBAN, eşitlenmiş her gün: işlem numarası, kullanıcı adı, müşteri adı, IBAN (boşluklu ya da boşluksuz) "
-        "veya açıklama."
+    "name, IBAN, id or amount: ayşe 1500": "ad, IBAN, no veya tutar: ayşe 1500",
+    "Every IBAN, every synced day. Each word must match: transaction id (or its first digits), username, "
+    "customer name, IBAN (any spacing), description or amount (1500, 1.500,50).": (
+        "Her IBAN, eşitlenmiş her gün. Her kelime eşleşmeli: işlem numarası (ya da ilk rakamları), kullanıcı adı, "
+        "müşteri adı, IBAN (boşluklu ya da boşluksuz), açıklama veya tutar (1500, 1.500,50)."
     ),
     "Nothing found for {query}.": "{query} için bir şey bulunamadı.",
     "{n} transactions found.": "{n} işlem bulundu.",

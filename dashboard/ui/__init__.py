@@ -158,6 +158,27 @@ def transaction_columns() -> dict:
     return {**money, **dates}
 
 
+CUSTOMER_PAGE = "customer"  # the Customer page's URL path (ui/pages.py), opened as ?username=
+_USERNAME_IN_LINK = r"[?&]username=([^&#]*)"  # the browser shows this part of a link, URL-decoded
+
+
+def page_url(url_path: str) -> str:
+    """A page's path as the browser reaches it ("/customer"; under server.baseUrlPath when one is set)."""
+    from streamlit import config
+    from streamlit.url_util import make_url_path
+
+    return make_url_path(config.get_option("server.baseUrlPath"), "/" + url_path)
+
+
+def customer_link_column() -> dict:
+    """column_config for a results table whose Username cells are links to the Customer page
+    (`support.results_table`): each cell opens that customer and shows the username."""
+    from dashboard.history import LABELS
+
+    label = LABELS.get(lang(), LABELS["en"])["username"]
+    return {label: st.column_config.LinkColumn(label, display_text=_USERNAME_IN_LINK)}
+
+
 # --- data age shown in the sidebar --------------------------------------------------------------
 
 

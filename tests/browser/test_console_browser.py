@@ -808,7 +808,15 @@ def test_search_from_the_sidebar_opens_the_customer_view(page: Page, console_ser
     wait_idle(page)
     screenshot(page, screenshot_dir, "17-search-all-time")
 
-    main(page).get_by_role("link", name="ayse_k").click()
+    # The username in the table's first column is the link (drawn on the grid's canvas): it opens
+    # the customer in a new tab.
+    table = main(page).locator('[data-testid="stDataFrame"]')
+    expect(table.locator('[role="gridcell"]').filter(has_text="/customer?username=ayse_k")).to_have_count(3)
+    box = table.bounding_box()
+    with page.context.expect_page(timeout=UI_TIMEOUT) as opened:
+        page.mouse.move(box["x"] + 22, box["y"] + 35 + 17)  # first row under the header, on "ayse_k"
+        page.mouse.click(box["x"] + 22, box["y"] + 35 + 17)
+    page = opened.value
     expect(main(page).get_by_role("heading", name="Customer", level=1)).to_be_visible(timeout=UI_TIMEOUT)
     assert parse_qs(urlsplit(page.url).query) == {"username": ["ayse_k"]}, page.url
     alerts = main(page).locator('[data-testid="stAlert"]')  # the open withdrawals, above their table

@@ -4,8 +4,11 @@ console's mirror the way a sync writes them, and journal entries as the journal 
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -80,13 +83,46 @@ def open_with(console, page, **params) -> AppTest:
     return at
 
 
+def link_column(table, label="Username"):
+    """The column_config Streamlit sent for one column of a dataframe."""
+    return json.loads(table.proto.columns)[label]
+
+
 def test_search_link_finds_every_iban_all_time_and_links_the_customers(console, mirrored):
     at = open_with(console, "search", q="AYSE KAYA")
     [table] = at.dataframe
     assert table.value["ID"].tolist() == [21, 12, 11]  # 2025 on IBAN 2, then 2024 on IBAN 1: newest first
     assert any("3 transactions found" in c.value for c in at.caption)
-    [link] = [link for link in at.get("page_link") if link.proto.page == "customer"]  # the sidebar has Alerts'
-    assert (link.proto.page, link.proto.label, link.proto.query_string) == ("customer", "ayse\\_k", "username=ayse_k")
+    # the customer is linked from the table's cells, not from buttons above it
+    assert table.value["Username"].tolist() == ["/customer?username=ayse_k"] * 3
+    assert list(table.value.columns[:3]) == ["Username", "Note", "ID"]  # the link first
+    column = link_column(table)
+    assert column["type_config"]["type"] == "link"
+    assert re.search(column["type_config"]["display_text"], "/customer?username=ayse_k").group(1) == "ayse_k"
+    assert not [link for link in at.get("page_link") if link.proto.page == "customer"]
+
+
+def test_usernames_in_links_are_url_encoded_and_shown_decoded(console, mirrored):
+    odd = record(31, date(2025, 3, 2), "deposit", "5.00", "Completed", "ayşe k&x=1#2", "Ayşe Kaya")
+    frame = records_to_frame([odd], iban_id=903, iban="TR560001000000000000000003", tz=TZ)
+    mirrored.mirror.write_days(
+        903, "TR560001000000000000000003", date(2025, 3, 2), date(2025, 3, 2), frame, SYNCED, tz=TZ
+    )
+    at = open_with(console, "search", q="31")
+    [table] = at.dataframe
+    [link] = table.value["Username"].tolist()
+    assert link == "/customer?username=ay%C5%9Fe%20k%26x%3D1%232"
+    shown = re.search(link_column(table)["type_config"]["display_text"], link).group(1)
+    assert unquote(shown) == "ayşe k&x=1#2"  # what the browser shows (it URL-decodes the matched part)
+    assert parse_qs(urlparse(link).query) == {"username": ["ayşe k&x=1#2"]}  # what the Customer page reads
+
+
+def test_multi_word_search_in_turkish_links_under_the_turkish_label(console, mirrored):
+    at = console.open("search", user="viewer", lang="tr")
+    at.text_input(key="q").input("ayşe 1.000,00").run()
+    [table] = at.dataframe
+    assert table.value["No"].tolist() == [11]
+    assert link_column(table, "Kullanıcı adı")["type_config"]["type"] == "link"
 
 
 def test_iban_in_blocks_and_nothing_found(console, mirrored):
