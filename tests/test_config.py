@@ -237,7 +237,7 @@ def test_batch_settings_are_read_and_checked():
 def test_page_concurrency_is_read_checked_and_reaches_the_client():
     from dashboard.backend import open_backend
 
-    assert load({}).page_concurrency == 4
+    assert load({}).page_concurrency == 8
     s = load(
         {"ENIGMAPAY_PAGE_CONCURRENCY": "1", "ENIGMAPAY_API_KEY": "ak_live_0123", "ENIGMAPAY_SECRET_KEY": "sk_9876"}
     )
