@@ -1140,6 +1140,12 @@ TR: dict[str, str] = {
         "Ücretler 0: işlem kayıtlarında tek bir kesinti, komisyon bulunur; ayrı bir ücret yoktur. Sağlayıcının "
         "aldığı her ücret komisyonun içindedir."
     ),
+    "not measured": "ölçülmedi",
+    "“Not measured”: the provider reported no balance on that day to compare with (and without any "
+    "balance, no opening either); the export leaves those cells empty.": (
+        "“Ölçülmedi”: sağlayıcı o gün karşılaştırılacak bir bakiye bildirmedi (hiç bakiye yoksa açılış da "
+        "yoktur); dışa aktarılan dosyada bu hücreler boş bırakılır."
+    ),
     "Sandbox: drift a balance": "Sandbox: bir bakiyeyi kaydır",
     "Moves the sandbox's reported balance with no transaction behind it, to see a difference.": (
         "Sandbox'ın bildirdiği bakiyeyi arkasında bir işlem olmadan değiştirir; böylece bir fark görülür."
