@@ -1317,6 +1317,10 @@ TR: dict[str, str] = {
     "Nothing synced yet: a period is kept here once it has been viewed.": (
         "Henüz eşitlenen bir şey yok: bir dönem görüntülendiğinde burada tutulur."
     ),
+    "{iban}: the last write to the mirror failed at {at}; the days {first} to {last} will be fetched again.": (
+        "{iban}: geçmiş kopyasına son yazma {at} tarihinde başarısız oldu; {first} ile {last} arasındaki günler yeniden "
+        "alınacak."
+    ),
     "Paid out: completed at EnigmaPay.": "Ödendi: EnigmaPay'de tamamlandı.",
     "In progress at EnigmaPay: not final yet.": "EnigmaPay'de işleniyor: henüz kesinleşmedi.",
     "Not paid: EnigmaPay reports it {status}.": "Ödenmedi: EnigmaPay'in bildirdiği durum {status}.",
