@@ -58,6 +58,14 @@ def test_without_snapshots_nothing_is_reconciled_and_nothing_differs(console):
     days = at.dataframe[0].value
     today = datetime.now(IST).date()
     assert len(days) == 3 * today.day  # every IBAN, every day of the month so far
+    # what a manager looks for first, before the table runs off the right edge of the screen
+    assert list(days.columns[:4]) == ["IBAN", "Day", "Result", "Difference"]
+    assert list(at.dataframe[1].value.columns[:4]) == [
+        "IBAN",
+        "Difference",
+        "Days with a difference",
+        "Days not reconciled",
+    ]
     assert set(days["Result"]) == {"not reconciled"}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Days with a difference"] == "0" and metrics["Days not reconciled"] == str(3 * today.day)
@@ -135,6 +143,7 @@ def test_an_unmeasured_day_reads_not_measured_and_exports_empty(console):
     assert any("Not measured" in c.value for c in at.caption)
     rows = list(csv.reader(io.StringIO(console.download(".csv").decode("utf-8-sig"))))
     header = rows[0]
+    assert header == list(days.columns)  # the export: the table's columns in the table's order
     for column in ("Provider balance", "Difference"):
         assert {r[header.index(column)] for r in rows[1:]} == {""}
     assert rows[1][header.index("Opening")] not in ("", "None", "nan")  # a measured cell keeps its number
