@@ -53,8 +53,8 @@ def _navigation(role):
                 entry.script,
                 title=ui.t(entry.title),
                 icon=entry.icon,
-                url_path=entry.url_path,
-                default=entry.url_path == "overview",
+                url_path=access.home_url_path(entry.url_path),
+                default=entry.url_path == access.HOME_PATH,
                 visibility="visible" if entry.url_path in visible else "hidden",
             )
         )

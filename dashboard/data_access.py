@@ -95,7 +95,15 @@ from dashboard.records import (  # noqa: F401 -- the console's own records, for 
     verify_callbacks_now,
 )
 from dashboard.store import SnapshotRow
-from dashboard.support import customer, results_table, search_all, sync_status, sync_table, warm_search  # noqa: F401
+from dashboard.support import (  # noqa: F401
+    customer,
+    mirror_write_failures,
+    results_table,
+    search_all,
+    sync_status,
+    sync_table,
+    warm_search,
+)
 from dashboard.timeutil import now
 
 T = TypeVar("T")

@@ -75,12 +75,20 @@ def _once(key: tuple, build: Callable[[], T]) -> T:
 
 def reset() -> None:
     """Forget every built object: the next call reads the settings again (tests start fresh). A batch
-    sender stops claiming rows (rows in flight finish; the batch goes on with the next sender)."""
+    sender stops claiming rows (rows in flight finish; the batch goes on with the next sender); the
+    mirror's pending writes finish; then a PostgreSQL store's pool is closed -- its worker threads would
+    keep it, and its connections, alive for the rest of the process. A SQLite store's one connection
+    closes when the store is dropped (a thread still holding it may finish its call)."""
     with _lock:
-        senders = [obj for obj in _built.values() if isinstance(obj, BatchSender)]
+        dropped = list(_built.values())
         _built.clear()
-    for sender in senders:
+    for sender in [obj for obj in dropped if isinstance(obj, BatchSender)]:
         sender.stop(timeout=5)
+    for sync in [obj for obj in dropped if isinstance(obj, MirrorSync)]:
+        sync.wait_for_writes(timeout=5)
+    for built in [obj for obj in dropped if isinstance(obj, Records)]:
+        if built.store.engine.name == "postgresql":
+            built.store.close()
 
 
 def settings() -> Settings:

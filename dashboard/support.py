@@ -15,6 +15,7 @@ import pandas as pd
 from dashboard import services
 from dashboard.history.customer import CustomerView, customer_view
 from dashboard.history.display import LABELS, display_frame
+from dashboard.history.mirrored import WriteFailure
 from dashboard.history.search import MISSING, SearchResult
 from dashboard.i18n import translate
 from dashboard.iban import format_iban
@@ -49,6 +50,19 @@ def customer(username: str) -> CustomerView:
 def sync_status() -> list[IbanSync]:
     """Per IBAN: when the mirror last synced it, how many rows it holds (missing ones included)."""
     return services.records().mirror.sync_status()
+
+
+def mirror_write_failures() -> list[WriteFailure]:
+    """This process's failed mirror writes not yet made good, one per IBAN: the latest failure's time,
+    from the first failed day to the last (those days are fetched again). For the Balances page."""
+    sync = services.history_mirror()
+    per_iban: dict[int, WriteFailure] = {}
+    for f in [] if sync is None else sync.write_failures():
+        seen = per_iban.get(f.iban_id)
+        if seen is not None:
+            f = WriteFailure(f.iban_id, f.iban, min(seen.first, f.first), max(seen.last, f.last), max(seen.at, f.at))
+        per_iban[f.iban_id] = f
+    return list(per_iban.values())
 
 
 def customer_link(page: str, username: str | None) -> str | None:

@@ -102,6 +102,15 @@ def _history() -> None:
     st.dataframe(table, hide_index=True, key=f"{P}_history")
 
 
+def _margin(limit) -> str:
+    """The margin in force: the IBAN's own, or the configured one (said so); "—" without a threshold."""
+    margin = alerts.margin_in_force(limit)
+    if margin is None:
+        return "—"
+    amount, own = margin
+    return ui.fmt_money(amount) if own else ui.t("{amount} (configured)", amount=ui.fmt_money(amount))
+
+
 def _threshold_table(ibans, limits) -> None:
     table = pd.DataFrame(
         {
@@ -110,9 +119,7 @@ def _threshold_table(ibans, limits) -> None:
             ui.t("Threshold"): pd.array(
                 [ui.fmt_money(alerts.threshold_amount(limits.get(i.id))) or "—" for i in ibans], dtype="string"
             ),
-            ui.t("Own margin"): pd.array(
-                [ui.fmt_money(alerts.margin_amount(limits.get(i.id))) or "—" for i in ibans], dtype="string"
-            ),
+            ui.t("Margin"): pd.array([_margin(limits.get(i.id)) for i in ibans], dtype="string"),
         }
     )
     st.dataframe(table, hide_index=True, key=f"{P}_thresholds")

@@ -93,6 +93,17 @@ if ibans:
 
 # --- the history mirror (issue 13): what is held per IBAN, and when it was last synced ---------------
 st.subheader(ui.t("History mirror"))
+for failed in data_access.mirror_write_failures():
+    st.warning(
+        ui.t_md(
+            "{iban}: the last write to the mirror failed at {at}; the days {first} to {last} will be fetched again.",
+            iban=ui.fmt_iban(failed.iban),
+            at=ui.fmt_time(failed.at),
+            first=f"{failed.first:%Y-%m-%d}",
+            last=f"{failed.last:%Y-%m-%d}",
+        ),
+        icon=":material/sync_problem:",
+    )
 synced = data_access.sync_status()
 if synced:
     st.dataframe(

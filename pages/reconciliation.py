@@ -81,11 +81,15 @@ def _highlight(row):
 
 shown = _translated(table)
 money = [ui.t(m) for m in MONEY]
+# A missing amount (no provider balance to compare with; no balance to start from) is shown as these
+# words: Streamlit draws a missing cell as a grey "None" whatever the Styler writes (its na_rep).
+unmeasured = ui.t("not measured")
 st.subheader(ui.t("Per IBAN and day"))
 st.dataframe(
-    shown.style.format(ui.fmt_money, subset=money, na_rep="—").apply(_highlight, axis=1),
+    shown.style.format(ui.fmt_money, subset=money, na_rep=unmeasured).apply(_highlight, axis=1),
     hide_index=True,
     column_config={m: ui.money_column(m, styled=True) for m in money},
+    placeholder=unmeasured,
     key="recon_days",
 )
 st.caption(
@@ -95,6 +99,11 @@ st.caption(
         "A day is compared only when the provider reported a balance after its opening: otherwise it is not "
         "reconciled, never a difference."
     )
+    + " "
+    + ui.t(
+        "“Not measured”: the provider reported no balance on that day to compare with (and without any "
+        "balance, no opening either); the export leaves those cells empty."
+    )
 )
 st.caption(ui.t(period.fees_note))
 
@@ -103,9 +112,10 @@ totals = _translated(period.totals_table())
 totals[ui.t("IBAN")] = totals[ui.t("IBAN")].map(lambda i: ui.t("All IBANs") if i == "all" else i)
 total_money = [m for m in money if m in totals]
 st.dataframe(
-    totals.style.format(ui.fmt_money, subset=total_money, na_rep="—"),
+    totals.style.format(ui.fmt_money, subset=total_money, na_rep=unmeasured),
     hide_index=True,
     column_config={m: ui.money_column(m, styled=True) for m in total_money},
+    placeholder=unmeasured,
     key="recon_totals",
 )
 

@@ -165,12 +165,15 @@ def test_a_narrower_view_later_is_read_from_the_mirror(any_store):
 class BrokenMirror:
     def __init__(self, mirror) -> None:
         self._mirror = mirror
+        self.broken = True
 
     def __getattr__(self, name):
         return getattr(self._mirror, name)
 
     def write_days(self, *args, **kwargs):
-        raise RuntimeError("disk full")
+        if self.broken:
+            raise RuntimeError("disk full")
+        return self._mirror.write_days(*args, **kwargs)
 
 
 def test_a_failed_mirror_write_loses_nothing_and_is_reported(any_store):
@@ -182,6 +185,25 @@ def test_a_failed_mirror_write_loses_nothing_and_is_reported(any_store):
     api.calls.clear()
     load(loader(any_store, api))  # nothing was synced: the whole range again
     assert sorted(api.calls) == [(1, START, TODAY), (2, START, TODAY)]
+
+
+def test_a_failed_write_is_kept_per_iban_until_its_days_are_written(any_store):
+    """What the Balances page shows: which IBAN's days failed to be written and when; gone once a later
+    load wrote those days."""
+    api = FakeApi()
+    mirror = BrokenMirror(any_store.mirror)
+    sync = MirrorSync(mirror, lookback_days=3)
+    before = now(TZ)
+    load(loader(any_store, api, sync))
+    failures = sorted(sync.write_failures(), key=lambda f: f.iban_id)
+    assert [(f.iban_id, f.iban, f.first, f.last) for f in failures] == [
+        (1, IBANS[0].iban, START, TODAY),
+        (2, IBANS[1].iban, START, TODAY),
+    ]
+    assert all(f.at.utcoffset() is not None and before <= f.at <= now(TZ) for f in failures)
+    mirror.broken = False
+    load(loader(any_store, api, sync))  # nothing was synced: the whole range again, written this time
+    assert sync.write_failures() == []
 
 
 def test_an_iban_that_fails_is_reported_and_its_days_stay_unsynced(any_store):

@@ -221,3 +221,39 @@ def test_rows_over_several_upsert_batches_hold_every_column_of_their_write(any_s
     assert [r["day"] for r in rows] == ["2025-03-01"] * 4 + ["2025-03-02"] * 4
     assert [r["final"] for r in rows] == [1] * 5 + [0] + [1] * 2
     assert rows[5]["search_text"] == "6\x1fuser6\x1fsule yilmaz\x1ftr120001001234567890123456\x1forder 6"
+
+
+# The stored format, spelled out: a month block written by an older console must still read, so its
+# columns (names, order, Arrow types) and the row columns a write sets may not move (mirror_codec
+# defines ROW_COLUMNS and BLOCK_COLUMNS from one tuple of reported values).
+STORED_BLOCK = [
+    ("id", pa.int64()),
+    ("day", pa.string()),
+    ("type", pa.string()),
+    ("status", pa.string()),
+    ("amount_kurus", pa.int64()),
+    ("commission_kurus", pa.int64()),
+    ("signed_kurus", pa.int64()),
+    ("username", pa.large_string()),
+    ("customer_name", pa.large_string()),
+    ("customer_iban", pa.large_string()),
+    ("description", pa.large_string()),
+    ("created_at", pa.int64()),
+    ("completed_at", pa.int64()),
+]
+STORED_ROW = (
+    "iban_id tx_id iban day type status amount_kurus commission_kurus signed_kurus username customer_name "
+    "customer_iban description created_at completed_at search_text final synced_at"
+).split()
+
+
+def test_the_stored_block_and_row_columns_keep_their_format(any_store):
+    from dashboard.store.mirror_codec import BLOCK_COLUMNS, ROW_COLUMNS, block_table
+
+    assert list(ROW_COLUMNS) == STORED_ROW and list(BLOCK_COLUMNS) == [name for name, _ in STORED_BLOCK]
+    any_store.mirror.write_days(IBAN_ID, IBAN, D1, D2, frame([record(1, D1), record(2, D2, "Pending")]), T1, tz=TZ)
+    stored = any_store.engine.read("SELECT block FROM mirror_blocks WHERE iban_id = ?", (IBAN_ID,))
+    assert len(stored) == 1
+    block = block_table(bytes(stored[0]["block"]))
+    assert [(f.name, f.type) for f in block.schema] == STORED_BLOCK
+    assert block.num_rows == 2

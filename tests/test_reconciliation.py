@@ -17,10 +17,10 @@ from dashboard.reconciliation import (
     RECONCILED,
     Difference,
     day_transactions,
+    differences,
     history_start,
     iban_totals,
     reconcile,
-    reconciliation_differences,
 )
 from dashboard.store import SnapshotRow
 from dashboard.timeutil import day_bounds
@@ -193,9 +193,8 @@ def test_totals_per_iban_and_for_all(days):
 
 
 def test_differences_for_the_alerts(frame):
-    found = reconciliation_differences(
-        frame, ACCOUNTS, SNAPSHOTS, CURRENT, CURRENT_AT, start=date(2026, 3, 10), end=date(2026, 3, 13), tz=TZ, now=NOW
-    )
+    # as the alerts get them: the watch -> desk.recent_differences -> Period.differences -> differences(reconcile)
+    found = differences(reconcile_days(frame))
     assert found == [Difference(1, "TR33 0006 1005 1978 6457 8413 26", date(2026, 3, 11), -15_025)]
 
 

@@ -98,8 +98,14 @@ def threshold_amount(row: AlertThresholdRow | None) -> Decimal | None:
     return None if row is None else from_kurus(row.threshold_kurus)
 
 
-def margin_amount(row: AlertThresholdRow | None) -> Decimal | None:
-    return None if row is None or row.margin_kurus is None else from_kurus(row.margin_kurus)
+def margin_in_force(row: AlertThresholdRow | None) -> tuple[Decimal, bool] | None:
+    """The margin the alert recovers by: (the threshold's own, True), else (the configured one, False);
+    None without a threshold."""
+    if row is None:
+        return None
+    if row.margin_kurus is not None:
+        return from_kurus(row.margin_kurus), True
+    return services.settings().alerts.balance_margin, False
 
 
 def _amount(text: str, what: str, *, zero_ok: bool) -> int:

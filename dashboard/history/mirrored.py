@@ -11,7 +11,8 @@ other days are read. The frame is assembled from both as soon as the last IBAN a
 wait for the mirror writes, which run on `WRITERS` threads of their own (one IBAN's rows converted
 while another's are written). A failed write loses nothing -- the frame came from the pages, and its
 days stay unsynced, so the next view fetches them again -- and is logged and kept in
-`write_errors`. Before planning, a load waits for the writes still running, so it sees them.
+`write_errors`, and per IBAN in `write_failures()` (for the Balances page) until a later write of
+those days succeeds. Before planning, a load waits for the writes still running, so it sees them.
 Several replicas on one database share the mirror: a range one of them loaded costs the others only
 what the planner names.
 """
@@ -22,6 +23,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -47,6 +49,18 @@ log = logging.getLogger(__name__)
 WRITERS = 2
 WRITE_WAIT = 120.0  # seconds a load waits for the previous load's mirror writes before planning
 Ranges = list[tuple[date, date]]
+FAILURES_KEPT = 20  # per IBAN
+
+
+@dataclass(frozen=True)
+class WriteFailure:
+    """A mirror write that failed: that IBAN's days `first`..`last` stay unsynced and are fetched again."""
+
+    iban_id: int
+    iban: str
+    first: date
+    last: date
+    at: datetime  # aware, the dealer's zone
 
 
 class MirrorSync:
@@ -59,6 +73,12 @@ class MirrorSync:
         self._lock = threading.Lock()
         self._pending: list[Future] = []
         self.write_errors: list[str] = []  # the latest failed writes, newest last (at most 20)
+        self._failures: dict[int, list[WriteFailure]] = {}  # per IBAN id, oldest first
+
+    def write_failures(self) -> list[WriteFailure]:
+        """The failed writes whose days no later write has synced, per IBAN in time order."""
+        with self._lock:
+            return [f for failures in self._failures.values() for f in failures]
 
     def plans(self, ibans: Sequence[models.Iban], start: date, end: date, tz: str) -> dict[int, Ranges]:
         """The date ranges to fetch per IBAN id."""
@@ -192,8 +212,15 @@ class MirrorSync:
             except Exception as exc:  # the frame is served anyway; the days stay unsynced and are fetched again
                 message = f"mirror write of IBAN {iban.id} {first}..{last} failed: {type(exc).__name__}: {exc}"
                 log.error(message)
+                failure = WriteFailure(iban.id, iban.iban, first, last, now(tz))
                 with self._lock:
                     self.write_errors = [*self.write_errors[-19:], message]
+                    self._failures[iban.id] = [*self._failures.get(iban.id, [])[1 - FAILURES_KEPT :], failure]
+            else:  # those days are synced now: a failure within them is made good
+                with self._lock:
+                    left = [f for f in self._failures.pop(iban.id, []) if not (first <= f.first and f.last <= last)]
+                    if left:
+                        self._failures[iban.id] = left
 
         future = self._writers.submit(write)
         with self._lock:

@@ -1141,6 +1141,12 @@ TR: dict[str, str] = {
         "Ücretler 0: işlem kayıtlarında tek bir kesinti, komisyon bulunur; ayrı bir ücret yoktur. Sağlayıcının "
         "aldığı her ücret komisyonun içindedir."
     ),
+    "not measured": "ölçülmedi",
+    "“Not measured”: the provider reported no balance on that day to compare with (and without any "
+    "balance, no opening either); the export leaves those cells empty.": (
+        "“Ölçülmedi”: sağlayıcı o gün karşılaştırılacak bir bakiye bildirmedi (hiç bakiye yoksa açılış da "
+        "yoktur); dışa aktarılan dosyada bu hücreler boş bırakılır."
+    ),
     "Sandbox: drift a balance": "Sandbox: bir bakiyeyi kaydır",
     "Moves the sandbox's reported balance with no transaction behind it, to see a difference.": (
         "Sandbox'ın bildirdiği bakiyeyi arkasında bir işlem olmadan değiştirir; böylece bir fark görülür."
@@ -1219,7 +1225,8 @@ TR: dict[str, str] = {
     "Recovered": "Düzeldi",
     "Balance": "Bakiye",
     "Threshold": "Eşik",
-    "Own margin": "Kendi payı",
+    "Margin": "Pay",
+    "{amount} (configured)": "{amount} (yapılandırılmış)",
     "Threshold saved.": "Eşik kaydedildi.",
     "Threshold removed.": "Eşik kaldırıldı.",
     "Alert below (₺)": "Şunun altında uyar (₺)",
@@ -1313,6 +1320,10 @@ TR: dict[str, str] = {
     ),
     "Nothing synced yet: a period is kept here once it has been viewed.": (
         "Henüz eşitlenen bir şey yok: bir dönem görüntülendiğinde burada tutulur."
+    ),
+    "{iban}: the last write to the mirror failed at {at}; the days {first} to {last} will be fetched again.": (
+        "{iban}: geçmiş kopyasına son yazma {at} tarihinde başarısız oldu; {first} ile {last} arasındaki günler yeniden "
+        "alınacak."
     ),
     "Paid out: completed at EnigmaPay.": "Ödendi: EnigmaPay'de tamamlandı.",
     "In progress at EnigmaPay: not final yet.": "EnigmaPay'de işleniyor: henüz kesinleşmedi.",

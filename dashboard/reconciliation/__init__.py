@@ -15,7 +15,6 @@ from dashboard.reconciliation.days import (
     history_start,
     iban_totals,
     reconcile,
-    reconciliation_differences,
 )
 from dashboard.reconciliation.desk import (
     Period,
@@ -49,6 +48,5 @@ __all__ = [
     "recent_differences",
     "reconcile",
     "reconcile_period",
-    "reconciliation_differences",
     "totals_table",
 ]

@@ -274,24 +274,6 @@ def differences(days: pd.DataFrame) -> list[Difference]:
     ]
 
 
-def reconciliation_differences(
-    frame: pd.DataFrame,
-    ibans: Sequence,
-    snapshots: Sequence,
-    current: Mapping[int, int],
-    current_at: datetime | None,
-    *,
-    start: date,
-    end: date,
-    tz: str,
-    now: datetime,
-) -> list[Difference]:
-    """(IBAN, day, amount) of every unexplained difference from `start` to `end`: `reconcile`'s
-    arguments, for the alerts' "reconciliation difference" condition."""
-    days = reconcile(frame, ibans, snapshots, current, current_at, start=start, end=end, tz=tz, now=now)
-    return differences(days)
-
-
 def day_transactions(frame: pd.DataFrame, iban_id: int, day: date, tz: str, now: datetime) -> pd.DataFrame:
     """The drill-down: the rows of `frame` of this IBAN whose money moved (or would have) on `day`,
     in time order, with `effect_kurus`: what each did to the balance."""

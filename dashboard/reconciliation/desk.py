@@ -92,11 +92,14 @@ def _money(column: pd.Series) -> pd.arrays.ArrowExtensionArray:
 
 
 def month_table(days: pd.DataFrame) -> pd.DataFrame:
-    """The page's (and the export's) table: IBAN in blocks of four, day, exact lira, the state."""
+    """The page's (and the export's) table: IBAN in blocks of four, day, the state and the difference
+    first (what a manager looks for; the table is wider than a screen), then the day's money in order
+    from opening to closing and the provider's balance, exact lira."""
     table = pd.DataFrame({"IBAN": [format_iban(i) for i in days["iban"]], "Day": days["day"].to_numpy()})
+    table["Result"] = days["state"].to_numpy()
     for column, label in TABLE_MONEY.items():
         table[label] = _money(days[column])
-    table["Result"] = days["state"].to_numpy()
+    table.insert(3, "Difference", table.pop("Difference"))
     table["Transactions"] = days["transactions"].to_numpy()
     return table
 
@@ -104,11 +107,11 @@ def month_table(days: pd.DataFrame) -> pd.DataFrame:
 def totals_table(totals: pd.DataFrame) -> pd.DataFrame:
     """The totals per IBAN and for all ("all" stays a word the page translates)."""
     table = pd.DataFrame({"IBAN": [i if i == "all" else format_iban(i) for i in totals["iban"]]})
-    for column in ("opening_kurus", "in_kurus", "out_kurus", "commission_kurus", "fees_kurus", "closing_kurus"):
-        table[TABLE_MONEY[column]] = _money(totals[column])
-    table["Difference"] = _money(totals["difference_kurus"])
+    table["Difference"] = _money(totals["difference_kurus"])  # first, as in the month table
     table["Days with a difference"] = totals["difference_days"].to_numpy()
     table["Days not reconciled"] = totals["unreconciled"].to_numpy()
+    for column in ("opening_kurus", "in_kurus", "out_kurus", "commission_kurus", "fees_kurus", "closing_kurus"):
+        table[TABLE_MONEY[column]] = _money(totals[column])
     return table
 
 

@@ -26,30 +26,9 @@ from dashboard.history.schema import STATUSES, TIME_UNIT, TYPES
 FINAL_STATUSES = ("Completed", "Failed", "Cancelled", "Rejected")
 SEPARATOR = "\x1f"
 SEARCH_FIELDS = ("tx_id", "username", "customer_name", "customer_iban", "description")
-# The columns of `mirror_transactions` a write sets (missing_since is the repository's).
-ROW_COLUMNS: tuple[str, ...] = (
-    "iban_id",
-    "tx_id",
-    "iban",
-    "day",
-    "type",
-    "status",
-    "amount_kurus",
-    "commission_kurus",
-    "signed_kurus",
-    "username",
-    "customer_name",
-    "customer_iban",
-    "description",
-    "created_at",
-    "completed_at",
-    "search_text",
-    "final",
-    "synced_at",
-)
-# What a month block holds per row: enough to rebuild the history frame's columns.
-BLOCK_COLUMNS: tuple[str, ...] = (
-    "id",
+# What a row reports: the history frame's values, in this order -- the order of a month block's
+# columns (part of the stored format, so it stays) and of the row columns between key and search.
+_REPORTED: tuple[str, ...] = (
     "day",
     "type",
     "status",
@@ -63,6 +42,13 @@ BLOCK_COLUMNS: tuple[str, ...] = (
     "created_at",
     "completed_at",
 )
+# The columns of `mirror_transactions` a write sets (missing_since is the repository's): the reported
+# values behind the row's key, then what the mirror derives (search, finality, when synced).
+ROW_COLUMNS: tuple[str, ...] = ("iban_id", "tx_id", "iban", *_REPORTED, "search_text", "final", "synced_at")
+# What a month block holds per row: the reported values and the provider's id, enough to rebuild the
+# history frame's columns. Both tuples come from _REPORTED so a value added to one cannot be missed by
+# the other (the block is one IBAN, so it needs no iban_id / iban; search_text etc. are rebuilt).
+BLOCK_COLUMNS: tuple[str, ...] = ("id", *_REPORTED)
 _TEXT = ("username", "customer_name", "customer_iban", "description")
 _NAT = np.iinfo(np.int64).min
 # Uncompressed: per-block compression cost more than the read it should speed up (measured: a

@@ -124,6 +124,16 @@ def open_console(auth: Authenticator, session: Session) -> None:
 
 
 SIGN_IN_PATH = "sign-in"
+# Streamlit serves the default page at "/" and answers "Page not found" at its url_path. So the Overview
+# (the default) is registered under an internal name, and its own address /overview -- typed, bookmarked,
+# or the link a signed-out person opened -- is a hidden page that switches to it (the address becomes /).
+HOME_PATH = "overview"
+HOME_INTERNAL_PATH = "overview-home"  # never in an address: the default page's address is "/"
+
+
+def home_url_path(url_path: str) -> str:
+    """The url_path to register a page of the registry under (the Overview's internal one)."""
+    return HOME_INTERNAL_PATH if url_path == HOME_PATH else url_path
 
 
 def sign_in_pages() -> list:
@@ -143,8 +153,12 @@ def _already_signed_in() -> None:
 
 
 def signed_in_extra_pages() -> list:
-    """Hidden pages of the signed-in console: /sign-in (a bookmark, a back button) opens Overview."""
-    return [st.Page(_already_signed_in, title=ui.t("Sign in"), url_path=SIGN_IN_PATH, visibility="hidden")]
+    """Hidden pages of the signed-in console: /sign-in (a bookmark, a back button) and /overview open
+    Overview at /."""
+    return [
+        st.Page(_already_signed_in, title=ui.t("Sign in"), url_path=SIGN_IN_PATH, visibility="hidden"),
+        st.Page(_already_signed_in, title=ui.t("Overview"), url_path=HOME_PATH, visibility="hidden"),
+    ]
 
 
 def sign_out_button(session: Session, *, key: str = "sidebar_sign_out") -> None:

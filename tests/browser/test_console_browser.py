@@ -643,6 +643,12 @@ def test_deep_link_signed_out_on_a_fresh_server_shows_only_sign_in(
     page.goto(f"{url}/sign-in")
     expect(main(page).get_by_role("heading", name="Overview", level=1)).to_be_visible(timeout=30_000)
     assert not page_not_found_dialog(page), "/sign-in signed in opened a 'Page not found' dialog"
+    # The Overview's own address (typed, bookmarked) opens it too, at "/" (Streamlit serves the default
+    # page only there).
+    page.goto(f"{url}/overview")
+    expect(main(page).get_by_role("heading", name="Overview", level=1)).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(f"{url}/", timeout=UI_TIMEOUT)
+    assert not page_not_found_dialog(page), "/overview signed in opened a 'Page not found' dialog"
 
 
 def test_sign_in_from_a_deep_link_lands_on_the_requested_page(

@@ -85,3 +85,40 @@ def test_sign_in_has_its_own_address_besides_the_root():
     paths = ast.literal_eval(at.text[0].value)
     assert paths.count("") == 1 and SIGN_IN_PATH in paths
     assert {entry.url_path for entry in PAGES} <= set(paths)  # a shared link keeps its address
+
+
+def _open_by_address(console, monkeypatch, address: str):
+    """Open the console as a browser does when `address` (e.g. "overview") is typed into the address
+    bar: the first run asks for the page by its name, with no page hash yet. Returns (AppTest, how
+    often Streamlit answered "Page not found")."""
+    import functools
+
+    from streamlit.commands import navigation
+    from streamlit.runtime.scriptrunner import RerunData
+    from streamlit.testing.v1 import AppTest, local_script_runner
+
+    from tests.pages.conftest import CONSOLE, TIMEOUT
+
+    not_found = []
+    real = navigation.send_page_not_found
+    monkeypatch.setattr(navigation, "send_page_not_found", lambda ctx: not_found.append(1) or real(ctx))
+    monkeypatch.setattr(local_script_runner, "RerunData", functools.partial(RerunData, page_name=address))
+    console.sign_in_as("admin")
+    at = AppTest.from_file(CONSOLE, default_timeout=TIMEOUT).run()
+    return at, len(not_found)
+
+
+def test_the_overview_has_its_own_address_besides_the_root(console, monkeypatch):
+    # Streamlit serves the default page at "/" and answered "Page not found" at /overview.
+    at, not_found = _open_by_address(console, monkeypatch, "overview")
+    assert not at.exception and not_found == 0
+    assert at.title[0].value == "Overview"
+    at.switch_page("pages/balances.py").run()  # the menu's links still lead to their pages
+    assert at.title[0].value == "Balances"
+    at.switch_page("pages/overview.py").run()
+    assert at.title[0].value == "Overview"
+
+
+def test_an_unknown_address_is_still_not_found(console, monkeypatch):
+    at, not_found = _open_by_address(console, monkeypatch, "no-such-page")
+    assert not_found == 1 and at.title[0].value == "Overview"  # the check above can fail

@@ -46,6 +46,8 @@ def test_a_threshold_fires_an_alert_shown_on_the_page_and_in_the_sidebar(console
     assert not [b for b in at.button if b.key == "alerts_save"]
     history = at.dataframe[0].value
     assert list(history["State"]) == ["Fired"]
+    limits = at.dataframe[1].value  # the margin in force: this threshold's own (0), none without a threshold
+    assert sorted(limits["Margin"]) == sorted(["₺0.00"] + ["—"] * (len(limits) - 1))
 
 
 def test_an_operator_acknowledges_a_firing_alert_once_audited(console):
@@ -53,6 +55,8 @@ def test_an_operator_acknowledges_a_firing_alert_once_audited(console):
     _set_threshold(at, "999.999.999,00")
     services.alerts().evaluate()
     at = console.open("alerts", user="operator")
+    margins = [m for m in at.dataframe[1].value["Margin"] if m != "—"]
+    assert margins == ["₺1,000.00 (configured)"]  # no margin of its own: the configured one, said so
     [ack] = [b for b in at.button if b.key and b.key.startswith("alerts_ack")]
     at = ack.click().run()
     assert not at.exception

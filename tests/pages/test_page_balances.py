@@ -69,3 +69,37 @@ def test_english_balances_table_formats_in_the_browser_with_english_separators(c
     at = console.open("balances")
     assert money_config(at, "balance")["type_config"] == {"type": "number", "format": "%,.2f"}
     assert not at.dataframe[0].proto.arrow_data.HasField("styler")
+
+
+def test_a_failed_mirror_write_is_shown_above_the_mirror_table_until_written(console):
+    """The store refuses the mirror's writes: Balances says, per IBAN, when the last write failed and
+    which days will be fetched again (in Turkish too); once a write succeeds the warning is gone."""
+    from dashboard import services
+    from dashboard.store.mirror import MirrorRepository
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    real = MirrorRepository.write_days
+    console.monkeypatch.setattr(MirrorRepository, "write_days", refuse)
+    at = console.open("balances")  # the balance chart loads 30 days: fetched, then written in the background
+    services.history_mirror().wait_for_writes()
+    at.run()
+    assert not at.exception
+    warnings = [w.value.replace("\\", "") for w in at.warning if "fetched again" in w.value]
+    ibans = console.sandbox.state.data.accounts
+    assert len(warnings) == len(ibans)
+    first = " ".join(ibans[0].iban[i : i + 4] for i in range(0, 26, 4))
+    assert any(w.startswith(f"{first}: the last write to the mirror failed at ") for w in warnings)
+    assert all("disk full" not in w for w in warnings)  # what failed is in the log, not on the page
+
+    at.session_state[LANG_KEY] = "tr"
+    at.run()
+    assert sum("yeniden alınacak" in w.value for w in at.warning) == len(ibans)
+
+    console.monkeypatch.setattr(MirrorRepository, "write_days", real)
+    at.button(key="sidebar_refresh").click().run()  # fetched again (the days are unsynced), written now
+    services.history_mirror().wait_for_writes()
+    at.run()
+    assert not at.exception and not [w for w in at.warning if "yeniden alınacak" in w.value]
+    assert len(at.dataframe[-1].value) == len(ibans)  # the mirror table: every IBAN synced

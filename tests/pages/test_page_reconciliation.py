@@ -58,6 +58,14 @@ def test_without_snapshots_nothing_is_reconciled_and_nothing_differs(console):
     days = at.dataframe[0].value
     today = datetime.now(IST).date()
     assert len(days) == 3 * today.day  # every IBAN, every day of the month so far
+    # what a manager looks for first, before the table runs off the right edge of the screen
+    assert list(days.columns[:4]) == ["IBAN", "Day", "Result", "Difference"]
+    assert list(at.dataframe[1].value.columns[:4]) == [
+        "IBAN",
+        "Difference",
+        "Days with a difference",
+        "Days not reconciled",
+    ]
     assert set(days["Result"]) == {"not reconciled"}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Days with a difference"] == "0" and metrics["Days not reconciled"] == str(3 * today.day)
@@ -124,6 +132,27 @@ def test_a_drift_on_the_page_is_a_difference_of_its_amount_today(console):
     assert Decimal(str(min(v for v in values if v is not None))) == Decimal("-150.25")  # a number, not text
 
 
+def test_an_unmeasured_day_reads_not_measured_and_exports_empty(console):
+    """No provider balance to compare with: the table says so in words (Streamlit would draw a grey
+    "None"), in the chosen language; the CSV and Excel cells are empty, never "None" or "nan"."""
+    at = console.open(PAGE)
+    assert not at.exception
+    days = at.dataframe[0].value
+    assert days["Provider balance"].isna().all() and days["Difference"].isna().all()  # nothing measured
+    assert [d.proto.placeholder for d in at.dataframe[:2]] == ["not measured", "not measured"]
+    assert any("Not measured" in c.value for c in at.caption)
+    rows = list(csv.reader(io.StringIO(console.download(".csv").decode("utf-8-sig"))))
+    header = rows[0]
+    assert header == list(days.columns)  # the export: the table's columns in the table's order
+    for column in ("Provider balance", "Difference"):
+        assert {r[header.index(column)] for r in rows[1:]} == {""}
+    assert rows[1][header.index("Opening")] not in ("", "None", "nan")  # a measured cell keeps its number
+    sheet = openpyxl.load_workbook(io.BytesIO(console.download(".xlsx"))).active
+    header = [c.value for c in sheet[1]]
+    cells = {r[header.index("Provider balance")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells == {None}  # an empty cell, not the text "None"
+
+
 def test_bad_drift_amount_changes_nothing(console):
     at = _drift(console.open(PAGE), 1, "1.500")  # ambiguous: refused with a message
     assert not at.exception
@@ -136,6 +165,7 @@ def test_turkish_page(console):
     assert not at.exception and not at.error
     assert at.title[0].value == "Mutabakat"
     assert set(at.dataframe[0].value["Sonuç"]) == {"karşılaştırılamadı"}
+    assert [d.proto.placeholder for d in at.dataframe[:2]] == ["ölçülmedi", "ölçülmedi"]  # no balance: not measured
 
 
 def test_a_viewer_sees_the_page_but_no_drift_control(console):
