@@ -13,7 +13,7 @@ from dashboard.history.cache import FrameCache
 from dashboard.history.ingest import records_to_frame
 from dashboard.history.load import HistoryLoader
 from dashboard.history.mirrored import MirrorSync
-from dashboard.history.reuse import Built, fully_skipped, reused_rows, skip_ranges
+from dashboard.history.reuse import Built, day_index, fully_skipped, reused_rows, skip_ranges
 from dashboard.loaded import LastGood
 from dashboard.timeutil import now
 from tests.test_mirror_load import IBANS, START, TODAY, TZ, BrokenMirror, FakeApi, tidy
@@ -128,3 +128,10 @@ def test_skip_ranges_merge_planned_and_reusable_days():
     assert skip == {7: [(d, d + timedelta(days=7)), (d + timedelta(days=9), d + timedelta(days=9))]}
     assert not fully_skipped(skip[7], d, d + timedelta(days=9))
     assert fully_skipped(skip[7], d, d + timedelta(days=7))
+
+
+def test_day_index_is_the_local_day_across_a_clock_change():
+    tz = "Europe/Berlin"  # 2026-03-29: 02:00 -> 03:00
+    local = ["2026-03-28 23:59:59", "2026-03-29 00:00:00", "2026-03-29 03:30:00", "2026-03-29 23:59:59", "2026-03-30"]
+    created = pd.Series(pd.DatetimeIndex(local).tz_localize(tz).as_unit("us").append(pd.DatetimeIndex([pd.NaT], tz=tz)))
+    assert day_index(created, date(2026, 3, 29), 1, tz).tolist() == [-1, 0, 0, 0, 1, -1]
