@@ -14,8 +14,13 @@ temporary folder).
   (with the mirror a second run would not be cold), the baseline best of `--repeat`.
 - With the mirror, the cold load's writes into it are waited for (and timed) before the warm part.
 - Warm refresh: `data_access.refresh_all()` (the sidebar's Refresh) then the same load.
-- First view after a restart: a new process (`python -m bench.history_fetch --restarted`) on the same
-  data folder and sandbox loads the same year; it reports its own load time.
+- The warm refresh's own mirror writes (its look-back days, started once its frame is served) are
+  waited for (and timed) before the restarts: a restarted process starts after the old one ended.
+- First view after a restart, `--restarts` times (3): each a new process (`python -m
+  bench.history_fetch --restarted`) on the same data folder and sandbox loads the same year; it reports
+  its own load time, process CPU and the loader's step timings (`MirrorSync.last_steps`), and ends
+  after its own mirror writes (a process exiting waits for its writer threads), so the next one starts
+  on a settled mirror. Every run is printed; the verdicts take the slowest one.
 Requests are the sandbox's count of `GET /transactions` (`/__sandbox__/stats`). The look-back's pages: per IBAN,
 ceil(rows of today and the `--look-back-days` (ENIGMAPAY_MIRROR_LOOKBACK_DAYS) days before it / page
 size), at least one.
