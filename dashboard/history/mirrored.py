@@ -13,7 +13,8 @@ while another's are written). A failed write loses nothing -- the frame came fro
 days stay unsynced, so the next view fetches them again -- and is logged and kept in
 `write_errors`. Before planning, a load waits for the writes still running, so it sees them.
 Several replicas on one database share the mirror: a range one of them loaded costs the others only
-what the planner names.
+what the planner names. A refresh in the same process (a new frame cache, same MirrorSync) takes the
+days nobody synced since from the frame this loader built last, instead of the mirror (history/reuse.py).
 """
 
 from __future__ import annotations
