@@ -14,13 +14,15 @@ days stay unsynced, so the next view fetches them again -- and is logged and kep
 `write_errors`, and per IBAN in `write_failures()` (for the Balances page) until a later write of
 those days succeeds. Before planning, a load waits for the writes still running, so it sees them.
 Several replicas on one database share the mirror: a range one of them loaded costs the others only
-what the planner names.
+what the planner names. A refresh in the same process (a new frame cache, same MirrorSync) takes the
+days nobody synced since from the frame this loader built last, instead of the mirror (history/reuse.py).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ import pandas as pd
 from dashboard import memory
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
-from dashboard.history.assemble import Part, assemble, frame_part, frame_parts
+from dashboard.history.assemble import Part, assemble, frame_part, frame_parts, select_ibans
 from dashboard.history.fetch import (
     _CONVERTING,
     MAX_FETCH_WORKERS,
@@ -41,6 +43,7 @@ from dashboard.history.fetch import (
     as_they_finish,
     fetch_history,
 )
+from dashboard.history.reuse import Built, built, fully_skipped, reusable_days, reused_rows, skip_ranges
 from dashboard.history.sync import plan_days
 from dashboard.timeutil import now
 
@@ -74,6 +77,10 @@ class MirrorSync:
         self._pending: list[Future] = []
         self.write_errors: list[str] = []  # the latest failed writes, newest last (at most 20)
         self._failures: dict[int, list[WriteFailure]] = {}  # per IBAN id, oldest first
+        # Seconds per step of the latest load (wait, plan, fetch, read, read_wait, assemble), for the
+        # benchmark and the logs: what a first view after a restart spends its time on.
+        self.last_steps: dict[str, float] = {}
+        self._built: tuple[tuple, Built] | None = None  # the last frame built, for a refresh (history/reuse.py)
 
     def write_failures(self) -> list[WriteFailure]:
         """The failed writes whose days no later write has synced, per IBAN in time order."""
@@ -82,7 +89,9 @@ class MirrorSync:
 
     def plans(self, ibans: Sequence[models.Iban], start: date, end: date, tz: str) -> dict[int, Ranges]:
         """The date ranges to fetch per IBAN id."""
-        states = self.mirror.day_states([i.id for i in ibans], start, end)
+        return self._plans(ibans, self.mirror.day_states([i.id for i in ibans], start, end), start, end, tz)
+
+    def _plans(self, ibans, states, start: date, end: date, tz: str) -> dict[int, Ranges]:
         at = now(tz)
         return {
             i.id: plan_days(start, end, states.get(i.id, {}), now=at, tz=tz, lookback_days=self.lookback_days)
@@ -108,51 +117,76 @@ class MirrorSync:
         parts: list[Part] | None = None,
     ) -> tuple[pd.DataFrame | None, list[models.Iban], EnigmaPayError | None]:
         """Like `fetch.fetch_history`: (frame of `ibans` plus `parts`, the IBANs it holds, the first error)."""
+        steps: dict[str, float] = {}
+        t0 = time.perf_counter()
         self.wait_for_writes()
+        steps["wait"] = (t1 := time.perf_counter()) - t0
         try:
-            plans = self.plans(ibans, start, end, tz)
+            states = self.mirror.day_states([i.id for i in ibans], start, end)
+            plans = self._plans(ibans, states, start, end, tz)
         except Exception as exc:  # the store is away: the whole range from the API, as without a mirror
             log.warning("history mirror unavailable (%s): fetching the whole range", type(exc).__name__)
             return fetch_history(client, ibans, start, end, tz, progress, done=done, total=total, parts=parts)
+        steps["plan"] = time.perf_counter() - t1
         synced_at = now(tz)  # before the first request: whatever is booked after it is seen next time
+        key = (tuple(sorted(i.id for i in ibans)), start, end, tz)
+        with self._lock:  # taken out: at most one frame is remembered (see history/reuse.py)
+            previous, self._built = self._built if self._built and self._built[0] == key else None, None
+        context = _Load(ibans, start, end, tz, plans, synced_at, steps, previous[1] if previous else None, states)
+        del previous
         with memory.building_history():  # all of it, the frame's assembly too (see dashboard.memory)
-            return self._load(client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts)
+            frame, got, error = self._load(client, context, progress, done, total, parts)
+        if error is None and frame is not None:
+            with self._lock:
+                self._built = (key, built(frame, states, plans, synced_at))
+        self.last_steps = steps
+        log.debug("history mirror load steps: %s", {k: round(v, 3) for k, v in steps.items()})
+        return frame, got, error
 
-    def _load(self, client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts):
+    def _load(self, client, context: _Load, progress, done, total, parts):
         # This load's mirror writes wait for `release`: set at once when the mirror held nothing of the
         # range (a cold load: the writes keep pace with the pages), else once the frame is assembled --
         # on SQLite a write would hold the one connection between the read's blocks, and anywhere it
         # would take CPU from the read and the assembly the person is waiting for.
         release = threading.Event()
         try:
-            return self._read_and_fetch(
-                client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts, release
-            )
+            return self._read_and_fetch(client, context, progress, done, total, list(parts or []), release)
         finally:
             release.set()
 
-    def _read_and_fetch(self, client, ibans, plans, start, end, tz, synced_at, progress, done, total, parts, release):
-        parts = list(parts or [])
+    def _read_and_fetch(self, client, c: _Load, progress, done, total, parts, release):
+        t0, steps = time.perf_counter(), c.steps
+        reusable = reusable_days(c.previous, c.states, c.plans)
+        reused = reused_rows(c.previous, reusable, c.tz) if c.previous is not None else None
+        c.previous = None
+        skip = skip_ranges(c.plans, reusable) if reusable else c.plans
+        to_read = [i.id for i in c.ibans if not fully_skipped(skip[i.id], c.start, c.end)]
+        steps["reuse"] = time.perf_counter() - t0
+
+        def read() -> dict[int, Part]:
+            try:
+                return self.mirror.read_parts(to_read, c.start, c.end, c.tz, skip=skip) if to_read else {}
+            finally:
+                steps["read"] = time.perf_counter() - t0
+
         with ThreadPoolExecutor(max_workers=1) as reader:
-            stored = reader.submit(self.mirror.read_parts, [i.id for i in ibans], start, end, tz, skip=plans)
-            stored.add_done_callback(lambda f: None if f.exception() is None and f.result() else release.set())
-            fresh, got, error = self._fetch(client, ibans, plans, tz, synced_at, progress, done, total, release)
+            stored = reader.submit(read)
+            if reused is None:  # nothing held at all: the writes need not wait
+                stored.add_done_callback(lambda f: None if f.exception() is None and f.result() else release.set())
+            fresh, got, error = self._fetch(client, c.ibans, c.plans, c.tz, c.synced_at, progress, done, total, release)
+            steps["fetch"] = (t1 := time.perf_counter()) - t0
             try:
                 kept = stored.result()
+                steps["read_wait"] = (t2 := time.perf_counter()) - t1
             except Exception as exc:  # the unfetched days cannot be read: fetch them after all
                 log.warning("history mirror unreadable (%s): fetching the whole range", type(exc).__name__)
                 fresh.clear()
                 release.set()
-                return fetch_history(client, ibans, start, end, tz, progress, done=done, total=total, parts=parts)
-        for iban in got:
-            parts.extend(fresh.pop(iban.id))
-            if iban.id in kept:
-                parts.append(kept.pop(iban.id))
-        kept.clear()
-        if not parts:
-            return None, got, error
-        frame = assemble(parts, tz)
-        parts.clear()
+                return fetch_history(
+                    client, c.ibans, c.start, c.end, c.tz, progress, done=done, total=total, parts=parts
+                )
+        frame = _joined(parts, fresh, kept, got, reused, c.tz)
+        steps["assemble"] = time.perf_counter() - t2
         return frame, got, error
 
     def _fetch(self, client, ibans, plans, tz, synced_at, progress, done, total, release=None):
@@ -225,3 +259,46 @@ class MirrorSync:
         future = self._writers.submit(write)
         with self._lock:
             self._pending = [f for f in self._pending if not f.done()] + [future]
+
+
+@dataclass
+class _Load:
+    """One load's plan and what it may reuse."""
+
+    ibans: Sequence[models.Iban]
+    start: date
+    end: date
+    tz: str
+    plans: dict[int, Ranges]
+    synced_at: datetime
+    steps: dict[str, float]
+    previous: Built | None
+    states: dict
+
+
+def _joined(parts: list[Part], fresh: dict, kept: dict, got: list[models.Iban], reused, tz: str):
+    """The frame: the covering parts, then what was fetched and read, then the previous frame's rows of
+    the untouched days. Those come in order already and are older than the fetched days (the usual
+    warm refresh: the look-back): the fetched and read rows are assembled alone first, so the last
+    step only appends the reused rows instead of sorting and gathering the whole year again."""
+    new: list[Part] = []
+    for iban in got:
+        new.extend(fresh.pop(iban.id))
+        if iban.id in kept:
+            new.append(kept.pop(iban.id))
+    kept.clear()
+    if reused is not None:
+        reused = select_ibans(reused, [i.id for i in got])
+        if len(reused):
+            if new:
+                parts.append(frame_part(assemble(new, tz), tz))
+                new.clear()
+            parts.append(frame_part(reused, tz))
+        del reused
+    parts.extend(new)
+    new.clear()
+    if not parts:
+        return None
+    frame = assemble(parts, tz)
+    parts.clear()
+    return frame
