@@ -32,7 +32,7 @@ from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
 from dashboard.batches import BatchError, BatchFileError  # noqa: F401 -- for the Batch payouts page
-from dashboard.batches.frames import preview_frame, progress_counts, results_frame  # noqa: F401 -- for the page
+from dashboard.batches.frames import preview_frame, progress_counts, results_frame, results_on_screen  # noqa: F401 -- for the page
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, describe_settings
