@@ -44,7 +44,7 @@ from dashboard.history.load import HistoryLoader
 from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Transactions page
 from dashboard.history.view import HistoryView
 from dashboard.i18n import translate
-from dashboard.journal import ApprovalRequired, Operation  # noqa: F401 -- ApprovalRequired: for the forms
+from dashboard.journal import ApprovalRequired, Operation, transaction_id_text  # noqa: F401 -- for the forms, pages
 from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
 from dashboard.notify import NotifyStatus

@@ -16,6 +16,7 @@ import pyarrow as pa
 from dashboard.batches.preview import Preview, PreviewRow
 from dashboard.i18n import translate
 from dashboard.iban import mask_iban
+from dashboard.journal import transaction_id_text
 from dashboard.money import format_try
 from dashboard.store import BatchItemRow
 
@@ -141,9 +142,7 @@ def sent_text(item: BatchItemRow, lang: str) -> str:
         return translate("not sent", lang)
     if item.state == "queued":
         return translate("not sent yet", lang)
-    if item.op_state in ("rejected", "failed_before_send", "not_sent"):
-        return translate("none (refused)", lang)
-    return translate("not known yet", lang)  # sending, or sent and its outcome still open
+    return transaction_id_text(None, item.op_state, lang)  # sending, or sent: its journal entry's state says
 
 
 def results_on_screen(items: Iterable[BatchItemRow], lang: str = "en") -> pd.DataFrame:

@@ -156,6 +156,8 @@ def test_customer_view_answers_where_the_withdrawals_are(console, mirrored):
     assert rows["ID"].tolist() == [21, 12, 11]
     assert statuses["Count"].tolist() == [1, 1, 1]
     assert ops["Amount (TRY)"].tolist() == [Decimal("120.00")]
+    assert ops["Transaction"].tolist() == ["not known yet"]  # the unknown payout: words, not a grey "None"
+    assert {d.proto.placeholder for d in at.dataframe} == {"—"}  # any other empty cell
 
 
 def test_customer_view_in_turkish_and_for_an_unknown_customer(console, mirrored):
