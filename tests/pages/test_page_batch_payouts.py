@@ -8,6 +8,7 @@ import json
 import time
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from dashboard import services
@@ -87,6 +88,9 @@ def test_200_row_file_with_errors_and_repeats_is_previewed_correctly(console, ap
     assert amounts[2] == "₺10.50" and amounts[201] == "₺209.50"
     assert "müşteri0" in column(at, 0, "Customer username")  # Windows-1254 read as Turkish
     assert column(at, 0, "Commission")[0] == "₺0.05" and column(at, 0, "Fee")[0] == "₺2.50"
+    # A not valid row has no bank or costs: drawn as "—" (the placeholder), its Why says why; never "None".
+    banks = dict(zip(rows, column(at, 0, "Receiving bank")))
+    assert all(pd.isna(banks[row]) for row in expect["invalid"]) and at.dataframe[0].proto.placeholder == "—"
     # Including the flagged rows changes the count to send; nothing is sent, nothing stored.
     at.checkbox(key="batch_include").check().run()
     assert {m.label: m.value for m in at.metric}["Rows to send"] == str(200 - invalid)
