@@ -45,7 +45,10 @@ if view.withdrawals:
             {
                 ui.t("Date"): [ui.fmt_time(a.when) for a in view.withdrawals],  # dealer-local, as text
                 ui.t("Amount (TRY)"): [a.amount for a in view.withdrawals],
-                ui.t("Transaction"): pd.array([a.transaction_id for a in view.withdrawals], dtype="Int64"),
+                ui.t("Transaction"): pd.array(  # a payout without an id yet says why, in words
+                    [data_access.transaction_id_text(a.transaction_id, a.state, ui.lang()) for a in view.withdrawals],
+                    dtype="string",
+                ),
                 ui.t("Status"): [ui.t(a.status) for a in view.withdrawals],
                 ui.t("Where it is"): [
                     ui.t(a.answer, **{k: ui.t(v) for k, v in a.values.items()}) for a in view.withdrawals
