@@ -32,7 +32,7 @@ from dashboard.auth import Authenticator
 from dashboard.backend import Backend
 from dashboard.balances import balance_bars, ibans_table, total_balance  # noqa: F401 -- for the Balances page
 from dashboard.batches import BatchError, BatchFileError  # noqa: F401 -- for the Batch payouts page
-from dashboard.batches.frames import preview_frame, progress_counts, results_frame  # noqa: F401 -- for the page
+from dashboard.batches.frames import preview_frame, progress_counts, results_frame, results_on_screen  # noqa: F401 -- for the page
 from dashboard.client import models
 from dashboard.client.errors import EnigmaPayError
 from dashboard.config import Settings, describe_settings
@@ -44,7 +44,7 @@ from dashboard.history.load import HistoryLoader
 from dashboard.history.schema import STATUSES, TYPES  # noqa: F401 -- for the Transactions page
 from dashboard.history.view import HistoryView
 from dashboard.i18n import translate
-from dashboard.journal import ApprovalRequired, Operation  # noqa: F401 -- ApprovalRequired: for the forms
+from dashboard.journal import ApprovalRequired, Operation, transaction_id_text  # noqa: F401 -- for the forms, pages
 from dashboard.loaded import LastGood, Loaded
 from dashboard.money import AmountError, parse_amount_input  # noqa: F401 -- AmountError: for the Transactions page
 from dashboard.notify import NotifyStatus

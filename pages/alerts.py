@@ -99,7 +99,7 @@ def _history() -> None:
             ui.t("Details"): pd.array([r["detail"] for r in rows], dtype="string"),
         }
     )
-    st.dataframe(table, hide_index=True, key=f"{P}_history")
+    st.dataframe(table, hide_index=True, key=f"{P}_history", placeholder=ui.MISSING)
 
 
 def _margin(limit) -> str:
@@ -122,7 +122,7 @@ def _threshold_table(ibans, limits) -> None:
             ui.t("Margin"): pd.array([_margin(limits.get(i.id)) for i in ibans], dtype="string"),
         }
     )
-    st.dataframe(table, hide_index=True, key=f"{P}_thresholds")
+    st.dataframe(table, hide_index=True, key=f"{P}_thresholds", placeholder=ui.MISSING)
 
 
 def _threshold_form(ibans) -> None:

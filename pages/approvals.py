@@ -190,7 +190,7 @@ def _mine() -> None:
             ui.t("Request"): pd.array([r.id for r in mine], dtype="string"),
         }
     )
-    st.dataframe(table, hide_index=True, key=f"{P}_mine")
+    st.dataframe(table, hide_index=True, key=f"{P}_mine", placeholder=ui.MISSING)
 
 
 if access.allowed(APPROVE):

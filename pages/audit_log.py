@@ -50,6 +50,7 @@ table = audit_view.filter_audit(frame, actors=chosen_actors, actions=chosen_acti
 st.dataframe(
     table,
     hide_index=True,
+    placeholder=ui.MISSING,
     key=f"{P}_table",
     height=460,
     column_config={

@@ -34,6 +34,7 @@ def balance_panel() -> None:
     st.dataframe(
         shown,
         hide_index=True,
+        placeholder=ui.MISSING,
         column_config={
             "id": None,
             "iban": st.column_config.TextColumn(ui.t("IBAN"), width="large"),
@@ -109,6 +110,7 @@ if synced:
     st.dataframe(
         data_access.sync_table(synced, ui.lang()),
         hide_index=True,
+        placeholder=ui.MISSING,
         key="balances_mirror",
         column_config={ui.t("Last synced"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
     )

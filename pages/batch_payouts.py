@@ -104,7 +104,12 @@ def new_batch() -> None:
     )
     totals = preview.totals(include)
     _totals(totals)
-    st.dataframe(data_access.preview_frame(preview, include, ui.lang()), hide_index=True, key=f"{P}_preview_table")
+    st.dataframe(
+        data_access.preview_frame(preview, include, ui.lang()),
+        hide_index=True,
+        key=f"{P}_preview_table",
+        placeholder=ui.MISSING,  # a cell the file left empty, or a not valid row's bank and costs ("Why" says why)
+    )
     blocked = _submit_blocked(totals)
     if error := st.session_state.get(f"{P}_submit_error"):
         st.error(ui.t(error), icon=":material/error:")
@@ -262,10 +267,16 @@ def batch_panel(batch_id: str, listed_state: str) -> None:
     if b.state not in ("awaiting_approval", "rejected", "expired"):
         _progress(b.id)
     _buttons(b)
-    table = data_access.results_frame(data_access.batch_items(b.id), ui.lang())
+    items = data_access.batch_items(b.id)
     amount = ui.t("Amount (₺)")  # exact decimals, shown with two places ("10.00", not "10")
-    st.dataframe(table, hide_index=True, key=f"{P}_results", column_config={amount: ui.money_column(amount)})
-    _downloads(b, table)
+    st.dataframe(
+        data_access.results_on_screen(items, ui.lang()),  # a row never sent says so, not "None"
+        hide_index=True,
+        key=f"{P}_results",
+        column_config={amount: ui.money_column(amount)},
+        placeholder=ui.MISSING,
+    )
+    _downloads(b, data_access.results_frame(items, ui.lang()))  # the file keeps missing cells empty
     st.caption(ui.t("Each sent row is a payout of its own on the Operations page (operation = batch id - row)."))
 
 

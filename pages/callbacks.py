@@ -112,6 +112,7 @@ def feed() -> None:
     st.dataframe(
         audit_view.events_frame(events, tz, ui.lang()),
         hide_index=True,
+        placeholder=ui.MISSING,
         key=f"{P}_feed",
         column_config={ui.t("Received"): ui.datetime_column(ui.t("Received"))},
     )
@@ -148,6 +149,7 @@ if raw:
             st.dataframe(
                 audit_view.timeline_frame(items, tz, ui.lang()),
                 hide_index=True,
+                placeholder=ui.MISSING,
                 key=f"{P}_timeline",
                 column_config={ui.t("Time"): ui.datetime_column(ui.t("Time"))},
             )

@@ -45,7 +45,10 @@ if view.withdrawals:
             {
                 ui.t("Date"): [ui.fmt_time(a.when) for a in view.withdrawals],  # dealer-local, as text
                 ui.t("Amount (TRY)"): [a.amount for a in view.withdrawals],
-                ui.t("Transaction"): pd.array([a.transaction_id for a in view.withdrawals], dtype="Int64"),
+                ui.t("Transaction"): pd.array(  # a payout without an id yet says why, in words
+                    [data_access.transaction_id_text(a.transaction_id, a.state, ui.lang()) for a in view.withdrawals],
+                    dtype="string",
+                ),
                 ui.t("Status"): [ui.t(a.status) for a in view.withdrawals],
                 ui.t("Where it is"): [
                     ui.t(a.answer, **{k: ui.t(v) for k, v in a.values.items()}) for a in view.withdrawals
@@ -53,6 +56,7 @@ if view.withdrawals:
             }
         ),
         hide_index=True,
+        placeholder=ui.MISSING,
         key="customer_withdrawals",
         column_config={ui.t("Amount (TRY)"): ui.money_column(ui.t("Amount (TRY)"))},
     )
@@ -72,6 +76,7 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    placeholder=ui.MISSING,
     key="customer_statuses",
     column_config={ui.t("Amount (TRY)"): ui.money_column(ui.t("Amount (TRY)"))},
 )
@@ -80,6 +85,7 @@ st.subheader(ui.t("Transactions"))
 st.dataframe(
     data_access.results_table(view.rows, ui.lang()),
     hide_index=True,
+    placeholder=ui.MISSING,
     key="customer_transactions",
     column_config=ui.transaction_columns(),
 )
@@ -93,11 +99,15 @@ if view.operations:
                 ui.t("Kind"): [ui.t(op.kind) for op in view.operations],
                 ui.t("State"): [ui.t(op.state) for op in view.operations],
                 ui.t("Amount (TRY)"): [op.amount for op in view.operations],
-                ui.t("Transaction"): pd.array([op.transaction_id for op in view.operations], dtype="Int64"),
+                ui.t("Transaction"): pd.array(  # one never sent (or not answered yet) says so, in words
+                    [data_access.transaction_id_text(op.transaction_id, op.state, ui.lang()) for op in view.operations],
+                    dtype="string",
+                ),
                 ui.t("Message"): [op.message or "" for op in view.operations],
             }
         ),
         hide_index=True,
+        placeholder=ui.MISSING,
         key="customer_operations",
         column_config={ui.t("Amount (TRY)"): ui.money_column(ui.t("Amount (TRY)"))},
     )

@@ -207,6 +207,7 @@ ops = data_access.recent_operations(200, states or None)
 st.dataframe(
     audit_view.operations_frame(ops, tz, ui.lang()),
     hide_index=True,
+    placeholder=ui.MISSING,
     key=f"{P}_table",
     column_config={ui.t("Created"): ui.datetime_column(ui.t("Created"))},
 )

@@ -35,4 +35,4 @@ else:
 # Each Username cell links to that customer's page (?username=, URL-encoded) and shows the username.
 table = data_access.results_table(result.rows, ui.lang(), ui.page_url(ui.CUSTOMER_PAGE))
 columns = {**ui.transaction_columns(), **ui.customer_link_column()}
-st.dataframe(table, hide_index=True, key="search_table", column_config=columns)
+st.dataframe(table, hide_index=True, key="search_table", column_config=columns, placeholder=ui.MISSING)

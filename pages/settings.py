@@ -24,6 +24,7 @@ rows = [
 st.dataframe(
     rows,
     hide_index=True,
+    placeholder=ui.MISSING,
     key="settings_table",
     column_config={"setting": ui.t("Setting"), "value": ui.t("Value"), "meaning": ui.t("Meaning")},
 )

@@ -119,7 +119,14 @@ if not view.daily.empty:
 
 # --- table and export ----------------------------------------------------------------------------
 table = view.table(ui.lang())
-st.dataframe(table, hide_index=True, key="tx_table", height=420, column_config=ui.transaction_columns())
+st.dataframe(
+    table,
+    hide_index=True,
+    key="tx_table",
+    height=420,
+    column_config=ui.transaction_columns(),
+    placeholder=ui.MISSING,  # e.g. no completion time yet, no description
+)
 
 stamp = f"{start}_{end}"
 # The download callables run on another thread, after this script: capture plain values now.

@@ -4,8 +4,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-import pandas as pd
-
 from dashboard import export
 from dashboard.audit import AuditEntry
 from dashboard.callbacks import TimelineItem
@@ -104,7 +102,26 @@ def test_events_and_operations_frames_show_money_as_lira_text():
         "u",
         "TR33 **** **** 1326",
     ]
-    assert pd.isna(ops.iloc[0, 6])
+    assert ops.iloc[0, 6] == "henüz bilinmiyor"  # no transaction id yet: said in words, not a grey "None"
+
+
+def test_an_operation_without_a_transaction_id_says_why():
+    """The Operations table (screen only): each state without an id in words; an id stays its digits."""
+    base = dict(created_at=AT, kind="payout", amount=Decimal("1"), username="u", masked_iban="TR33 **** **** 1326")
+    base |= dict(status_text=None, status=None, actor="ayse", resolution_note=None, message=None, id="op")
+    states = {
+        "held": "not sent yet",
+        "pending": "not known yet",
+        "unknown": "not known yet",
+        "rejected": "none (refused)",
+        "failed_before_send": "not sent",
+        "not_sent": "not sent",
+    }
+    ops = [SimpleNamespace(**base, state=s, transaction_id=None) for s in states]
+    ops.append(SimpleNamespace(**base, state="confirmed", transaction_id=9_007_199_254_740_993))  # > 2^53: exact
+    frame = audit_view.operations_frame(ops, "UTC")
+    assert frame["Transaction id"].tolist() == [*states.values(), "9007199254740993"]
+    assert frame["Transaction id"].notna().all() and frame["Operation"].notna().all()
 
 
 def test_timeline_frame_labels_sources():

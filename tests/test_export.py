@@ -305,3 +305,36 @@ def test_csv_of_a_table_written_in_two_halves_is_one_csv_with_one_header(monkeyp
     assert first[3] == "'=bad" and second[3] == ""  # categories neutralised, missing stays empty
     assert {r[11] for r in rows[1:]} == {"", "2025-03-30 03:30:00"}  # local wall time, zone in the header
     assert rows[0][11] == "Completed at (Europe/Istanbul)"
+
+
+def _missing_of_every_kind() -> pd.DataFrame:
+    """One row with a value in every kind of column the pages export, one row with each value missing."""
+    import pyarrow as pa
+
+    return pd.DataFrame(
+        {
+            "row": [1, 2],
+            "text": pd.array(["a", None], dtype="string"),
+            "object": pd.Series(["b", None], dtype=object),
+            "object nan": pd.Series(["c", np.nan], dtype=object),
+            "all missing": pd.Series([None, None], dtype=object),
+            "category": pd.Categorical(["d", None]),
+            "int": pd.array([7, None], dtype="Int64"),
+            "float": [1.5, np.nan],
+            "money": pd.arrays.ArrowExtensionArray(pa.array([Decimal("1.00"), None], type=pa.decimal128(18, 2))),
+            "time": pd.to_datetime(["2025-11-26 14:30", None]).tz_localize("Europe/Istanbul"),
+            "flag": pd.array([True, None], dtype="boolean"),
+        }
+    )
+
+
+def test_a_missing_cell_of_any_kind_is_empty_in_both_files():
+    """Never the text "None", "nan", "<NA>" or "NaT" where a table had nothing (tables draw "—")."""
+    frame = _missing_of_every_kind()
+    rows = list(csv.reader(io.StringIO(export.to_csv_bytes(frame).decode("utf-8-sig"))))
+    assert len(rows) == 3 and rows[2] == ["2"] + [""] * (len(frame.columns) - 1)
+    assert "" not in rows[1][:4] and rows[1][-3:] == ["1.00", "2025-11-26 14:30:00", "true"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.to_excel_bytes(frame))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[1] == [2] + [None] * (len(frame.columns) - 1)  # empty cells, not a text
+    assert values[0][1] == "a" and values[0][6] == 7

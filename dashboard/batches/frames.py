@@ -16,6 +16,7 @@ import pyarrow as pa
 from dashboard.batches.preview import Preview, PreviewRow
 from dashboard.i18n import translate
 from dashboard.iban import mask_iban
+from dashboard.journal import transaction_id_text
 from dashboard.money import format_try
 from dashboard.store import BatchItemRow
 
@@ -101,7 +102,13 @@ def results_frame(items: Iterable[BatchItemRow], lang: str = "en") -> pd.DataFra
     t = lambda s: translate(s, lang)  # noqa: E731
 
     def why(item: BatchItemRow) -> str:
-        return problem_text(item.problems, lang) or (t(item.op_message) if item.op_message else flag_text(item, lang))
+        if item.problems:
+            return "; ".join(filter(None, [problem_text(item.problems, lang), typed_amount(item, lang)]))
+        return t(item.op_message) if item.op_message else flag_text(item, lang)
+
+    def iban(item: BatchItemRow) -> str | None:
+        typed = item.customer_iban or (item.cells or {}).get("customer_iban")  # an invalid row: as typed, masked
+        return mask_iban(typed) if typed else None
 
     return pd.DataFrame(
         {
@@ -109,9 +116,7 @@ def results_frame(items: Iterable[BatchItemRow], lang: str = "en") -> pd.DataFra
             t("State"): pd.array([t(row_outcome(i)) for i in items], dtype="string"),
             t("Customer username"): pd.array([i.username or i.cells.get("username") for i in items], dtype="string"),
             t("Amount (₺)"): _decimals([i.amount for i in items]),
-            t("IBAN (masked)"): pd.array(
-                [mask_iban(i.customer_iban) if i.customer_iban else None for i in items], dtype="string"
-            ),
+            t("IBAN (masked)"): pd.array([iban(i) for i in items], dtype="string"),
             t("Account holder"): pd.array(
                 [i.customer_name or i.cells.get("customer_name") for i in items], dtype="string"
             ),
@@ -120,6 +125,38 @@ def results_frame(items: Iterable[BatchItemRow], lang: str = "en") -> pd.DataFra
             t("Operation"): pd.array([i.operation_id for i in items], dtype="string"),
         }
     )
+
+
+def typed_amount(item: BatchItemRow, lang: str) -> str:
+    """An invalid row's amount as the file wrote it ("" when it had none, or the amount was read): the
+    Amount column holds only amounts read, so this goes into the row's note."""
+    typed = (item.cells or {}).get("amount")
+    if item.amount is not None or typed is None or not str(typed).strip():
+        return ""
+    return translate("amount as typed: “{text}”", lang, text=str(typed).strip())
+
+
+def sent_text(item: BatchItemRow, lang: str) -> str:
+    """Where a row with no transaction id stands, in words: never sent, not yet, refused, or still open."""
+    if item.state in ("invalid", "skipped", "cancelled"):
+        return translate("not sent", lang)
+    if item.state == "queued":
+        return translate("not sent yet", lang)
+    return transaction_id_text(None, item.op_state, lang)  # sending, or sent: its journal entry's state says
+
+
+def results_on_screen(items: Iterable[BatchItemRow], lang: str = "en") -> pd.DataFrame:
+    """`results_frame` as the page shows it. The file keeps a missing cell empty; on screen Streamlit
+    would draw it as a grey "None", so the transaction id and operation of a row never sent say why in
+    words (text columns: ids are looked up, not added up). Amount stays exact decimal, sortable: a
+    missing amount (an invalid row) is drawn as the table's placeholder and its note says what was typed."""
+    items = list(items)
+    frame = results_frame(items, lang)
+    ids = [str(i.transaction_id) if i.transaction_id is not None else sent_text(i, lang) for i in items]
+    frame[translate("Transaction id", lang)] = pd.array(ids, dtype="string")
+    operations = [i.operation_id or sent_text(i, lang) for i in items]
+    frame[translate("Operation", lang)] = pd.array(operations, dtype="string")
+    return frame
 
 
 def progress_counts(counts: dict[str, int]) -> dict[str, int]:

@@ -60,6 +60,7 @@ class WithdrawalAnswer:
     values: dict[str, str]  # the answer's placeholders
     operation_id: str | None = None
     open: bool = False  # still to be settled: show it first
+    state: str | None = None  # the journal entry's state (a payout of this console), for a missing transaction id
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def _answer_for_operation(op: Operation, row: pd.Series | None) -> WithdrawalAns
         answer=answer,
         values=values,
         operation_id=op.id,
+        state=op.state,
         open=op.is_open or answer == ANSWER_IN_PROGRESS,
     )
 

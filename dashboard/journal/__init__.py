@@ -56,6 +56,7 @@ from dashboard.journal.records import (
     new_operation_id,
     outcome_state,
     status_key,
+    transaction_id_text,
 )
 
 __all__ = [
@@ -74,4 +75,5 @@ __all__ = [
     "new_operation_id",
     "outcome_state",
     "status_key",
+    "transaction_id_text",
 ]

@@ -18,6 +18,7 @@ from dashboard.client.errors import (
     ServerError,
 )
 from dashboard.client.models import Status, TransactionIdError, parse_transaction_id
+from dashboard.i18n import translate
 from dashboard.iban import mask_iban
 from dashboard.money import to_decimal, to_kurus
 from dashboard.store import OperationRow
@@ -36,6 +37,23 @@ NEEDS_PERSON = (
 )
 # States in which an earlier payout may have moved money: a same-content submit is held.
 DUPLICATE_STATES = (PENDING, CONFIRMED, UNKNOWN)
+# What a table shows for an entry without a transaction id, by state (a missing cell reads as a bug).
+NO_TRANSACTION_ID = {
+    HELD: "not sent yet",  # waiting for a second person's approval
+    PENDING: "not known yet",
+    UNKNOWN: "not known yet",
+    REJECTED: "none (refused)",
+    FAILED_BEFORE_SEND: "not sent",
+    NOT_SENT: "not sent",
+}
+
+
+def transaction_id_text(transaction_id: int | None, state: str | None, lang: str = "en") -> str:
+    """An entry's transaction id as text, or in words why it has none (its state), in `lang`."""
+    if transaction_id is not None:
+        return str(transaction_id)
+    return translate(NO_TRANSACTION_ID.get(state or "", "not known yet"), lang)
+
 
 # Error -> state, by class, first match wins (subclasses before their bases). Anything not listed is
 # UNKNOWN: when in doubt, money may have moved.

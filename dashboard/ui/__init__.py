@@ -23,6 +23,10 @@ T = TypeVar("T")
 LANG_KEY = "lang"
 USER_KEY = "auth_user"  # the signed-in user, written by ui.access on every run
 _FETCHED_KEY = "_ui_fetched_at"  # oldest fetch time of the data shown on this run
+# What a table shows in a cell with nothing in it (st.dataframe's `placeholder`; without it Streamlit
+# draws a grey "None", which reads as a bug). Every st.dataframe of the pages passes it, or a word of its
+# own (tests/pages/test_missing_cells.py); a column where "nothing" has a meaning says it in words.
+MISSING = "—"
 
 
 def actor() -> str:

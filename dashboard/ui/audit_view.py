@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from dashboard.audit import ACTIONS
 from dashboard.i18n import translate
-from dashboard.journal import STATES
+from dashboard.journal import STATES, transaction_id_text
 from dashboard.money import format_try
 from dashboard.timeutil import zone
 
@@ -114,7 +114,10 @@ def operations_frame(ops: Iterable[Any], tz: str, lang: str = "en") -> pd.DataFr
             t("Amount"): pd.array([format_try(op.amount, lang) for op in ops], dtype="string"),
             t("Username"): pd.array([op.username for op in ops], dtype="string"),
             t("IBAN (masked)"): pd.array([op.masked_iban for op in ops], dtype="string"),
-            t("Transaction id"): pd.array([op.transaction_id for op in ops], dtype="Int64"),
+            # Text: an entry never sent (or not answered yet) says so instead of an empty cell.
+            t("Transaction id"): pd.array(
+                [transaction_id_text(op.transaction_id, op.state, lang) for op in ops], dtype="string"
+            ),
             t("Status"): pd.array([op.status_text or op.status for op in ops], dtype="string"),
             t("Actor"): pd.array([op.actor for op in ops], dtype="string"),
             # An operator's own note as written; the console's stored message in the chosen language.

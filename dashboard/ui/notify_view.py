@@ -43,6 +43,7 @@ def show_notification_status(status: NotifyStatus) -> None:
     st.dataframe(
         rows,
         hide_index=True,
+        placeholder=ui.MISSING,
         key="notification_problems",
         column_config={
             "subject": ui.t("Message"),

@@ -319,6 +319,11 @@ def test_maker_uploads_200_rows_approver_approves_each_valid_row_sent_once(
     assert len(results) == 200
     assert (states.count("confirmed"), states.count("invalid"), states.count("skipped")) == (177, 15, 8), states
     assert all(r["Transaction id"] for r in results if r["State"] == "confirmed")
+    # A row never sent: its file cells empty (never "None"); on screen the same row says "not sent".
+    invalid = [r for r in results if r["State"] == "invalid"]
+    assert {r["Transaction id"] for r in invalid} == {""} and {r["Operation"] for r in invalid} == {""}
+    assert not any(value in ("None", "nan", "<NA>") for r in results for value in r.values())
+    assert any("amount as typed: “abc”" in r["Note"] for r in invalid)
 
     # The rejected batch, as the maker sees it.
     pick_batch(maker, FILE_B)

@@ -8,6 +8,7 @@ import json
 import time
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from dashboard import services
@@ -87,6 +88,9 @@ def test_200_row_file_with_errors_and_repeats_is_previewed_correctly(console, ap
     assert amounts[2] == "₺10.50" and amounts[201] == "₺209.50"
     assert "müşteri0" in column(at, 0, "Customer username")  # Windows-1254 read as Turkish
     assert column(at, 0, "Commission")[0] == "₺0.05" and column(at, 0, "Fee")[0] == "₺2.50"
+    # A not valid row has no bank or costs: drawn as "—" (the placeholder), its Why says why; never "None".
+    banks = dict(zip(rows, column(at, 0, "Receiving bank")))
+    assert all(pd.isna(banks[row]) for row in expect["invalid"]) and at.dataframe[0].proto.placeholder == "—"
     # Including the flagged rows changes the count to send; nothing is sent, nothing stored.
     at.checkbox(key="batch_include").check().run()
     assert {m.label: m.value for m in at.metric}["Rows to send"] == str(200 - invalid)
@@ -137,7 +141,11 @@ def test_submit_then_nothing_before_approval_then_each_valid_row_once(console, a
     at = console.open(PAGE, user="operator")
     results = at.dataframe[0].value
     assert list(results["State"]) == ["confirmed"] * 8 + ["invalid"]
-    assert results["Transaction id"].notna().sum() == 8
+    # The invalid row (never sent) says so where Streamlit would draw a grey "None"; its amount ("0") is
+    # in its note, the empty amount cell drawn as the table's placeholder.
+    assert results["Transaction id"].str.isdigit().sum() == 8 and results["Transaction id"].iloc[8] == "not sent"
+    assert results["Operation"].iloc[8] == "not sent" and "amount as typed: “0”" in results["Note"].iloc[8]
+    assert at.dataframe[0].proto.placeholder == "—"
     amount_format = json.loads(at.dataframe[0].proto.columns)["Amount (₺)"]
     assert amount_format["type_config"]["format"] == "%,.2f"  # shown "1.00", not "1"
     assert "Every row to send has been sent" in at.success[0].value
@@ -145,6 +153,7 @@ def test_submit_then_nothing_before_approval_then_each_valid_row_once(console, a
 
     csv = console.download("_results.csv").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith('"Row","State"') and csv.count("confirmed") == 8
+    assert "not sent" not in csv and "None" not in csv and "<NA>" not in csv  # the file: missing stays empty
     exports = [e for e in console.store().audit.query(action="export") if e.details.get("dataset") == "batch_results"]
     assert exports and exports[0].actor == "operator"
     # In Operations: each row is a journal entry of its own.

@@ -142,7 +142,10 @@ def test_recent_operations_table_filters_by_state(console, unknown_payout):
     table = at.dataframe[-1].value  # the recent operations table (the only one)
     assert set(table["State"]) == {"unknown", "confirmed"}
     assert set(table["Amount"]) == {"₺1,500.50", "₺250.00"}
-    assert table.loc[table["State"] == "confirmed", "Transaction id"].notna().all()
+    assert table.loc[table["State"] == "confirmed", "Transaction id"].str.isdigit().all()
+    # No id yet: words, not Streamlit's grey "None"; any other empty cell drawn as "—".
+    assert list(table.loc[table["State"] == "unknown", "Transaction id"]) == ["not known yet"]
+    assert at.dataframe[-1].proto.placeholder == "—"
     at.multiselect(key="ops_states").select("unknown").run()
     table = at.dataframe[-1].value  # the recent operations table (the only one)
     assert list(table["State"]) == ["unknown"] and list(table["Operation"]) == [unknown_payout]

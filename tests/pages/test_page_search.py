@@ -153,9 +153,12 @@ def test_customer_view_answers_where_the_withdrawals_are(console, mirrored):
     assert any("₺300.00" in w and "In progress at EnigmaPay" in w for w in warnings)
     where, statuses, rows, ops = (d.value for d in at.dataframe)
     assert len(where) == 3 and "Paid out: completed at EnigmaPay." in where["Where it is"].tolist()
+    assert sorted(where["Transaction"]) == ["12", "21", "not known yet"]  # the unknown payout: no id yet, said so
     assert rows["ID"].tolist() == [21, 12, 11]
     assert statuses["Count"].tolist() == [1, 1, 1]
     assert ops["Amount (TRY)"].tolist() == [Decimal("120.00")]
+    assert ops["Transaction"].tolist() == ["not known yet"]  # the unknown payout: words, not a grey "None"
+    assert {d.proto.placeholder for d in at.dataframe} == {"—"}  # any other empty cell
 
 
 def test_customer_view_in_turkish_and_for_an_unknown_customer(console, mirrored):
