@@ -158,6 +158,7 @@ if picked is not None:
             hide_index=True,
             column_config={**ui.transaction_columns(), effect: ui.money_column(effect)},
             key="recon_drill_table",
+            placeholder=ui.MISSING,
         )
 
 if data_access.backend().is_sandbox and access.allowed(MOVE_MONEY):
