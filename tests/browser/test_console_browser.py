@@ -869,6 +869,16 @@ def test_search_from_the_sidebar_opens_the_customer_view(page: Page, console_ser
     assert parse_qs(urlsplit(page.url).query) == {"q": ["AYSE KAYA"]}, page.url
     screenshot(page, screenshot_dir, "17-search-all-time")
 
+    # Searching again from the sidebar, on the Search page (whose own box is bound to ?q=): the new
+    # query is searched (this once stopped the page with Streamlit's redacted error).
+    with rerun(page):
+        box.fill("ayse_k")
+        box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=ayse_k$"))
+    expect(text_input(page, "Search all time")).to_have_value("ayse_k")
+    expect(main(page).get_by_text("This app has encountered an error", exact=False)).to_have_count(0)
+    expect(found).to_be_visible()  # the customer's three transactions, found by the username
+
     with rerun(page):
         main(page).get_by_role("link", name="ayse_k").click()
     expect(main(page).get_by_role("heading", name="Customer", level=1)).to_be_visible(timeout=UI_TIMEOUT)
