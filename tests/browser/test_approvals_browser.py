@@ -17,6 +17,7 @@ from tests.browser.conftest import ARTIFACTS, CONTEXT_OPTIONS, STARTUP_TIMEOUT_S
 from tests.browser.test_console_browser import (
     PAYOUT_IBAN,
     UI_TIMEOUT,
+    fill_in,
     main,
     open_page,
     rerun,
@@ -67,10 +68,15 @@ def test_maker_cannot_approve_own_request_and_the_approver_sends_it_once(
     # The maker (an admin: they hold approve too) fills Send money above the threshold.
     maker = person(browser, url, "admin")
     open_page(maker, "Send money")
-    type_into(maker, "Customer username", "four_eyes_user")
-    type_into(maker, "Amount (₺)", "1500,50")
-    type_into(maker, "Customer IBAN", PAYOUT_IBAN)
-    type_into(maker, "Account holder name", "Ayşe Yılmaz")
+    fill_in(
+        maker,
+        {
+            "Customer username": "four_eyes_user",
+            "Amount (₺)": "1500,50",
+            "Customer IBAN": PAYOUT_IBAN,
+            "Account holder name": "Ayşe Yılmaz",
+        },
+    )
     with rerun(maker):
         main(maker).get_by_role("button", name="Review payout").click()
     dialog = maker.get_by_role("dialog")

@@ -30,6 +30,7 @@ from tests.browser.test_approvals_browser import person
 from tests.browser.test_console_browser import (
     PAYOUT_IBAN,
     UI_TIMEOUT,
+    download,
     lira,
     main,
     metric,
@@ -298,10 +299,9 @@ def test_maker_uploads_200_rows_approver_approves_each_valid_row_sent_once(
     assert payouts_per_username() == expected
 
     # The per-row results file (through the safe export) says the same.
-    with maker.expect_download() as download:
-        main(maker).get_by_role("button", name="Download results (CSV)").click()
+    results_file = download(maker, main(maker).get_by_role("button", name="Download results (CSV)"))
     wait_idle(maker)
-    results = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    results = list(csv.DictReader(io.StringIO(Path(results_file.path()).read_text(encoding="utf-8-sig"))))
     states = [r["State"] for r in results]
     assert len(results) == 200
     assert (states.count("confirmed"), states.count("invalid"), states.count("skipped")) == (177, 15, 8), states
