@@ -14,6 +14,7 @@ from dashboard.ui import access, client_options, outage, two_factor
 from dashboard.ui.pages import PAGES, visible_url_paths
 
 _LANG_USER_KEY = "_lang_user"  # whose saved language this session has loaded
+SEARCH_BOX = "q"  # the Search page's box: its widget key and its URL parameter (pages/search.py)
 
 st.set_page_config(page_title="EnigmaPay console", page_icon=":material/account_balance:", layout="wide")
 client_options.enforce()  # app.py does this before serving; this covers `streamlit run console.py`
@@ -75,7 +76,7 @@ def _alerts_indicator() -> None:
     )
 
 
-def _sidebar(backend, role):
+def _sidebar(backend, role, *, on_search_page: bool = False):
     """The sidebar's content; returns the placeholder of the data age (filled after the page ran)."""
     if backend.is_sandbox:
         st.badge(
@@ -101,7 +102,7 @@ def _sidebar(backend, role):
         key=ui.LANG_KEY,
         on_change=outage.guard_callback(_remember_language),
     )
-    _search_box()
+    _search_box(on_search_page)
     st.divider()
     session = access.current_session()
     if session is not None:
@@ -117,7 +118,7 @@ def _sidebar(backend, role):
     return data_age
 
 
-def _search_box() -> None:
+def _search_box(on_search_page: bool) -> None:
     """All-time search from any page: submitting opens the Search page with the query in its URL."""
     data_access.warm_search()  # the index of the whole mirror loads in the background meanwhile
     with st.form("sidebar_search", border=False, clear_on_submit=True):
@@ -125,7 +126,12 @@ def _search_box() -> None:
             ui.t("Search all time"), key="sidebar_search_text", placeholder=ui.t("id, username, customer, IBAN")
         )
         if st.form_submit_button(ui.t("Search"), icon=":material/search:") and text.strip():
-            st.switch_page("pages/search.py", query_params={"q": text.strip()})
+            if on_search_page:
+                # The page's own box is bound to ?q=, and Streamlit refuses to set or clear a bound
+                # parameter (StreamlitAPIException): the box takes the new query, and the URL with it.
+                st.session_state[SEARCH_BOX] = text.strip()
+                st.rerun()
+            st.switch_page("pages/search.py", query_params={SEARCH_BOX: text.strip()})
 
 
 def _console(open_sidebar) -> None:
@@ -156,7 +162,7 @@ def _console(open_sidebar) -> None:
         st.stop()
     page = _navigation(role)
     with open_sidebar():
-        data_age = _sidebar(backend, role)
+        data_age = _sidebar(backend, role, on_search_page=page.url_path == "search")
     if auth is None:
         st.warning(ui.t(SINGLE_USER_NOTICE), icon=":material/lock_open:")
 

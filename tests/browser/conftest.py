@@ -8,6 +8,8 @@
   talked to yet (log: `artifacts/console-server-<test>.log`).
 - `browser` (module) and `page` (function): Debian's chromium through Playwright (`playwright
   install` cannot download here). A failing test leaves a Playwright trace in `artifacts/`.
+- Every context made here follows its pages' script runs (tests/helpers/reruns.py), for the
+  `rerun(page)` waits of test_console_browser.py.
 - `new_context` (function): more browser contexts (another person, or the same cookie carried
   elsewhere) with the same options as `page`'s; closed at teardown.
 """
@@ -27,6 +29,7 @@ import pytest
 
 from tests.helpers.chromium import CHROMIUM_ARGS
 from tests.helpers.console import REPO, console_env, running_console
+from tests.helpers.reruns import track_runs
 
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -123,7 +126,7 @@ def new_context(browser):
     made = []
 
     def make():
-        context = browser.new_context(**CONTEXT_OPTIONS)
+        context = track_runs(browser.new_context(**CONTEXT_OPTIONS))
         made.append(context)
         return context
 
@@ -134,7 +137,7 @@ def new_context(browser):
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(**CONTEXT_OPTIONS)
+    context = track_runs(browser.new_context(**CONTEXT_OPTIONS))
     context.tracing.start(screenshots=True, snapshots=True)
     pg = context.new_page()
     pg.set_default_timeout(20_000)

@@ -17,15 +17,17 @@ from tests.browser.conftest import ARTIFACTS, CONTEXT_OPTIONS, STARTUP_TIMEOUT_S
 from tests.browser.test_console_browser import (
     PAYOUT_IBAN,
     UI_TIMEOUT,
+    fill_in,
     main,
     open_page,
+    rerun,
     screenshot,
     sidebar_of,
     sign_in,
     type_into,
-    wait_idle,
 )
 from tests.helpers.console import console_env, running_console
+from tests.helpers.reruns import track_runs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,7 +50,7 @@ def four_eyes_console(make_sandbox, tmp_path) -> Iterator[tuple[str, object]]:
 
 def person(browser, url: str, user: str) -> Page:
     """A browser context of its own (its own cookie), signed in as `user` through the real form."""
-    page = browser.new_context(**CONTEXT_OPTIONS).new_page()
+    page = track_runs(browser.new_context(**CONTEXT_OPTIONS)).new_page()
     page.set_default_timeout(UI_TIMEOUT)
     page.goto(url + "/")
     sign_in(page, user)
@@ -66,15 +68,22 @@ def test_maker_cannot_approve_own_request_and_the_approver_sends_it_once(
     # The maker (an admin: they hold approve too) fills Send money above the threshold.
     maker = person(browser, url, "admin")
     open_page(maker, "Send money")
-    type_into(maker, "Customer username", "four_eyes_user")
-    type_into(maker, "Amount (₺)", "1500,50")
-    type_into(maker, "Customer IBAN", PAYOUT_IBAN)
-    type_into(maker, "Account holder name", "Ayşe Yılmaz")
-    main(maker).get_by_role("button", name="Review payout").click()
+    fill_in(
+        maker,
+        {
+            "Customer username": "four_eyes_user",
+            "Amount (₺)": "1500,50",
+            "Customer IBAN": PAYOUT_IBAN,
+            "Account holder name": "Ayşe Yılmaz",
+        },
+    )
+    with rerun(maker):
+        main(maker).get_by_role("button", name="Review payout").click()
     dialog = maker.get_by_role("dialog")
     expect(dialog).to_contain_text("waits for a second person's approval", timeout=UI_TIMEOUT)
     expect(dialog.get_by_role("button", name=re.compile(r"^Send "))).to_have_count(0)
-    dialog.get_by_role("button", name="Request approval").click()
+    with rerun(maker):
+        dialog.get_by_role("button", name="Request approval").click()
     expect(dialog).to_have_count(0, timeout=UI_TIMEOUT)
     expect(main(maker).get_by_text("Waiting for a second person's approval")).to_be_visible(timeout=UI_TIMEOUT)
     assert sends() == 0
@@ -94,21 +103,21 @@ def test_maker_cannot_approve_own_request_and_the_approver_sends_it_once(
     open_page(approver, "Approvals")
     expect(main(approver).get_by_text("TR33 **** **** 1326")).to_be_visible()
     type_into(approver, "Note (required to reject)", "checked with the customer")
-    main(approver).get_by_role("button", name="Approve").click()
-    wait_idle(approver)
+    with rerun(approver):
+        main(approver).get_by_role("button", name="Approve").click()
     expect(main(approver).get_by_text(re.compile(r"Request \w+ approved\."))).to_be_visible(timeout=UI_TIMEOUT)
     expect(main(approver).get_by_text(re.compile(r"Transaction id: \d+"))).to_be_visible(timeout=UI_TIMEOUT)
     screenshot(approver, screenshot_dir, "31-approvals-approved")
     assert sends() == 1
 
     # Reloads in both browsers, and the maker's form following its request: nothing is sent again.
-    approver.reload()
-    wait_idle(approver)
+    with rerun(approver):
+        approver.reload()
     expect(main(approver).get_by_text("Nothing waits for approval.")).to_be_visible(timeout=UI_TIMEOUT)
     open_page(maker, "Send money")
     expect(main(maker).get_by_text(re.compile(r"Transaction id: \d+"))).to_be_visible(timeout=UI_TIMEOUT)
-    maker.reload()
-    wait_idle(maker)
+    with rerun(maker):
+        maker.reload()
     assert sends() == 1
     for page in (maker, approver):
         page.context.close()

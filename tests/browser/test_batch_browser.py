@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboard.sandbox import SANDBOX_API_KEY, SANDBOX_SECRET_KEY
 from dashboard.sandbox import data as sandbox_data
@@ -31,10 +30,13 @@ from tests.browser.test_approvals_browser import person
 from tests.browser.test_console_browser import (
     PAYOUT_IBAN,
     UI_TIMEOUT,
+    download,
     lira,
     main,
     metric,
     open_page,
+    pick,
+    rerun,
     screenshot,
     sidebar_of,
     wait_idle,
@@ -144,14 +146,14 @@ def upload(page: Page, name: str, data: bytes) -> None:
     """Hand `data` to the page's file uploader as the browser would (the hidden <input type=file>)."""
     chooser = main(page).locator('[data-testid="stFileUploaderDropzoneInput"]')
     expect(chooser).to_have_count(1)
-    chooser.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    with rerun(page):  # the file is posted, then the page runs with it
+        chooser.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
     expect(main(page).get_by_role("button", name=f"Remove {name}")).to_be_visible(timeout=UI_TIMEOUT)
-    wait_idle(page)
 
 
 def submit(page: Page, n: int) -> None:
-    main(page).get_by_role("button", name=f"Submit {n} payouts for approval").click()
-    wait_idle(page)
+    with rerun(page):
+        main(page).get_by_role("button", name=f"Submit {n} payouts for approval").click()
     # Once: a rerun can briefly show the panel of the run before beside the new one.
     expect(main(page).get_by_text("Waiting for approval by a second person (not operator)")).to_have_count(
         1, timeout=UI_TIMEOUT
@@ -169,12 +171,12 @@ def card(page: Page, file_name: str) -> Locator:
 def decide(page: Page, file_name: str, note: str, button: str) -> None:
     box = card(page, file_name)
     note_input = box.locator('[data-testid="stTextInput"] input')
-    note_input.fill(note)
-    note_input.press("Tab")
-    wait_idle(page)
+    with rerun(page):
+        note_input.fill(note)
+        note_input.press("Tab")
     expect(note_input).to_have_value(note)
-    box.get_by_role("button", name=button, exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        box.get_by_role("button", name=button, exact=True).click()
     outcome = "approved." if button == "Approve" else "rejected; nothing of it is sent."
     expect(main(page).get_by_text(re.compile(rf"Request \w+ {re.escape(outcome)}"))).to_be_visible(timeout=UI_TIMEOUT)
 
@@ -182,21 +184,7 @@ def decide(page: Page, file_name: str, note: str, button: str) -> None:
 def pick_batch(page: Page, file_name: str) -> None:
     select = main(page).locator('[data-testid="stSelectbox"]').filter(has_text="Batch")
     chosen = main(page).locator('[data-testid="stMarkdownContainer"] strong', has_text=file_name)
-    # Right after a download the first click on the select at times opens nothing (chromium hands the
-    # focus back to the page first), and under load a click on an option can land on a list a rerun
-    # is replacing: pick again until the batch's panel shows.
-    for _ in range(4):
-        wait_idle(page)
-        select.click()
-        try:
-            expect(page.get_by_role("listbox")).to_have_count(1, timeout=3_000)
-            page.get_by_role("option").filter(has_text=file_name).click(timeout=5_000)
-            wait_idle(page)
-            expect(chosen).to_be_visible(timeout=UI_TIMEOUT // 2)
-            return
-        except (AssertionError, PlaywrightTimeoutError):
-            page.keyboard.press("Escape")
-    expect(chosen).to_be_visible(timeout=UI_TIMEOUT)
+    pick(page, select, file_name, chosen)  # tried again if the click opened nothing or hit a stale list
 
 
 # --- the test -------------------------------------------------------------------------------------------
@@ -311,10 +299,9 @@ def test_maker_uploads_200_rows_approver_approves_each_valid_row_sent_once(
     assert payouts_per_username() == expected
 
     # The per-row results file (through the safe export) says the same.
-    with maker.expect_download() as download:
-        main(maker).get_by_role("button", name="Download results (CSV)").click()
+    results_file = download(maker, main(maker).get_by_role("button", name="Download results (CSV)"))
     wait_idle(maker)
-    results = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    results = list(csv.DictReader(io.StringIO(Path(results_file.path()).read_text(encoding="utf-8-sig"))))
     states = [r["State"] for r in results]
     assert len(results) == 200
     assert (states.count("confirmed"), states.count("invalid"), states.count("skipped")) == (177, 15, 8), states
@@ -332,8 +319,8 @@ def test_maker_uploads_200_rows_approver_approves_each_valid_row_sent_once(
 
     # Reloads of both pages send nothing again.
     for page in (maker, approver):
-        page.reload()
-        wait_idle(page)
+        with rerun(page):
+            page.reload()
     pick_batch(maker, FILE_A)
     expect(main(maker).get_by_text("177 of 177 sent", exact=False)).to_be_visible(timeout=UI_TIMEOUT)
     time.sleep(2)  # a sender that wrongly went again would have called by now (rate 100/s)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard.i18n import translate
-from tests.browser.test_console_browser import main, metric, screenshot, sidebar_of, sign_in, wait_idle
+from tests.browser.test_console_browser import main, metric, pick, rerun, screenshot, sidebar_of, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,19 +21,17 @@ def tr(text: str) -> str:
     return translate(text, "tr")
 
 
-def choose_language(page: Page, name: str) -> None:
+def choose_language(page: Page, name: str, title: str) -> None:
+    """Pick the language `name` in the sidebar; the page's title `title` shows in it."""
     box = sidebar_of(page).locator('[data-testid="stSelectbox"]')
-    box.click()
-    page.get_by_role("option", name=name, exact=True).click()
-    wait_idle(page)
+    pick(page, box, name, main(page).get_by_role("heading", name=title, level=1))
 
 
 def test_the_console_in_turkish(page: Page, console_server, screenshot_dir: Path) -> None:
     page.goto(console_server.url)
     sign_in(page, "operator")
-    choose_language(page, "Türkçe")
+    choose_language(page, "Türkçe", tr("Overview"))
 
-    expect(main(page).get_by_role("heading", name=tr("Overview"), level=1)).to_be_visible()
     total = metric(page, tr("Total balance"))
     assert TURKISH_MONEY.match(total), total
     nav = sidebar_of(page).locator('[data-testid="stSidebarNav"]')
@@ -44,9 +42,9 @@ def test_the_console_in_turkish(page: Page, console_server, screenshot_dir: Path
     # Balances: the table draws Turkish numbers (131.690,66) although this browser's locale is en-US
     # (on the canvas: see the screenshot; tests/pages checks the text sent), and sorts them as numbers:
     # its header (the last column) clicked once, the grid's accessible cells (raw values) are in ascending numeric order.
-    nav.get_by_role("link", name=tr("Balances"), exact=True).click()
+    with rerun(page):
+        nav.get_by_role("link", name=tr("Balances"), exact=True).click()
     expect(main(page).get_by_role("heading", name=tr("Balances"), level=1)).to_be_visible()
-    wait_idle(page)
     table = main(page).locator('[data-testid="stDataFrame"]').first  # the balances; the mirror's table may follow
     balances = table.locator('[role="gridcell"]').filter(has_text=re.compile(r"^\s*-?\d+\.\d+\s*$"))
     ibans = int(metric(page, tr("IBANs")))
@@ -58,9 +56,9 @@ def test_the_console_in_turkish(page: Page, console_server, screenshot_dir: Path
     expect(balances).to_have_text(numeric_order)  # 16081.37 before 107570.35: numbers, not text
     screenshot(page, screenshot_dir, "23-turkish-balances-sorted")
 
-    nav.get_by_role("link", name=tr("Transactions"), exact=True).click()
+    with rerun(page):
+        nav.get_by_role("link", name=tr("Transactions"), exact=True).click()
     expect(main(page).get_by_role("heading", name=tr("Transactions"), level=1)).to_be_visible()
-    wait_idle(page)
     assert TURKISH_MONEY.match(metric(page, tr("Money in")))
     expect(main(page).get_by_role("button", name=tr("Download CSV"))).to_be_visible()
     screenshot(page, screenshot_dir, "21-turkish-transactions")

@@ -33,6 +33,7 @@ from tests.helpers.chromium import CHROMIUM_ARGS
 from tests.helpers.console import REPO, console_env, healthy, launch, streamlit_bin, wait_for
 from tests.helpers.nginx import Nginx, running_nginx
 from tests.helpers.processes import free_port, stop_group
+from tests.helpers.reruns import track_runs
 
 ARTIFACTS = REPO / "artifacts" / "fleet"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -228,7 +229,7 @@ def browser_on(browser, fleet: Fleet, request: pytest.FixtureRequest):
     made = []
 
     def make(replica: Replica):
-        context = browser.new_context(**CONTEXT_OPTIONS)
+        context = track_runs(browser.new_context(**CONTEXT_OPTIONS))
         made.append(context)
         context.add_cookies([{"name": "console_route", "value": routes[replica.address], "url": fleet.url}])
         page = context.new_page()

@@ -41,6 +41,7 @@ from tests.browser.test_console_browser import (
     main,
     menu,
     open_page,
+    rerun,
     screenshot,
     session_cookie,
     sidebar_of,
@@ -139,7 +140,8 @@ def test_walk_and_sign_out_everywhere_across_replicas(fleet: Fleet, browser_on, 
 
     # "Sign out everywhere" for the operator, clicked on replica A, ends the session on replica B.
     open_page(admin, "Settings")
-    admin.locator(".st-key-settings_signout_operator").get_by_role("button").click()
+    with rerun(admin):
+        admin.locator(".st-key-settings_signout_operator").get_by_role("button").click()
     expect(admin.get_by_text("1 session(s) of operator ended.")).to_be_visible(timeout=UI_TIMEOUT)
     screenshot(admin, screenshots, "20-sign-out-everywhere")
     # Its next click on replica B (a menu link: Refresh would also ask upstream) finds the session gone.
